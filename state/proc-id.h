@@ -1,0 +1,51 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * A process identity that survives PID reuse: the PID plus the start time
+ * the kernel reports in /proc/PID/stat (field 22, clock ticks since boot).
+ * Stored in pid files as "PID START\n". Nothing in jailsup signals a PID on
+ * the strength of a number: proc_id_kill() takes a pidfd first and checks
+ * the start time second, so a recycled PID is never hit.
+ */
+#ifndef JAILSUP_PROC_ID_H
+#define JAILSUP_PROC_ID_H
+
+#include "state/util.h"
+
+struct proc_id {
+	pid_t pid;
+	uint64_t start;
+};
+
+#define PROC_ID_STRLEN 48 /* "PID START\n" with room to spare */
+
+/* Start time of PID from PROC_FD (an fd of /proc, or -1 to open "/proc").
+ * Parses after the last ')' so a comm such as "a) 1 2 (" cannot shift the
+ * fields. -ESRCH when the process does not exist. */
+int proc_start_time(int proc_fd, pid_t pid, uint64_t *ret);
+
+/* The identity of PID now (its current start time). */
+int proc_id_get(pid_t pid, struct proc_id *ret);
+
+/* Formats as "PID START\n" into BUF; returns the length. */
+int proc_id_format(const struct proc_id *id, char buf[static PROC_ID_STRLEN]);
+
+/* Parses "PID START" with an optional final newline; strict. */
+int proc_id_parse(const char *s, struct proc_id *ret);
+
+/* Reads/writes the pid file NAME below DIR_FD (state_read_file() /
+ * state_write_atomic()). */
+int proc_id_read_at(int dir_fd, const char *name, struct proc_id *ret);
+int proc_id_write_at(int dir_fd, const char *name, const struct proc_id *id);
+
+/* 1 when ID still names the same running process (a zombie counts as
+ * gone), 0 when it is gone or the PID was reused, -errno on error. */
+int proc_id_alive(const struct proc_id *id);
+
+/* A pidfd for ID, verified by start time after it was opened. -ESRCH when
+ * the process is gone or the PID now belongs to another process. */
+int proc_id_open_pidfd(const struct proc_id *id, int *ret_pidfd);
+
+/* Sends SIG to ID through a verified pidfd; -ESRCH when gone or reused. */
+int proc_id_kill(const struct proc_id *id, int sig);
+
+#endif

@@ -1,0 +1,88 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * The state directory (DESIGN.md §4): $XDG_RUNTIME_DIR/jailsup/jails/NAME/.
+ * Every access goes through a directory fd opened once; names below it are
+ * single components checked by state_name_valid(), opened with O_NOFOLLOW,
+ * so nothing planted in a jail's directory (a symlink, a FIFO in place of a
+ * file, a directory of another owner) can redirect the supervisor.
+ */
+#ifndef JAILSUP_STATE_H
+#define JAILSUP_STATE_H
+
+#include "state/util.h"
+
+/* File names inside a jail's state directory: each exists only here. */
+#define STATE_ISO_PIPE	    "iso-pipe"
+#define STATE_STATE	    "state"
+#define STATE_PROFILE	    "profile.ini"
+#define STATE_DISPATCH_SOCK "dispatch.sock"
+#define STATE_LOG	    "log"
+#define STATE_RESOLV_CONF   "resolv.conf"
+#define STATE_ENCFS_PID	    "encfs.pid"
+#define STATE_GOCRYPTFS_PID "gocryptfs.pid"
+#define STATE_OPENVPN_PID   "openvpn.pid"
+#define STATE_PASTA_PID	    "pasta.pid"
+#define STATE_DBUS_PROXY_PID "dbus-proxy.pid"
+#define STATE_DBUS_PROXY_SOCK "dbus-proxy.sock"
+#define STATE_HOME_MOUNT    "home"     /* mount point of a decrypted home */
+
+/* Below $XDG_RUNTIME_DIR and $XDG_DATA_HOME. */
+#define STATE_RUNTIME_SUBDIR "jailsup"
+#define STATE_JAILS_SUBDIR   "jails"
+#define STATE_CONTROL_SOCK   "control"
+#define STATE_DAEMON_LOCK    "daemon.lock"
+
+/* A jail's name: [A-Za-z0-9][A-Za-z0-9._-]{0,63} (DESIGN.md §6). */
+#define JAIL_NAME_MAX 64
+bool jail_name_valid(const char *name);
+
+/* One path component: non-empty, no '/' or newline, not "." or "..",
+ * at most NAME_MAX bytes. */
+bool state_name_valid(const char *name);
+
+/* Opens the directory NAME below PARENT_FD (AT_FDCWD and an absolute NAME
+ * are allowed only through state_dir_open_path()). The result is an
+ * O_RDONLY|O_DIRECTORY|O_CLOEXEC fd. Refuses what we would not have made:
+ * -ENOTDIR a symlink or a non-directory, -EPERM another owner or a mode
+ * other than 0700; -EINVAL a bad NAME; -ENOENT; -errno. */
+int state_dir_open(int parent_fd, const char *name, int *ret_fd);
+
+/* Like state_dir_open(), creating the directory with mode 0700 first when
+ * it is missing (a concurrent creator is fine: EEXIST is not an error).
+ * Sets *ret_created when this call made it (may be NULL). */
+int state_dir_create(int parent_fd, const char *name, int *ret_fd, bool *ret_created);
+
+/* Opens an absolute PATH as a directory of ours (same checks as above on
+ * the last component; the components before it are trusted: they are the
+ * user's own XDG directories). */
+int state_dir_open_path(const char *path, bool create, int *ret_fd);
+
+/* Opens (creating when CREATE) $RUNTIME_DIR/jailsup and its jails/ below;
+ * either out-param may be NULL. */
+int state_runtime_open(const char *runtime_dir, bool create, int *ret_root_fd,
+		       int *ret_jails_fd);
+
+/* Reads the regular file NAME below DIR_FD, at most MAX bytes (-EFBIG
+ * beyond). -ELOOP for a symlink, -EBADF-free: a FIFO or device is refused
+ * with -EINVAL without blocking. The result is NUL-terminated. */
+int state_read_file(int dir_fd, const char *name, size_t max, char **ret, size_t *ret_len);
+
+/* Replaces NAME below DIR_FD atomically: unlinks a stale ".NAME.tmp",
+ * creates it O_EXCL|O_NOFOLLOW with mode 0600, writes all of DATA, fsyncs,
+ * and renameat()s it onto NAME. Readers see the old or the new file whole. */
+int state_write_atomic(int dir_fd, const char *name, const void *data, size_t len);
+
+/* Removes NAME below DIR_FD and, when it is a directory, everything in it.
+ * Never follows a symlink (a link is unlinked, not its target), never
+ * crosses into another filesystem (a mount point below is left and makes
+ * the call fail with -EBUSY), never leaves DIR_FD. A missing NAME is 0.
+ * Depth is bounded (-ELOOP beyond STATE_RM_DEPTH_MAX levels). */
+#define STATE_RM_DEPTH_MAX 256
+int state_rm_rf(int dir_fd, const char *name);
+
+/* The names of the jail directories below JAILS_FD, sorted: only entries
+ * that are directories (not symlinks) with a valid jail name. *ret is a
+ * NULL-terminated strv (free with strv_free()). */
+int state_list_jails(int jails_fd, char ***ret);
+
+#endif

@@ -1,0 +1,213 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Implementation of util.h: string vectors, strict number parsing and I/O
+ * loops that every part needs and libc does not offer in a strict form.
+ */
+#include <limits.h>
+
+#include "state/util.h"
+
+char **
+strv_free(char **v)
+{
+	if (v == NULL)
+		return NULL;
+	for (char **p = v; *p != NULL; p++)
+		free(*p);
+	free(v);
+	return NULL;
+}
+
+size_t
+strv_length(char *const *v)
+{
+	size_t n = 0;
+
+	if (v == NULL)
+		return 0;
+	while (v[n] != NULL)
+		n++;
+	return n;
+}
+
+int
+strv_push(char ***v, const char *s)
+{
+	size_t n = strv_length(*v);
+	char *copy = strdup(s);
+	char **nv;
+
+	if (copy == NULL)
+		return -ENOMEM;
+	nv = realloc(*v, (n + 2) * sizeof(char *));
+	if (nv == NULL) {
+		free(copy);
+		return -ENOMEM;
+	}
+	nv[n] = copy;
+	nv[n + 1] = NULL;
+	*v = nv;
+	return 0;
+}
+
+bool
+strv_contains(char *const *v, const char *s)
+{
+	if (v == NULL)
+		return false;
+	for (; *v != NULL; v++)
+		if (streq(*v, s))
+			return true;
+	return false;
+}
+
+int
+parse_u64(const char *s, uint64_t *ret)
+{
+	uint64_t value = 0;
+
+	if (s == NULL || *s == '\0')
+		return -EINVAL;
+	/* A leading zero is allowed only as the number zero itself, so "007"
+	 * and "0x7" are both rejected rather than guessed at. */
+	if (s[0] == '0' && s[1] != '\0')
+		return -EINVAL;
+	for (const char *p = s; *p != '\0'; p++) {
+		unsigned digit;
+
+		if (*p < '0' || *p > '9')
+			return -EINVAL;
+		digit = (unsigned) (*p - '0');
+		if (value > (UINT64_MAX - digit) / 10)
+			return -ERANGE;
+		value = value * 10 + digit;
+	}
+	*ret = value;
+	return 0;
+}
+
+int
+parse_pid(const char *s, pid_t *ret)
+{
+	uint64_t v;
+	int r;
+
+	r = parse_u64(s, &v);
+	if (r < 0)
+		return r;
+	/* The kernel's PID_MAX_LIMIT is 2^22; 0 and 1 are never a jail's. */
+	if (v < 1 || v > (1u << 22))
+		return -ERANGE;
+	*ret = (pid_t) v;
+	return 0;
+}
+
+int
+parse_uint(const char *s, unsigned min, unsigned max, unsigned *ret)
+{
+	uint64_t v;
+	int r;
+
+	r = parse_u64(s, &v);
+	if (r < 0)
+		return r;
+	if (v < min || v > max)
+		return -ERANGE;
+	*ret = (unsigned) v;
+	return 0;
+}
+
+int
+write_all(int fd, const void *buf, size_t len)
+{
+	const char *p = buf;
+
+	while (len > 0) {
+		ssize_t n = write(fd, p, len);
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		p += n;
+		len -= (size_t) n;
+	}
+	return 0;
+}
+
+int
+read_all(int fd, size_t max, char **ret, size_t *ret_len)
+{
+	_cleanup_free_ char *buf = NULL;
+	size_t len = 0, size = 0;
+
+	for (;;) {
+		ssize_t n;
+
+		if (size - len < 2) {
+			size_t nsize = size == 0 ? 4096 : size * 2;
+			char *nbuf;
+
+			if (nsize > max + 2)
+				nsize = max + 2;
+			if (nsize <= size)
+				return -EFBIG;
+			nbuf = realloc(buf, nsize);
+			if (nbuf == NULL)
+				return -ENOMEM;
+			buf = nbuf;
+			size = nsize;
+		}
+		n = read(fd, buf + len, size - len - 1);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		if (n == 0)
+			break;
+		len += (size_t) n;
+		if (len > max)
+			return -EFBIG;
+	}
+	if (buf == NULL) {
+		buf = malloc(1);
+		if (buf == NULL)
+			return -ENOMEM;
+	}
+	buf[len] = '\0';
+	*ret = TAKE_PTR(buf);
+	if (ret_len != NULL)
+		*ret_len = len;
+	return 0;
+}
+
+char *
+path_join(const char *a, const char *b)
+{
+	size_t la = strlen(a);
+	char *r;
+
+	while (la > 0 && a[la - 1] == '/')
+		la--;
+	while (*b == '/')
+		b++;
+	if (asprintf(&r, "%.*s/%s", (int) la, a, b) < 0)
+		return NULL;
+	return r;
+}
+
+bool
+path_is_below(const char *path, const char *dir)
+{
+	size_t ld = strlen(dir);
+
+	while (ld > 1 && dir[ld - 1] == '/')
+		ld--;
+	if (ld == 1 && dir[0] == '/')
+		return path[0] == '/';
+	if (strncmp(path, dir, ld) != 0)
+		return false;
+	return path[ld] == '\0' || path[ld] == '/';
+}

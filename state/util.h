@@ -1,0 +1,142 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Small helpers every part of jailsup uses: cleanup attributes so a resource
+ * is released on every path out of a function, TAKE_FD()/TAKE_PTR() to hand
+ * ownership on, NEG_ERRNO() to turn libc's -1/errno into our -errno
+ * convention, and strict number parsers (never atoi() or sscanf()).
+ */
+#ifndef JAILSUP_UTIL_H
+#define JAILSUP_UTIL_H
+
+#include <errno.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/types.h>
+#include <unistd.h>
+
+#define _cleanup_(f)	  __attribute__((cleanup(f)))
+#define _cleanup_free_	  _cleanup_(freep)
+#define _cleanup_close_	  _cleanup_(closep)
+#define _cleanup_fclose_  _cleanup_(fclosep)
+#define _cleanup_strv_	  _cleanup_(strv_freep)
+#define _unused_	  __attribute__((unused))
+#define _noreturn_	  __attribute__((noreturn))
+#define _printf_(a, b)	  __attribute__((format(printf, a, b)))
+#define _warn_unused_	  __attribute__((warn_unused_result))
+
+#define ELEMENTSOF(x) (sizeof(x) / sizeof((x)[0]))
+
+#define container_of(ptr, type, member) ((type *) ((char *) (ptr) - offsetof(type, member)))
+
+/* Hands a resource on: returns its value and leaves the empty value behind,
+ * so the cleanup attribute of the old owner does nothing. */
+#define TAKE_FD(fd)                                                                                \
+	({                                                                                         \
+		int _fd_ = (fd);                                                                   \
+		(fd) = -1;                                                                         \
+		_fd_;                                                                              \
+	})
+#define TAKE_PTR(p)                                                                                \
+	({                                                                                         \
+		__typeof__(p) _p_ = (p);                                                           \
+		(p) = NULL;                                                                        \
+		_p_;                                                                               \
+	})
+
+/* For calls that return -1 and set errno (libc, libcap): the result, or -errno. */
+#define NEG_ERRNO(expr)                                                                            \
+	({                                                                                         \
+		long _r_ = (long) (expr);                                                          \
+		_r_ < 0 ? -errno : (int) _r_;                                                      \
+	})
+
+static inline bool
+streq(const char *a, const char *b)
+{
+	return strcmp(a, b) == 0;
+}
+
+static inline bool
+strstartswith(const char *s, const char *prefix)
+{
+	return strncmp(s, prefix, strlen(prefix)) == 0;
+}
+
+static inline void
+freep(void *p)
+{
+	free(*(void **) p);
+}
+
+/* Closes FD when it is open, keeping errno: cleanup must not clobber the
+ * errno the caller is about to report. Returns -1, the empty value. */
+static inline int
+safe_close(int fd)
+{
+	if (fd >= 0) {
+		int saved = errno;
+		(void) close(fd);
+		errno = saved;
+	}
+	return -1;
+}
+
+static inline void
+closep(int *fd)
+{
+	safe_close(*fd);
+}
+
+static inline void
+fclosep(FILE **f)
+{
+	if (*f != NULL)
+		(void) fclose(*f);
+}
+
+/* A NULL-terminated array of owned strings. */
+char **strv_free(char **v);
+size_t strv_length(char *const *v);
+/* Appends a copy of S; 0 or -ENOMEM (V is unchanged on failure). */
+int strv_push(char ***v, const char *s);
+bool strv_contains(char *const *v, const char *s);
+
+static inline void
+strv_freep(char ***v)
+{
+	strv_free(*v);
+}
+
+/* Whole-string, range-checked parsers: no sign, no space, no trailing byte,
+ * decimal only. Return 0 and set *ret, or -EINVAL / -ERANGE. */
+int parse_u64(const char *s, uint64_t *ret);
+int parse_pid(const char *s, pid_t *ret);
+int parse_uint(const char *s, unsigned min, unsigned max, unsigned *ret);
+
+/* Writes all of BUF, retrying on EINTR and short writes. 0 or -errno. */
+int write_all(int fd, const void *buf, size_t len);
+
+/* Reads from FD until EOF, at most MAX bytes; more than that is -EFBIG.
+ * The result is NUL-terminated (the NUL is not counted in *ret_len). */
+int read_all(int fd, size_t max, char **ret, size_t *ret_len);
+
+/* Overwrites a secret in a way the compiler may not optimise out. */
+static inline void
+erase_secret(void *p, size_t len)
+{
+	if (p != NULL)
+		explicit_bzero(p, len);
+}
+
+/* Joins paths with exactly one '/' between them; NULL on OOM. */
+char *path_join(const char *a, const char *b);
+
+/* True when PATH equals DIR or lies below it (textually: both must be
+ * absolute and normalised). */
+bool path_is_below(const char *path, const char *dir);
+
+#endif

@@ -1,0 +1,36 @@
+# Unit tests (cmocka, one binary per tests/unit/test-*.c), fuzz targets
+# (libFuzzer: clang builds the library sources again with coverage), and the
+# helpers integration tests run inside jails (no sanitizers: they must make
+# raw system calls and run in a seccomp jail).
+UNIT_SRCS  := $(wildcard tests/unit/test-*.c)
+UNIT_TESTS := $(UNIT_SRCS:tests/unit/%.c=$(B)/tests/unit/%)
+ALL_OBJS   += $(UNIT_SRCS:%.c=$(B)/%.o)
+TESTS      += $(UNIT_TESTS)
+
+# Profile tests link the profile library; the others only the state library,
+# so each library's tests build on their own.
+$(B)/tests/unit/test-profile%: $(B)/tests/unit/test-profile%.o $(LIBPROFILE) $(LIBSTATE)
+	$(CC) $(XLDFLAGS) $(LDFLAGS) -o $@ $^ -lcmocka $(LIBS)
+
+$(B)/tests/unit/test-%: $(B)/tests/unit/test-%.o $(LIBSTATE)
+	$(CC) $(XLDFLAGS) $(LDFLAGS) -o $@ $^ -lcmocka $(LIBS)
+
+FUZZ_SRCS := $(wildcard tests/fuzz/fuzz-*.c)
+FUZZERS   := $(FUZZ_SRCS:tests/fuzz/%.c=$(B)/fuzz/%)
+TESTS     += $(FUZZERS)
+FUZZ_CFLAGS := -std=gnu17 -g -O1 -D_GNU_SOURCE -I. $(PKG_CFLAGS) \
+               -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
+
+$(B)/fuzz/fuzz-%: tests/fuzz/fuzz-%.c $(STATE_SRCS) $(PROFILE_SRCS) $(wildcard state/*.h ini-profiles/*.h)
+	@mkdir -p $(@D)
+	$(CLANG) $(FUZZ_CFLAGS) -o $@ $< $(STATE_SRCS) $(PROFILE_SRCS) $(PKG_LIBS)
+
+HELPER_SRCS := $(wildcard tests/helpers/*.c)
+HELPERS     := $(HELPER_SRCS:tests/helpers/%.c=$(B)/tests/helpers/%)
+TESTS       += $(HELPERS)
+
+$(B)/tests/helpers/%: tests/helpers/%.c
+	@mkdir -p $(@D)
+	$(CC) -std=gnu17 -O2 -D_GNU_SOURCE -Wall -Wextra -Werror -o $@ $<
+
+tests-all: $(TESTS)
