@@ -34,3 +34,7 @@ $(B)/tests/helpers/%: tests/helpers/%.c
 	$(CC) -std=gnu17 -O2 -D_GNU_SOURCE -Wall -Wextra -Werror -o $@ $<
 
 tests-all: $(TESTS)
+
+# Keep the test objects: without this make deletes them as intermediates and
+# recompiles every test on each run.
+.SECONDARY: $(UNIT_SRCS:%.c=$(B)/%.o)

@@ -1,0 +1,100 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * The jailer's private interface: struct jail_spec is everything the jail
+ * will be, worked out and validated before anything is changed (STYLE.md
+ * §5 "describe, then do"); the steps in rootfs.c, rights.c, caps.c and
+ * seccomp.c only carry it out and die, naming the step, on failure.
+ */
+#ifndef JAILSUP_JAILER_H
+#define JAILSUP_JAILER_H
+
+#include <sys/types.h>
+
+#include "ini-profiles/profile.h"
+#include "state/util.h"
+
+/* File descriptor numbers dispatch inherits (documented in docs/). */
+#define DISPATCH_FD_LISTEN  3 /* dispatch.sock, listening */
+#define DISPATCH_FD_ISO	    4 /* iso-pipe write end: "ready", then closed */
+#define DISPATCH_FD_LOG	    5 /* the state dir's log, O_APPEND */
+#define DISPATCH_FD_INIT    6 /* the init script, when the profile has one */
+
+struct jail_socket {
+	char *host; /* path on the host */
+	char *jail; /* path in the jail */
+};
+
+struct jail_spec {
+	char *name;
+	char *state_path; /* $XDG_RUNTIME_DIR/jailsup/jails/NAME */
+	int state_fd;
+	struct jail_profile *profile;
+	unsigned rights;
+	enum jail_network network;
+	struct exe_resolution exe;
+
+	uid_t uid;
+	gid_t gid;
+	char *user;
+	char *home;	   /* the user's $HOME: the private home appears there */
+	char *data_home;   /* $XDG_DATA_HOME */
+	char *home_src;	   /* $XDG_DATA_HOME/jailsup/jails/NAME/home */
+	char *runtime_dir; /* $XDG_RUNTIME_DIR: a private tmpfs at the same path */
+
+	/* Sockets of granted rights; absent (NULL host) when denied or missing. */
+	struct jail_socket x11;
+	unsigned x11_display;
+	char *xauthority; /* the host's Xauthority file */
+	struct jail_socket wayland;
+	struct jail_socket pulse;
+	struct jail_socket pipewire;
+	struct jail_socket ice;
+	struct jail_socket dbus;
+	char *session_manager;
+
+	int log_fd;  /* the state dir's log, O_APPEND: every message goes there too */
+	int home_fd; /* O_PATH fd of home_src, opened on the host side */
+	int go_fd;   /* -1, or a pipe to wait on for the supervisor's go */
+	char **env; /* dispatch's environment */
+};
+
+/* spec.c */
+void jail_spec_build(struct jail_spec *spec, const char *state_path, int go_fd);
+
+/* rootfs.c: builds the filesystem view in the new mount namespace and
+ * pivots into it; the rights' mounts happen in between. */
+void setup_rootfs(const struct jail_spec *spec);
+
+/* rights.c: what each granted right adds to the view (called by
+ * setup_rootfs() while the host is still visible under /oldroot). */
+void apply_rights(const struct jail_spec *spec);
+
+/* mount helpers shared by rootfs.c and rights.c; paths below NEWROOT. */
+#define NEWROOT "/newroot"
+#define OLDROOT "/oldroot"
+enum bind_flags {
+	BIND_RO = 1 << 0,	/* read-only, recursively */
+	BIND_DEV = 1 << 1,	/* a device: keep dev, no exec */
+	BIND_OPTIONAL = 1 << 2, /* a missing source is skipped, not fatal */
+	BIND_UNTRUSTED = 1 << 3 /* the target lies where the jail can write */
+};
+/* Binds the host path SRC (seen at /oldroot/SRC) onto DST inside the jail,
+ * creating the mount point. Returns 0, or -ENOENT for a missing optional
+ * source; dies on anything else. */
+int bind_into_jail(const char *src, const char *dst, unsigned flags);
+/* The same with the source given as an fd opened on the host side. */
+void bind_fd_into_jail(int src_fd, const char *what, const char *dst, unsigned flags);
+/* A fresh tmpfs at DST inside the jail. */
+void mount_tmpfs(const char *dst, mode_t mode);
+/* mkdir -p of DST below /newroot with MODE for what it creates. */
+void make_jail_dir(const char *dst, mode_t mode);
+
+/* caps.c */
+void set_rlimits(const struct jail_spec *spec);
+void drop_caps(void);
+void set_no_new_privs(void);
+
+/* seccomp.c */
+void load_seccomp(bool secure);
+
+#endif

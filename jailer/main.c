@@ -1,0 +1,424 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * jailer STATE_DIR — builds one jail and stays on the host side for its
+ * whole life. main() reads as the steps of docs/architecture.md: bind
+ * dispatch.sock, report our PID in the iso-pipe, clone the namespaces; the
+ * child builds the view, drops every privilege and becomes dispatch (PID 1
+ * of the jail); we wait for it, then unlink the iso-pipe and exit with its
+ * status. Killing us kills the jail: dispatch has PDEATHSIG = SIGKILL.
+ *
+ * Options: --go-fd N  wait for one byte on fd N before dispatch starts (the
+ *                     supervisor's go, once the jail's network is final)
+ */
+#include <fcntl.h>
+#include <getopt.h>
+#include <limits.h>
+#include <linux/sched.h>
+#include <net/if.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/ioctl.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+
+#include "jailer/jailer.h"
+#include "state/iso-pipe.h"
+#include "state/log.h"
+#include "state/state.h"
+
+static volatile pid_t jail_pid;
+
+/* The host-side fds the child hands to dispatch. */
+struct jail_fds {
+	int listen;
+	int iso;
+	int log;
+	int init;
+	int dispatch_exe;
+	int parent_pidfd;
+};
+
+static void
+usage(void)
+{
+	fprintf(stderr, "usage: jailer [--go-fd N] STATE_DIR\n");
+	_exit(EXIT_PERMANENT);
+}
+
+static int
+mkdir_parents(const char *path, mode_t mode)
+{
+	_cleanup_free_ char *copy = strdup(path);
+
+	if (copy == NULL)
+		return -ENOMEM;
+	for (char *p = copy + 1;; p++) {
+		if (*p != '/' && *p != '\0')
+			continue;
+		char saved = *p;
+
+		*p = '\0';
+		if (mkdir(copy, mode) < 0 && errno != EEXIST)
+			return -errno;
+		*p = saved;
+		if (saved == '\0')
+			return 0;
+	}
+}
+
+/* $XDG_DATA_HOME/jailsup/jails/NAME/home, created on first start. The
+ * folders above it are ours and 0700; home itself belongs to the jail,
+ * which may chmod it, so only its owner is checked. */
+static int
+prepare_home(const struct jail_spec *spec)
+{
+	static const char *const levels[] = { "jailsup", "jails" };
+	_cleanup_close_ int fd = -1;
+	struct stat st;
+	int r, home;
+
+	/* $XDG_DATA_HOME is the user's own (usually 0755, often missing on a
+	 * fresh account): create it like `mkdir -p`, then trust it. */
+	r = mkdir_parents(spec->data_home, 0700);
+	if (r < 0)
+		die_errno(EXIT_TEMPORARY, r, "unable to create '%s'", spec->data_home);
+	fd = open(spec->data_home, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		die_errno(EXIT_TEMPORARY, -errno, "unable to open '%s'", spec->data_home);
+	for (size_t i = 0; i < ELEMENTSOF(levels) + 1; i++) {
+		const char *name = i < ELEMENTSOF(levels) ? levels[i] : spec->name;
+		int nfd;
+
+		r = state_dir_create(fd, name, &nfd, NULL);
+		if (r < 0)
+			die_errno(EXIT_TEMPORARY, r, "unable to create the jail's data folder '%s'",
+				  name);
+		safe_close(fd);
+		fd = nfd;
+	}
+	if (mkdirat(fd, "home", 0700) < 0 && errno != EEXIST)
+		die_errno(EXIT_TEMPORARY, -errno, "unable to create '%s'", spec->home_src);
+	home = openat(fd, "home", O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (home < 0)
+		die_errno(EXIT_PERMANENT, -errno, "unable to open '%s'", spec->home_src);
+	if (fstat(home, &st) < 0 || st.st_uid != getuid())
+		die(EXIT_PERMANENT, "'%s' is not owned by us, refusing it", spec->home_src);
+	return home;
+}
+
+/* Binds dispatch.sock before the jail exists, so a client can connect as
+ * soon as the supervisor reports the jail running; the path is reached
+ * through /proc/self/fd because a state dir path may exceed sun_path. */
+static int
+bind_dispatch_socket(const struct jail_spec *spec)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	_cleanup_close_ int fd = -1;
+	mode_t old_umask;
+	int r;
+
+	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		die_errno(EXIT_TEMPORARY, -errno, "unable to create dispatch.sock");
+	(void) unlinkat(spec->state_fd, STATE_DISPATCH_SOCK, 0);
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "/proc/self/fd/%d/%s", spec->state_fd,
+		 STATE_DISPATCH_SOCK);
+	old_umask = umask(0077);
+	r = bind(fd, (struct sockaddr *) &sa, sizeof(sa));
+	umask(old_umask);
+	if (r < 0)
+		die_errno(EXIT_TEMPORARY, -errno, "unable to bind '%s/%s'", spec->state_path,
+			  STATE_DISPATCH_SOCK);
+	if (listen(fd, 128) < 0)
+		die_errno(EXIT_TEMPORARY, -errno, "unable to listen on dispatch.sock");
+	return TAKE_FD(fd);
+}
+
+static int
+report_pid(const struct jail_spec *spec)
+{
+	int fd, r;
+
+	/* The write end stays open in this process for its whole life: its
+	 * close, even by kill -9, is how the supervisor learns the jail is gone. */
+	r = iso_pipe_open_write(spec->state_fd, &fd);
+	if (r < 0)
+		die_errno(EXIT_TEMPORARY, r, "unable to open '%s/%s'", spec->state_path,
+			  STATE_ISO_PIPE);
+	r = iso_pipe_write_pid(fd, getpid());
+	if (r < 0)
+		die_errno(EXIT_TEMPORARY, r, "unable to write to the iso-pipe");
+	return fd;
+}
+
+static int
+open_dispatch_exe(void)
+{
+	char self[PATH_MAX], *slash;
+	ssize_t n;
+	int fd;
+
+	n = readlink("/proc/self/exe", self, sizeof(self) - sizeof("/dispatch"));
+	if (n < 0)
+		die_errno(EXIT_TEMPORARY, -errno, "unable to find our own binary");
+	self[n] = '\0';
+	slash = strrchr(self, '/');
+	if (slash == NULL)
+		die(EXIT_TEMPORARY, "unable to find our own folder");
+	strcpy(slash, "/dispatch");
+	fd = open(self, O_PATH | O_CLOEXEC);
+	if (fd < 0)
+		die_errno(EXIT_TEMPORARY, -errno, "unable to find dispatch at '%s'", self);
+	return fd;
+}
+
+static int
+open_init_script(const struct jail_spec *spec)
+{
+	const char *path = spec->profile->init_script;
+	struct stat st;
+	int fd;
+
+	if (path == NULL)
+		return -1;
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	if (fd < 0)
+		die_errno(EXIT_PERMANENT, -errno, "unable to open the init script '%s'", path);
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode))
+		die(EXIT_PERMANENT, "the init script '%s' is not a regular file", path);
+	return fd;
+}
+
+static void
+write_file(const char *path, const char *text)
+{
+	_cleanup_close_ int fd = open(path, O_WRONLY | O_CLOEXEC);
+	int r;
+
+	if (fd < 0)
+		die_errno(EXIT_TEMPORARY, -errno, "unable to open '%s'", path);
+	r = write_all(fd, text, strlen(text));
+	if (r < 0)
+		die_errno(EXIT_TEMPORARY, r, "unable to write '%s'", path);
+}
+
+/* Our uid and gid mapped to themselves: files in the home stay the user's. */
+static void
+write_id_maps(const struct jail_spec *spec)
+{
+	char map[64];
+
+	write_file("/proc/self/setgroups", "deny");
+	snprintf(map, sizeof(map), "%u %u 1\n", spec->uid, spec->uid);
+	write_file("/proc/self/uid_map", map);
+	snprintf(map, sizeof(map), "%u %u 1\n", spec->gid, spec->gid);
+	write_file("/proc/self/gid_map", map);
+}
+
+static void
+bring_up_loopback(void)
+{
+	struct ifreq ifr = {};
+	_cleanup_close_ int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+
+	if (fd < 0)
+		die_errno(EXIT_TEMPORARY, -errno, "unable to create a socket for 'lo'");
+	strcpy(ifr.ifr_name, "lo");
+	if (ioctl(fd, SIOCGIFFLAGS, &ifr) < 0)
+		die_errno(EXIT_TEMPORARY, -errno, "unable to read the flags of 'lo'");
+	ifr.ifr_flags |= IFF_UP;
+	if (ioctl(fd, SIOCSIFFLAGS, &ifr) < 0)
+		die_errno(EXIT_TEMPORARY, -errno, "unable to bring 'lo' up");
+}
+
+static void
+wait_for_go(const struct jail_spec *spec)
+{
+	char c;
+	ssize_t n;
+
+	if (spec->go_fd < 0)
+		return;
+	do
+		n = read(spec->go_fd, &c, 1);
+	while (n < 0 && errno == EINTR);
+	if (n != 1)
+		die(EXIT_TEMPORARY, "the supervisor went away before the jail was ready");
+	safe_close(spec->go_fd);
+}
+
+/* Moves the inherited fds to dispatch's documented numbers; everything
+ * else is close-on-exec by then. */
+static _noreturn_ void
+exec_dispatch(const struct jail_spec *spec, const struct jail_fds *fds)
+{
+	const int from[] = { fds->listen, fds->iso, fds->log, fds->init };
+	const int to[] = { DISPATCH_FD_LISTEN, DISPATCH_FD_ISO, DISPATCH_FD_LOG, DISPATCH_FD_INIT };
+	int moved[ELEMENTSOF(from)];
+	char *argv[] = { "dispatch", fds->init >= 0 ? "--init-script" : "--no-init-script",
+			 spec->name, NULL };
+
+	for (size_t i = 0; i < ELEMENTSOF(from); i++) {
+		moved[i] = from[i] < 0 ? -1 : fcntl(from[i], F_DUPFD_CLOEXEC, 20);
+		if (from[i] >= 0 && moved[i] < 0)
+			die_errno(EXIT_TEMPORARY, -errno, "unable to move fd %d", from[i]);
+	}
+	for (size_t i = 0; i < ELEMENTSOF(from); i++)
+		if (moved[i] >= 0 && dup2(moved[i], to[i]) < 0)
+			die_errno(EXIT_TEMPORARY, -errno, "unable to pass fd %d", to[i]);
+	if (syscall(SYS_close_range, DISPATCH_FD_INIT + 1, ~0u, CLOSE_RANGE_CLOEXEC) < 0)
+		die_errno(EXIT_TEMPORARY, -errno, "unable to mark fds close-on-exec");
+	log_set_tee_fd(DISPATCH_FD_LOG);
+	fexecve(fds->dispatch_exe, argv, spec->env);
+	die_errno(EXIT_TEMPORARY, -errno, "unable to execute dispatch");
+}
+
+/* The child: PID 1 of the new namespaces until it becomes dispatch. */
+static _noreturn_ void
+run_jail(const struct jail_spec *spec, const struct jail_fds *fds)
+{
+	struct pollfd parent = { .fd = fds->parent_pidfd, .events = POLLIN };
+
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0)
+		die_errno(EXIT_TEMPORARY, -errno, "unable to tie the jail to the jailer");
+	/* The jailer may have died before PDEATHSIG was armed. */
+	if (poll(&parent, 1, 0) != 0)
+		_exit(EXIT_TEMPORARY);
+	safe_close(fds->parent_pidfd);
+
+	write_id_maps(spec);
+	if (sethostname(spec->name, strlen(spec->name)) < 0)
+		die_errno(EXIT_TEMPORARY, -errno, "unable to set the hostname");
+	if (spec->network != NETWORK_HOST)
+		bring_up_loopback();
+	setup_rootfs(spec);
+	if (chdir(spec->home) < 0)
+		die_errno(EXIT_TEMPORARY, -errno, "unable to enter the home '%s'", spec->home);
+	set_rlimits(spec);
+	if (setsid() < 0)
+		die_errno(EXIT_TEMPORARY, -errno, "unable to start a new session");
+	drop_caps();
+	set_no_new_privs();
+	wait_for_go(spec);
+	load_seccomp(spec->profile->secure);
+	exec_dispatch(spec, fds);
+}
+
+static unsigned long
+namespace_flags(const struct jail_spec *spec)
+{
+	unsigned long flags = CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWIPC |
+			      CLONE_NEWUTS | CLONE_NEWCGROUP;
+
+	if (spec->network != NETWORK_HOST)
+		flags |= CLONE_NEWNET;
+	return flags;
+}
+
+static pid_t
+clone_namespaces(const struct jail_spec *spec, const struct jail_fds *fds)
+{
+	long pid;
+
+	/* A fork-like clone (no new stack): the child runs on a copy of ours. */
+	pid = syscall(SYS_clone, namespace_flags(spec) | SIGCHLD, NULL, NULL, NULL, 0);
+	if (pid < 0) {
+		if (errno == EPERM || errno == ENOSPC || errno == EUSERS)
+			die_errno(EXIT_PERMANENT, -errno,
+				  "unable to create the jail's namespaces (are unprivileged user "
+				  "namespaces disabled? see kernel.unprivileged_userns_clone, "
+				  "user.max_user_namespaces and AppArmor's "
+				  "apparmor_restrict_unprivileged_userns)");
+		die_errno(EXIT_TEMPORARY, -errno, "unable to create the jail's namespaces");
+	}
+	if (pid == 0)
+		run_jail(spec, fds);
+	return (pid_t) pid;
+}
+
+static void
+forward_signal(int sig)
+{
+	(void) sig;
+	if (jail_pid > 0)
+		(void) kill(jail_pid, SIGTERM);
+}
+
+static int
+wait_for_jail(pid_t pid)
+{
+	struct sigaction sa = { .sa_handler = forward_signal };
+	int status;
+
+	sigemptyset(&sa.sa_mask);
+	(void) sigaction(SIGTERM, &sa, NULL);
+	(void) sigaction(SIGINT, &sa, NULL);
+	(void) sigaction(SIGHUP, &sa, NULL);
+	for (;;) {
+		if (waitpid(pid, &status, 0) == pid)
+			break;
+		if (errno != EINTR)
+			die_errno(EXIT_TEMPORARY, -errno, "unable to wait for the jail");
+	}
+	if (WIFEXITED(status))
+		return WEXITSTATUS(status);
+	return 128 + WTERMSIG(status);
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct option options[] = {
+		{ "go-fd", required_argument, NULL, 'g' },
+		{ "help", no_argument, NULL, 'h' },
+		{},
+	};
+	struct jail_fds fds = { .init = -1 };
+	struct jail_spec spec;
+	unsigned go_fd_arg;
+	int go_fd = -1, c, status;
+
+	log_setup("jailer");
+	while ((c = getopt_long(argc, argv, "", options, NULL)) != -1) {
+		switch (c) {
+		case 'g':
+			if (parse_uint(optarg, 3, 1024, &go_fd_arg) < 0)
+				usage();
+			go_fd = (int) go_fd_arg;
+			break;
+		default:
+			usage();
+		}
+	}
+	if (optind + 1 != argc)
+		usage();
+
+	jail_spec_build(&spec, argv[optind], go_fd);
+	fds.log = spec.log_fd;
+	spec.home_fd = prepare_home(&spec);
+	fds.listen = bind_dispatch_socket(&spec);
+	fds.iso = report_pid(&spec);
+	fds.dispatch_exe = open_dispatch_exe();
+	fds.init = open_init_script(&spec);
+	fds.parent_pidfd = (int) syscall(SYS_pidfd_open, getpid(), 0);
+	if (fds.parent_pidfd < 0)
+		die_errno(EXIT_TEMPORARY, -errno, "unable to open a pidfd of ourselves");
+
+	jail_pid = clone_namespaces(&spec, &fds);
+	safe_close(fds.listen);
+	safe_close(fds.init);
+	safe_close(fds.dispatch_exe);
+	safe_close(fds.parent_pidfd);
+	safe_close(spec.home_fd);
+	safe_close(go_fd);
+
+	status = wait_for_jail(jail_pid);
+	(void) unlinkat(spec.state_fd, STATE_DISPATCH_SOCK, 0);
+	(void) unlinkat(spec.state_fd, STATE_ISO_PIPE, 0);
+	log_debug("the jail ended with status %d", status);
+	return status;
+}

@@ -1,0 +1,158 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Rights → what the jail sees. A granted right binds its socket or device
+ * into the view (spec.c found them on the host); a denied right adds
+ * nothing, so its socket, device and variable are simply absent. The X11
+ * right also writes an Xauthority file holding only the cookies of the
+ * granted display, never the user's whole file.
+ */
+#include <fcntl.h>
+#include <glob.h>
+#include <sys/stat.h>
+
+#include "jailer/jailer.h"
+#include "state/log.h"
+
+static void
+bind_socket(const struct jail_socket *s)
+{
+	if (s->host != NULL)
+		(void) bind_into_jail(s->host, s->jail, BIND_OPTIONAL);
+}
+
+static void
+bind_devices(const char *pattern)
+{
+	glob_t g = {};
+
+	/* Matched on the host's /dev, seen at /oldroot/dev. */
+	if (glob(pattern, GLOB_NOSORT, NULL, &g) == 0) {
+		for (size_t i = 0; i < g.gl_pathc; i++) {
+			const char *dev = g.gl_pathv[i] + strlen(OLDROOT);
+
+			(void) bind_into_jail(dev, dev, BIND_DEV | BIND_OPTIONAL);
+		}
+	}
+	globfree(&g);
+}
+
+/* Reads one big-endian counted field of an Xauthority entry. */
+static int
+xauth_field(const uint8_t *buf, size_t len, size_t *pos, const uint8_t **ret, uint16_t *ret_len)
+{
+	uint16_t n;
+
+	if (*pos + 2 > len)
+		return -EBADMSG;
+	n = (uint16_t) (buf[*pos] << 8 | buf[*pos + 1]);
+	if (*pos + 2 + n > len)
+		return -EBADMSG;
+	*ret = buf + *pos + 2;
+	*ret_len = n;
+	*pos += 2 + (size_t) n;
+	return 0;
+}
+
+/* Copies the entries of the host's Xauthority whose display number is
+ * DISPLAY into the jail's runtime dir. The file format: entries of
+ * family (u16), then address, number, name, data as (u16 length, bytes). */
+static void
+write_xauthority(const struct jail_spec *spec)
+{
+	_cleanup_free_ char *host = path_join(OLDROOT, spec->xauthority);
+	_cleanup_free_ char *dst = NULL, *out = NULL, *buf = NULL;
+	_cleanup_close_ int fd = -1;
+	size_t len = 0, pos = 0, out_len = 0;
+	char want[16];
+	int r;
+
+	if (host == NULL || asprintf(&dst, "%s%s/.Xauthority", NEWROOT, spec->runtime_dir) < 0)
+		die(EXIT_TEMPORARY, "out of memory");
+	fd = open(host, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	if (fd < 0) {
+		log_debug("no Xauthority at '%s', the display may not need one", spec->xauthority);
+		return;
+	}
+	r = read_all(fd, 1024 * 1024, &buf, &len);
+	if (r < 0) {
+		log_warn_errno(r, "unable to read '%s', ignoring", spec->xauthority);
+		return;
+	}
+	out = malloc(len + 1);
+	if (out == NULL)
+		die(EXIT_TEMPORARY, "out of memory");
+	snprintf(want, sizeof(want), "%u", spec->x11_display);
+	while (pos < len) {
+		size_t start = pos;
+		const uint8_t *field, *number = NULL;
+		uint16_t flen, number_len = 0;
+
+		if (pos + 2 > len)
+			break;
+		pos += 2; /* family */
+		for (int i = 0; i < 4; i++) {
+			if (xauth_field((const uint8_t *) buf, len, &pos, &field, &flen) < 0) {
+				log_warn("'%s' is truncated, keeping what came before",
+					 spec->xauthority);
+				pos = len;
+				start = len;
+				break;
+			}
+			if (i == 1) {
+				number = field;
+				number_len = flen;
+			}
+		}
+		if (start < len && number != NULL && number_len == strlen(want) &&
+		    memcmp(number, want, number_len) == 0) {
+			memcpy(out + out_len, buf + start, pos - start);
+			out_len += pos - start;
+		}
+	}
+	erase_secret(buf, len);
+	safe_close(fd);
+	fd = open(dst, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd < 0)
+		die_errno(EXIT_TEMPORARY, -errno, "unable to create the jail's Xauthority");
+	r = write_all(fd, out, out_len);
+	erase_secret(out, out_len);
+	if (r < 0)
+		die_errno(EXIT_TEMPORARY, r, "unable to write the jail's Xauthority");
+}
+
+void
+apply_rights(const struct jail_spec *spec)
+{
+	if (spec->x11.host != NULL) {
+		make_jail_dir("/tmp/.X11-unix", 01777);
+		bind_socket(&spec->x11);
+		write_xauthority(spec);
+	}
+	bind_socket(&spec->wayland);
+	if (spec->rights & RIGHT_AUDIO) {
+		if (spec->pulse.host != NULL) {
+			_cleanup_free_ char *dir = path_join(spec->runtime_dir, "pulse");
+
+			if (dir == NULL)
+				die(EXIT_TEMPORARY, "out of memory");
+			make_jail_dir(dir, 0700);
+		}
+		bind_socket(&spec->pulse);
+		bind_socket(&spec->pipewire);
+		(void) bind_into_jail("/dev/snd", "/dev/snd", BIND_DEV | BIND_OPTIONAL);
+	}
+	if (spec->rights & RIGHT_GPU) {
+		(void) bind_into_jail("/dev/dri", "/dev/dri", BIND_DEV | BIND_OPTIONAL);
+		/* Mesa finds its devices through sysfs. */
+		(void) bind_into_jail("/sys/dev/char", "/sys/dev/char", BIND_RO | BIND_OPTIONAL);
+		(void) bind_into_jail("/sys/devices", "/sys/devices", BIND_RO | BIND_OPTIONAL);
+		(void) bind_into_jail("/sys/bus/pci", "/sys/bus/pci", BIND_RO | BIND_OPTIONAL);
+	}
+	if (spec->rights & RIGHT_CAMERA)
+		bind_devices(OLDROOT "/dev/video*");
+	if (spec->ice.host != NULL) {
+		make_jail_dir("/tmp/.ICE-unix", 01777);
+		bind_socket(&spec->ice);
+	}
+	bind_socket(&spec->dbus);
+}

@@ -1,0 +1,343 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Works out the whole jail before anything changes: the profile from the
+ * state directory, the user, the paths, the sockets each granted right
+ * brings, and dispatch's environment (an allow-list: nothing of the host's
+ * environment reaches the jail unless it is named here). Every bad
+ * combination dies here, with its name, before a namespace exists.
+ */
+#include <fcntl.h>
+#include <stdarg.h>
+#include <pwd.h>
+#include <sys/stat.h>
+
+#include "jailer/jailer.h"
+#include "state/log.h"
+#include "state/state.h"
+
+#define DEFAULT_PATH "/usr/local/bin:/usr/bin:/bin"
+
+static char *
+xstrdup(const char *s)
+{
+	char *r = strdup(s);
+
+	if (r == NULL)
+		die(EXIT_TEMPORARY, "out of memory");
+	return r;
+}
+
+static char *
+xasprintf(const char *fmt, ...) _printf_(1, 2);
+static char *
+xasprintf(const char *fmt, ...)
+{
+	va_list ap;
+	char *r;
+	int n;
+
+	va_start(ap, fmt);
+	n = vasprintf(&r, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		die(EXIT_TEMPORARY, "out of memory");
+	return r;
+}
+
+static void
+env_add(char ***env, const char *key, const char *value)
+{
+	_cleanup_free_ char *kv = xasprintf("%s=%s", key, value);
+
+	if (strv_push(env, kv) < 0)
+		die(EXIT_TEMPORARY, "out of memory");
+}
+
+static bool
+is_socket(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0 && S_ISSOCK(st.st_mode);
+}
+
+/* Takes the socket at HOST when it exists; a granted right whose service
+ * is not running is not an error, the jail just does not get it. */
+static void
+socket_set(struct jail_socket *s, const char *host, const char *jail, const char *right)
+{
+	if (!is_socket(host)) {
+		log_debug("right '%s' granted but no socket at '%s', skipping", right, host);
+		return;
+	}
+	s->host = xstrdup(host);
+	s->jail = xstrdup(jail);
+}
+
+/* DISPLAY ":N", ":N.S" or "unix:N": the local socket /tmp/.X11-unix/XN.
+ * A TCP display has no socket to bind and is left out. */
+static bool
+parse_display(const char *display, unsigned *ret)
+{
+	const char *colon = strrchr(display, ':');
+	char num[16];
+	size_t len;
+
+	if (colon == NULL)
+		return false;
+	if (colon != display && strncmp(display, "unix:", 5) != 0)
+		return false;
+	len = strcspn(colon + 1, ".");
+	if (len == 0 || len >= sizeof(num))
+		return false;
+	memcpy(num, colon + 1, len);
+	num[len] = '\0';
+	return parse_uint(num, 0, 65535, ret) == 0;
+}
+
+static void
+spec_x11(struct jail_spec *spec)
+{
+	const char *display = getenv("DISPLAY"), *xauth = getenv("XAUTHORITY");
+	_cleanup_free_ char *path = NULL;
+
+	if (display == NULL || !parse_display(display, &spec->x11_display)) {
+		log_debug("right 'x11' granted but no local DISPLAY, skipping");
+		return;
+	}
+	path = xasprintf("/tmp/.X11-unix/X%u", spec->x11_display);
+	socket_set(&spec->x11, path, path, "x11");
+	if (spec->x11.host == NULL)
+		return;
+	if (xauth != NULL && xauth[0] == '/')
+		spec->xauthority = xstrdup(xauth);
+	else
+		spec->xauthority = xasprintf("%s/.Xauthority", spec->home);
+}
+
+static void
+spec_wayland(struct jail_spec *spec)
+{
+	const char *display = getenv("WAYLAND_DISPLAY");
+	_cleanup_free_ char *host = NULL, *jail = NULL;
+	const char *base;
+
+	if (display == NULL)
+		display = "wayland-0";
+	base = strrchr(display, '/') != NULL ? strrchr(display, '/') + 1 : display;
+	if (!state_name_valid(base))
+		return;
+	host = display[0] == '/' ? xstrdup(display) : xasprintf("%s/%s", spec->runtime_dir, display);
+	jail = xasprintf("%s/%s", spec->runtime_dir, base);
+	socket_set(&spec->wayland, host, jail, "wayland");
+}
+
+/* The unix-socket entry of SESSION_MANAGER, e.g. from
+ * "local/h:@/tmp/.ICE-unix/42,unix/h:/tmp/.ICE-unix/42"; the abstract one
+ * is out of reach from the jail's network namespace anyway. */
+static void
+spec_kde_session(struct jail_spec *spec)
+{
+	const char *sm = getenv("SESSION_MANAGER");
+	_cleanup_free_ char *copy = NULL;
+	char *save = NULL;
+
+	if (sm == NULL)
+		return;
+	copy = xstrdup(sm);
+	for (char *e = strtok_r(copy, ",", &save); e != NULL; e = strtok_r(NULL, ",", &save)) {
+		char *colon = strchr(e, ':');
+
+		if (!strstartswith(e, "unix/") || colon == NULL || colon[1] != '/')
+			continue;
+		socket_set(&spec->ice, colon + 1, colon + 1, "kde-session");
+		if (spec->ice.host != NULL)
+			spec->session_manager = xstrdup(e);
+		return;
+	}
+}
+
+static void
+spec_dbus(struct jail_spec *spec)
+{
+	const char *addr = getenv("DBUS_SESSION_BUS_ADDRESS");
+	_cleanup_free_ char *host = NULL, *jail = NULL;
+
+	if (addr != NULL && strstartswith(addr, "unix:path=")) {
+		host = xstrdup(addr + strlen("unix:path="));
+		host[strcspn(host, ",")] = '\0';
+	} else
+		host = xasprintf("%s/bus", spec->runtime_dir);
+	jail = xasprintf("%s/bus", spec->runtime_dir);
+	socket_set(&spec->dbus, host, jail, "dbus");
+}
+
+static void
+spec_audio(struct jail_spec *spec)
+{
+	_cleanup_free_ char *pulse = xasprintf("%s/pulse/native", spec->runtime_dir);
+	_cleanup_free_ char *pw = xasprintf("%s/pipewire-0", spec->runtime_dir);
+	const char *server = getenv("PULSE_SERVER");
+
+	if (server != NULL && strstartswith(server, "unix:/"))
+		socket_set(&spec->pulse, server + 5, pulse, "audio");
+	else
+		socket_set(&spec->pulse, pulse, pulse, "audio");
+	socket_set(&spec->pipewire, pw, pw, "audio");
+}
+
+/* What the jail's processes see: the allow-list of DESIGN.md §6. The
+ * request of each app adds locale and terminal variables in dispatch. */
+static void
+spec_env(struct jail_spec *spec)
+{
+	static const char *const passthrough[] = {
+		"XDG_DATA_DIRS", "XDG_CONFIG_DIRS", "XDG_CURRENT_DESKTOP", "XDG_SESSION_DESKTOP",
+		"XDG_SESSION_TYPE", "DESKTOP_SESSION", "KDE_FULL_SESSION", "KDE_SESSION_VERSION",
+		"QT_QPA_PLATFORM", "GDK_BACKEND",
+	};
+	const char *path = getenv("PATH");
+	_cleanup_free_ char *value = NULL;
+
+	env_add(&spec->env, "HOME", spec->home);
+	env_add(&spec->env, "USER", spec->user);
+	env_add(&spec->env, "LOGNAME", spec->user);
+	env_add(&spec->env, "PATH", path != NULL && path[0] != '\0' ? path : DEFAULT_PATH);
+	env_add(&spec->env, "SHELL", "/bin/bash");
+	env_add(&spec->env, "XDG_RUNTIME_DIR", spec->runtime_dir);
+	value = xasprintf("%s/.config", spec->home);
+	env_add(&spec->env, "XDG_CONFIG_HOME", value);
+	free(value);
+	value = xasprintf("%s/.local/share", spec->home);
+	env_add(&spec->env, "XDG_DATA_HOME", value);
+	free(value);
+	value = xasprintf("%s/.cache", spec->home);
+	env_add(&spec->env, "XDG_CACHE_HOME", value);
+	free(value);
+	value = xasprintf("%s/.local/state", spec->home);
+	env_add(&spec->env, "XDG_STATE_HOME", value);
+	free(value);
+	value = NULL;
+	env_add(&spec->env, "JAILSUP_JAIL", spec->name);
+	for (size_t i = 0; i < ELEMENTSOF(passthrough); i++) {
+		const char *v = getenv(passthrough[i]);
+
+		if (v != NULL)
+			env_add(&spec->env, passthrough[i], v);
+	}
+	if (spec->x11.host != NULL) {
+		_cleanup_free_ char *display = xasprintf(":%u", spec->x11_display);
+		_cleanup_free_ char *xauth = xasprintf("%s/.Xauthority", spec->runtime_dir);
+
+		env_add(&spec->env, "DISPLAY", display);
+		env_add(&spec->env, "XAUTHORITY", xauth);
+	}
+	if (spec->wayland.host != NULL)
+		env_add(&spec->env, "WAYLAND_DISPLAY", strrchr(spec->wayland.jail, '/') + 1);
+	if (spec->dbus.host != NULL) {
+		_cleanup_free_ char *addr = xasprintf("unix:path=%s", spec->dbus.jail);
+
+		env_add(&spec->env, "DBUS_SESSION_BUS_ADDRESS", addr);
+	}
+	if (spec->session_manager != NULL)
+		env_add(&spec->env, "SESSION_MANAGER", spec->session_manager);
+}
+
+static int
+open_log(const struct jail_spec *spec)
+{
+	struct stat st;
+	int fd;
+
+	fd = openat(spec->state_fd, STATE_LOG,
+		    O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0600);
+	if (fd < 0)
+		die_errno(EXIT_TEMPORARY, -errno, "unable to open '%s/%s'", spec->state_path,
+			  STATE_LOG);
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode))
+		die(EXIT_PERMANENT, "'%s/%s' is not a regular file", spec->state_path, STATE_LOG);
+	return fd;
+}
+
+static const char *
+require_env_path(const char *key)
+{
+	const char *v = getenv(key);
+
+	if (v == NULL || v[0] != '/')
+		die(EXIT_PERMANENT, "$%s is not set to an absolute path", key);
+	return v;
+}
+
+void
+jail_spec_build(struct jail_spec *spec, const char *state_path, int go_fd)
+{
+	_cleanup_(profile_env_storage_done) struct profile_env_storage storage = {};
+	_cleanup_free_ char *text = NULL, *source = NULL;
+	struct profile_error err = {};
+	struct profile_env env = {};
+	const char *base;
+	struct passwd *pw;
+	int r;
+
+	*spec = (struct jail_spec){ .state_fd = -1, .log_fd = -1, .home_fd = -1, .go_fd = go_fd };
+	base = strrchr(state_path, '/');
+	base = base != NULL ? base + 1 : state_path;
+	if (!jail_name_valid(base))
+		die(EXIT_PERMANENT, "'%s' is not a jail's state directory: bad jail name", state_path);
+	spec->name = xstrdup(base);
+	log_set_jail(spec->name);
+	spec->state_path = xstrdup(state_path);
+	r = state_dir_open_path(state_path, false, &spec->state_fd);
+	if (r < 0)
+		die_errno(EXIT_PERMANENT, r, "unable to open state directory '%s'", state_path);
+	spec->log_fd = open_log(spec);
+	log_set_tee_fd(spec->log_fd);
+
+	spec->uid = getuid();
+	spec->gid = getgid();
+	pw = getpwuid(spec->uid);
+	spec->user = xstrdup(pw != NULL ? pw->pw_name : "user");
+	spec->home = xstrdup(require_env_path("HOME"));
+	spec->runtime_dir = xstrdup(require_env_path("XDG_RUNTIME_DIR"));
+
+	r = profile_env_from_environ(&env, &storage, NULL);
+	if (r < 0)
+		die_errno(EXIT_PERMANENT, r, "unable to work out the user's directories");
+	spec->data_home = xstrdup(env.xdg_data_home);
+	spec->home_src = xasprintf("%s/jailsup/jails/%s/home", env.xdg_data_home, spec->name);
+
+	r = state_read_file(spec->state_fd, STATE_PROFILE, 256 * 1024, &text, NULL);
+	if (r < 0)
+		die_errno(EXIT_PERMANENT, r, "unable to read '%s/%s'", state_path, STATE_PROFILE);
+	source = xasprintf("%s/%s", state_path, STATE_PROFILE);
+	r = profile_parse(text, spec->name, source, &env, &spec->profile, &err);
+	if (r < 0)
+		die(EXIT_PERMANENT, "%s:%u: %s", source, err.line, err.msg);
+	spec->rights = profile_rights(spec->profile);
+	spec->network = profile_network(spec->profile);
+	if (spec->network == NETWORK_VPN)
+		die(EXIT_PERMANENT, "network = vpn is not supported yet");
+	if (spec->network == NETWORK_PASTA) {
+		/* FIXME(issue 6): pasta is not started yet; until then such a
+		 * jail is offline, never silently on the host's network. */
+		log_warn("network = pasta is not implemented yet: the jail gets loopback only");
+		spec->network = NETWORK_NONE;
+	}
+
+	r = profile_resolve_exe(spec->profile->exec, "/", &env, &spec->exe);
+	if (r < 0)
+		die_errno(EXIT_PERMANENT, r, "unable to resolve exe '%s'", spec->profile->exec);
+
+	if (spec->rights & RIGHT_X11)
+		spec_x11(spec);
+	if (spec->rights & RIGHT_WAYLAND)
+		spec_wayland(spec);
+	if (spec->rights & RIGHT_AUDIO)
+		spec_audio(spec);
+	if (spec->rights & RIGHT_KDE_SESSION)
+		spec_kde_session(spec);
+	if (spec->rights & RIGHT_DBUS)
+		spec_dbus(spec);
+	spec_env(spec);
+}

@@ -1,0 +1,319 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * jailsup — the command line. Verbs:
+ *   run [--profile NAME] [--secure] [--autodelete] [--no-daemon] (NAME | EXE) [--] [ARGS…]
+ *   enter NAME [-- CMD…]
+ *   --help, --version
+ * Option parsing stops at NAME or EXE (as with env or sudo), so
+ * `jailsup run ./tool -x` passes -x to the tool.
+ *
+ * Until the supervisor lands, `run` starts jails itself (--no-daemon is
+ * then implied); a second run joins the jail through its dispatch.sock.
+ */
+#include <getopt.h>
+
+#include "ini-profiles/profile.h"
+#include "state/log.h"
+#include "state/state.h"
+#include "supervisor/client.h"
+#include "supervisor/start.h"
+
+#define EXIT_USAGE 2
+
+struct run_args {
+	const char *profile;
+	bool secure;
+	bool autodelete;
+	bool no_daemon;
+	const char *target;
+	char **args;
+};
+
+static void
+print_usage(FILE *f)
+{
+	fprintf(f, "usage: jailsup run [--profile NAME] [--secure] [--autodelete] [--no-daemon]\n"
+		   "                   (NAME | EXE) [--] [ARGS...]\n"
+		   "       jailsup enter NAME [-- CMD...]\n"
+		   "       jailsup --version | --help\n"
+		   "\n"
+		   "Runs applications in per-user jails. See jailsup(1).\n");
+}
+
+static bool
+is_option(const char *arg, const char *name)
+{
+	return streq(arg, name);
+}
+
+static int
+parse_run_args(int argc, char **argv, struct run_args *ret)
+{
+	int i;
+
+	for (i = 0; i < argc; i++) {
+		const char *a = argv[i];
+
+		if (is_option(a, "--profile")) {
+			if (++i >= argc)
+				return log_error("--profile needs a NAME"), -EINVAL;
+			ret->profile = argv[i];
+		} else if (strstartswith(a, "--profile="))
+			ret->profile = a + strlen("--profile=");
+		else if (is_option(a, "--secure"))
+			ret->secure = true;
+		else if (is_option(a, "--autodelete"))
+			ret->autodelete = true;
+		else if (is_option(a, "--no-daemon"))
+			ret->no_daemon = true;
+		else if (is_option(a, "--help")) {
+			print_usage(stdout);
+			exit(0);
+		} else if (is_option(a, "--"))
+			continue;
+		else if (a[0] == '-' && a[1] != '\0')
+			return log_error("unknown option '%s'", a), -EINVAL;
+		else
+			break;
+	}
+	if (i < argc)
+		ret->target = argv[i++];
+	if (i < argc && streq(argv[i], "--"))
+		i++;
+	ret->args = argv + i;
+	if (ret->target == NULL && ret->profile == NULL)
+		return log_error("run: a profile NAME or an EXE is needed"), -EINVAL;
+	return 0;
+}
+
+static bool
+found_on_path(const char *name, const char *path)
+{
+	_cleanup_free_ char *copy = path != NULL ? strdup(path) : NULL;
+	char *save = NULL;
+
+	if (copy == NULL)
+		return false;
+	for (char *d = strtok_r(copy, ":", &save); d != NULL; d = strtok_r(NULL, ":", &save)) {
+		_cleanup_free_ char *p = path_join(d, name);
+
+		if (p != NULL && access(p, X_OK) == 0)
+			return true;
+	}
+	return false;
+}
+
+/* NAME is a profile; an EXE (has a '/', or is on PATH while no profile has
+ * that name) gets a derived name and, on first start, a new profile. */
+static int
+load_run_profile(const struct run_args *a, const struct profile_env *env,
+		 struct jail_profile **ret)
+{
+	_cleanup_free_ char *name = NULL, *cwd = NULL, *path = NULL;
+	struct profile_error err = {};
+	bool is_exe;
+	int r;
+
+	is_exe = a->target != NULL && strchr(a->target, '/') != NULL;
+	if (a->target != NULL && !is_exe && a->profile == NULL) {
+		r = profile_find(env, a->target, &path);
+		if (r == -ENOENT && found_on_path(a->target, env->path))
+			is_exe = true;
+		else if (r == -EINVAL)
+			return log_error("'%s' is not a valid jail name", a->target), -EINVAL;
+	}
+	if (!is_exe) {
+		const char *n = a->profile != NULL ? a->profile : a->target;
+
+		if (!jail_name_valid(n))
+			return log_error("'%s' is not a valid jail name", n), -EINVAL;
+		r = profile_find_and_load(env, n, ret, &err);
+		if (r == -ENOENT)
+			return log_error("no profile named '%s' (create one with `jailsup new %s "
+					 "--exec PATH`, or run an EXE by its path)", n, n), -ENOENT;
+		if (r < 0) {
+			_cleanup_free_ char *p = NULL;
+
+			(void) profile_find(env, n, &p);
+			log_error("%s:%u: %s", p != NULL ? p : n, err.line, err.msg);
+			return r;
+		}
+		return 0;
+	}
+
+	cwd = getcwd(NULL, 0);
+	if (a->profile != NULL)
+		name = strdup(a->profile);
+	else {
+		r = profile_name_from_exe(a->target, cwd != NULL ? cwd : "/", &name);
+		if (r < 0)
+			return log_error_errno(r, "unable to derive a jail name from '%s'",
+					       a->target);
+	}
+	if (name == NULL || !jail_name_valid(name))
+		return log_error("'%s' is not a valid jail name", name ? name : ""), -EINVAL;
+	r = profile_find_and_load(env, name, ret, &err);
+	if (r != -ENOENT) {
+		if (r < 0)
+			log_error("profile '%s': line %u: %s", name, err.line, err.msg);
+		return r;
+	}
+	{
+		_cleanup_free_ char *exec = NULL;
+
+		/* The exec is stored as written, made absolute: the profile
+		 * must not depend on the cwd of its first start. */
+		if (strchr(a->target, '/') == NULL || a->target[0] == '/' || cwd == NULL)
+			exec = strdup(a->target);
+		else
+			exec = path_join(cwd, a->target);
+		if (exec == NULL)
+			return log_error("out of memory"), -ENOMEM;
+		r = profile_create(env, name, exec, a->secure, a->autodelete, NULL);
+		if (r < 0 && r != -EEXIST)
+			return log_error_errno(r, "unable to create a profile for '%s'", exec);
+	}
+	r = profile_find_and_load(env, name, ret, &err);
+	if (r < 0)
+		log_error("profile '%s': line %u: %s", name, err.line, err.msg);
+	return r;
+}
+
+static int
+open_jail_dir(const char *name, bool create, int *ret_fd, char **ret_path)
+{
+	const char *runtime = getenv("XDG_RUNTIME_DIR");
+	_cleanup_close_ int jails = -1;
+	int r;
+
+	if (runtime == NULL || runtime[0] != '/')
+		return log_error("$XDG_RUNTIME_DIR is not set (log in through a session "
+				 "manager, or set it to a private folder)"), -EINVAL;
+	r = state_runtime_open(runtime, create, NULL, &jails);
+	if (r < 0)
+		return log_error_errno(r, "unable to open '%s/%s'", runtime, STATE_RUNTIME_SUBDIR);
+	r = create ? state_dir_create(jails, name, ret_fd, NULL) : state_dir_open(jails, name, ret_fd);
+	if (r < 0)
+		return r == -ENOENT ? r
+				    : log_error_errno(r, "unable to open the state directory of '%s'",
+						      name);
+	if (asprintf(ret_path, "%s/%s/%s/%s", runtime, STATE_RUNTIME_SUBDIR, STATE_JAILS_SUBDIR,
+		     name) < 0)
+		return -ENOMEM;
+	return 0;
+}
+
+static int
+verb_run(int argc, char **argv)
+{
+	_cleanup_(profile_env_storage_done) struct profile_env_storage storage = {};
+	_cleanup_(profile_freep) struct jail_profile *profile = NULL;
+	_cleanup_free_ char *shipped = NULL, *state_path = NULL;
+	_cleanup_strv_ char **app_argv = NULL;
+	_cleanup_close_ int jail_fd = -1;
+	struct exe_resolution exe = {};
+	struct run_args a = {};
+	struct profile_env env;
+	int r, sock = -1;
+
+	if (parse_run_args(argc, argv, &a) < 0)
+		return EXIT_USAGE;
+	(void) sibling_path("share/jailsup/profiles", &shipped);
+	r = profile_env_from_environ(&env, &storage, shipped);
+	if (r < 0)
+		return log_error_errno(r, "$HOME is not set to an absolute path"),
+		       EXIT_JAILSUP_FAILED;
+	r = load_run_profile(&a, &env, &profile);
+	if (r < 0)
+		return r == -ENOENT ? EXIT_NOT_FOUND : EXIT_JAILSUP_FAILED;
+
+	r = profile_resolve_exe(profile->exec, "/", &env, &exe);
+	if (r < 0) {
+		log_error_errno(r, "unable to run '%s' (jail '%s')", profile->exec, profile->name);
+		return r == -ENOENT || r == -ELOOP ? EXIT_NOT_FOUND : EXIT_NOT_EXECUTABLE;
+	}
+	if (strv_push(&app_argv, exe.jail_path) < 0)
+		return EXIT_JAILSUP_FAILED;
+	exe_resolution_done(&exe);
+	for (char **p = a.args; *p != NULL; p++)
+		if (strv_push(&app_argv, *p) < 0)
+			return EXIT_JAILSUP_FAILED;
+
+	r = open_jail_dir(profile->name, true, &jail_fd, &state_path);
+	if (r < 0)
+		return EXIT_JAILSUP_FAILED;
+	r = jail_connect(jail_fd, &sock);
+	if (r < 0) {
+		r = jail_start_direct(profile, jail_fd, state_path);
+		if (r < 0)
+			return EXIT_JAILSUP_FAILED;
+		r = jail_connect(jail_fd, &sock);
+		if (r < 0)
+			return log_error_errno(r, "unable to reach jail '%s'", profile->name),
+			       EXIT_JAILSUP_FAILED;
+	}
+	return jail_run_app(sock, app_argv, profile->name);
+}
+
+static int
+verb_enter(int argc, char **argv)
+{
+	_cleanup_free_ char *state_path = NULL;
+	_cleanup_close_ int jail_fd = -1;
+	char *shell[] = { "/bin/bash", NULL };
+	char **cmd = shell;
+	int r, sock;
+
+	if (argc < 1 || argv[0][0] == '-') {
+		if (argc >= 1 && streq(argv[0], "--help")) {
+			print_usage(stdout);
+			return 0;
+		}
+		log_error("enter: a jail NAME is needed");
+		return EXIT_USAGE;
+	}
+	if (!jail_name_valid(argv[0])) {
+		log_error("'%s' is not a valid jail name", argv[0]);
+		return EXIT_USAGE;
+	}
+	if (argc >= 2) {
+		cmd = argv + 1;
+		if (streq(cmd[0], "--"))
+			cmd++;
+		if (cmd[0] == NULL)
+			cmd = shell;
+	}
+	r = open_jail_dir(argv[0], false, &jail_fd, &state_path);
+	if (r == -ENOENT || (r >= 0 && jail_connect(jail_fd, &sock) < 0)) {
+		log_error("jail '%s' is not running (start it with `jailsup run %s`)", argv[0],
+			  argv[0]);
+		return EXIT_NOT_FOUND;
+	}
+	if (r < 0)
+		return EXIT_JAILSUP_FAILED;
+	return jail_run_app(sock, cmd, argv[0]);
+}
+
+int
+main(int argc, char **argv)
+{
+	log_setup("jailsup");
+	if (argc < 2) {
+		print_usage(stderr);
+		return EXIT_USAGE;
+	}
+	if (streq(argv[1], "--version")) {
+		printf("jailsup %s\n", JAILSUP_VERSION);
+		return 0;
+	}
+	if (streq(argv[1], "--help") || streq(argv[1], "help")) {
+		print_usage(stdout);
+		return 0;
+	}
+	if (streq(argv[1], "run"))
+		return verb_run(argc - 2, argv + 2);
+	if (streq(argv[1], "enter"))
+		return verb_enter(argc - 2, argv + 2);
+	log_error("unknown verb '%s' (see `jailsup --help`)", argv[1]);
+	return EXIT_USAGE;
+}

@@ -1,0 +1,21 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Starting a jail: preparing its state directory (profile.ini, iso-pipe)
+ * and spawning the jailer, then waiting on the iso-pipe for "ready". Used
+ * by `jailsup run --no-daemon` (a debugging aid that needs no supervisor).
+ */
+#ifndef JAILSUP_SUPERVISOR_START_H
+#define JAILSUP_SUPERVISOR_START_H
+
+#include "ini-profiles/profile.h"
+
+/* The folder of our own binary's siblings: BIN/../libexec/jailsup and
+ * BIN/../share/jailsup/profiles, the same in the build tree and installed. */
+int sibling_path(const char *relative, char **ret);
+
+/* Starts the jail of PROFILE in the state dir JAIL_FD (named NAME, at
+ * STATE_PATH) and waits until it is ready. Returns 0, or -errno after
+ * logging why (the jail's log is shown). */
+int jail_start_direct(const struct jail_profile *profile, int jail_fd, const char *state_path);
+
+#endif
