@@ -18,6 +18,7 @@
 #include <ev.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/queue.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
@@ -439,6 +440,10 @@ main(int argc, char **argv)
 	init = streq(argv[1], "--init-script");
 	log_set_jail(argv[2]);
 	log_set_tee_fd(FD_LOG);
+	/* Apps of the jail must not ptrace PID 1 and take over dispatch.sock
+	 * (undumpable processes can only be traced with CAP_SYS_PTRACE). */
+	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
+		log_debug_errno(-errno, "unable to make dispatch undumpable, ignoring");
 	/* None of our own fds may reach an app. */
 	for (int fd = FD_LISTEN; fd <= FD_INIT; fd++)
 		(void) fcntl(fd, F_SETFD, FD_CLOEXEC);

@@ -259,6 +259,24 @@ open_log(const struct jail_spec *spec)
 	return fd;
 }
 
+/* An exe outside the user's home and outside the folders every jail sees
+ * (say /tmp/x/tool) gets just its file bound read-only at its own path: its
+ * folder may be the host's /tmp, which must stay out. */
+static void
+spec_exe_outside_view(struct jail_spec *spec)
+{
+	static const char *const visible[] = { "/usr", "/etc", "/opt", "/bin", "/sbin", "/lib",
+					       "/lib32", "/lib64", "/libx32" };
+
+	if (spec->exe.bind_src != NULL)
+		return;
+	for (size_t i = 0; i < ELEMENTSOF(visible); i++)
+		if (path_is_below(spec->exe.resolved, visible[i]))
+			return;
+	spec->exe.bind_src = xstrdup(spec->exe.resolved);
+	spec->exe.bind_dst = xstrdup(spec->exe.resolved);
+}
+
 static const char *
 require_env_path(const char *key)
 {
@@ -328,6 +346,7 @@ jail_spec_build(struct jail_spec *spec, const char *state_path, int go_fd)
 	r = profile_resolve_exe(spec->profile->exec, "/", &env, &spec->exe);
 	if (r < 0)
 		die_errno(EXIT_PERMANENT, r, "unable to resolve exe '%s'", spec->profile->exec);
+	spec_exe_outside_view(spec);
 
 	if (spec->rights & RIGHT_X11)
 		spec_x11(spec);
