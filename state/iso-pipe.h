@@ -43,13 +43,16 @@ struct iso_msg {
 int iso_pipe_write_pid(int fd, pid_t pid);
 int iso_pipe_write_ready(int fd);
 
-/* Parses one line without its newline: "pid=N" or "ready". */
+/* Parses one line without its newline: "pid=N" or "ready". -EBADMSG for
+ * anything else. */
 int iso_msg_parse(const char *line, struct iso_msg *ret);
 
-/* Buffers partial reads of a non-blocking read end. */
+/* Buffers partial reads of a non-blocking read end. Zero-initialise it
+ * (`struct iso_pipe_reader r = {};`) once per read end. */
 struct iso_pipe_reader {
 	char buf[ISO_PIPE_LINE_MAX * 4];
 	size_t len;
+	bool discarding; /* an overlong line was reported: drop up to its newline */
 };
 
 enum iso_read_result {

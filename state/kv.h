@@ -11,8 +11,9 @@
 #include "state/util.h"
 
 #define KV_LINE_MAX    1024 /* bytes per line, newline excluded */
+#define KV_KEY_MAX     64
 #define KV_ENTRIES_MAX 128
-#define KV_FILE_MAX    (KV_LINE_MAX * KV_ENTRIES_MAX)
+#define KV_FILE_MAX    ((KV_LINE_MAX + 1) * KV_ENTRIES_MAX) /* newlines included */
 
 struct kv_entry {
 	char *key;
@@ -24,7 +25,7 @@ struct kv_list {
 	size_t n;
 };
 
-/* A key is [a-z0-9][a-z0-9-]*, at most 64 bytes. */
+/* A key is [a-z0-9][a-z0-9-]*, at most KV_KEY_MAX bytes. */
 bool kv_key_valid(const char *key);
 /* A value has no NUL, '\n' or '\r'. */
 bool kv_value_valid(const char *value);
@@ -38,10 +39,13 @@ int kv_parse(const char *buf, size_t len, struct kv_list *ret, unsigned *reterr_
 const char *kv_get(const struct kv_list *l, const char *key);
 
 /* Sets KEY to VALUE, replacing an existing entry, keeping order.
- * -EINVAL for a bad key or value, -E2BIG past KV_ENTRIES_MAX, -ENOMEM. */
+ * -EINVAL for a bad key or value, -E2BIG past KV_ENTRIES_MAX or for a line
+ * over KV_LINE_MAX, -ENOMEM. */
 int kv_set(struct kv_list *l, const char *key, const char *value);
 
-/* Formats L as "key=value\n" lines. *ret is NUL-terminated. */
+/* Formats L as "key=value\n" lines. *ret is NUL-terminated. Refuses a list
+ * kv_parse() could not have produced (one built by hand): the errors of
+ * kv_parse(), without a line. */
 int kv_format(const struct kv_list *l, char **ret, size_t *ret_len);
 
 /* Frees the entries; L itself may be on the stack. Safe on a zeroed list. */

@@ -92,6 +92,10 @@ stderr_is_journal(void)
 	return streq(env, expect);
 }
 
+/* format(printf, 3, 0): FMT is checked at the callers; without it clang's
+ * -Wformat-nonliteral fires on the vsnprintf() below. */
+static void log_emit(enum log_level level, int r, const char *fmt, va_list ap) _printf_(3, 0);
+
 static void
 log_emit(enum log_level level, int r, const char *fmt, va_list ap)
 {

@@ -23,6 +23,15 @@ struct proc_id {
  * fields. -ESRCH when the process does not exist. */
 int proc_start_time(int proc_fd, pid_t pid, uint64_t *ret);
 
+/* Parses the text of /proc/PID/stat: the state letter (field 3) into
+ * *ret_state and the start time (field 22) into *ret_start, either may be
+ * NULL. Fields are counted after the last ')', so whatever the comm holds
+ * (spaces, parentheses, digits) cannot shift them. -EINVAL when malformed.
+ * Exposed for the unit tests: a comm like "a) 1 2 (" is easier to feed
+ * than to give a process. */
+int proc_stat_parse(const char *buf, char *ret_state, uint64_t *ret_start);
+int proc_stat_parse_start(const char *buf, uint64_t *ret);
+
 /* The identity of PID now (its current start time). */
 int proc_id_get(pid_t pid, struct proc_id *ret);
 

@@ -76,7 +76,11 @@ int state_write_atomic(int dir_fd, const char *name, const void *data, size_t le
  * Never follows a symlink (a link is unlinked, not its target), never
  * crosses into another filesystem (a mount point below is left and makes
  * the call fail with -EBUSY), never leaves DIR_FD. A missing NAME is 0.
- * Depth is bounded (-ELOOP beyond STATE_RM_DEPTH_MAX levels). */
+ * Depth is bounded (-ELOOP beyond STATE_RM_DEPTH_MAX levels). A mount is
+ * told by st_dev and the mount id, so a bind mount of the same filesystem
+ * counts too. Directories of ours without u+rwx (read-only trees apps
+ * make) get u+rwx back before they are emptied. On errors it goes on,
+ * removes what it can and returns the first error. */
 #define STATE_RM_DEPTH_MAX 256
 int state_rm_rf(int dir_fd, const char *name);
 

@@ -1,0 +1,476 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * state.h: the state directory of DESIGN.md §4. A jail's directory is opened
+ * once and verified on the fd (a directory, ours, mode 0700); everything
+ * below it is reached by *at() calls on single checked components with
+ * O_NOFOLLOW, so a symlink, FIFO or foreign directory planted there is
+ * refused instead of followed. state_rm_rf() is the one recursive walk: it
+ * works on fds too, never follows a link and never crosses a mount.
+ */
+#include "state/state.h"
+
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <limits.h>
+
+static bool
+char_is_alnum(char c)
+{
+	/* Not isalnum(): names must not depend on the locale. */
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+}
+
+bool
+jail_name_valid(const char *name)
+{
+	size_t n;
+
+	if (name == NULL || !char_is_alnum(name[0]))
+		return false;
+	for (n = 1; name[n] != '\0'; n++) {
+		if (n >= JAIL_NAME_MAX)
+			return false;
+		if (!char_is_alnum(name[n]) && name[n] != '.' && name[n] != '_' && name[n] != '-')
+			return false;
+	}
+	return true;
+}
+
+bool
+state_name_valid(const char *name)
+{
+	if (name == NULL || name[0] == '\0')
+		return false;
+	if (streq(name, ".") || streq(name, ".."))
+		return false;
+	if (strnlen(name, NAME_MAX + 1) > NAME_MAX)
+		return false;
+	return strpbrk(name, "/\n") == NULL;
+}
+
+static void
+closedirp(DIR **d)
+{
+	if (*d != NULL)
+		(void) closedir(*d);
+}
+
+/* The checks of state_dir_open() on an open directory fd. The owner check
+ * comes first: a directory of another user is refused whatever its mode. */
+static int
+dir_fd_verify(int fd)
+{
+	struct stat st;
+
+	if (fstat(fd, &st) < 0)
+		return -errno;
+	if (!S_ISDIR(st.st_mode))
+		return -ENOTDIR;
+	if (st.st_uid != getuid())
+		return -EPERM;
+	if ((st.st_mode & 07777) != 0700)
+		return -EPERM; /* not what we create: refuse it, never "repair" it */
+	return 0;
+}
+
+int
+state_dir_open(int parent_fd, const char *name, int *ret_fd)
+{
+	_cleanup_close_ int path_fd = -1, fd = -1;
+	int r;
+
+	/* AT_FDCWD would make the result depend on the cwd; absolute paths go
+	 * through state_dir_open_path(). */
+	if (parent_fd < 0)
+		return -EBADF;
+	if (!state_name_valid(name))
+		return -EINVAL;
+	/* O_PATH first, so the checks run before we open anything for
+	 * reading: a directory with the wrong mode is -EPERM even where it
+	 * would deny us the read (0300), and a FIFO in its place fails
+	 * O_DIRECTORY instead of blocking. O_NOFOLLOW|O_DIRECTORY on a
+	 * symlink gives ENOTDIR on Linux; map the ELOOP of other kernels. */
+	path_fd = openat(parent_fd, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (path_fd < 0)
+		return errno == ELOOP ? -ENOTDIR : -errno;
+	r = dir_fd_verify(path_fd);
+	if (r < 0)
+		return r;
+	/* "." below the O_PATH fd is the inode we checked, whatever has been
+	 * renamed in the parent since. */
+	fd = openat(path_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	*ret_fd = TAKE_FD(fd);
+	return 0;
+}
+
+int
+state_dir_create(int parent_fd, const char *name, int *ret_fd, bool *ret_created)
+{
+	bool created = false;
+	int r;
+
+	if (parent_fd < 0)
+		return -EBADF;
+	if (!state_name_valid(name))
+		return -EINVAL;
+	if (mkdirat(parent_fd, name, 0700) >= 0) {
+		created = true;
+		/* The umask may have taken bits we need, and a setgid parent
+		 * gives a new directory S_ISGID: set exactly the mode that
+		 * state_dir_open() demands. AT_SYMLINK_NOFOLLOW makes glibc
+		 * act on an O_PATH fd of the entry (via /proc/self/fd) and
+		 * refuse a symlink swapped in since, with EOPNOTSUPP. */
+		if (fchmodat(parent_fd, name, 0700, AT_SYMLINK_NOFOLLOW) < 0) {
+			r = -errno;
+			(void) unlinkat(parent_fd, name, AT_REMOVEDIR);
+			return r;
+		}
+	} else if (errno != EEXIST)
+		return -errno;
+
+	/* EEXIST: an earlier run or a concurrent creator made it; either way
+	 * it gets the same checks as a directory we only open. */
+	r = state_dir_open(parent_fd, name, ret_fd);
+	if (r < 0) {
+		if (created)
+			(void) unlinkat(parent_fd, name, AT_REMOVEDIR);
+		return r;
+	}
+	if (ret_created != NULL)
+		*ret_created = created;
+	return 0;
+}
+
+int
+state_dir_open_path(const char *path, bool create, int *ret_fd)
+{
+	_cleanup_free_ char *copy = NULL;
+	_cleanup_close_ int parent_fd = -1;
+	char *slash;
+	size_t len;
+
+	if (path == NULL || path[0] != '/')
+		return -EINVAL;
+	copy = strdup(path);
+	if (copy == NULL)
+		return -ENOMEM;
+	len = strlen(copy);
+	while (len > 1 && copy[len - 1] == '/')
+		copy[--len] = '\0';
+	slash = strrchr(copy, '/');
+	if (slash == copy + len - 1)
+		return -EINVAL; /* "/" itself */
+
+	*slash = '\0';
+	/* The components before the last are the user's own XDG directories
+	 * (DESIGN.md §3): trusted, so they may be symlinks. */
+	parent_fd = open(slash == copy ? "/" : copy, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (parent_fd < 0)
+		return -errno;
+	if (create)
+		return state_dir_create(parent_fd, slash + 1, ret_fd, NULL);
+	return state_dir_open(parent_fd, slash + 1, ret_fd);
+}
+
+int
+state_runtime_open(const char *runtime_dir, bool create, int *ret_root_fd, int *ret_jails_fd)
+{
+	_cleanup_close_ int runtime_fd = -1, root_fd = -1, jails_fd = -1;
+	int r;
+
+	/* The XDG base directory spec says to ignore a relative path. */
+	if (runtime_dir == NULL || runtime_dir[0] != '/')
+		return -EINVAL;
+	runtime_fd = open(runtime_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (runtime_fd < 0)
+		return -errno;
+	if (create) {
+		r = state_dir_create(runtime_fd, STATE_RUNTIME_SUBDIR, &root_fd, NULL);
+		if (r < 0)
+			return r;
+		r = state_dir_create(root_fd, STATE_JAILS_SUBDIR, &jails_fd, NULL);
+	} else {
+		r = state_dir_open(runtime_fd, STATE_RUNTIME_SUBDIR, &root_fd);
+		if (r < 0)
+			return r;
+		r = state_dir_open(root_fd, STATE_JAILS_SUBDIR, &jails_fd);
+	}
+	if (r < 0)
+		return r;
+	if (ret_root_fd != NULL)
+		*ret_root_fd = TAKE_FD(root_fd);
+	if (ret_jails_fd != NULL)
+		*ret_jails_fd = TAKE_FD(jails_fd);
+	return 0;
+}
+
+int
+state_read_file(int dir_fd, const char *name, size_t max, char **ret, size_t *ret_len)
+{
+	_cleanup_close_ int fd = -1;
+	struct stat st;
+
+	if (!state_name_valid(name))
+		return -EINVAL;
+	/* O_NONBLOCK: a FIFO swapped in for the file must fail the type check
+	 * below, not block open() until some writer comes. */
+	fd = openat(dir_fd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &st) < 0)
+		return -errno;
+	if (!S_ISREG(st.st_mode))
+		return -EINVAL;
+	if ((uint64_t) st.st_size > max)
+		return -EFBIG;
+	/* Still bounded: the file may grow between fstat() and read(). */
+	return read_all(fd, max, ret, ret_len);
+}
+
+/* Writers of one NAME must be serialised by the caller (the supervisor is
+ * single-threaded): two writers would unlink each other's temp file. */
+int
+state_write_atomic(int dir_fd, const char *name, const void *data, size_t len)
+{
+	_cleanup_close_ int fd = -1;
+	char tmp[NAME_MAX + 1];
+	int r;
+
+	if (!state_name_valid(name))
+		return -EINVAL;
+	if ((size_t) snprintf(tmp, sizeof(tmp), ".%s.tmp", name) >= sizeof(tmp))
+		return -ENAMETOOLONG;
+	/* A temp file left by a crash; if something else sits there (a
+	 * directory), O_EXCL below fails and we say so. */
+	if (unlinkat(dir_fd, tmp, 0) < 0 && errno != ENOENT && errno != EISDIR)
+		return -errno;
+	fd = openat(dir_fd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY,
+	            0600);
+	if (fd < 0)
+		return -errno;
+	/* The umask must not leave us a file we cannot read back. */
+	r = NEG_ERRNO(fchmod(fd, 0600));
+	if (r >= 0)
+		r = write_all(fd, data, len);
+	if (r >= 0)
+		r = NEG_ERRNO(fsync(fd));
+	/* renameat() replaces a symlink planted at NAME, not its target. */
+	if (r >= 0)
+		r = NEG_ERRNO(renameat(dir_fd, tmp, dir_fd, name));
+	if (r < 0) {
+		(void) unlinkat(dir_fd, tmp, 0);
+		return r;
+	}
+	return 0;
+}
+
+/* Where a directory lives and whose it is, from statx() on an fd. st_dev
+ * alone misses a bind mount of the same filesystem (a host directory bound
+ * into a jail's tree), so the mount id is compared too. */
+struct dir_info {
+	uint64_t dev;
+	uint64_t mnt_id; /* 0: the kernel did not report it */
+	mode_t mode;
+	uid_t uid;
+};
+
+static int
+dir_info_fd(int fd, struct dir_info *ret)
+{
+	struct statx stx;
+
+	if (statx(fd, "", AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW,
+	          STATX_TYPE | STATX_MODE | STATX_UID | STATX_MNT_ID, &stx) < 0)
+		return -errno;
+	ret->dev = makedev(stx.stx_dev_major, stx.stx_dev_minor);
+	ret->mnt_id = (stx.stx_mask & STATX_MNT_ID) ? stx.stx_mnt_id : 0;
+	ret->mode = stx.stx_mode;
+	ret->uid = stx.stx_uid;
+	return 0;
+}
+
+static bool
+dir_info_same_mount(const struct dir_info *a, const struct dir_info *b)
+{
+	if (a->dev != b->dev)
+		return false;
+	return a->mnt_id == 0 || b->mnt_id == 0 || a->mnt_id == b->mnt_id;
+}
+
+/* chmod() of what an O_PATH fd names: fchmod() refuses O_PATH fds, and
+ * /proc/self/fd/N is the inode itself, not a path that can be swapped. */
+static int
+chmod_opath_fd(int fd, mode_t mode)
+{
+	char path[sizeof("/proc/self/fd/") + 12];
+
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+	return NEG_ERRNO(chmod(path, mode));
+}
+
+static int rm_entry(int parent_fd, const char *name, const struct dir_info *top, unsigned depth);
+
+/* Removes what the directory NAME below PARENT_FD holds, not NAME itself. */
+static int
+rm_dir_contents(int parent_fd, const char *name, const struct dir_info *top, unsigned depth)
+{
+	_cleanup_close_ int path_fd = -1;
+	_cleanup_(closedirp) DIR *d = NULL;
+	struct dir_info info;
+	int fd, r;
+
+	/* Each level holds an fd and a DIR: bound what a planted deep tree
+	 * can make us allocate. */
+	if (depth >= STATE_RM_DEPTH_MAX)
+		return -ELOOP;
+
+	/* O_PATH first: a directory made unreadable (mode 0000) can still be
+	 * checked and given its permissions back before we read it. */
+	path_fd = openat(parent_fd, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (path_fd < 0)
+		return -errno;
+	r = dir_info_fd(path_fd, &info);
+	if (r < 0)
+		return r;
+	/* Checked on the fd, not on an earlier fstatat(): whatever is mounted
+	 * here now (a decrypted home, a bind mount) is left alone. */
+	if (!dir_info_same_mount(&info, top))
+		return -EBUSY;
+	/* Apps make read-only trees (Go's module cache does): without u+rwx
+	 * we could neither list nor unlink what is inside our own directory. */
+	if ((info.mode & 0700) != 0700 && info.uid == getuid())
+		(void) chmod_opath_fd(path_fd, (info.mode & 07777) | 0700);
+
+	fd = openat(path_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	path_fd = safe_close(path_fd);
+	d = fdopendir(fd);
+	if (d == NULL) {
+		r = -errno;
+		safe_close(fd);
+		return r;
+	}
+
+	r = 0;
+	for (;;) {
+		struct dirent *de;
+		int k;
+
+		errno = 0;
+		de = readdir(d);
+		if (de == NULL) {
+			if (errno != 0 && r == 0)
+				r = -errno;
+			break;
+		}
+		if (streq(de->d_name, ".") || streq(de->d_name, ".."))
+			continue;
+		k = rm_entry(dirfd(d), de->d_name, top, depth + 1);
+		if (k < 0 && r == 0)
+			r = k; /* go on: remove as much as we can */
+	}
+	return r;
+}
+
+static int
+rm_entry(int parent_fd, const char *name, const struct dir_info *top, unsigned depth)
+{
+	struct stat st;
+	int r;
+
+	if (fstatat(parent_fd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+		return errno == ENOENT ? 0 : -errno;
+	if (!S_ISDIR(st.st_mode)) {
+		/* Files, FIFOs, sockets and symlinks alike: unlinkat() removes
+		 * the entry, never what a link points to. */
+		if (unlinkat(parent_fd, name, 0) < 0 && errno != ENOENT)
+			return -errno;
+		return 0;
+	}
+	r = rm_dir_contents(parent_fd, name, top, depth);
+	if (r < 0)
+		return r; /* not empty: rmdir could only fail */
+	if (unlinkat(parent_fd, name, AT_REMOVEDIR) < 0 && errno != ENOENT)
+		return -errno;
+	return 0;
+}
+
+int
+state_rm_rf(int dir_fd, const char *name)
+{
+	struct dir_info top;
+	int r;
+
+	if (!state_name_valid(name))
+		return -EINVAL;
+	/* The filesystem of DIR_FD is the only one we delete in: NAME itself
+	 * being a mount point already counts as crossing. */
+	r = dir_info_fd(dir_fd, &top);
+	if (r < 0)
+		return r;
+	return rm_entry(dir_fd, name, &top, 0);
+}
+
+static int
+strcmp_ptr(const void *a, const void *b)
+{
+	return strcmp(*(char *const *) a, *(char *const *) b);
+}
+
+int
+state_list_jails(int jails_fd, char ***ret)
+{
+	_cleanup_(closedirp) DIR *d = NULL;
+	_cleanup_strv_ char **names = NULL;
+	int fd, r;
+
+	/* A new open file description: fdopendir() would otherwise share, and
+	 * move, the offset of the caller's fd. */
+	fd = openat(jails_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	d = fdopendir(fd);
+	if (d == NULL) {
+		r = -errno;
+		safe_close(fd);
+		return r;
+	}
+	for (;;) {
+		struct dirent *de;
+		struct stat st;
+
+		errno = 0;
+		de = readdir(d);
+		if (de == NULL) {
+			if (errno != 0)
+				return -errno;
+			break;
+		}
+		if (!jail_name_valid(de->d_name))
+			continue;
+		if (fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
+			if (errno == ENOENT)
+				continue; /* removed while we listed */
+			return -errno;
+		}
+		if (!S_ISDIR(st.st_mode))
+			continue;
+		r = strv_push(&names, de->d_name);
+		if (r < 0)
+			return r;
+	}
+	if (names == NULL) {
+		names = calloc(1, sizeof(char *));
+		if (names == NULL)
+			return -ENOMEM;
+	}
+	qsort(names, strv_length(names), sizeof(char *), strcmp_ptr);
+	*ret = TAKE_PTR(names);
+	return 0;
+}

@@ -1,0 +1,377 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Unit tests of state/util.c and the inline helpers of util.h: the strict
+ * number parsers (every byte a lax parser would accept is refused here),
+ * string vectors, the I/O loops and their bounds, and the path helpers.
+ */
+#include <sys/stat.h>
+
+#include <fcntl.h>
+#include <ftw.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+
+/* clang-format off: cmocka.h needs setjmp.h, stdarg.h and stddef.h first */
+#include <cmocka.h>
+/* clang-format on */
+
+#include "state/util.h"
+
+/* --- fixture: a fresh directory per case ---------------------------------- */
+
+struct fixture {
+	char dir[64];
+	int fd;
+};
+
+static int
+rm_tree_remove(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void) st;
+	(void) ftw;
+	if (flag == FTW_DP)
+		(void) rmdir(path);
+	else
+		(void) unlink(path);
+	return 0;
+}
+
+static int
+setup(void **state)
+{
+	struct fixture *f = calloc(1, sizeof(*f));
+
+	if (f == NULL)
+		return -1;
+	snprintf(f->dir, sizeof(f->dir), "/tmp/test-util-XXXXXX");
+	if (mkdtemp(f->dir) == NULL)
+		return -1;
+	f->fd = open(f->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (f->fd < 0)
+		return -1;
+	alarm(60); /* a case that blocks dies, not hangs */
+	*state = f;
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	struct fixture *f = *state;
+
+	alarm(0);
+	safe_close(f->fd);
+	(void) nftw(f->dir, rm_tree_remove, 16, FTW_PHYS | FTW_MOUNT | FTW_DEPTH);
+	free(f);
+	return 0;
+}
+
+/* --- parsers --------------------------------------------------------------------- */
+
+static void
+test_parse_u64_good(void **state)
+{
+	uint64_t v = 7;
+
+	(void) state;
+	assert_int_equal(parse_u64("0", &v), 0);
+	assert_int_equal(v, 0);
+	assert_int_equal(parse_u64("1", &v), 0);
+	assert_int_equal(v, 1);
+	assert_int_equal(parse_u64("1234567890", &v), 0);
+	assert_int_equal(v, 1234567890);
+	assert_int_equal(parse_u64("18446744073709551615", &v), 0);
+	assert_true(v == UINT64_MAX);
+}
+
+static void
+test_parse_u64_bad(void **state)
+{
+	const char *bad[] = {"",    "-1",  "+1", " 1",  "1 ",  "01",  "00", "0x1", "1a",
+	                     "1.0", "1e3", "１", "1\n", "\t1", "- 1", "0 ", "abc"};
+	uint64_t v = 7;
+
+	(void) state;
+	assert_int_equal(parse_u64(NULL, &v), -EINVAL);
+	for (size_t i = 0; i < ELEMENTSOF(bad); i++)
+		assert_int_equal(parse_u64(bad[i], &v), -EINVAL);
+	assert_int_equal(parse_u64("18446744073709551616", &v), -ERANGE);
+	assert_int_equal(parse_u64("99999999999999999999999", &v), -ERANGE);
+	/* ret is written only on success. */
+	assert_int_equal(v, 7);
+}
+
+static void
+test_parse_pid_range(void **state)
+{
+	pid_t pid = 7;
+
+	(void) state;
+	assert_int_equal(parse_pid("1", &pid), 0);
+	assert_int_equal(pid, 1);
+	assert_int_equal(parse_pid("4194304", &pid), 0);
+	assert_int_equal(pid, 4194304);
+	assert_int_equal(parse_pid("0", &pid), -ERANGE);
+	assert_int_equal(parse_pid("4194305", &pid), -ERANGE);
+	assert_int_equal(parse_pid("4294967297", &pid), -ERANGE);
+	assert_int_equal(parse_pid("-1", &pid), -EINVAL);
+	assert_int_equal(parse_pid("1 ", &pid), -EINVAL);
+	assert_int_equal(pid, 4194304);
+}
+
+static void
+test_parse_uint_range(void **state)
+{
+	unsigned v = 7;
+
+	(void) state;
+	assert_int_equal(parse_uint("5", 5, 10, &v), 0);
+	assert_int_equal(v, 5);
+	assert_int_equal(parse_uint("10", 5, 10, &v), 0);
+	assert_int_equal(v, 10);
+	assert_int_equal(parse_uint("4", 5, 10, &v), -ERANGE);
+	assert_int_equal(parse_uint("11", 5, 10, &v), -ERANGE);
+	assert_int_equal(parse_uint("4294967295", 0, UINT32_MAX, &v), 0);
+	assert_int_equal(v, 4294967295u);
+	assert_int_equal(parse_uint("4294967296", 0, UINT32_MAX, &v), -ERANGE);
+	assert_int_equal(parse_uint("x", 0, 10, &v), -EINVAL);
+	assert_int_equal(v, 4294967295u);
+}
+
+/* --- strv ---------------------------------------------------------------------------- */
+
+static void
+test_strv_push(void **state)
+{
+	_cleanup_strv_ char **v = NULL;
+
+	(void) state;
+	assert_int_equal(strv_length(NULL), 0);
+	assert_false(strv_contains(NULL, "a"));
+	assert_int_equal(strv_push(&v, "a"), 0);
+	assert_int_equal(strv_push(&v, "b"), 0);
+	assert_int_equal(strv_push(&v, ""), 0);
+	assert_int_equal(strv_length(v), 3);
+	assert_string_equal(v[0], "a");
+	assert_string_equal(v[2], "");
+	assert_null(v[3]);
+	assert_true(strv_contains(v, "b"));
+	assert_true(strv_contains(v, ""));
+	assert_false(strv_contains(v, "c"));
+	assert_null(strv_free(NULL));
+}
+
+static void
+test_strv_free_returns_null(void **state)
+{
+	char **v = NULL;
+
+	(void) state;
+	assert_int_equal(strv_push(&v, "x"), 0);
+	v = strv_free(v);
+	assert_null(v);
+}
+
+/* --- fds, helpers ------------------------------------------------------------------------ */
+
+static void
+test_safe_close_keeps_errno(void **state)
+{
+	int fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+
+	(void) state;
+	assert_true(fd >= 0);
+	errno = ENOSPC;
+	assert_int_equal(safe_close(fd), -1);
+	assert_int_equal(errno, ENOSPC);
+	/* Closing nothing (and a bad fd) is fine and keeps errno as well. */
+	assert_int_equal(safe_close(-1), -1);
+	assert_int_equal(errno, ENOSPC);
+}
+
+static void
+test_take_fd_take_ptr(void **state)
+{
+	_cleanup_close_ int fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	_cleanup_free_ char *p = strdup("x");
+	_cleanup_free_ char *q = NULL;
+	int g;
+
+	(void) state;
+	assert_true(fd >= 0);
+	g = TAKE_FD(fd);
+	assert_int_equal(fd, -1);
+	assert_true(g >= 0);
+	safe_close(g);
+	q = TAKE_PTR(p);
+	assert_null(p);
+	assert_string_equal(q, "x");
+}
+
+static void
+test_neg_errno(void **state)
+{
+	(void) state;
+	assert_int_equal(NEG_ERRNO(close(-1)), -EBADF);
+	assert_int_equal(NEG_ERRNO(getpid() > 0 ? 5 : -1), 5);
+}
+
+static void
+test_streq_startswith(void **state)
+{
+	(void) state;
+	assert_true(streq("a", "a"));
+	assert_false(streq("a", "ab"));
+	assert_true(strstartswith("pid=1", "pid="));
+	assert_true(strstartswith("pid=", "pid="));
+	assert_false(strstartswith("pi", "pid="));
+	assert_true(strstartswith("x", ""));
+}
+
+static void
+test_write_all_read_all(void **state)
+{
+	struct fixture *f = *state;
+	_cleanup_free_ char *big = malloc(100000), *back = NULL;
+	_cleanup_close_ int fd = -1;
+	size_t len = 0;
+
+	assert_non_null(big);
+	for (size_t i = 0; i < 100000; i++)
+		big[i] = (char) ('a' + i % 26);
+	fd = openat(f->fd, "big", O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	assert_true(fd >= 0);
+	assert_int_equal(write_all(fd, big, 100000), 0);
+	assert_int_equal(lseek(fd, 0, SEEK_SET), 0);
+	assert_int_equal(read_all(fd, 100000, &back, &len), 0);
+	assert_int_equal(len, 100000);
+	assert_memory_equal(back, big, 100000);
+	assert_int_equal(back[100000], '\0');
+}
+
+static void
+test_read_all_bounds(void **state)
+{
+	struct fixture *f = *state;
+	_cleanup_close_ int fd = -1;
+	char *buf = NULL;
+	size_t len = 99;
+
+	fd = openat(f->fd, "f", O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	assert_true(fd >= 0);
+
+	/* Empty: an empty string, not NULL. */
+	assert_int_equal(read_all(fd, 10, &buf, &len), 0);
+	assert_string_equal(buf, "");
+	assert_int_equal(len, 0);
+	free(buf);
+	buf = NULL;
+
+	assert_int_equal(write_all(fd, "0123456789", 10), 0);
+	assert_int_equal(lseek(fd, 0, SEEK_SET), 0);
+	assert_int_equal(read_all(fd, 10, &buf, NULL), 0);
+	assert_string_equal(buf, "0123456789");
+	free(buf);
+	buf = NULL;
+
+	assert_int_equal(lseek(fd, 0, SEEK_SET), 0);
+	assert_int_equal(read_all(fd, 9, &buf, NULL), -EFBIG);
+	assert_null(buf);
+	assert_int_equal(lseek(fd, 0, SEEK_SET), 0);
+	assert_int_equal(read_all(fd, 0, &buf, NULL), -EFBIG);
+	assert_null(buf);
+}
+
+static void
+test_read_all_pipe(void **state)
+{
+	_cleanup_free_ char *buf = NULL;
+	int p[2];
+
+	(void) state;
+	/* Short reads from a pipe are put together. */
+	assert_int_equal(pipe2(p, O_CLOEXEC), 0);
+	assert_int_equal(write_all(p[1], "ab", 2), 0);
+	assert_int_equal(write_all(p[1], "cd", 2), 0);
+	safe_close(p[1]);
+	assert_int_equal(read_all(p[0], 4, &buf, NULL), 0);
+	safe_close(p[0]);
+	assert_string_equal(buf, "abcd");
+}
+
+static void
+test_write_all_error(void **state)
+{
+	int p[2];
+
+	(void) state;
+	assert_int_equal(write_all(-1, "x", 1), -EBADF);
+	assert_int_equal(pipe2(p, O_CLOEXEC), 0);
+	safe_close(p[0]);
+	signal(SIGPIPE, SIG_IGN);
+	assert_int_equal(write_all(p[1], "x", 1), -EPIPE);
+	safe_close(p[1]);
+}
+
+/* --- paths ---------------------------------------------------------------------------------- */
+
+static void
+test_path_join(void **state)
+{
+	const char *cases[][3] = {
+	    {"a", "b", "a/b"},     {"a/", "b", "a/b"}, {"a", "/b", "a/b"},
+	    {"a//", "//b", "a/b"}, {"/", "x", "/x"},   {"/home/u", "d/e", "/home/u/d/e"},
+	    {"/x", "", "/x/"},
+	};
+
+	(void) state;
+	for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
+		_cleanup_free_ char *p = path_join(cases[i][0], cases[i][1]);
+
+		assert_non_null(p);
+		assert_string_equal(p, cases[i][2]);
+	}
+}
+
+static void
+test_path_is_below(void **state)
+{
+	(void) state;
+	assert_true(path_is_below("/home/u", "/home/u"));
+	assert_true(path_is_below("/home/u/x", "/home/u"));
+	assert_true(path_is_below("/home/u/x", "/home/u/"));
+	assert_true(path_is_below("/anything", "/"));
+	assert_true(path_is_below("/", "/"));
+	assert_false(path_is_below("/home/user", "/home/u"));
+	assert_false(path_is_below("/home", "/home/u"));
+	assert_false(path_is_below("/etc", "/home/u"));
+	assert_false(path_is_below("relative", "/"));
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+#define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
+	    T(test_parse_u64_good),
+	    T(test_parse_u64_bad),
+	    T(test_parse_pid_range),
+	    T(test_parse_uint_range),
+	    T(test_strv_push),
+	    T(test_strv_free_returns_null),
+	    T(test_safe_close_keeps_errno),
+	    T(test_take_fd_take_ptr),
+	    T(test_neg_errno),
+	    T(test_streq_startswith),
+	    T(test_write_all_read_all),
+	    T(test_read_all_bounds),
+	    T(test_read_all_pipe),
+	    T(test_write_all_error),
+	    T(test_path_join),
+	    T(test_path_is_below),
+#undef T
+	};
+
+	return cmocka_run_group_tests_name("test-util", tests, NULL, NULL);
+}
