@@ -31,6 +31,7 @@
 #define STATE_JAILS_SUBDIR   "jails"
 #define STATE_CONTROL_SOCK   "control"
 #define STATE_DAEMON_LOCK    "daemon.lock"
+#define STATE_DAEMON_PID     "daemon.pid"
 
 /* A jail's name: [A-Za-z0-9][A-Za-z0-9._-]{0,63} (DESIGN.md §6). */
 #define JAIL_NAME_MAX 64

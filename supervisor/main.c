@@ -3,12 +3,17 @@
  * jailsup — the command line. Verbs:
  *   run [--profile NAME] [--secure] [--autodelete] [--no-daemon] (NAME | EXE) [--] [ARGS…]
  *   enter NAME [-- CMD…]
+ *   list [--json]
+ *   kill NAME… | --all
+ *   daemon [--foreground]
  *   --help, --version
  * Option parsing stops at NAME or EXE (as with env or sudo), so
  * `jailsup run ./tool -x` passes -x to the tool.
  *
- * Until the supervisor lands, `run` starts jails itself (--no-daemon is
- * then implied); a second run joins the jail through its dispatch.sock.
+ * `run` joins a running jail straight through its dispatch.sock (no
+ * supervisor round trip for a second app); otherwise it asks the
+ * supervisor to start the jail, starting the supervisor when none answers.
+ * --no-daemon starts the jail without any supervisor (a debugging aid).
  */
 #include <getopt.h>
 
@@ -17,8 +22,7 @@
 #include "state/state.h"
 #include "supervisor/client.h"
 #include "supervisor/start.h"
-
-#define EXIT_USAGE 2
+#include "supervisor/verbs.h"
 
 struct run_args {
 	const char *profile;
@@ -35,6 +39,9 @@ print_usage(FILE *f)
 	fprintf(f, "usage: jailsup run [--profile NAME] [--secure] [--autodelete] [--no-daemon]\n"
 		   "                   (NAME | EXE) [--] [ARGS...]\n"
 		   "       jailsup enter NAME [-- CMD...]\n"
+		   "       jailsup list [--json]\n"
+		   "       jailsup kill NAME... | --all\n"
+		   "       jailsup daemon [--foreground]\n"
 		   "       jailsup --version | --help\n"
 		   "\n"
 		   "Runs applications in per-user jails. See jailsup(1).\n");
@@ -107,7 +114,7 @@ found_on_path(const char *name, const char *path)
  * that name) gets a derived name and, on first start, a new profile. */
 static int
 load_run_profile(const struct run_args *a, const struct profile_env *env,
-		 struct jail_profile **ret)
+		 struct jail_profile **ret, bool *ret_created)
 {
 	_cleanup_free_ char *name = NULL, *cwd = NULL, *path = NULL;
 	struct profile_error err = {};
@@ -172,6 +179,7 @@ load_run_profile(const struct run_args *a, const struct profile_env *env,
 		r = profile_create(env, name, exec, a->secure, a->autodelete, NULL);
 		if (r < 0 && r != -EEXIST)
 			return log_error_errno(r, "unable to create a profile for '%s'", exec);
+		*ret_created = r >= 0;
 	}
 	r = profile_find_and_load(env, name, ret, &err);
 	if (r < 0)
@@ -214,6 +222,7 @@ verb_run(int argc, char **argv)
 	struct exe_resolution exe = {};
 	struct run_args a = {};
 	struct profile_env env;
+	bool created = false;
 	int r, sock = -1;
 
 	if (parse_run_args(argc, argv, &a) < 0)
@@ -223,7 +232,7 @@ verb_run(int argc, char **argv)
 	if (r < 0)
 		return log_error_errno(r, "$HOME is not set to an absolute path"),
 		       EXIT_JAILSUP_FAILED;
-	r = load_run_profile(&a, &env, &profile);
+	r = load_run_profile(&a, &env, &profile, &created);
 	if (r < 0)
 		return r == -ENOENT ? EXIT_NOT_FOUND : EXIT_JAILSUP_FAILED;
 
@@ -239,14 +248,30 @@ verb_run(int argc, char **argv)
 		if (strv_push(&app_argv, *p) < 0)
 			return EXIT_JAILSUP_FAILED;
 
-	r = open_jail_dir(profile->name, true, &jail_fd, &state_path);
-	if (r < 0)
+	/* A running jail is joined directly; only a start needs its state dir
+	 * created (by the supervisor, or by us with --no-daemon). */
+	r = open_jail_dir(profile->name, a.no_daemon, &jail_fd, &state_path);
+	if (r < 0 && r != -ENOENT)
 		return EXIT_JAILSUP_FAILED;
-	r = jail_connect(jail_fd, &sock);
-	if (r < 0) {
-		r = jail_start_direct(profile, jail_fd, state_path);
-		if (r < 0)
-			return EXIT_JAILSUP_FAILED;
+	if (r == -ENOENT || (r = jail_connect(jail_fd, &sock)) < 0) {
+		if (a.no_daemon) {
+			r = jail_start_direct(profile, jail_fd, state_path);
+			if (r < 0)
+				return EXIT_JAILSUP_FAILED;
+		} else {
+			r = jail_request_start(profile->name, created);
+			if (r != 0)
+				return r;
+			if (jail_fd < 0) {
+				free(state_path);
+				state_path = NULL;
+				r = open_jail_dir(profile->name, false, &jail_fd, &state_path);
+				if (r < 0)
+					return log_error_errno(r, "unable to open the state of "
+								  "jail '%s'", profile->name),
+					       EXIT_JAILSUP_FAILED;
+			}
+		}
 		r = jail_connect(jail_fd, &sock);
 		if (r < 0)
 			return log_error_errno(r, "unable to reach jail '%s'", profile->name),
@@ -314,6 +339,12 @@ main(int argc, char **argv)
 		return verb_run(argc - 2, argv + 2);
 	if (streq(argv[1], "enter"))
 		return verb_enter(argc - 2, argv + 2);
+	if (streq(argv[1], "list"))
+		return verb_list(argc - 2, argv + 2);
+	if (streq(argv[1], "kill"))
+		return verb_kill(argc - 2, argv + 2);
+	if (streq(argv[1], "daemon"))
+		return verb_daemon(argc - 2, argv + 2);
 	log_error("unknown verb '%s' (see `jailsup --help`)", argv[1]);
 	return EXIT_USAGE;
 }

@@ -160,7 +160,19 @@ home_tmpdir() {
 # jailsup_cleanup: what every test's teardown does. A .bats file that
 # defines its own teardown() calls it.
 jailsup_cleanup() {
-	local d
+	local d pid
+	# Jails and the supervisor of this test's private runtime dir: end the
+	# jails, then the supervisor (its daemon.pid holds "PID START").
+	if [ -d "$XDG_RUNTIME_DIR/jailsup" ]; then
+		jailsup kill --all >/dev/null 2>&1 || true
+		if [ -f "$XDG_RUNTIME_DIR/jailsup/daemon.pid" ]; then
+			read -r pid _ <"$XDG_RUNTIME_DIR/jailsup/daemon.pid" || pid=
+			if [ -n "$pid" ]; then
+				kill -TERM "$pid" 2>/dev/null || true
+				wait_for --timeout 10 test ! -e "/proc/$pid" || kill -KILL "$pid" 2>/dev/null || true
+			fi
+		fi
+	fi
 	if [ -f "$BATS_TEST_TMPDIR/.home-dirs" ]; then
 		while IFS= read -r d; do
 			rm -rf "$d"

@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * The control socket between the CLI and the supervisor:
+ * $XDG_RUNTIME_DIR/jailsup/control, SOCK_SEQPACKET, one message per
+ * datagram. A message is a header plus NUL-terminated "key=value" fields;
+ * keys may repeat (env=…). The daemon decodes what any process of the user
+ * sends, so every length is bounded and checked.
+ *
+ *   CLI → daemon   START   name=NAME, created-profile=0|1, env=K=V …
+ *   daemon → CLI   REPLY   status=ok | status=error, code=N, message=TEXT
+ */
+#ifndef JAILSUP_SUPERVISOR_CONTROL_H
+#define JAILSUP_SUPERVISOR_CONTROL_H
+
+#include "state/util.h"
+
+#define CONTROL_MAGIC	   0x4a534331u /* "JSC1" */
+#define CONTROL_VERSION	   1
+#define CONTROL_MSG_MAX	   (64 * 1024)
+#define CONTROL_FIELDS_MAX 512
+
+enum control_type {
+	CONTROL_START = 1,
+	CONTROL_REPLY = 2,
+};
+
+struct control_msg {
+	enum control_type type;
+	char **fields; /* NULL-terminated, borrowed from the buffer */
+};
+
+/* Encodes TYPE with FIELDS (a strv of "key=value"). -E2BIG past limits. */
+int control_encode(enum control_type type, char *const *fields, void **ret, size_t *ret_len);
+
+/* Decodes a received datagram. -EPROTO wrong magic/version, -EBADMSG
+ * malformed (a field without '=', trailing bytes, too many fields). BUF must
+ * outlive *ret; free with control_msg_done(). */
+int control_decode(const void *buf, size_t len, struct control_msg *ret);
+void control_msg_done(struct control_msg *m);
+
+/* The value of the first field KEY, or NULL. */
+const char *control_get(const struct control_msg *m, const char *key);
+
+#endif

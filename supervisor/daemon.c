@@ -1,0 +1,829 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * jailsup daemon [--foreground] — the per-user supervisor, one libev loop.
+ *
+ * It owns the jails' state directories: it starts a jail (profile.ini,
+ * iso-pipe, the jailer) when the CLI asks on the control socket, serialising
+ * concurrent starts of one jail; it watches every jail's iso-pipe, whose EOF
+ * means the jail is gone (also after kill -9), then kills the jail's helpers
+ * (verified by start time and name), records status=stopped, and removes an
+ * autodelete jail's files. On start it re-adopts the jails it finds and
+ * cleans up after those that ended while no supervisor ran. While idle it
+ * makes no system call: no timer runs unless a jail is starting.
+ *
+ * One per user: a non-blocking flock on $XDG_RUNTIME_DIR/jailsup/daemon.lock
+ * (exit 100 when held). SIGTERM/SIGINT: leave, the jails keep running.
+ */
+#include <ev.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <sys/file.h>
+#include <sys/queue.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <time.h>
+
+#include "ini-profiles/profile.h"
+#include "state/iso-pipe.h"
+#include "state/log.h"
+#include "state/state.h"
+#include "supervisor/control.h"
+#include "supervisor/daemon.h"
+#include "supervisor/jail-state.h"
+#include "supervisor/start.h"
+
+/* A CLI waiting for its jail to become ready. */
+struct waiter {
+	int fd;
+	LIST_ENTRY(waiter) entry;
+};
+
+struct jail {
+	char name[JAIL_NAME_MAX + 1];
+	enum jail_status status; /* written only by jail_set_status() */
+	int dir_fd;
+	struct proc_id jailer;
+	pid_t forked_pid;	 /* the jailer we forked, 0 for an adopted jail */
+	int iso_fd;
+	struct iso_pipe_reader reader;
+	ev_io iso_pipe_w;	 /* EOF: the jail is gone */
+	ev_child jailer_w;	 /* only when this daemon forked the jailer */
+	struct kv_list state;	 /* the state file's content */
+	off_t log_from;		 /* where this start's lines begin in the log */
+	LIST_HEAD(, waiter) waiters;
+	LIST_ENTRY(jail) entry;
+};
+
+struct client {
+	int fd;
+	ev_io io_w;
+	LIST_ENTRY(client) entry;
+};
+
+static LIST_HEAD(, jail) jails = LIST_HEAD_INITIALIZER(jails);
+static LIST_HEAD(, client) clients = LIST_HEAD_INITIALIZER(clients);
+static int jails_fd = -1;
+static int control_fd = -1;
+static struct profile_env env;
+static struct profile_env_storage env_storage;
+static char *shipped_dir;
+
+/* Helpers a jail may have, by pid file and command name. */
+static const struct {
+	const char *pid_file;
+	const char *comm;
+} helper_files[] = {
+	{ STATE_DBUS_PROXY_PID, "xdg-dbus-proxy" }, { STATE_OPENVPN_PID, "openvpn" },
+	{ STATE_PASTA_PID, "pasta" },		     { STATE_ENCFS_PID, "encfs" },
+	{ STATE_GOCRYPTFS_PID, "gocryptfs" },
+};
+
+static struct jail *
+jail_find(const char *name)
+{
+	struct jail *j;
+
+	LIST_FOREACH(j, &jails, entry)
+		if (streq(j->name, name))
+			return j;
+	return NULL;
+}
+
+static void
+state_set(struct jail *j, const char *key, const char *value)
+{
+	int r = kv_set(&j->state, key, value);
+
+	if (r < 0)
+		log_warn_errno(r, "unable to record %s=%s, ignoring", key, value);
+}
+
+/* Rewrites the state file atomically from what we know of the jail. */
+static void
+jail_write_state(struct jail *j)
+{
+	int r;
+
+	state_set(j, STATE_KEY_STATUS, jail_status_to_string(j->status));
+	if (j->jailer.pid > 0) {
+		char buf[32];
+
+		snprintf(buf, sizeof(buf), "%d", (int) j->jailer.pid);
+		state_set(j, STATE_KEY_JAILER_PID, buf);
+		snprintf(buf, sizeof(buf), "%llu", (unsigned long long) j->jailer.start);
+		state_set(j, STATE_KEY_JAILER_START, buf);
+	}
+	r = kv_write_at(j->dir_fd, STATE_STATE, &j->state);
+	if (r < 0)
+		log_warn_errno(r, "unable to write the state of jail '%s', ignoring", j->name);
+}
+
+/* The only status change: updates the state file and logs. */
+static void
+jail_set_status(struct jail *j, enum jail_status status)
+{
+	j->status = status;
+	jail_write_state(j);
+	log_info("jail '%s' is %s", j->name, jail_status_to_string(status));
+}
+
+static void
+reply(int fd, const char *status, int code, const char *message)
+{
+	_cleanup_free_ char *s = NULL, *c = NULL, *m = NULL;
+	_cleanup_free_ void *msg = NULL;
+	char *fields[4] = {};
+	size_t len;
+
+	/* A failed start's message is the jail's log: its tail says why. */
+	if (message != NULL && strlen(message) > 4096)
+		message += strlen(message) - 4096;
+	if (asprintf(&s, "status=%s", status) < 0 || asprintf(&c, "code=%d", code) < 0 ||
+	    asprintf(&m, "message=%s", message != NULL ? message : "") < 0)
+		return;
+	fields[0] = s;
+	fields[1] = c;
+	fields[2] = m;
+	if (control_encode(CONTROL_REPLY, fields, &msg, &len) == 0)
+		(void) send(fd, msg, len, MSG_NOSIGNAL);
+}
+
+static void
+reply_waiters(struct jail *j, const char *status, int code, const char *message)
+{
+	struct waiter *w;
+
+	while ((w = LIST_FIRST(&j->waiters)) != NULL) {
+		reply(w->fd, status, code, message);
+		LIST_REMOVE(w, entry);
+		safe_close(w->fd);
+		free(w);
+	}
+}
+
+/* Ends the helpers of a jail that is gone, each verified by start time and
+ * command name before it is signalled: a stale pid file must never make us
+ * kill an unrelated process. */
+static void
+kill_helpers(int dir_fd, const char *name)
+{
+	for (size_t i = 0; i < ELEMENTSOF(helper_files); i++) {
+		struct proc_id id;
+		int r;
+
+		r = proc_id_read_at(dir_fd, helper_files[i].pid_file, &id);
+		if (r == -ENOENT)
+			continue;
+		if (r >= 0 && proc_id_is(&id, helper_files[i].comm) > 0) {
+			r = proc_id_kill(&id, SIGTERM);
+			if (r < 0 && r != -ESRCH)
+				log_warn_errno(r, "unable to stop %s of jail '%s', ignoring",
+					       helper_files[i].comm, name);
+		} else if (r < 0)
+			log_warn_errno(r, "ignoring the bad pid file '%s' of jail '%s'",
+				       helper_files[i].pid_file, name);
+		(void) unlinkat(dir_fd, helper_files[i].pid_file, 0);
+	}
+}
+
+/* Autodelete: the state directory, the private home, and a profile that
+ * was created for this throwaway run. */
+static void
+autodelete(const char *name, bool profile_created)
+{
+	_cleanup_free_ char *data = NULL, *profiles = NULL;
+	_cleanup_close_ int data_fd = -1, profiles_fd = -1;
+	int r;
+
+	r = state_rm_rf(jails_fd, name);
+	if (r < 0)
+		log_warn_errno(r, "unable to remove the state of jail '%s'", name);
+	if (asprintf(&data, "%s/jailsup/jails", env.xdg_data_home) >= 0 &&
+	    state_dir_open_path(data, false, &data_fd) >= 0) {
+		r = state_rm_rf(data_fd, name);
+		if (r < 0)
+			log_warn_errno(r, "unable to remove the data of jail '%s'", name);
+	}
+	if (profile_created && asprintf(&profiles, "%s/jailsup/profiles", env.xdg_config_home) >= 0) {
+		_cleanup_free_ char *file = NULL;
+
+		profiles_fd = open(profiles, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (profiles_fd >= 0 && asprintf(&file, "%s.ini", name) >= 0)
+			(void) unlinkat(profiles_fd, file, 0);
+	}
+	log_info("jail '%s' removed (autodelete)", name);
+}
+
+static bool
+state_flag(const struct kv_list *state, const char *key)
+{
+	const char *v = kv_get(state, key);
+
+	return v != NULL && streq(v, "true");
+}
+
+/* The jail is gone: helpers go, the pipe and socket it left go, the status
+ * says how it ended, and an autodelete jail's files go. */
+static void
+jail_ended(struct ev_loop *loop, struct jail *j)
+{
+	bool failed = j->status == JAIL_STARTING;
+
+	ev_io_stop(loop, &j->iso_pipe_w);
+	if (j->forked_pid > 0)
+		ev_child_stop(loop, &j->jailer_w);
+	kill_helpers(j->dir_fd, j->name);
+	(void) unlinkat(j->dir_fd, STATE_ISO_PIPE, 0);
+	(void) unlinkat(j->dir_fd, STATE_DISPATCH_SOCK, 0);
+	jail_set_status(j, failed ? JAIL_FAILED : JAIL_STOPPED);
+	if (failed) {
+		_cleanup_free_ char *text = NULL;
+		size_t len = 0;
+		const char *msg = "the jail did not start";
+
+		if (state_read_file(j->dir_fd, STATE_LOG, 1024 * 1024, &text, &len) >= 0 &&
+		    (size_t) j->log_from < len)
+			msg = text + j->log_from;
+		reply_waiters(j, "error", 125, msg);
+	}
+	if (state_flag(&j->state, STATE_KEY_AUTODELETE))
+		autodelete(j->name, state_flag(&j->state, STATE_KEY_PROFILE_CREATED));
+	safe_close(j->iso_fd);
+	safe_close(j->dir_fd);
+	kv_list_done(&j->state);
+	LIST_REMOVE(j, entry);
+	free(j);
+}
+
+static void
+iso_pipe_cb(struct ev_loop *loop, ev_io *w, int revents)
+{
+	struct jail *j = container_of(w, struct jail, iso_pipe_w);
+
+	(void) revents;
+	for (;;) {
+		struct iso_msg msg;
+		int r = iso_pipe_read(&j->reader, j->iso_fd, &msg);
+
+		if (r == ISO_READ_AGAIN)
+			return;
+		if (r == ISO_READ_EOF) {
+			jail_ended(loop, j);
+			return;
+		}
+		if (r < 0) {
+			log_warn_errno(r, "jail '%s' wrote a bad iso-pipe line, ignoring", j->name);
+			if (r != -EBADMSG && r != -E2BIG) {
+				jail_ended(loop, j);
+				return;
+			}
+			continue;
+		}
+		if (msg.type == ISO_MSG_PID) {
+			struct proc_id id;
+
+			/* Only the jailer we forked may name itself. */
+			if ((j->forked_pid > 0 && msg.pid != j->forked_pid) ||
+			    proc_id_get(msg.pid, &id) < 0) {
+				log_warn("jail '%s' reported a foreign pid %d, ignoring", j->name,
+					 (int) msg.pid);
+				continue;
+			}
+			j->jailer = id;
+			jail_write_state(j);
+		} else if (msg.type == ISO_MSG_READY && j->status == JAIL_STARTING) {
+			jail_set_status(j, JAIL_RUNNING);
+			reply_waiters(j, "ok", 0, NULL);
+		}
+	}
+}
+
+static void
+jailer_cb(struct ev_loop *loop, ev_child *w, int revents)
+{
+	struct jail *j = container_of(w, struct jail, jailer_w);
+
+	(void) revents;
+	ev_child_stop(loop, w);
+	j->forked_pid = 0;
+	/* A jailer that never opened the iso-pipe can give no EOF. */
+	if (j->jailer.pid == 0)
+		jail_ended(loop, j);
+}
+
+static off_t
+log_size(int dir_fd)
+{
+	struct stat st;
+
+	if (fstatat(dir_fd, STATE_LOG, &st, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISREG(st.st_mode))
+		return 0;
+	return st.st_size;
+}
+
+/* The jailer's environment: ours (the user's directories), plus what the
+ * requesting CLI's session says about displays and buses. */
+static char **
+jailer_env(const struct control_msg *m)
+{
+	static const char *const from_request[] = {
+		"DISPLAY", "WAYLAND_DISPLAY", "XAUTHORITY", "SESSION_MANAGER",
+		"DBUS_SESSION_BUS_ADDRESS", "PULSE_SERVER", "XDG_DATA_DIRS", "XDG_CONFIG_DIRS",
+		"XDG_CURRENT_DESKTOP", "XDG_SESSION_DESKTOP", "XDG_SESSION_TYPE", "DESKTOP_SESSION",
+		"KDE_FULL_SESSION", "KDE_SESSION_VERSION", "QT_QPA_PLATFORM", "GDK_BACKEND",
+	};
+	static const char *const from_us[] = { "HOME", "USER", "LOGNAME", "PATH",
+					       "XDG_RUNTIME_DIR", "XDG_CONFIG_HOME",
+					       "XDG_DATA_HOME", "JAILSUP_LOG_LEVEL" };
+	char **out = NULL;
+
+	for (size_t i = 0; i < ELEMENTSOF(from_us); i++) {
+		const char *v = getenv(from_us[i]);
+		_cleanup_free_ char *kv = NULL;
+
+		if (v != NULL && asprintf(&kv, "%s=%s", from_us[i], v) >= 0)
+			(void) strv_push(&out, kv);
+	}
+	for (char **f = m->fields; *f != NULL; f++) {
+		const char *kv;
+		size_t klen;
+
+		if (strncmp(*f, "env=", 4) != 0)
+			continue;
+		kv = *f + 4;
+		klen = strcspn(kv, "=");
+		if (kv[klen] != '=')
+			continue;
+		for (size_t i = 0; i < ELEMENTSOF(from_request); i++)
+			if (strlen(from_request[i]) == klen && strncmp(kv, from_request[i], klen) == 0)
+				(void) strv_push(&out, kv);
+	}
+	if (out == NULL)
+		out = calloc(1, sizeof(char *));
+	return out;
+}
+
+static int
+spawn_jailer(struct jail *j, char **envp, pid_t *ret)
+{
+	_cleanup_free_ char *jailer = NULL, *state_path = NULL;
+	pid_t pid;
+	int r;
+
+	r = sibling_path("libexec/jailsup/jailer", &jailer);
+	if (r < 0)
+		return r;
+	if (asprintf(&state_path, "%s/%s/%s/%s", env.xdg_runtime_dir, STATE_RUNTIME_SUBDIR,
+		     STATE_JAILS_SUBDIR, j->name) < 0)
+		return -ENOMEM;
+	pid = fork();
+	if (pid < 0)
+		return -errno;
+	if (pid == 0) {
+		int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+		sigset_t none;
+		char *argv[] = { "jailer", state_path, NULL };
+
+		sigemptyset(&none);
+		(void) sigprocmask(SIG_SETMASK, &none, NULL);
+		for (int sig = 1; sig < NSIG; sig++)
+			(void) signal(sig, SIG_DFL);
+		/* Its own session: signals to our process group never reach it. */
+		if (null < 0 || setsid() < 0 || dup2(null, 0) < 0 || dup2(null, 1) < 0 ||
+		    dup2(null, 2) < 0)
+			_exit(EXIT_TEMPORARY);
+		execve(jailer, argv, envp);
+		_exit(127);
+	}
+	*ret = pid;
+	return 0;
+}
+
+static void set_msg(char **ret, const char *fmt, ...) _printf_(2, 3);
+static void
+set_msg(char **ret, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	if (vasprintf(ret, fmt, ap) < 0)
+		*ret = NULL;
+	va_end(ap);
+}
+
+static void
+now_iso8601(char buf[static 32])
+{
+	time_t t = time(NULL);
+	struct tm tm;
+
+	gmtime_r(&t, &tm);
+	strftime(buf, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+/* Starts jail NAME for a request; the requester waits in the jail's
+ * waiters until "ready" or the end. Returns 0 or -errno with *ret_msg. */
+static int
+jail_start(struct ev_loop *loop, const char *name, const struct control_msg *m,
+	   struct jail **ret, char **ret_msg)
+{
+	_cleanup_(profile_freep) struct jail_profile *p = NULL;
+	_cleanup_strv_ char **envp = NULL;
+	_cleanup_free_ char *dump = NULL;
+	const char *created = control_get(m, "created-profile");
+	struct profile_error err = {};
+	char started[32];
+	struct jail *j;
+	int r;
+
+	r = profile_find_and_load(&env, name, &p, &err);
+	if (r < 0) {
+		_cleanup_free_ char *path = NULL;
+
+		(void) profile_find(&env, name, &path);
+		if (r == -ENOENT)
+			set_msg(ret_msg, "no profile named '%s'", name);
+		else
+			set_msg(ret_msg, "%s:%u: %s", path != NULL ? path : name, err.line,
+					err.msg);
+		return r;
+	}
+	j = calloc(1, sizeof(*j));
+	if (j == NULL)
+		return -ENOMEM;
+	snprintf(j->name, sizeof(j->name), "%s", name);
+	j->iso_fd = -1;
+	LIST_INIT(&j->waiters);
+	r = state_dir_create(jails_fd, name, &j->dir_fd, NULL);
+	if (r < 0) {
+		set_msg(ret_msg, "unable to create the state directory of '%s': %s", name,
+				strerror(-r));
+		free(j);
+		return r;
+	}
+	LIST_INSERT_HEAD(&jails, j, entry);
+	/* From here on, failures end the jail through jail_ended(). */
+	kv_list_done(&j->state);
+	r = profile_dump(p, &dump);
+	if (r >= 0)
+		r = state_write_atomic(j->dir_fd, STATE_PROFILE, dump, strlen(dump));
+	if (r >= 0) {
+		(void) unlinkat(j->dir_fd, STATE_ISO_PIPE, 0);
+		(void) unlinkat(j->dir_fd, STATE_DISPATCH_SOCK, 0);
+		r = iso_pipe_create(j->dir_fd);
+	}
+	if (r >= 0)
+		r = iso_pipe_open_read(j->dir_fd, &j->iso_fd);
+	now_iso8601(started);
+	state_set(j, STATE_KEY_NAME, name);
+	state_set(j, STATE_KEY_STATUS, "starting");
+	state_set(j, STATE_KEY_STARTED, started);
+	state_set(j, STATE_KEY_PROFILE, p->source != NULL ? p->source : name);
+	state_set(j, STATE_KEY_NETWORK, jail_network_to_string(profile_network(p)));
+	state_set(j, STATE_KEY_ENCRYPTED, "false");
+	state_set(j, STATE_KEY_AUTODELETE, p->autodelete ? "true" : "false");
+	state_set(j, STATE_KEY_SECURE, p->secure ? "true" : "false");
+	state_set(j, STATE_KEY_PROFILE_CREATED,
+		  created != NULL && streq(created, "1") ? "true" : "false");
+	j->status = JAIL_STARTING;
+	j->log_from = log_size(j->dir_fd);
+	if (r >= 0) {
+		envp = jailer_env(m);
+		r = envp != NULL ? spawn_jailer(j, envp, &j->forked_pid) : -ENOMEM;
+	}
+	jail_set_status(j, JAIL_STARTING);
+	if (r < 0) {
+		set_msg(ret_msg, "unable to start jail '%s': %s", name, strerror(-r));
+		jail_ended(loop, j);
+		return r;
+	}
+	ev_io_init(&j->iso_pipe_w, iso_pipe_cb, j->iso_fd, EV_READ);
+	ev_io_start(loop, &j->iso_pipe_w);
+	ev_child_init(&j->jailer_w, jailer_cb, j->forked_pid, 0);
+	ev_child_start(loop, &j->jailer_w);
+	*ret = j;
+	return 0;
+}
+
+static void
+handle_start(struct ev_loop *loop, int fd, const struct control_msg *m)
+{
+	const char *name = control_get(m, "name");
+	_cleanup_free_ char *msg = NULL;
+	struct waiter *w;
+	struct jail *j;
+	int r;
+
+	if (name == NULL || !jail_name_valid(name)) {
+		reply(fd, "error", 2, "not a valid jail name");
+		safe_close(fd);
+		return;
+	}
+	j = jail_find(name);
+	if (j != NULL && j->status != JAIL_STARTING) {
+		reply(fd, "ok", 0, NULL);
+		safe_close(fd);
+		return;
+	}
+	if (j == NULL) {
+		r = jail_start(loop, name, m, &j, &msg);
+		if (r < 0) {
+			reply(fd, "error", r == -ENOENT ? 127 : 125, msg);
+			safe_close(fd);
+			return;
+		}
+	}
+	/* Concurrent starts of one jail all wait for the one start. */
+	w = calloc(1, sizeof(*w));
+	if (w == NULL) {
+		reply(fd, "error", 125, "out of memory");
+		safe_close(fd);
+		return;
+	}
+	w->fd = fd;
+	LIST_INSERT_HEAD(&j->waiters, w, entry);
+}
+
+static void
+client_free(struct ev_loop *loop, struct client *c, bool close_fd)
+{
+	ev_io_stop(loop, &c->io_w);
+	LIST_REMOVE(c, entry);
+	if (close_fd)
+		safe_close(c->fd);
+	free(c);
+}
+
+static void
+client_cb(struct ev_loop *loop, ev_io *w, int revents)
+{
+	struct client *c = container_of(w, struct client, io_w);
+	_cleanup_free_ char *buf = malloc(CONTROL_MSG_MAX);
+	struct control_msg m = {};
+	int fd = c->fd;
+	ssize_t n;
+
+	(void) revents;
+	if (buf == NULL) {
+		client_free(loop, c, true);
+		return;
+	}
+	n = recv(fd, buf, CONTROL_MSG_MAX, MSG_TRUNC);
+	if (n < 0 && (errno == EAGAIN || errno == EINTR))
+		return;
+	/* One request per connection: the client is done with us either way. */
+	client_free(loop, c, false);
+	if (n <= 0 || n > CONTROL_MSG_MAX || control_decode(buf, (size_t) n, &m) < 0 ||
+	    m.type != CONTROL_START) {
+		if (n > 0)
+			log_warn("refusing a malformed control message (%zd bytes)", n);
+		if (n > 0)
+			reply(fd, "error", 2, "malformed request");
+		safe_close(fd);
+		control_msg_done(&m);
+		return;
+	}
+	handle_start(loop, fd, &m);
+	control_msg_done(&m);
+}
+
+static void
+control_cb(struct ev_loop *loop, ev_io *w, int revents)
+{
+	struct ucred cred;
+	socklen_t len = sizeof(cred);
+	struct client *c;
+	int fd;
+
+	(void) w;
+	(void) revents;
+	fd = accept4(control_fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
+	if (fd < 0)
+		return;
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0 || cred.uid != getuid()) {
+		log_warn("refusing a control connection of uid %u", (unsigned) cred.uid);
+		safe_close(fd);
+		return;
+	}
+	c = calloc(1, sizeof(*c));
+	if (c == NULL) {
+		safe_close(fd);
+		return;
+	}
+	c->fd = fd;
+	ev_io_init(&c->io_w, client_cb, fd, EV_READ);
+	ev_io_start(loop, &c->io_w);
+	LIST_INSERT_HEAD(&clients, c, entry);
+}
+
+/* A jail found on disk at start: adopt it when its jailer still runs (the
+ * iso-pipe is opened first, so a jailer alive after that open held its
+ * write end then, and its exit will show as EOF); otherwise it ended while
+ * no supervisor ran: clean up after it now. */
+static void
+adopt_jail(struct ev_loop *loop, const char *name)
+{
+	struct jail *j = calloc(1, sizeof(*j));
+	enum jail_status status;
+	unsigned line = 0;
+	int r;
+
+	if (j == NULL)
+		return;
+	snprintf(j->name, sizeof(j->name), "%s", name);
+	j->iso_fd = -1;
+	LIST_INIT(&j->waiters);
+	r = state_dir_open(jails_fd, name, &j->dir_fd);
+	if (r < 0) {
+		log_warn_errno(r, "ignoring the state directory '%s'", name);
+		free(j);
+		return;
+	}
+	r = kv_read_at(j->dir_fd, STATE_STATE, &j->state, &line);
+	if (r < 0) {
+		/* No state file: a jail of `run --no-daemon`, not ours to manage. */
+		if (r == -ENOENT)
+			log_debug("jail '%s' has no state file, leaving it alone", name);
+		else
+			log_warn_errno(r, "ignoring jail '%s': bad state file (line %u)", name,
+				       line);
+		safe_close(j->dir_fd);
+		kv_list_done(&j->state);
+		free(j);
+		return;
+	}
+	status = jail_status_from_string(kv_get(&j->state, STATE_KEY_STATUS));
+	LIST_INSERT_HEAD(&jails, j, entry);
+	if (status == JAIL_STOPPED || status == JAIL_FAILED) {
+		j->status = status;
+		kill_helpers(j->dir_fd, name); /* harmless when none is left */
+		LIST_REMOVE(j, entry);
+		safe_close(j->dir_fd);
+		kv_list_done(&j->state);
+		free(j);
+		return;
+	}
+	j->status = status < 0 ? JAIL_RUNNING : status;
+	(void) iso_pipe_open_read(j->dir_fd, &j->iso_fd);
+	if (jail_state_jailer(&j->state, &j->jailer) < 0 || j->iso_fd < 0 ||
+	    proc_id_is(&j->jailer, "jailer") <= 0) {
+		log_info("jail '%s' ended while no supervisor ran", name);
+		if (j->status == JAIL_STARTING)
+			j->status = JAIL_STOPPING; /* not a failed start we saw */
+		jail_ended(loop, j);
+		return;
+	}
+	ev_io_init(&j->iso_pipe_w, iso_pipe_cb, j->iso_fd, EV_READ);
+	ev_io_start(loop, &j->iso_pipe_w);
+	log_info("adopted jail '%s'", name);
+}
+
+static void
+adopt_all(struct ev_loop *loop)
+{
+	_cleanup_strv_ char **names = NULL;
+	int r;
+
+	r = state_list_jails(jails_fd, &names);
+	if (r < 0) {
+		log_warn_errno(r, "unable to list the jails, ignoring");
+		return;
+	}
+	for (char **n = names; *n != NULL; n++)
+		adopt_jail(loop, *n);
+}
+
+static void
+quit_cb(struct ev_loop *loop, ev_signal *w, int revents)
+{
+	(void) w;
+	(void) revents;
+	log_info("leaving; the jails keep running");
+	ev_break(loop, EVBREAK_ALL);
+}
+
+static void
+hup_cb(struct ev_loop *loop, ev_signal *w, int revents)
+{
+	(void) loop;
+	(void) w;
+	(void) revents;
+	/* Profiles are read at every start, so nothing is cached to drop. */
+	log_info("SIGHUP: profiles are re-read at each start");
+}
+
+static int
+bind_control(int root_fd)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	_cleanup_close_ int fd = -1;
+	mode_t old;
+	int r;
+
+	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (fd < 0)
+		return -errno;
+	/* We hold the lock: a socket file left here is a dead daemon's. */
+	(void) unlinkat(root_fd, STATE_CONTROL_SOCK, 0);
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "/proc/self/fd/%d/%s", root_fd,
+		 STATE_CONTROL_SOCK);
+	old = umask(0077);
+	r = bind(fd, (struct sockaddr *) &sa, sizeof(sa));
+	umask(old);
+	if (r < 0 || listen(fd, 256) < 0)
+		return -errno;
+	return TAKE_FD(fd);
+}
+
+int
+daemon_main(bool foreground)
+{
+	_cleanup_close_ int root_fd = -1, lock_fd = -1;
+	struct ev_loop *loop;
+	ev_io control_w;
+	ev_signal term_w, int_w, hup_w;
+	int r;
+
+	r = sibling_path("share/jailsup/profiles", &shipped_dir);
+	if (r < 0)
+		return log_error_errno(r, "unable to find our own folder"), EXIT_TEMPORARY;
+	r = profile_env_from_environ(&env, &env_storage, shipped_dir);
+	if (r < 0 || env.xdg_runtime_dir == NULL)
+		return log_error("$HOME and $XDG_RUNTIME_DIR must be absolute paths"),
+		       EXIT_PERMANENT;
+	r = state_runtime_open(env.xdg_runtime_dir, true, &root_fd, &jails_fd);
+	if (r < 0)
+		return log_error_errno(r, "unable to open '%s/%s'", env.xdg_runtime_dir,
+				       STATE_RUNTIME_SUBDIR),
+		       EXIT_TEMPORARY;
+	lock_fd = openat(root_fd, STATE_DAEMON_LOCK,
+			 O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (lock_fd < 0)
+		return log_error_errno(-errno, "unable to open the daemon lock"), EXIT_TEMPORARY;
+	if (flock(lock_fd, LOCK_EX | LOCK_NB) < 0) {
+		if (errno == EWOULDBLOCK)
+			return log_error("a supervisor already runs for this user"),
+			       EXIT_PERMANENT;
+		return log_error_errno(-errno, "unable to lock"), EXIT_TEMPORARY;
+	}
+	control_fd = bind_control(root_fd);
+	if (control_fd < 0)
+		return log_error_errno(control_fd, "unable to bind the control socket"),
+		       EXIT_TEMPORARY;
+
+	if (!foreground) {
+		_cleanup_close_ int logfd = -1;
+		pid_t pid;
+
+		/* The socket is bound before we return: a CLI that started us
+		 * can connect as soon as we exit. */
+		pid = fork();
+		if (pid < 0)
+			return log_error_errno(-errno, "unable to detach"), EXIT_TEMPORARY;
+		if (pid > 0)
+			_exit(0);
+		if (setsid() < 0)
+			return EXIT_TEMPORARY;
+		logfd = openat(root_fd, "daemon.log",
+			       O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+		int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+		if (null < 0 || dup2(null, 0) < 0 || dup2(null, 1) < 0 ||
+		    dup2(logfd >= 0 ? logfd : null, 2) < 0)
+			return EXIT_TEMPORARY;
+		safe_close(null);
+	}
+
+	{
+		struct proc_id self;
+
+		/* For people and scripts: which process is the supervisor. */
+		if (proc_id_get(getpid(), &self) >= 0)
+			(void) proc_id_write_at(root_fd, STATE_DAEMON_PID, &self);
+	}
+	(void) signal(SIGPIPE, SIG_IGN);
+	loop = EV_DEFAULT;
+	if (loop == NULL)
+		return log_error("unable to create the event loop"), EXIT_TEMPORARY;
+	adopt_all(loop);
+	ev_io_init(&control_w, control_cb, control_fd, EV_READ);
+	ev_io_start(loop, &control_w);
+	ev_signal_init(&term_w, quit_cb, SIGTERM);
+	ev_signal_start(loop, &term_w);
+	ev_signal_init(&int_w, quit_cb, SIGINT);
+	ev_signal_start(loop, &int_w);
+	ev_signal_init(&hup_w, hup_cb, SIGHUP);
+	ev_signal_start(loop, &hup_w);
+	log_info("supervisor %s ready", JAILSUP_VERSION);
+
+	ev_run(loop, 0);
+
+	(void) unlinkat(root_fd, STATE_CONTROL_SOCK, 0);
+	(void) unlinkat(root_fd, STATE_DAEMON_PID, 0);
+	safe_close(control_fd);
+	profile_env_storage_done(&env_storage);
+	free(shipped_dir);
+	return 0;
+}

@@ -1,0 +1,50 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * What the `state` file of a jail's state directory says (docs/
+ * architecture.md): the status words and the keys, shared by the daemon,
+ * which writes it, and `jailsup list` / `jailsup kill`, which read it.
+ */
+#ifndef JAILSUP_SUPERVISOR_JAIL_STATE_H
+#define JAILSUP_SUPERVISOR_JAIL_STATE_H
+
+#include "state/kv.h"
+#include "state/proc-id.h"
+
+enum jail_status {
+	JAIL_STARTING,
+	JAIL_RUNNING,
+	JAIL_DEGRADED,
+	JAIL_STOPPING,
+	JAIL_STOPPED,
+	JAIL_FAILED,
+	_JAIL_STATUS_MAX,
+	_JAIL_STATUS_INVALID = -EINVAL,
+};
+
+const char *jail_status_to_string(enum jail_status s);
+enum jail_status jail_status_from_string(const char *s);
+
+#define STATE_KEY_NAME		  "name"
+#define STATE_KEY_STATUS	  "status"
+#define STATE_KEY_JAILER_PID	  "jailer-pid"
+#define STATE_KEY_JAILER_START	  "jailer-start"
+#define STATE_KEY_STARTED	  "started"
+#define STATE_KEY_PROFILE	  "profile"
+#define STATE_KEY_NETWORK	  "network"
+#define STATE_KEY_ENCRYPTED	  "encrypted"
+#define STATE_KEY_AUTODELETE	  "autodelete"
+#define STATE_KEY_SECURE	  "secure"
+#define STATE_KEY_PROFILE_CREATED "profile-created"
+
+/* The jailer's identity recorded in STATE; -ENOENT when none is. */
+int jail_state_jailer(const struct kv_list *state, struct proc_id *ret);
+
+/* 1 when ID is alive and its comm is COMM (a pid file naming some other
+ * process of ours is not trusted), 0 when not, -errno. */
+int proc_id_is(const struct proc_id *id, const char *comm);
+
+/* The number of processes directly below PID 1 of the jail whose jailer
+ * is JAILER (apps and orphans); -errno when it cannot be told. */
+int jail_count_apps(pid_t jailer);
+
+#endif

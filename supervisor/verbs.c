@@ -1,0 +1,493 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * The verbs that talk to the supervisor or read the state directories:
+ * daemon, list, kill, and the CLI's side of a START on the control socket
+ * (starting the supervisor when none answers).
+ *
+ * list and kill read the state directories directly, so they work with no
+ * supervisor; every PID they use is checked by start time and command
+ * name, and kill signals through a pidfd.
+ */
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/file.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <time.h>
+
+#include "state/log.h"
+#include "state/state.h"
+#include "supervisor/client.h"
+#include "supervisor/control.h"
+#include "supervisor/daemon.h"
+#include "supervisor/jail-state.h"
+#include "supervisor/start.h"
+#include "supervisor/verbs.h"
+
+#define KILL_GRACE_MS 5000
+
+extern char **environ;
+
+static int
+open_runtime(bool create, int *ret_root, int *ret_jails)
+{
+	const char *runtime = getenv("XDG_RUNTIME_DIR");
+	int r;
+
+	if (runtime == NULL || runtime[0] != '/')
+		return log_error("$XDG_RUNTIME_DIR is not set (log in through a session "
+				 "manager, or set it to a private folder)"),
+		       -EINVAL;
+	r = state_runtime_open(runtime, create, ret_root, ret_jails);
+	if (r < 0 && r != -ENOENT)
+		log_error_errno(r, "unable to open '%s/%s'", runtime, STATE_RUNTIME_SUBDIR);
+	return r;
+}
+
+static int
+connect_control(int root_fd, int *ret)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	_cleanup_close_ int fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+
+	if (fd < 0)
+		return -errno;
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "/proc/self/fd/%d/%s", root_fd,
+		 STATE_CONTROL_SOCK);
+	if (connect(fd, (struct sockaddr *) &sa, sizeof(sa)) < 0)
+		return -errno;
+	*ret = TAKE_FD(fd);
+	return 0;
+}
+
+/* Runs `jailsup daemon`, which returns once its control socket is bound.
+ * Exit 100 means another one won the lock: also fine. */
+static int
+spawn_daemon(void)
+{
+	char *argv[] = { "jailsup", "daemon", NULL };
+	int status;
+	pid_t pid;
+
+	pid = fork();
+	if (pid < 0)
+		return -errno;
+	if (pid == 0) {
+		execve("/proc/self/exe", argv, environ);
+		_exit(127);
+	}
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			return -errno;
+	if (WIFEXITED(status) && (WEXITSTATUS(status) == 0 || WEXITSTATUS(status) == 100))
+		return 0;
+	return -ECHILD;
+}
+
+/* Connects to the supervisor, starting it when none answers. A lock makes
+ * concurrent CLIs start it once: the others wait, then connect. */
+static int
+control_connect_or_spawn(int *ret)
+{
+	_cleanup_close_ int root = -1, lock = -1;
+	int r;
+
+	r = open_runtime(true, &root, NULL);
+	if (r < 0)
+		return r;
+	if (connect_control(root, ret) == 0)
+		return 0;
+	lock = openat(root, "spawn.lock", O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (lock < 0 || flock(lock, LOCK_EX) < 0)
+		return log_error_errno(-errno, "unable to lock the supervisor's start");
+	if (connect_control(root, ret) == 0)
+		return 0;
+	r = spawn_daemon();
+	if (r < 0)
+		return log_error_errno(r, "unable to start the supervisor (see `jailsup daemon "
+					  "--foreground`)");
+	r = connect_control(root, ret);
+	if (r < 0)
+		return log_error_errno(r, "unable to reach the supervisor");
+	return 0;
+}
+
+int
+jail_request_start(const char *name, bool created_profile)
+{
+	static const char *const passed[] = {
+		"DISPLAY", "WAYLAND_DISPLAY", "XAUTHORITY", "SESSION_MANAGER",
+		"DBUS_SESSION_BUS_ADDRESS", "PULSE_SERVER", "XDG_DATA_DIRS", "XDG_CONFIG_DIRS",
+		"XDG_CURRENT_DESKTOP", "XDG_SESSION_DESKTOP", "XDG_SESSION_TYPE", "DESKTOP_SESSION",
+		"KDE_FULL_SESSION", "KDE_SESSION_VERSION", "QT_QPA_PLATFORM", "GDK_BACKEND",
+	};
+	_cleanup_strv_ char **fields = NULL;
+	_cleanup_free_ void *msg = NULL;
+	_cleanup_free_ char *f = NULL, *buf = NULL;
+	_cleanup_close_ int fd = -1;
+	struct control_msg reply = {};
+	const char *status, *text;
+	size_t len;
+	ssize_t n;
+	int r, code = EXIT_JAILSUP_FAILED;
+
+	if (asprintf(&f, "name=%s", name) < 0 || strv_push(&fields, f) < 0 ||
+	    strv_push(&fields, created_profile ? "created-profile=1" : "created-profile=0") < 0)
+		return log_error("out of memory"), EXIT_JAILSUP_FAILED;
+	for (size_t i = 0; i < ELEMENTSOF(passed); i++) {
+		const char *v = getenv(passed[i]);
+		_cleanup_free_ char *e = NULL;
+
+		if (v != NULL && asprintf(&e, "env=%s=%s", passed[i], v) >= 0)
+			(void) strv_push(&fields, e);
+	}
+	r = control_encode(CONTROL_START, fields, &msg, &len);
+	if (r < 0)
+		return log_error_errno(r, "the request is too large"), EXIT_JAILSUP_FAILED;
+	r = control_connect_or_spawn(&fd);
+	if (r < 0)
+		return EXIT_JAILSUP_FAILED;
+	if (send(fd, msg, len, MSG_NOSIGNAL) < 0)
+		return log_error_errno(-errno, "unable to talk to the supervisor"),
+		       EXIT_JAILSUP_FAILED;
+	buf = malloc(CONTROL_MSG_MAX);
+	if (buf == NULL)
+		return EXIT_JAILSUP_FAILED;
+	do
+		n = recv(fd, buf, CONTROL_MSG_MAX, 0);
+	while (n < 0 && errno == EINTR);
+	if (n <= 0 || control_decode(buf, (size_t) n, &reply) < 0 ||
+	    reply.type != CONTROL_REPLY) {
+		control_msg_done(&reply);
+		return log_error("the supervisor gave no answer (see its log '%s/jailsup/"
+				 "daemon.log')", getenv("XDG_RUNTIME_DIR")),
+		       EXIT_JAILSUP_FAILED;
+	}
+	status = control_get(&reply, "status");
+	text = control_get(&reply, "message");
+	if (status != NULL && streq(status, "ok")) {
+		control_msg_done(&reply);
+		return 0;
+	}
+	if (text != NULL && text[0] != '\0')
+		(void) write_all(STDERR_FILENO, text, strlen(text));
+	if (text != NULL && text[0] != '\0' && text[strlen(text) - 1] != '\n')
+		(void) write_all(STDERR_FILENO, "\n", 1);
+	{
+		const char *c = control_get(&reply, "code");
+		unsigned v;
+
+		if (c != NULL && parse_uint(c, 1, 255, &v) == 0)
+			code = (int) v;
+	}
+	log_error("jail '%s' did not start", name);
+	control_msg_done(&reply);
+	return code;
+}
+
+int
+verb_daemon(int argc, char **argv)
+{
+	bool foreground = false;
+
+	for (int i = 0; i < argc; i++) {
+		if (streq(argv[i], "--foreground"))
+			foreground = true;
+		else if (streq(argv[i], "--help")) {
+			printf("usage: jailsup daemon [--foreground]\n");
+			return 0;
+		} else {
+			log_error("daemon: unknown option '%s'", argv[i]);
+			return EXIT_USAGE;
+		}
+	}
+	return daemon_main(foreground);
+}
+
+struct jail_row {
+	char *name;
+	const char *status;
+	pid_t pid;
+	int apps;
+	long uptime;
+	char started[32];
+	char network[16];
+	bool secure, autodelete;
+	char encrypted[16];
+};
+
+static void
+json_string(const char *s)
+{
+	putchar('"');
+	for (; *s != '\0'; s++) {
+		unsigned char c = (unsigned char) *s;
+
+		if (c == '"' || c == '\\')
+			printf("\\%c", c);
+		else if (c < 0x20)
+			printf("\\u%04x", c);
+		else
+			putchar(c);
+	}
+	putchar('"');
+}
+
+static long
+seconds_since(const char *iso)
+{
+	struct tm tm = {};
+	char *end;
+
+	end = strptime(iso, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	if (end == NULL || *end != '\0')
+		return -1;
+	return (long) (time(NULL) - timegm(&tm));
+}
+
+/* One jail's row, from its state file and /proc. A status the state file
+ * claims is checked: a jail whose jailer is gone is shown stopped. */
+static int
+read_row(int jails_fd, const char *name, struct jail_row *row)
+{
+	_cleanup_close_ int dir = -1;
+	struct kv_list st = {};
+	struct proc_id jailer;
+	const char *v;
+	int r;
+
+	row->name = (char *) name;
+	r = state_dir_open(jails_fd, name, &dir);
+	if (r < 0)
+		return r;
+	r = kv_read_at(dir, STATE_STATE, &st, NULL);
+	if (r < 0) {
+		/* A jail started with --no-daemon has no state file. */
+		row->status = faccessat(dir, STATE_ISO_PIPE, F_OK, AT_SYMLINK_NOFOLLOW) == 0
+				      ? "running"
+				      : "stopped";
+		row->apps = -1;
+		snprintf(row->network, sizeof(row->network), "?");
+		snprintf(row->encrypted, sizeof(row->encrypted), "false");
+		return 0;
+	}
+	row->status = kv_get(&st, STATE_KEY_STATUS);
+	if (jail_status_from_string(row->status) < 0)
+		row->status = "unknown";
+	row->status = jail_status_to_string(jail_status_from_string(row->status)) != NULL
+			      ? jail_status_to_string(jail_status_from_string(row->status))
+			      : "unknown";
+	row->apps = -1;
+	if (jail_state_jailer(&st, &jailer) == 0 && proc_id_is(&jailer, "jailer") > 0) {
+		row->pid = jailer.pid;
+		row->apps = jail_count_apps(jailer.pid);
+	} else if (!streq(row->status, "failed"))
+		row->status = "stopped";
+	v = kv_get(&st, STATE_KEY_STARTED);
+	snprintf(row->started, sizeof(row->started), "%s", v != NULL ? v : "");
+	row->uptime = row->pid > 0 && v != NULL ? seconds_since(v) : -1;
+	v = kv_get(&st, STATE_KEY_NETWORK);
+	snprintf(row->network, sizeof(row->network), "%s", v != NULL ? v : "?");
+	v = kv_get(&st, STATE_KEY_ENCRYPTED);
+	snprintf(row->encrypted, sizeof(row->encrypted), "%s", v != NULL ? v : "false");
+	row->secure = (v = kv_get(&st, STATE_KEY_SECURE)) != NULL && streq(v, "true");
+	row->autodelete = (v = kv_get(&st, STATE_KEY_AUTODELETE)) != NULL && streq(v, "true");
+	kv_list_done(&st);
+	return 0;
+}
+
+static void
+format_uptime(long s, char *buf, size_t size)
+{
+	if (s < 0)
+		snprintf(buf, size, "-");
+	else if (s < 3600)
+		snprintf(buf, size, "%ldm%02lds", s / 60, s % 60);
+	else
+		snprintf(buf, size, "%ldh%02ldm", s / 3600, (s % 3600) / 60);
+}
+
+int
+verb_list(int argc, char **argv)
+{
+	_cleanup_close_ int jails = -1;
+	_cleanup_strv_ char **names = NULL;
+	bool json = false, first = true;
+	int r;
+
+	for (int i = 0; i < argc; i++) {
+		if (streq(argv[i], "--json"))
+			json = true;
+		else if (streq(argv[i], "--help")) {
+			printf("usage: jailsup list [--json]\n");
+			return 0;
+		} else {
+			log_error("list: unknown option '%s'", argv[i]);
+			return EXIT_USAGE;
+		}
+	}
+	r = open_runtime(false, NULL, &jails);
+	if (r == -ENOENT) {
+		printf(json ? "[]\n" : "no jails\n");
+		return 0;
+	}
+	if (r < 0)
+		return EXIT_JAILSUP_FAILED;
+	r = state_list_jails(jails, &names);
+	if (r < 0)
+		return log_error_errno(r, "unable to list the jails"), EXIT_JAILSUP_FAILED;
+	if (json)
+		printf("[");
+	else if (names == NULL || names[0] == NULL) {
+		printf("no jails\n");
+		return 0;
+	} else
+		printf("%-24s %-9s %8s %5s %8s %-6s %s\n", "NAME", "STATUS", "PID", "APPS", "UPTIME",
+		       "NET", "FLAGS");
+	for (char **n = names; n != NULL && *n != NULL; n++) {
+		struct jail_row row = {};
+		char uptime[32], pid_s[16] = "-", apps_s[16] = "-";
+
+		if (read_row(jails, *n, &row) < 0)
+			continue;
+		if (json) {
+			printf("%s\n  {\"name\": ", first ? "" : ",");
+			json_string(row.name);
+			printf(", \"status\": \"%s\", \"pid\": ", row.status);
+			if (row.pid > 0)
+				printf("%d", (int) row.pid);
+			else
+				printf("null");
+			printf(", \"apps\": %d, \"started\": ", row.apps < 0 ? 0 : row.apps);
+			if (row.started[0] != '\0')
+				json_string(row.started);
+			else
+				printf("null");
+			printf(", \"network\": ");
+			json_string(row.network);
+			printf(", \"secure\": %s, \"autodelete\": %s, \"encrypted\": ",
+			       row.secure ? "true" : "false", row.autodelete ? "true" : "false");
+			if (streq(row.encrypted, "false"))
+				printf("false");
+			else
+				json_string(row.encrypted);
+			printf("}");
+			first = false;
+			continue;
+		}
+		format_uptime(row.uptime, uptime, sizeof(uptime));
+		if (row.pid > 0)
+			snprintf(pid_s, sizeof(pid_s), "%d", (int) row.pid);
+		if (row.apps >= 0)
+			snprintf(apps_s, sizeof(apps_s), "%d", row.apps);
+		printf("%-24s %-9s %8s %5s %8s %-6s %s%s%s\n", row.name, row.status, pid_s, apps_s,
+		       uptime, row.network, row.secure ? "secure " : "",
+		       row.autodelete ? "autodelete " : "",
+		       streq(row.encrypted, "false") ? "" : row.encrypted);
+	}
+	if (json)
+		printf("%s]\n", first ? "" : "\n");
+	return 0;
+}
+
+static int
+wait_pidfd(int pidfd, int timeout_ms)
+{
+	struct pollfd p = { .fd = pidfd, .events = POLLIN };
+	int r;
+
+	do
+		r = poll(&p, 1, timeout_ms);
+	while (r < 0 && errno == EINTR);
+	return r;
+}
+
+/* SIGTERM to the jail's jailer (which passes it on to every process of the
+ * jail), SIGKILL after the grace period (the jail dies with its jailer),
+ * and back once the jailer is gone. */
+static int
+kill_jail(int jails_fd, const char *name)
+{
+	_cleanup_close_ int dir = -1, pidfd = -1;
+	struct kv_list st = {};
+	struct proc_id jailer;
+	int r;
+
+	r = state_dir_open(jails_fd, name, &dir);
+	if (r == -ENOENT)
+		return log_error("no jail named '%s' (see `jailsup list`)", name), EXIT_NO_JAIL;
+	if (r < 0)
+		return log_error_errno(r, "unable to open the state of jail '%s'", name),
+		       EXIT_JAILSUP_FAILED;
+	r = kv_read_at(dir, STATE_STATE, &st, NULL);
+	if (r >= 0)
+		r = jail_state_jailer(&st, &jailer);
+	kv_list_done(&st);
+	if (r < 0 || proc_id_is(&jailer, "jailer") <= 0)
+		return log_error("jail '%s' is not running", name), EXIT_NOT_RUNNING;
+	r = proc_id_open_pidfd(&jailer, &pidfd);
+	if (r < 0)
+		return log_error("jail '%s' is not running", name), EXIT_NOT_RUNNING;
+	if (syscall(SYS_pidfd_send_signal, pidfd, SIGTERM, NULL, 0) < 0 && errno != ESRCH)
+		return log_error_errno(-errno, "unable to signal jail '%s'", name),
+		       EXIT_JAILSUP_FAILED;
+	if (wait_pidfd(pidfd, KILL_GRACE_MS) == 0) {
+		log_info("jail '%s' did not end within %d s, killing it", name, KILL_GRACE_MS / 1000);
+		(void) syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0);
+		(void) wait_pidfd(pidfd, -1);
+	}
+	return 0;
+}
+
+int
+verb_kill(int argc, char **argv)
+{
+	_cleanup_close_ int jails = -1;
+	_cleanup_strv_ char **names = NULL;
+	bool all = false;
+	int r, ret = 0;
+
+	for (int i = 0; i < argc; i++) {
+		if (streq(argv[i], "--all"))
+			all = true;
+		else if (streq(argv[i], "--help")) {
+			printf("usage: jailsup kill NAME... | --all\n");
+			return 0;
+		} else if (argv[i][0] == '-') {
+			log_error("kill: unknown option '%s'", argv[i]);
+			return EXIT_USAGE;
+		} else if (!jail_name_valid(argv[i])) {
+			log_error("'%s' is not a valid jail name", argv[i]);
+			return EXIT_USAGE;
+		}
+	}
+	if (!all && argc == 0) {
+		log_error("kill: a jail NAME or --all is needed");
+		return EXIT_USAGE;
+	}
+	r = open_runtime(false, NULL, &jails);
+	if (r == -ENOENT)
+		return all ? 0 : (log_error("no jail named '%s'", argv[0]), EXIT_NO_JAIL);
+	if (r < 0)
+		return EXIT_JAILSUP_FAILED;
+	if (all) {
+		r = state_list_jails(jails, &names);
+		if (r < 0)
+			return log_error_errno(r, "unable to list the jails"), EXIT_JAILSUP_FAILED;
+		for (char **n = names; *n != NULL; n++) {
+			r = kill_jail(jails, *n);
+			if (r != 0 && r != EXIT_NOT_RUNNING)
+				ret = r;
+		}
+		return ret;
+	}
+	for (int i = 0; i < argc; i++) {
+		r = kill_jail(jails, argv[i]);
+		if (r != 0)
+			ret = r;
+	}
+	return ret;
+}

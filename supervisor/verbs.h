@@ -1,0 +1,24 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * The CLI verbs of verbs.c, and the exit codes of the verbs other than
+ * `run` (whose codes are the app's; see client.h).
+ */
+#ifndef JAILSUP_SUPERVISOR_VERBS_H
+#define JAILSUP_SUPERVISOR_VERBS_H
+
+#include "state/util.h"
+
+#define EXIT_USAGE	 2 /* bad command line */
+#define EXIT_NO_JAIL	 3 /* no such jail or profile */
+#define EXIT_NOT_RUNNING 4 /* the jail exists but does not run */
+
+int verb_daemon(int argc, char **argv);
+int verb_list(int argc, char **argv);
+int verb_kill(int argc, char **argv);
+
+/* Asks the supervisor (started when none answers) to start jail NAME and
+ * waits until it is ready. Returns 0, or the exit code to leave with after
+ * the reason was printed. */
+int jail_request_start(const char *name, bool created_profile);
+
+#endif
