@@ -118,9 +118,12 @@ dispatch_decode_run(const void *buf, size_t len, struct dispatch_run *ret)
 	if (argv == NULL || envp == NULL)
 		return -ENOMEM;
 	for (uint32_t i = 0; i < counts[0] + counts[1] + 1; i++) {
-		const char *nul = memchr(p, '\0', (size_t) (end - p));
+		const char *nul;
 
-		if (p >= end || nul == NULL)
+		if (p >= end)
+			return -EBADMSG;
+		nul = memchr(p, '\0', (size_t) (end - p));
+		if (nul == NULL)
 			return -EBADMSG;
 		if (i < counts[0])
 			argv[i] = (char *) p;
