@@ -60,6 +60,7 @@ enum profile_limit {
 	_LIMIT_INVALID = -EINVAL,
 };
 const char *profile_limit_to_string(enum profile_limit l);
+enum profile_limit profile_limit_from_string(const char *s);
 #define LIMIT_UNLIMITED UINT64_MAX
 
 struct profile_limit_value {
@@ -102,6 +103,15 @@ struct jail_profile {
 	size_t n_forward;
 };
 
+/* Sizes of the text form. inih (Debian's build) reads a line into 200
+ * bytes; we hand it at most PROFILE_LINE_MAX characters plus '\n' and NUL,
+ * and keep every value and list item short enough that profile_dump() can
+ * always write it back on one line under that limit. */
+#define PROFILE_LINE_MAX  198
+#define PROFILE_VALUE_MAX 180
+#define PROFILE_LIST_MAX  1024		/* items in one list key */
+#define PROFILE_FILE_MAX  (256 * 1024) /* bytes in a profile file */
+
 /* Where paths in a profile point: the caller fills it from the environment
  * (profile_env_from_environ()) or, in tests, by hand. */
 struct profile_env {
@@ -113,13 +123,17 @@ struct profile_env {
 	const char *const *search_dirs; /* profile folders, most important first */
 };
 
-/* Fills ENV from getenv(), defaulting XDG_* as the spec says, with search
- * dirs $XDG_CONFIG_HOME/jailsup/profiles, /etc/jailsup/profiles and
- * SHIPPED_DIR. The strings live in STORAGE (free with
- * profile_env_storage_done()). -ENOENT when HOME is not set or not absolute. */
+/* Fills ENV from getenv(), defaulting XDG_* as the spec says (unset, empty
+ * or relative: ~/.config, ~/.local/share; XDG_RUNTIME_DIR has no default
+ * and stays NULL), PATH defaulting to /usr/local/bin:/usr/bin:/bin, with
+ * search dirs $XDG_CONFIG_HOME/jailsup/profiles, /etc/jailsup/profiles and
+ * SHIPPED_DIR (may be NULL). Paths are normalised copies living in STORAGE
+ * (free with profile_env_storage_done(), which tolerates being called
+ * twice). -ENOENT when HOME is not set or not absolute. */
 struct profile_env_storage {
 	char *config_home, *data_home, *user_dir;
 	const char *dirs[4];
+	char *home, *runtime_dir, *path; /* copies: later setenv() cannot pull them away */
 };
 int profile_env_from_environ(struct profile_env *env, struct profile_env_storage *storage,
 			     const char *shipped_dir);
@@ -132,39 +146,56 @@ struct profile_error {
 	char msg[256];
 };
 
-/* Parses TEXT (NUL-terminated) as the profile NAME. SOURCE is the path used
- * for relative init-script/vpn paths (its folder) and is recorded; it may be
- * NULL, then relative paths are an error. Returns 0, or -EINVAL with
- * *reterr filled (unknown section or key, bad value, duplicate scalar key,
- * syntax error, overlong line), or -ENOMEM. */
+/* Parses TEXT (NUL-terminated) as the profile NAME (which must pass
+ * jail_name_valid()). SOURCE is the path used for relative init-script/vpn
+ * paths (its folder) and is recorded; it may be NULL or relative, then
+ * relative paths are an error. Pure: touches no file. Returns 0, or
+ * -EINVAL with *reterr (may be NULL) filled with the first error by line
+ * (unknown section or key, bad value, duplicate scalar key, syntax error,
+ * overlong line, contradiction; line 0 for a bad NAME), or -ENOMEM.
+ * docs/profiles.md is the reference of the format. */
 int profile_parse(const char *text, const char *name, const char *source,
 		  const struct profile_env *env, struct jail_profile **ret,
 		  struct profile_error *reterr);
 
 /* Reads the file PATH (regular file, O_NOFOLLOW on the last component,
- * at most 256 KiB) and parses it; the name is the file name without ".ini"
- * unless NAME is given. -ENOENT when missing. */
+ * at most 256 KiB, no NUL byte) and parses it; the name is the file name
+ * without ".ini" unless NAME is given. A relative PATH is made absolute
+ * against the cwd for the recorded source. -ENOENT when missing, -ELOOP a
+ * symlink, -EINVAL not a regular file (a FIFO fails without blocking), a
+ * bad name or a bad profile, -EFBIG too large; *reterr says which. */
 int profile_load_path(const char *path, const char *name, const struct profile_env *env,
 		      struct jail_profile **ret, struct profile_error *reterr);
 
 /* Finds NAME.ini in ENV's search dirs (first hit wins) and loads it.
- * -ENOENT when no folder has it; -EINVAL for a bad NAME (reterr says so). */
+ * -ENOENT when no folder has it; -EINVAL for a bad NAME (reterr says so);
+ * the errors of profile_load_path() for what it found. */
 int profile_find_and_load(const struct profile_env *env, const char *name,
 			  struct jail_profile **ret, struct profile_error *reterr);
 
-/* The path of NAME.ini in the first search dir holding it; -ENOENT. */
+/* The path of NAME.ini in the first search dir holding it; -ENOENT.
+ * Anything by that name is a hit, even a symlink or a folder: loading it
+ * then fails, rather than silently falling back to the next folder's
+ * policy. Relative search dirs are skipped. -EINVAL for a bad NAME. */
 int profile_find(const struct profile_env *env, const char *name, char **ret_path);
 
 struct jail_profile *profile_free(struct jail_profile *p);
+/* True when A and B describe the same jail: every field but source. */
+bool profile_equal(const struct jail_profile *a, const struct jail_profile *b);
 static inline void
 profile_freep(struct jail_profile **p)
 {
 	*p = profile_free(*p);
 }
 
-/* The canonical INI text of P: every key, in a fixed order, lists
- * comma-separated, paths absolute. Parsing it gives back an equal profile;
- * the state directory's profile.ini and the golden test files are this. */
+/* The canonical INI text of P: sections and keys in a fixed order, lists
+ * comma-separated (wrapped into repeated keys below PROFILE_LINE_MAX),
+ * paths absolute, keys at their default omitted except exec, autodelete
+ * and secure. Parsing it gives back an equal profile (profile_equal());
+ * the state directory's profile.ini and the golden test files are this.
+ * -EINVAL when a value set by code could not be read back (a newline, a
+ * relative path, an overlong value, ...); whether values make sense is
+ * checked when the dump is parsed. */
 int profile_dump(const struct jail_profile *p, char **ret);
 
 /* The rights in force: start from RIGHTS_SECURE when secure, else from
@@ -176,9 +207,14 @@ unsigned profile_rights(const struct jail_profile *p);
 enum jail_network profile_network(const struct jail_profile *p);
 
 /* The name for a jail of EXE (DESIGN.md §6): the file name when EXE's folder
- * is /bin, /usr/bin, /usr/local/bin or an sbin twin; otherwise built from
- * the whole path (relative paths are made absolute with CWD). The result
- * always passes jail_name_valid(); -EINVAL when nothing usable is left. */
+ * is /bin, /usr/bin, /usr/local/bin or an sbin twin; a bare name (no '/')
+ * names itself; otherwise built from the whole path, components joined
+ * with '-' (relative paths are made absolute with CWD, textually: symlinks
+ * are not resolved). Characters outside [A-Za-z0-9._-] become '_', leading
+ * non-alphanumerics go; beyond 64 characters the last 55 are kept plus '-'
+ * and 8 hex digits of a hash of the path. The result always passes
+ * jail_name_valid(); -EINVAL when nothing usable is left, or EXE is
+ * relative without an absolute CWD. */
 int profile_name_from_exe(const char *exe, const char *cwd, char **ret);
 
 /* What to run, worked out at start time from the exec as written. */
@@ -187,20 +223,35 @@ struct exe_resolution {
 	char *jail_path;  /* what to execve() inside the jail */
 	char *bind_src;	  /* the exe's host folder to bind read-only, or NULL */
 	char *bind_dst;	  /* where it appears in the jail ($HOME/shared/…), or NULL */
+	bool bind_file;	  /* bind_src is the exe itself, not its folder (see below) */
 };
 void exe_resolution_done(struct exe_resolution *r);
 
-/* Resolves EXEC (absolute, relative to CWD, or searched in ENV->path when
- * it has no '/'): -ENOENT not found, -ELOOP a symlink loop, -EACCES not an
- * executable regular file. An exe inside ENV->home is rewritten: its folder
- * $HOME/X is bound read-only at $HOME/shared/X and jail_path points there. */
+/* Resolves EXEC (absolute, relative to CWD, "~/…" or "$HOME/…" as
+ * profile_expand_path() says, or searched in ENV->path when it has no '/';
+ * empty and relative $PATH entries are skipped): -ENOENT not found, -ELOOP
+ * a symlink loop, -EACCES not an executable regular file, -EINVAL a bad
+ * EXEC or a relative one without an absolute CWD. An exe inside ENV->home
+ * is rewritten: its folder $HOME/X is bound read-only at $HOME/shared/X and
+ * jail_path points there; an exe directly in $HOME binds only that file
+ * (bind_file) at $HOME/shared/FILE, never the whole home; -EPERM when the
+ * folder is one profile_share_allowed() refuses. jail_path is the resolved
+ * file: keep argv[0] as the user wrote it (multi-call binaries need it).
+ * This is a snapshot: the exe can vanish or change before the jail execs
+ * it, so the exec must still handle ENOENT/EACCES (exit 127/126). */
 int profile_resolve_exe(const char *exec, const char *cwd, const struct profile_env *env,
 			struct exe_resolution *ret);
 
 /* Writes a new profile NAME for EXEC to the user's profile folder
  * ($XDG_CONFIG_HOME/jailsup/profiles, created 0700 when missing), recording
- * secure and autodelete. O_EXCL: -EEXIST when one is there already, which a
- * racing first start treats as success. Sets *ret_path when non-NULL. */
+ * secure and autodelete. EXEC is written as given, so it must be absolute,
+ * "~/…", or a bare name found in $PATH at each start: a relative path with
+ * a '/' is -EINVAL (make it absolute with profile_path_make_absolute()
+ * first); so is an EXEC that would not read back identically. The file
+ * appears whole or not at all (written aside, then linked into place
+ * without replacing anything): -EEXIST when one is there already, which a
+ * racing first start treats as success. Sets *ret_path when non-NULL, on
+ * success and also on -EEXIST (the existing file's path). */
 int profile_create(const struct profile_env *env, const char *name, const char *exec,
 		   bool secure, bool autodelete, char **ret_path);
 
@@ -210,10 +261,18 @@ int profile_create(const struct profile_env *env, const char *name, const char *
  * absolute or -EINVAL. */
 int profile_expand_path(const char *in, const struct profile_env *env, char **ret);
 
+/* Makes PATH absolute against CWD (when it is relative) and normalises it
+ * textually: "//" and "/./" collapse and ".." removes the previous
+ * component. Symlinks are not resolved. -EINVAL for an empty PATH, or a
+ * relative one with a NULL or relative CWD. */
+int profile_path_make_absolute(const char *path, const char *cwd, char **ret);
+
 /* 0 when PATH may be shared into a jail; -EPERM when it is, contains or
  * lies inside jailsup's own config, data or runtime folders or
  * ~/.config/autostart (a jail must never edit its own policy), or is the
- * whole home or "/". */
+ * whole home or "/". PATH must be absolute and normalised (-EINVAL). The
+ * test is textual: whoever mounts PATH must check again on the resolved
+ * path, as a symlink can point anywhere. */
 int profile_share_allowed(const char *path, const struct profile_env *env);
 
 #endif
