@@ -259,6 +259,26 @@ open_log(const struct jail_spec *spec)
 	return fd;
 }
 
+/* The profile checked each share's path as written; a symlink on the way
+ * (~/Music → ~/.config/jailsup) would still expose what it refuses, so the
+ * resolved path is checked again right before it is bound. */
+static void
+spec_check_shares(const struct jail_spec *spec, const struct profile_env *env)
+{
+	for (size_t i = 0; i < spec->profile->n_shares; i++) {
+		const char *path = spec->profile->shares[i].path;
+		_cleanup_free_ char *resolved = realpath(path, NULL);
+
+		if (resolved == NULL)
+			continue; /* a missing share fails, named, when it is bound */
+		if (profile_share_allowed(resolved, env) < 0)
+			die(EXIT_PERMANENT,
+			    "refusing to share '%s': it resolves to '%s', which a jail must not "
+			    "see (jailsup's own files, autostart, or the whole home)",
+			    path, resolved);
+	}
+}
+
 /* An exe outside the user's home and outside the folders every jail sees
  * (say /tmp/x/tool) gets just its file bound read-only at its own path: its
  * folder may be the host's /tmp, which must stay out. */
@@ -343,6 +363,7 @@ jail_spec_build(struct jail_spec *spec, const char *state_path, int go_fd)
 		spec->network = NETWORK_NONE;
 	}
 
+	spec_check_shares(spec, &env);
 	r = profile_resolve_exe(spec->profile->exec, "/", &env, &spec->exe);
 	if (r < 0)
 		die_errno(EXIT_PERMANENT, r, "unable to resolve exe '%s'", spec->profile->exec);
