@@ -13,8 +13,3 @@ $(B)/share/jailsup/profiles/%.ini: ini-profiles/profiles/%.ini
 	@mkdir -p $(@D)
 	cp $< $@
 
-# tests/module.mk links test-profile% with this library, but a pattern's
-# stem is never empty, so test-profile itself needs its own rule (explicit
-# rules win over the generic test-% one).
-$(B)/tests/unit/test-profile: $(B)/tests/unit/test-profile.o $(LIBPROFILE) $(LIBSTATE)
-	$(CC) $(XLDFLAGS) $(LDFLAGS) -o $@ $^ -lcmocka $(LIBS)

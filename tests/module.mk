@@ -8,11 +8,13 @@ ALL_OBJS   += $(UNIT_SRCS:%.c=$(B)/%.o)
 TESTS      += $(UNIT_TESTS)
 
 # Profile tests link the profile library; the others only the state library,
-# so each library's tests build on their own.
-$(B)/tests/unit/test-profile%: $(B)/tests/unit/test-profile%.o $(LIBPROFILE) $(LIBSTATE)
+# so each library's tests build on their own. (Static pattern rules: a
+# pattern rule's stem is never empty, so test-profile% would miss test-profile.)
+PROFILE_TESTS := $(filter $(B)/tests/unit/test-profile%,$(UNIT_TESTS))
+$(PROFILE_TESTS): $(B)/tests/unit/%: $(B)/tests/unit/%.o $(LIBPROFILE) $(LIBSTATE)
 	$(CC) $(XLDFLAGS) $(LDFLAGS) -o $@ $^ -lcmocka $(LIBS)
 
-$(B)/tests/unit/test-%: $(B)/tests/unit/test-%.o $(LIBSTATE)
+$(filter-out $(PROFILE_TESTS),$(UNIT_TESTS)): $(B)/tests/unit/%: $(B)/tests/unit/%.o $(LIBSTATE)
 	$(CC) $(XLDFLAGS) $(LDFLAGS) -o $@ $^ -lcmocka $(LIBS)
 
 FUZZ_SRCS := $(wildcard tests/fuzz/fuzz-*.c)
