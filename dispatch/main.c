@@ -96,6 +96,29 @@ have_children(void)
 	return waitid(P_ALL, 0, &si, WEXITED | WNOHANG | WNOWAIT) == 0;
 }
 
+/* A `jailsup run` that connected while we decided to leave would find
+ * EOF and fail, though it only came a moment late (two runs back to
+ * back). Stop taking connections first: after shutdown(SHUT_RD) a new
+ * connect() fails with ECONNREFUSED, so its CLI starts a fresh jail. The
+ * few already queued are told EAGAIN, which makes their CLI do the same. */
+static void
+refuse_late_clients(void)
+{
+	struct dispatch_small m;
+	int fd;
+
+	dispatch_make_small(&m, DISPATCH_EXIT, DISPATCH_REFUSED, EAGAIN);
+	if (shutdown(FD_LISTEN, SHUT_RD) < 0 ||
+	    fcntl(FD_LISTEN, F_SETFL, fcntl(FD_LISTEN, F_GETFL) | O_NONBLOCK) < 0) {
+		log_debug_errno(-errno, "unable to stop taking connections, ignoring");
+		return;
+	}
+	while ((fd = accept4(FD_LISTEN, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK)) >= 0) {
+		(void) dispatch_send(fd, &m, sizeof(m), NULL, 0);
+		safe_close(fd);
+	}
+}
+
 /* PID 1 leaves when nothing is left to serve: no app, no orphan, no
  * requester still talking to us, and the first request came (or its grace
  * period ended). */
@@ -107,6 +130,7 @@ maybe_exit(struct ev_loop *loop)
 	if (!LIST_EMPTY(&apps) || !LIST_EMPTY(&clients) || have_children())
 		return;
 	log_debug("no process left, leaving");
+	refuse_late_clients();
 	ev_break(loop, EVBREAK_ALL);
 }
 
@@ -406,7 +430,10 @@ run_init_script(void)
 		char *argv[] = { "bash", "/dev/fd/6", NULL };
 		int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
 
-		if (null < 0 || dup2(null, 0) < 0 || dup2(FD_LOG, 1) < 0 || dup2(FD_LOG, 2) < 0)
+		/* bash reads the script as /dev/fd/6: the one fd of ours that
+		 * must survive this execve() (main() made them all close-on-exec). */
+		if (null < 0 || dup2(null, 0) < 0 || dup2(FD_LOG, 1) < 0 || dup2(FD_LOG, 2) < 0 ||
+		    fcntl(FD_INIT, F_SETFD, 0) < 0)
 			_exit(EXIT_TEMPORARY);
 		if (home != NULL && chdir(home) < 0)
 			_exit(EXIT_TEMPORARY);

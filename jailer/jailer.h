@@ -45,12 +45,16 @@ struct jail_spec {
 	struct jail_socket x11;
 	unsigned x11_display;
 	char *xauthority; /* the host's Xauthority file */
+	char *host_name;  /* the host's hostname: its local Xauthority entries name it */
 	struct jail_socket wayland;
 	struct jail_socket pulse;
 	struct jail_socket pipewire;
 	struct jail_socket ice;
 	struct jail_socket dbus;
 	char *session_manager;
+
+	char **share_src; /* per [share] entry: its host path, symlinks resolved and
+			   * checked; NULL when missing (the bind then fails, named) */
 
 	int log_fd;  /* the state dir's log, O_APPEND: every message goes there too */
 	int home_fd; /* O_PATH fd of home_src, opened on the host side */

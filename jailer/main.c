@@ -17,6 +17,7 @@
 #include <net/if.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/file.h>
 #include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
@@ -108,6 +109,18 @@ prepare_home(const struct jail_spec *spec)
 	if (fstat(home, &st) < 0 || st.st_uid != getuid())
 		die(EXIT_PERMANENT, "'%s' is not owned by us, refusing it", spec->home_src);
 	return home;
+}
+
+/* One jailer per state dir at a time, for its whole life (the lock goes
+ * with our last fd of it, at exit, after the unlinks below): the previous
+ * jailer of this name may still be removing its iso-pipe and dispatch.sock
+ * by name when we are started, and we must not bind ours before that. */
+static void
+lock_state_dir(const struct jail_spec *spec)
+{
+	while (flock(spec->state_fd, LOCK_EX) < 0)
+		if (errno != EINTR)
+			die_errno(EXIT_TEMPORARY, -errno, "unable to lock '%s'", spec->state_path);
 }
 
 /* Binds dispatch.sock before the jail exists, so a client can connect as
@@ -409,6 +422,7 @@ main(int argc, char **argv)
 		usage();
 
 	jail_spec_build(&spec, argv[optind], go_fd);
+	lock_state_dir(&spec);
 	fds.log = spec.log_fd;
 	spec.home_fd = prepare_home(&spec);
 	fds.listen = bind_dispatch_socket(&spec);

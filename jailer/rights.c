@@ -53,9 +53,17 @@ xauth_field(const uint8_t *buf, size_t len, size_t *pos, const uint8_t **ret, ui
 	return 0;
 }
 
-/* Copies the entries of the host's Xauthority whose display number is
+/* Xauthority families (X11/Xauth.h). */
+#define XAUTH_FAMILY_LOCAL 256	  /* address: the hostname */
+#define XAUTH_FAMILY_WILD  65535 /* any address */
+
+/* Copies the entries of the host's Xauthority for the local display
  * DISPLAY into the jail's runtime dir. The file format: entries of
- * family (u16), then address, number, name, data as (u16 length, bytes). */
+ * family (u16), then address, number, name, data as (u16 length, bytes).
+ * A local entry names the host's hostname, which the jail does not have
+ * (it gets its own name): the copies are made FamilyWild, which libXau
+ * matches whatever the hostname, as flatpak does. Entries of other hosts
+ * and of TCP displays stay out. */
 static void
 write_xauthority(const struct jail_spec *spec)
 {
@@ -84,12 +92,14 @@ write_xauthority(const struct jail_spec *spec)
 	snprintf(want, sizeof(want), "%u", spec->x11_display);
 	while (pos < len) {
 		size_t start = pos;
-		const uint8_t *field, *number = NULL;
-		uint16_t flen, number_len = 0;
+		const uint8_t *field, *number = NULL, *address = NULL;
+		uint16_t flen, number_len = 0, address_len = 0, family;
+		bool local;
 
 		if (pos + 2 > len)
 			break;
-		pos += 2; /* family */
+		family = (uint16_t) ((uint8_t) buf[pos] << 8 | (uint8_t) buf[pos + 1]);
+		pos += 2;
 		for (int i = 0; i < 4; i++) {
 			if (xauth_field((const uint8_t *) buf, len, &pos, &field, &flen) < 0) {
 				log_warn("'%s' is truncated, keeping what came before",
@@ -98,14 +108,22 @@ write_xauthority(const struct jail_spec *spec)
 				start = len;
 				break;
 			}
-			if (i == 1) {
+			if (i == 0) {
+				address = field;
+				address_len = flen;
+			} else if (i == 1) {
 				number = field;
 				number_len = flen;
 			}
 		}
-		if (start < len && number != NULL && number_len == strlen(want) &&
+		local = family == XAUTH_FAMILY_WILD ||
+			(family == XAUTH_FAMILY_LOCAL && address != NULL &&
+			 address_len == strlen(spec->host_name) &&
+			 memcmp(address, spec->host_name, address_len) == 0);
+		if (start < len && local && number != NULL && number_len == strlen(want) &&
 		    memcmp(number, want, number_len) == 0) {
 			memcpy(out + out_len, buf + start, pos - start);
+			out[out_len] = out[out_len + 1] = (char) 0xff; /* FamilyWild */
 			out_len += pos - start;
 		}
 	}

@@ -14,6 +14,7 @@
  */
 #include <fcntl.h>
 #include <limits.h>
+#include <linux/openat2.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -246,6 +247,27 @@ setup_scratch(const struct jail_spec *spec)
 	mount_tmpfs(spec->runtime_dir, 0700);
 }
 
+/* Binds the share whose host path SRC was resolved and checked (spec.c)
+ * at DST. SRC has no symlink by construction: one there now was planted
+ * since the check, to send the bind elsewhere, and is refused. */
+static void
+bind_share(const char *src, const char *dst, unsigned flags)
+{
+	struct open_how how = { .flags = O_PATH | O_CLOEXEC, .resolve = RESOLVE_NO_SYMLINKS };
+	_cleanup_free_ char *host = path_join(OLDROOT, src);
+	_cleanup_close_ int fd = -1;
+
+	if (host == NULL)
+		die(EXIT_TEMPORARY, "out of memory");
+	fd = (int) syscall(SYS_openat2, AT_FDCWD, host, &how, sizeof(how));
+	if (fd < 0 && errno == ELOOP)
+		die(EXIT_PERMANENT, "the share '%s' changed while the jail was built, refusing it",
+		    src);
+	if (fd < 0)
+		die_errno(EXIT_PERMANENT, -errno, "unable to bind '%s' on '%s'", src, dst);
+	bind_fd_into_jail(fd, src, dst, flags);
+}
+
 /* The private home, opened again through /oldroot: a mount of the
  * parent's namespace (the fd the jailer opened) cannot be cloned from
  * ours. The identity check makes sure it is the directory the jailer
@@ -270,8 +292,12 @@ setup_home(const struct jail_spec *spec)
 		bind_into_jail(spec->exe.bind_src, spec->exe.bind_dst, BIND_RO | BIND_UNTRUSTED);
 	for (size_t i = 0; i < spec->profile->n_shares; i++) {
 		const struct profile_share *s = &spec->profile->shares[i];
+		unsigned flags = (s->rw ? 0 : BIND_RO) | BIND_UNTRUSTED;
 
-		bind_into_jail(s->path, s->path, (s->rw ? 0 : BIND_RO) | BIND_UNTRUSTED);
+		if (spec->share_src[i] != NULL)
+			bind_share(spec->share_src[i], s->path, flags);
+		else
+			bind_into_jail(s->path, s->path, flags);
 	}
 }
 

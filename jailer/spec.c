@@ -10,6 +10,7 @@
 #include <stdarg.h>
 #include <pwd.h>
 #include <sys/stat.h>
+#include <sys/utsname.h>
 
 #include "jailer/jailer.h"
 #include "state/log.h"
@@ -100,6 +101,7 @@ spec_x11(struct jail_spec *spec)
 {
 	const char *display = getenv("DISPLAY"), *xauth = getenv("XAUTHORITY");
 	_cleanup_free_ char *path = NULL;
+	struct utsname u;
 
 	if (display == NULL || !parse_display(display, &spec->x11_display)) {
 		log_debug("right 'x11' granted but no local DISPLAY, skipping");
@@ -113,6 +115,10 @@ spec_x11(struct jail_spec *spec)
 		spec->xauthority = xstrdup(xauth);
 	else
 		spec->xauthority = xasprintf("%s/.Xauthority", spec->home);
+	/* The jail gets its own hostname: keep the host's to pick its cookies. */
+	if (uname(&u) < 0)
+		die_errno(EXIT_TEMPORARY, -errno, "unable to read the hostname");
+	spec->host_name = xstrdup(u.nodename);
 }
 
 static void
@@ -261,10 +267,15 @@ open_log(const struct jail_spec *spec)
 
 /* The profile checked each share's path as written; a symlink on the way
  * (~/Music → ~/.config/jailsup) would still expose what it refuses, so the
- * resolved path is checked again right before it is bound. */
+ * resolved path is checked again, and that path is what gets bound (seen
+ * from inside the new mount namespace, an absolute symlink would resolve
+ * against the jail's scratch root, not the host's). */
 static void
-spec_check_shares(const struct jail_spec *spec, const struct profile_env *env)
+spec_check_shares(struct jail_spec *spec, const struct profile_env *env)
 {
+	spec->share_src = calloc(spec->profile->n_shares + 1, sizeof(char *));
+	if (spec->share_src == NULL)
+		die(EXIT_TEMPORARY, "out of memory");
 	for (size_t i = 0; i < spec->profile->n_shares; i++) {
 		const char *path = spec->profile->shares[i].path;
 		_cleanup_free_ char *resolved = realpath(path, NULL);
@@ -276,6 +287,7 @@ spec_check_shares(const struct jail_spec *spec, const struct profile_env *env)
 			    "refusing to share '%s': it resolves to '%s', which a jail must not "
 			    "see (jailsup's own files, autostart, or the whole home)",
 			    path, resolved);
+		spec->share_src[i] = TAKE_PTR(resolved);
 	}
 }
 

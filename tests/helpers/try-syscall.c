@@ -5,14 +5,38 @@
  * succeed (or fail differently) without the filter, and prints one line per
  * call: "NAME errno-name". Built without sanitizers: it makes raw calls.
  *
- * Names: tiocsti tioclinux clone-newuser clone3 unshare-newuser mount
- * umount fsopen fsmount move-mount open-tree fspick fsconfig keyctl add-key
- * bpf perf-event-open userfaultfd kexec-load init-module personality ptrace
- * (ptrace tries PTRACE_ATTACH on PID 1 of the jail, which the filter allows
- * outside secure jails). Without NAME it tries all of them.
+ * Names, in the order of the seccomp table (docs/jail.md): tiocsti
+ * tioclinux clone-newuser clone3 unshare-newuser mount umount pivot-root
+ * fsopen fsmount move-mount open-tree fspick fsconfig mount-setattr keyctl
+ * add-key request-key bpf perf-event-open userfaultfd kexec-load
+ * kexec-file-load init-module finit-module delete-module personality acct
+ * swapon swapoff reboot syslog quotactl uselib iopl ioperm vhangup
+ * open-by-handle-at lookup-dcookie nfsservctl ptrace. Without NAME it tries
+ * all of them.
+ *
+ * Not in that list, so asked for by name only:
+ *   tiocsti-ctty       TIOCSTI on fd 0 after making it our controlling
+ *                      terminal (a child calls setsid() and TIOCSCTTY): the
+ *                      one case the kernel itself allows, so only the filter
+ *                      can say EPERM. Needs a tty on fd 0 that is no
+ *                      session's terminal yet (a fresh pty); prints
+ *                      "tiocsti-ctty no-ctty ERRNO" when TIOCSCTTY failed.
+ *   personality-linux  personality(PER_LINUX), which the filter allows
+ *   ptrace             PTRACE_ATTACH to PID 1 (dispatch, undumpable: EPERM
+ *                      even where the filter allows ptrace)
+ *   ptrace-child, process-vm-readv, kcmp, io-uring-setup
+ *                      the calls only secure jails deny, on ourselves or a
+ *                      child of ours, so they succeed everywhere else
+ *   i386-unshare-newuser, i386-keyctl
+ *                      x86-64 only: the same calls through `int $0x80`, the
+ *                      32-bit x86 ABI, which the filter must cover too
+ * Calls that change the caller (unshare-newuser, personality) come last
+ * when the filter lets them through.
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/io_uring.h>
+#include <linux/kcmp.h>
 #include <linux/sched.h>
 #include <sched.h>
 #include <signal.h>
@@ -23,7 +47,9 @@
 #include <sys/mount.h>
 #include <sys/personality.h>
 #include <sys/ptrace.h>
+#include <sys/swap.h>
 #include <sys/syscall.h>
+#include <sys/uio.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -75,6 +101,124 @@ try_ptrace(void)
 	return r;
 }
 
+/* The kernel lets a process push input only into its own controlling
+ * terminal (without CAP_SYS_ADMIN), so a meaningful TIOCSTI needs one. */
+static long
+try_tiocsti_ctty(void)
+{
+	int pipefd[2], err = 0;
+	long r;
+	pid_t pid;
+
+	if (pipe(pipefd) < 0)
+		return -1;
+	pid = fork();
+	if (pid < 0)
+		return -1;
+	if (pid == 0) {
+		char c = 'x';
+
+		close(pipefd[0]);
+		if (setsid() < 0 || ioctl(0, TIOCSCTTY, 0) < 0) {
+			err = -errno; /* negative: TIOCSCTTY failed */
+		} else if (syscall(SYS_ioctl, 0, TIOCSTI | 0x100000000ul, &c) < 0)
+			err = errno;
+		if (write(pipefd[1], &err, sizeof(err)) != sizeof(err))
+			_exit(1);
+		_exit(0);
+	}
+	close(pipefd[1]);
+	r = read(pipefd[0], &err, sizeof(err));
+	close(pipefd[0]);
+	waitpid(pid, NULL, 0);
+	if (r != sizeof(err))
+		err = EIO;
+	if (err < 0) {
+		printf("tiocsti-ctty no-ctty %s\n", strerrorname_np(-err));
+		fflush(stdout);
+		errno = -err;
+		return -2; /* already reported */
+	}
+	errno = err;
+	return err == 0 ? 0 : -1;
+}
+
+static pid_t
+paused_child(void)
+{
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		pause();
+		_exit(0);
+	}
+	return pid;
+}
+
+static void
+end_child(pid_t pid)
+{
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+}
+
+static long
+try_ptrace_child(void)
+{
+	pid_t pid = paused_child();
+	long r;
+	int e;
+
+	if (pid < 0)
+		return -1;
+	r = ptrace(PTRACE_ATTACH, pid, NULL, NULL);
+	e = errno;
+	end_child(pid);
+	errno = e;
+	return r;
+}
+
+static long
+try_process_vm_readv(void)
+{
+	char src[8] = "jailsup", dst[8];
+	struct iovec local = { dst, sizeof(dst) }, remote = { src, sizeof(src) };
+
+	return syscall(SYS_process_vm_readv, getpid(), &local, 1, &remote, 1, 0);
+}
+
+static long
+try_io_uring_setup(void)
+{
+	struct io_uring_params p = {};
+	long fd = syscall(SYS_io_uring_setup, 1, &p);
+
+	if (fd >= 0)
+		close((int) fd);
+	return fd;
+}
+
+#if defined(__x86_64__)
+/* A 64-bit process may still make 32-bit x86 system calls with int $0x80:
+ * i386 numbers, and seccomp sees AUDIT_ARCH_I386. No pointer arguments
+ * here, as they would be cut to 32 bits. */
+static long
+int80(long nr, long a, long b, long c)
+{
+	long ret;
+
+	__asm__ volatile("int $0x80" : "=a"(ret) : "a"(nr), "b"(a), "c"(b), "d"(c) : "memory");
+	if (ret < 0 && ret > -4096) {
+		errno = (int) -ret;
+		return -1;
+	}
+	return ret;
+}
+
+static long a_i386_unshare(void) { return int80(310 /* unshare */, CLONE_NEWUSER, 0, 0); }
+static long a_i386_keyctl(void) { return int80(288 /* keyctl */, 0, -3 /* session */, 0); }
+#endif
+
 struct attempt {
 	const char *name;
 	long (*fn)(void);
@@ -99,19 +243,89 @@ static long a_userfaultfd(void) { return syscall(SYS_userfaultfd, 0); }
 static long a_kexec(void) { return syscall(SYS_kexec_load, 0, 0, NULL, 0); }
 static long a_init_module(void) { return syscall(SYS_init_module, NULL, 0, ""); }
 static long a_personality(void) { return syscall(SYS_personality, ADDR_NO_RANDOMIZE); }
+static long a_personality_linux(void) { return syscall(SYS_personality, PER_LINUX); }
+static long a_pivot_root(void) { return syscall(SYS_pivot_root, "/tmp", "/tmp"); }
+static long a_mount_setattr(void) { return syscall(SYS_mount_setattr, -1, "", 0, NULL, 0); }
+static long a_request_key(void) { return syscall(SYS_request_key, "user", "x", NULL, 0); }
+static long a_kexec_file(void) { return syscall(SYS_kexec_file_load, -1, -1, 0, "", 0); }
+static long a_finit_module(void) { return syscall(SYS_finit_module, -1, "", 0); }
+static long a_delete_module(void) { return syscall(SYS_delete_module, "jailsup", 0); }
+static long a_acct(void) { return syscall(SYS_acct, NULL); }
+static long a_swapon(void) { return syscall(SYS_swapon, "/dev/null", 0); }
+static long a_swapoff(void) { return syscall(SYS_swapoff, "/dev/null"); }
+/* Bad magic numbers: a reboot that got past the filter fails EINVAL. */
+static long a_reboot(void) { return syscall(SYS_reboot, 0, 0, 0, NULL); }
+static long a_syslog(void) { return syscall(SYS_syslog, 10 /* SIZE_BUFFER */, NULL, 0); }
+static long a_quotactl(void) { return syscall(SYS_quotactl, 0, NULL, 0, NULL); }
+static long a_uselib(void) { return syscall(SYS_uselib, "/dev/null"); }
+/* Lowering the I/O privilege level needs no capability. */
+static long a_iopl(void) { return syscall(SYS_iopl, 0); }
+static long a_ioperm(void) { return syscall(SYS_ioperm, 0x80, 1, 0); }
+static long a_vhangup(void) { return syscall(SYS_vhangup); }
+static long a_open_by_handle(void) { return syscall(SYS_open_by_handle_at, AT_FDCWD, NULL, 0); }
+static long a_lookup_dcookie(void) { return syscall(SYS_lookup_dcookie, 0, NULL, 0); }
+static long a_nfsservctl(void) { return syscall(SYS_nfsservctl, 0, NULL, NULL); }
+static long a_kcmp(void) { return syscall(SYS_kcmp, getpid(), getpid(), KCMP_VM, 0, 0); }
 
+/* What runs without NAME: every call the filter denies in every jail,
+ * plus ptrace of PID 1. */
 static const struct attempt attempts[] = {
-	{ "tiocsti", a_tiocsti },	      { "tioclinux", a_tioclinux },
-	{ "clone-newuser", try_clone_newuser }, { "clone3", try_clone3 },
-	{ "unshare-newuser", a_unshare },     { "mount", a_mount },
-	{ "umount", a_umount },		      { "fsopen", a_fsopen },
-	{ "fsmount", a_fsmount },	      { "move-mount", a_move_mount },
-	{ "open-tree", a_open_tree },	      { "fspick", a_fspick },
-	{ "fsconfig", a_fsconfig },	      { "keyctl", a_keyctl },
-	{ "add-key", a_add_key },	      { "bpf", a_bpf },
-	{ "perf-event-open", a_perf },	      { "userfaultfd", a_userfaultfd },
-	{ "kexec-load", a_kexec },	      { "init-module", a_init_module },
-	{ "personality", a_personality },     { "ptrace", try_ptrace },
+	{ "tiocsti", a_tiocsti },
+	{ "tioclinux", a_tioclinux },
+	{ "clone-newuser", try_clone_newuser },
+	{ "clone3", try_clone3 },
+	{ "mount", a_mount },
+	{ "umount", a_umount },
+	{ "pivot-root", a_pivot_root },
+	{ "fsopen", a_fsopen },
+	{ "fsmount", a_fsmount },
+	{ "move-mount", a_move_mount },
+	{ "open-tree", a_open_tree },
+	{ "fspick", a_fspick },
+	{ "fsconfig", a_fsconfig },
+	{ "mount-setattr", a_mount_setattr },
+	{ "keyctl", a_keyctl },
+	{ "add-key", a_add_key },
+	{ "request-key", a_request_key },
+	{ "bpf", a_bpf },
+	{ "perf-event-open", a_perf },
+	{ "userfaultfd", a_userfaultfd },
+	{ "kexec-load", a_kexec },
+	{ "kexec-file-load", a_kexec_file },
+	{ "init-module", a_init_module },
+	{ "finit-module", a_finit_module },
+	{ "delete-module", a_delete_module },
+	{ "acct", a_acct },
+	{ "swapon", a_swapon },
+	{ "swapoff", a_swapoff },
+	{ "reboot", a_reboot },
+	{ "syslog", a_syslog },
+	{ "quotactl", a_quotactl },
+	{ "uselib", a_uselib },
+	{ "iopl", a_iopl },
+	{ "ioperm", a_ioperm },
+	{ "vhangup", a_vhangup },
+	{ "open-by-handle-at", a_open_by_handle },
+	{ "lookup-dcookie", a_lookup_dcookie },
+	{ "nfsservctl", a_nfsservctl },
+	{ "ptrace", try_ptrace },
+	/* They change the caller when allowed: last. */
+	{ "unshare-newuser", a_unshare },
+	{ "personality", a_personality },
+};
+
+/* Asked for by name only. */
+static const struct attempt extra_attempts[] = {
+	{ "tiocsti-ctty", try_tiocsti_ctty },
+	{ "personality-linux", a_personality_linux },
+	{ "ptrace-child", try_ptrace_child },
+	{ "process-vm-readv", try_process_vm_readv },
+	{ "kcmp", a_kcmp },
+	{ "io-uring-setup", try_io_uring_setup },
+#if defined(__x86_64__)
+	{ "i386-unshare-newuser", a_i386_unshare },
+	{ "i386-keyctl", a_i386_keyctl },
+#endif
 };
 
 static void
@@ -121,6 +335,8 @@ run(const struct attempt *a)
 
 	errno = 0;
 	r = a->fn();
+	if (r == -2)
+		return; /* the attempt reported itself */
 	if (r >= 0)
 		printf("%s OK\n", a->name);
 	else
@@ -128,25 +344,36 @@ run(const struct attempt *a)
 	fflush(stdout);
 }
 
+#define N_ATTEMPTS (sizeof(attempts) / sizeof(attempts[0]))
+#define N_EXTRA	   (sizeof(extra_attempts) / sizeof(extra_attempts[0]))
+
+static const struct attempt *
+find_attempt(const char *name)
+{
+	for (size_t j = 0; j < N_ATTEMPTS; j++)
+		if (strcmp(name, attempts[j].name) == 0)
+			return &attempts[j];
+	for (size_t j = 0; j < N_EXTRA; j++)
+		if (strcmp(name, extra_attempts[j].name) == 0)
+			return &extra_attempts[j];
+	return NULL;
+}
+
 int
 main(int argc, char **argv)
 {
 	if (argc == 1) {
-		for (size_t i = 0; i < sizeof(attempts) / sizeof(attempts[0]); i++)
+		for (size_t i = 0; i < N_ATTEMPTS; i++)
 			run(&attempts[i]);
 		return 0;
 	}
 	for (int i = 1; i < argc; i++) {
-		size_t j;
-
-		for (j = 0; j < sizeof(attempts) / sizeof(attempts[0]); j++)
-			if (strcmp(argv[i], attempts[j].name) == 0)
-				break;
-		if (j == sizeof(attempts) / sizeof(attempts[0])) {
+		if (find_attempt(argv[i]) == NULL) {
 			fprintf(stderr, "try-syscall: unknown call '%s'\n", argv[i]);
 			return 2;
 		}
-		run(&attempts[j]);
 	}
+	for (int i = 1; i < argc; i++)
+		run(find_attempt(argv[i]));
 	return 0;
 }

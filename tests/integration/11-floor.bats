@@ -1,0 +1,210 @@
+#!/usr/bin/env bats
+# SPDX-License-Identifier: LGPL-2.1-or-later
+#
+# The security floor of every jail (DESIGN.md §8, docs/jail.md): no
+# capability in any set, no_new_privs, the seccomp filter and its table of
+# denied calls with their errnos, TIOCSTI on the terminal the jail was
+# started from, ptrace. try-syscall (tests/helpers) makes the calls; each
+# denial that the kernel would not give by itself anyway is also tried on
+# the host, so a filter that is missing makes these tests fail.
+
+# $output, $status, $lines and $stderr come from bats' run; the scripts
+# run in jails are single-quoted on purpose; bg hands its stdin on.
+# shellcheck disable=SC2016,SC2154,SC2217
+
+bats_require_minimum_version 1.5.0
+
+load helpers
+load jail-helpers
+
+TRY=$JAILSUP_BUILD/tests/helpers/try-syscall
+
+setup() {
+	write_profile try <<EOF
+[jail]
+exec = $TRY
+network = none
+EOF
+	write_profile trysecure <<EOF
+[jail]
+exec = $TRY
+network = none
+secure = true
+EOF
+	write_profile floor <<EOF
+[jail]
+exec = /bin/sh
+network = none
+EOF
+	write_profile floorsecure <<EOF
+[jail]
+exec = /bin/sh
+network = none
+secure = true
+EOF
+}
+
+# on_pty CMD…: CMD with a fresh pseudo-terminal as stdin, one that is no
+# session's controlling terminal yet (so a process in the jail could make
+# it its own); stdout and stderr stay ours.
+on_pty() {
+	python3 -c '
+import os, subprocess, sys
+master, slave = os.openpty()
+sys.exit(subprocess.run(sys.argv[1:], stdin=slave).returncode)' "$@"
+}
+
+# The privileges a process has, from its /proc/PID/status.
+# shellcheck disable=SC2016
+PRIVS='grep -E "^(CapInh|CapPrm|CapEff|CapBnd|CapAmb|NoNewPrivs|Seccomp):" "/proc/$1/status" | tr -s "\t " " "'
+NO_PRIVS="CapInh: 0000000000000000
+CapPrm: 0000000000000000
+CapEff: 0000000000000000
+CapBnd: 0000000000000000
+CapAmb: 0000000000000000
+NoNewPrivs: 1
+Seccomp: 2"
+
+@test "no capability in any set, no_new_privs and seccomp: the app, PID 1, a second app, enter" {
+	local pid
+	# On the host the bounding set is full: the check below can fail.
+	run sh -c "$PRIVS" sh self
+	[[ $output == *"CapBnd: "* && $output != *"CapBnd: 0000000000000000"* ]] ||
+		fail "on the host: $output"
+
+	run jailsup run --no-daemon floor -c "$PRIVS" sh self
+	assert_status 0
+	[ "$output" = "$NO_PRIVS" ] || fail "the app: $output"
+	run jailsup run --no-daemon floor -c "$PRIVS" sh 1
+	assert_status 0
+	[ "$output" = "$NO_PRIVS" ] || fail "PID 1: $output"
+
+	mkfifo "$BATS_TEST_TMPDIR/go"
+	exec 4<>"$BATS_TEST_TMPDIR/go"
+	bg jailsup run --no-daemon floor -c 'echo first; read -r _' <"$BATS_TEST_TMPDIR/go" \
+		>"$BATS_TEST_TMPDIR/app1.out"
+	pid=$BG_PID
+	wait_for grep -qx first "$BATS_TEST_TMPDIR/app1.out"
+	run jailsup run --no-daemon floor -c "$PRIVS" sh self
+	assert_status 0
+	[ "$output" = "$NO_PRIVS" ] || fail "a second app: $output"
+	run jailsup enter floor -- sh -c "$PRIVS" sh self
+	assert_status 0
+	[ "$output" = "$NO_PRIVS" ] || fail "enter: $output"
+	echo go >&4
+	wait "$pid"
+	exec 4>&-
+
+	run jailsup run --no-daemon floorsecure -c "$PRIVS" sh self
+	assert_status 0
+	[ "$output" = "$NO_PRIVS" ] || fail "a secure jail: $output"
+}
+
+@test "the user is mapped to itself and nothing else; every mount is nosuid" {
+	run jailsup run --no-daemon floor -c '
+		cat /proc/self/uid_map /proc/self/gid_map /proc/self/setgroups; id -u
+		awk "\$6 !~ /(^|,)nosuid(,|$)/ { print \"SUID MOUNT\", \$5, \$6 }" /proc/self/mountinfo'
+	assert_status 0
+	[ "${lines[0]}" = "$(printf '%10s %10s %10s' "$(id -u)" "$(id -u)" 1)" ] || fail "uid_map: ${lines[0]}"
+	[ "${lines[1]}" = "$(printf '%10s %10s %10s' "$(id -g)" "$(id -g)" 1)" ] || fail "gid_map: ${lines[1]}"
+	[ "${lines[2]}" = deny ] || fail "setgroups: ${lines[2]}"
+	[ "${lines[3]}" = "$(id -u)" ] || fail "uid: ${lines[3]}"
+	[ "${#lines[@]}" -eq 4 ] || fail "$output"
+}
+
+@test "every call of the seccomp table fails with its errno: EPERM, clone3 ENOSYS" {
+	local name want
+	run on_pty jailsup run --no-daemon try
+	assert_status 0
+	local -A got=()
+	local line
+	for line in "${lines[@]}"; do
+		got[${line%% *}]=${line#* }
+	done
+	for name in tiocsti tioclinux clone-newuser clone3 mount umount pivot-root fsopen fsmount \
+		move-mount open-tree fspick fsconfig mount-setattr keyctl add-key request-key bpf \
+		perf-event-open userfaultfd kexec-load kexec-file-load init-module finit-module \
+		delete-module acct swapon swapoff reboot syslog quotactl uselib iopl ioperm vhangup \
+		open-by-handle-at lookup-dcookie nfsservctl ptrace unshare-newuser personality; do
+		want=EPERM
+		[ "$name" != clone3 ] || want=ENOSYS
+		[ "${got[$name]:-}" = "$want" ] ||
+			fail "$name: '${got[$name]:-not tried}', not $want; all: $output"
+	done
+	[ "${#got[@]}" -eq 41 ] || fail "try-syscall tried ${#got[@]} calls: $output"
+}
+
+@test "the denials come from the filter: the same calls succeed or fail otherwise on the host" {
+	local name
+	# One process per call: unshare and personality change their caller.
+	for name in clone-newuser clone3 unshare-newuser personality keyctl bpf perf-event-open \
+		lookup-dcookie nfsservctl; do
+		run "$TRY" "$name"
+		assert_status 0
+		[[ $output == "$name "* && $output != "$name EPERM" ]] ||
+			fail "on the host, $output: the jail's EPERM would prove nothing"
+	done
+	# And the filter allows what it does not list: personality(PER_LINUX),
+	# and a plain fork (clone without CLONE_NEWUSER).
+	run jailsup run --no-daemon try personality-linux
+	assert_status 0
+	[ "$output" = "personality-linux OK" ] || fail "$output"
+	run jailsup run --no-daemon floor -c '(exit 7); echo "subshell $?"'
+	assert_status 0
+	[ "$output" = "subshell 7" ] || fail "$output"
+}
+
+@test "TIOCSTI on the terminal the jail was started from: EPERM, even as its controlling terminal" {
+	# The jail's stdin is a real terminal.
+	run on_pty jailsup run --no-daemon floor -c 'test -t 0 && echo "stdin is a tty"'
+	assert_status 0
+	[ "$output" = "stdin is a tty" ] || fail "$output"
+	# On the host the same attempt gets through (or fails otherwise, on a
+	# kernel without legacy TIOCSTI): only the filter says EPERM.
+	run on_pty "$TRY" tiocsti-ctty
+	assert_status 0
+	[[ $output == "tiocsti-ctty "* && $output != "tiocsti-ctty EPERM" &&
+		$output != *no-ctty* ]] || fail "on the host: $output"
+	run on_pty jailsup run --no-daemon try tiocsti-ctty tiocsti tioclinux
+	assert_status 0
+	[ "$output" = "tiocsti-ctty EPERM"$'\n'"tiocsti EPERM"$'\n'"tioclinux EPERM" ] ||
+		fail "in the jail: $output"
+	run on_pty jailsup run --no-daemon trysecure tiocsti-ctty
+	assert_status 0
+	[ "$output" = "tiocsti-ctty EPERM" ] || fail "in a secure jail: $output"
+}
+
+@test "the 32-bit x86 ABI gets the same filter" {
+	[ "$(uname -m)" = x86_64 ] || fail "this test knows only x86-64, not $(uname -m)"
+	run "$TRY" i386-unshare-newuser
+	[ "$output" = "i386-unshare-newuser OK" ] || fail "on the host: $output"
+	run "$TRY" i386-keyctl
+	[ "$output" = "i386-keyctl OK" ] || fail "on the host: $output"
+	run jailsup run --no-daemon try i386-unshare-newuser i386-keyctl
+	assert_status 0
+	[ "$output" = "i386-unshare-newuser EPERM"$'\n'"i386-keyctl EPERM" ] || fail "$output"
+}
+
+@test "ptrace: PID 1 is out of reach in every jail; a secure jail denies ptrace and its kin" {
+	local extra=(ptrace ptrace-child process-vm-readv kcmp io-uring-setup)
+	# A normal jail: dispatch is undumpable, but a child of one's own may
+	# be traced (no filter rule), which shows the PID 1 denial is real.
+	run jailsup run --no-daemon try "${extra[@]}"
+	assert_status 0
+	[ "$output" = "ptrace EPERM
+ptrace-child OK
+process-vm-readv OK
+kcmp OK
+io-uring-setup OK" ] || fail "a normal jail: $output"
+	run jailsup run --no-daemon trysecure "${extra[@]}"
+	assert_status 0
+	[ "$output" = "ptrace EPERM
+ptrace-child EPERM
+process-vm-readv EPERM
+kcmp EPERM
+io-uring-setup EPERM" ] || fail "a secure jail: $output"
+	# dispatch's memory and environment stay closed to the apps.
+	run jailsup run --no-daemon floor -c 'cat /proc/1/environ >/dev/null 2>&1 && echo READABLE; ls -l /proc/1/exe 2>&1 >/dev/null | grep -c "Permission denied"'
+	assert_status 0
+	[ "$output" = 1 ] || fail "/proc/1 of the jail: $output"
+}
