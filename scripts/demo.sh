@@ -3,7 +3,10 @@
 #
 # make demo: scripts/demo.sh BUILD. Says what jailsup is, then runs a shell
 # in a locked-down jail (`jailsup run --secure /bin/sh -c …`) and shows the
-# same facts outside and inside it. Run as root, the jail runs as the
+# same facts outside and inside it; then the life of a jail under the
+# supervisor: a profile made with `jailsup new`, a program started in it,
+# `jailsup list`, a second app joining the same jail, `jailsup kill`. Run as
+# root, the jail runs as the
 # unprivileged user jailsup-test (tests/setup-test-user.sh), from a
 # world-readable copy of the build; jails are never run as root. Everything
 # the demo creates (XDG directories, the jail's home) lives in temporary
@@ -55,10 +58,12 @@ chmod 0755 "$work"
 xdg=$(mktemp -d /tmp/jailsup-demo.XXXXXX)
 bindir=
 cleanup() {
-	# jailsup has no stop verb yet: end what the demo started (a daemon,
-	# a jailer), found by its executable, then remove the demo's files.
+	# End what the demo started: its jails, its supervisor, and anything
+	# else still running from the demo's build (found by its executable);
+	# then remove the demo's files.
 	local p exe
 	if [ -n "$bindir" ]; then
+		js kill --all >/dev/null 2>&1 || true
 		for p in /proc/[0-9]*; do
 			exe=$(readlink "$p/exe" 2>/dev/null) || continue
 			case $exe in
@@ -92,6 +97,11 @@ envv=(HOME="$home" USER="$user" LOGNAME="$user" LANG=C.UTF-8
 	PATH=/usr/local/bin:/usr/bin:/bin XDG_RUNTIME_DIR="$xdg/run"
 	XDG_CONFIG_HOME="$xdg/config" XDG_DATA_HOME="$xdg/data")
 
+# js ARGS…: jailsup ARGS… as the demo user, in the demo's environment.
+js() {
+	(cd / && "${as[@]}" env -i "${envv[@]}" "$jailsup" "$@")
+}
+
 echo "Outside, as $user:"
 (cd / && "${as[@]}" env -i "${envv[@]}" /bin/sh -c "$show") </dev/null
 echo
@@ -106,3 +116,49 @@ if [ "$status" -ne 0 ]; then
 fi
 echo "Same user, same machine: in the jail it is PID 1's world, with its own"
 echo "hostname, its own root, an empty private home, and no capabilities."
+echo
+
+# --- a jail's life under the supervisor --------------------------------------
+
+# The jail's state, by `jailsup list --json`, without jq.
+jail_status() {
+	js list --json 2>/dev/null | tr -d ' \n' | grep -o '"name":"demo-app","status":"[a-z]*"' |
+		sed 's/.*"status":"//; s/"$//'
+}
+
+# wait_status STATUS: until the jail demo-app has it, 20 s at most.
+wait_status() {
+	for _ in $(seq 200); do
+		[ "$(jail_status)" = "$1" ] && return 0
+		sleep 0.1
+	done
+	echo "the jail did not become '$1' (it is '$(jail_status)')"
+	exit 1
+}
+
+say() {
+	echo
+	echo "\$ $*"
+}
+
+echo "A jail's life: one profile, one jail, every app of that name in it."
+say jailsup new demo-app --exec /bin/sh
+js new demo-app --exec /bin/sh
+say "jailsup run demo-app -c 'sleep 600' &      # the first app starts the jail"
+js run demo-app -c 'exec sleep 600' </dev/null >/dev/null 2>&1 &
+first=$!
+wait_status running
+say jailsup list
+js list
+say "jailsup run demo-app -c 'ps -e -o pid,args'   # a second app, in the same jail"
+# shellcheck disable=SC2016 # expanded in the jail
+js run demo-app -c 'echo "(in jail $(uname -n))"; ps -e -o pid,args' </dev/null
+say jailsup kill demo-app
+js kill demo-app
+wait "$first" 2>/dev/null || true
+wait_status stopped
+say jailsup list
+js list
+echo
+echo "The second app saw the first one's sleep and PID 1 (dispatch), and nothing"
+echo "of the host; kill ended every process in the jail."

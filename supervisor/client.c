@@ -68,6 +68,24 @@ exit_code_of(const struct dispatch_small *m, const char *argv0)
 	}
 }
 
+/* True when SOCK holds dispatch's "refused: EAGAIN", its word for "this
+ * jail is ending, start a new one" (nothing of the request ran). Dispatch
+ * closed the socket with our request unread, so the kernel reports
+ * ECONNRESET once before it hands out the refusal queued ahead of it. */
+static bool
+leaving_refusal(int sock)
+{
+	struct dispatch_small m;
+	char buf[256];
+	ssize_t n;
+
+	n = recv(sock, buf, sizeof(buf), MSG_DONTWAIT);
+	if (n < 0 && errno == ECONNRESET)
+		n = recv(sock, buf, sizeof(buf), MSG_DONTWAIT);
+	return n > 0 && dispatch_decode_small(buf, (size_t) n, &m) == DISPATCH_EXIT &&
+	       m.kind == DISPATCH_REFUSED && m.value == EAGAIN;
+}
+
 int
 jail_run_app(int sock_in, char *const *argv, const char *jail_name)
 {
@@ -105,6 +123,11 @@ jail_run_app(int sock_in, char *const *argv, const char *jail_name)
 	}
 	r = dispatch_send(sock, msg, len, stdio, 3);
 	if (r < 0) {
+		sigprocmask(SIG_SETMASK, &old, NULL);
+		/* The jail may have been leaving as we connected: its refusal
+		 * is still queued on the socket it closed. */
+		if (leaving_refusal(sock))
+			return -EAGAIN;
 		log_error_errno(r, "unable to send the request to jail '%s'", jail_name);
 		return EXIT_JAILSUP_FAILED;
 	}
@@ -131,6 +154,10 @@ jail_run_app(int sock_in, char *const *argv, const char *jail_name)
 		if (!(p[0].revents & (POLLIN | POLLHUP | POLLERR)))
 			continue;
 		n = dispatch_recv(sock, buf, sizeof(buf), NULL, 0, NULL);
+		if (n == -ECONNRESET && leaving_refusal(sock)) {
+			sigprocmask(SIG_SETMASK, &old, NULL);
+			return -EAGAIN;
+		}
 		if (n <= 0) {
 			log_error("jail '%s' ended before the app reported its status", jail_name);
 			return EXIT_JAILSUP_FAILED;
@@ -140,6 +167,8 @@ jail_run_app(int sock_in, char *const *argv, const char *jail_name)
 			continue;
 		if (r == DISPATCH_EXIT) {
 			sigprocmask(SIG_SETMASK, &old, NULL);
+			if (m.kind == DISPATCH_REFUSED && m.value == EAGAIN)
+				return -EAGAIN;
 			return exit_code_of(&m, argv[0]);
 		}
 		log_error("jail '%s' sent a malformed reply", jail_name);

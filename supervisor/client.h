@@ -20,7 +20,9 @@
 int jail_connect(int state_fd, int *ret_fd);
 
 /* Runs ARGV in the jail behind SOCK (consumed) and waits for it, relaying
- * SIGINT, SIGTERM, SIGHUP, SIGQUIT and SIGWINCH. Returns the exit code. */
+ * SIGINT, SIGTERM, SIGHUP, SIGQUIT and SIGWINCH. Returns the exit code, or
+ * -EAGAIN when the jail was ending and refused the request before running
+ * anything: the caller starts a new jail and tries again. */
 int jail_run_app(int sock, char *const *argv, const char *jail_name);
 
 #endif

@@ -424,6 +424,23 @@ now_iso8601(char buf[static 32])
 	strftime(buf, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
+/* The jailer appends to the log and refuses (dies) when it is not a
+ * regular file. Something else planted under that name (a symlink out of
+ * the directory, a FIFO) would keep the jail from ever starting, and with
+ * no log to say why: remove it (unlinkat() removes the link, never its
+ * target). */
+static void
+drop_planted_log(struct jail *j)
+{
+	struct stat st;
+
+	if (fstatat(j->dir_fd, STATE_LOG, &st, AT_SYMLINK_NOFOLLOW) < 0 || S_ISREG(st.st_mode))
+		return;
+	log_warn("jail '%s': its log is not a regular file, removing it", j->name);
+	if (unlinkat(j->dir_fd, STATE_LOG, S_ISDIR(st.st_mode) ? AT_REMOVEDIR : 0) < 0)
+		log_warn_errno(-errno, "unable to remove the log of jail '%s', ignoring", j->name);
+}
+
 /* Starts jail NAME for a request; the requester waits in the jail's
  * waiters until "ready" or the end. Returns 0 or -errno with *ret_msg. */
 static int
@@ -473,6 +490,7 @@ jail_start(struct ev_loop *loop, const char *name, const struct control_msg *m,
 	if (r >= 0) {
 		(void) unlinkat(j->dir_fd, STATE_ISO_PIPE, 0);
 		(void) unlinkat(j->dir_fd, STATE_DISPATCH_SOCK, 0);
+		drop_planted_log(j);
 		r = iso_pipe_create(j->dir_fd);
 	}
 	if (r >= 0)
@@ -779,12 +797,19 @@ daemon_main(bool foreground)
 		pid_t pid;
 
 		/* The socket is bound before we return: a CLI that started us
-		 * can connect as soon as we exit. */
+		 * can connect as soon as we exit. So is daemon.pid, written here
+		 * for the child: whoever ran `jailsup daemon` can read it at
+		 * once (and a test's cleanup find the daemon it started). */
 		pid = fork();
 		if (pid < 0)
 			return log_error_errno(-errno, "unable to detach"), EXIT_TEMPORARY;
-		if (pid > 0)
+		if (pid > 0) {
+			struct proc_id child;
+
+			if (proc_id_get(pid, &child) >= 0)
+				(void) proc_id_write_at(root_fd, STATE_DAEMON_PID, &child);
 			_exit(0);
+		}
 		if (setsid() < 0)
 			return EXIT_TEMPORARY;
 		logfd = openat(root_fd, "daemon.log",
@@ -796,7 +821,7 @@ daemon_main(bool foreground)
 		safe_close(null);
 	}
 
-	{
+	if (foreground) {
 		struct proc_id self;
 
 		/* For people and scripts: which process is the supervisor. */

@@ -5,6 +5,7 @@
  *   enter NAME [-- CMD…]
  *   list [--json]
  *   kill NAME… | --all
+ *   new NAME --exec PATH [--secure] [--autodelete]
  *   daemon [--foreground]
  *   --help, --version
  * Option parsing stops at NAME or EXE (as with env or sudo), so
@@ -16,6 +17,7 @@
  * --no-daemon starts the jail without any supervisor (a debugging aid).
  */
 #include <getopt.h>
+#include <time.h>
 
 #include "ini-profiles/profile.h"
 #include "state/log.h"
@@ -23,6 +25,9 @@
 #include "supervisor/client.h"
 #include "supervisor/start.h"
 #include "supervisor/verbs.h"
+
+/* Rounds of connect-or-start when a jail ends just as we come. */
+#define RUN_ATTEMPTS 5
 
 struct run_args {
 	const char *profile;
@@ -41,6 +46,7 @@ print_usage(FILE *f)
 		   "       jailsup enter NAME [-- CMD...]\n"
 		   "       jailsup list [--json]\n"
 		   "       jailsup kill NAME... | --all\n"
+		   "       jailsup new NAME --exec PATH [--secure] [--autodelete]\n"
 		   "       jailsup daemon [--foreground]\n"
 		   "       jailsup --version | --help\n"
 		   "\n"
@@ -76,9 +82,15 @@ parse_run_args(int argc, char **argv, struct run_args *ret)
 		else if (is_option(a, "--help")) {
 			print_usage(stdout);
 			exit(0);
-		} else if (is_option(a, "--"))
+		} else if (is_option(a, "--")) {
+			/* With --profile, a "--" before any target ends both:
+			 * `run --profile NAME -- ARGS` runs the profile's exe. */
+			if (ret->profile != NULL) {
+				ret->args = argv + i + 1;
+				return 0;
+			}
 			continue;
-		else if (a[0] == '-' && a[1] != '\0')
+		} else if (a[0] == '-' && a[1] != '\0')
 			return log_error("unknown option '%s'", a), -EINVAL;
 		else
 			break;
@@ -110,6 +122,16 @@ found_on_path(const char *name, const char *path)
 	return false;
 }
 
+/* Says what is wrong in profile NAME as "path:line: message". */
+static void
+log_profile_error(const struct profile_env *env, const char *name, const struct profile_error *err)
+{
+	_cleanup_free_ char *path = NULL;
+
+	(void) profile_find(env, name, &path);
+	log_error("%s:%u: %s", path != NULL ? path : name, err->line, err->msg);
+}
+
 /* NAME is a profile; an EXE (has a '/', or is on PATH while no profile has
  * that name) gets a derived name and, on first start, a new profile. */
 static int
@@ -121,8 +143,10 @@ load_run_profile(const struct run_args *a, const struct profile_env *env,
 	bool is_exe;
 	int r;
 
-	is_exe = a->target != NULL && strchr(a->target, '/') != NULL;
-	if (a->target != NULL && !is_exe && a->profile == NULL) {
+	/* With --profile NAME, a target is always the exe of the jail NAME
+	 * (never silently dropped, as a second name would be). */
+	is_exe = a->target != NULL && (strchr(a->target, '/') != NULL || a->profile != NULL);
+	if (a->target != NULL && !is_exe) {
 		r = profile_find(env, a->target, &path);
 		if (r == -ENOENT && found_on_path(a->target, env->path))
 			is_exe = true;
@@ -138,14 +162,9 @@ load_run_profile(const struct run_args *a, const struct profile_env *env,
 		if (r == -ENOENT)
 			return log_error("no profile named '%s' (create one with `jailsup new %s "
 					 "--exec PATH`, or run an EXE by its path)", n, n), -ENOENT;
-		if (r < 0) {
-			_cleanup_free_ char *p = NULL;
-
-			(void) profile_find(env, n, &p);
-			log_error("%s:%u: %s", p != NULL ? p : n, err.line, err.msg);
-			return r;
-		}
-		return 0;
+		if (r < 0)
+			log_profile_error(env, n, &err);
+		return r;
 	}
 
 	cwd = getcwd(NULL, 0);
@@ -162,20 +181,32 @@ load_run_profile(const struct run_args *a, const struct profile_env *env,
 	r = profile_find_and_load(env, name, ret, &err);
 	if (r != -ENOENT) {
 		if (r < 0)
-			log_error("profile '%s': line %u: %s", name, err.line, err.msg);
+			log_profile_error(env, name, &err);
 		return r;
 	}
 	{
 		_cleanup_free_ char *exec = NULL;
+		struct exe_resolution probe = {};
 
-		/* The exec is stored as written, made absolute: the profile
-		 * must not depend on the cwd of its first start. */
-		if (strchr(a->target, '/') == NULL || a->target[0] == '/' || cwd == NULL)
+		/* The exec is stored as written, made absolute and tidied
+		 * ("./tool" is not "/dir/./tool"): the profile must not depend
+		 * on the cwd of its first start. */
+		if (strchr(a->target, '/') == NULL || strchr("/~$", a->target[0]) != NULL ||
+		    cwd == NULL)
 			exec = strdup(a->target);
-		else
-			exec = path_join(cwd, a->target);
+		else if (profile_path_make_absolute(a->target, cwd, &exec) < 0)
+			return log_error("unable to make '%s' an absolute path", a->target),
+			       -EINVAL;
 		if (exec == NULL)
 			return log_error("out of memory"), -ENOMEM;
+		/* A first start that cannot run creates nothing: a typo must
+		 * not leave a profile behind. */
+		r = profile_resolve_exe(exec, "/", env, &probe);
+		exe_resolution_done(&probe);
+		if (r < 0) {
+			log_error_errno(r, "unable to run '%s'", exec);
+			return r == -ENOENT || r == -ELOOP ? -ENOENT : r == -EACCES ? -ENOEXEC : r;
+		}
 		r = profile_create(env, name, exec, a->secure, a->autodelete, NULL);
 		if (r < 0 && r != -EEXIST)
 			return log_error_errno(r, "unable to create a profile for '%s'", exec);
@@ -183,7 +214,7 @@ load_run_profile(const struct run_args *a, const struct profile_env *env,
 	}
 	r = profile_find_and_load(env, name, ret, &err);
 	if (r < 0)
-		log_error("profile '%s': line %u: %s", name, err.line, err.msg);
+		log_profile_error(env, name, &err);
 	return r;
 }
 
@@ -198,6 +229,8 @@ open_jail_dir(const char *name, bool create, int *ret_fd, char **ret_path)
 		return log_error("$XDG_RUNTIME_DIR is not set (log in through a session "
 				 "manager, or set it to a private folder)"), -EINVAL;
 	r = state_runtime_open(runtime, create, NULL, &jails);
+	if (r == -ENOENT && !create)
+		return r; /* no jail has run yet: the supervisor makes the folder */
 	if (r < 0)
 		return log_error_errno(r, "unable to open '%s/%s'", runtime, STATE_RUNTIME_SUBDIR);
 	r = create ? state_dir_create(jails, name, ret_fd, NULL) : state_dir_open(jails, name, ret_fd);
@@ -211,14 +244,58 @@ open_jail_dir(const char *name, bool create, int *ret_fd, char **ret_path)
 	return 0;
 }
 
+/* Connects to the jail of PROFILE, starting it when none answers. Returns 0
+ * and *ret_sock, -EAGAIN when the jail said it was running but took no
+ * connection (it was ending: try again), or an exit code after logging. */
+static int
+connect_or_start(const struct run_args *a, const struct jail_profile *profile, bool created,
+		 int *ret_sock)
+{
+	_cleanup_free_ char *state_path = NULL;
+	_cleanup_close_ int jail_fd = -1;
+	int r;
+
+	/* A running jail is joined directly; only a start needs its state dir
+	 * created (by the supervisor, or by us with --no-daemon). */
+	r = open_jail_dir(profile->name, a->no_daemon, &jail_fd, &state_path);
+	if (r < 0 && r != -ENOENT)
+		return EXIT_JAILSUP_FAILED;
+	if (r == 0 && jail_connect(jail_fd, ret_sock) == 0)
+		return 0;
+	if (a->no_daemon) {
+		r = jail_start_direct(profile, jail_fd, state_path);
+		if (r < 0 && r != -EALREADY)
+			return EXIT_JAILSUP_FAILED;
+	} else {
+		r = jail_request_start(profile->name, created);
+		if (r != 0)
+			return r;
+		if (jail_fd < 0) {
+			free(state_path);
+			state_path = NULL;
+			r = open_jail_dir(profile->name, false, &jail_fd, &state_path);
+			if (r < 0)
+				return log_error_errno(r, "unable to open the state of jail '%s'",
+						       profile->name),
+				       EXIT_JAILSUP_FAILED;
+		}
+	}
+	r = jail_connect(jail_fd, ret_sock);
+	if (r < 0 && !a->no_daemon)
+		return -EAGAIN; /* "running" was the jail that just ended */
+	if (r < 0)
+		return log_error_errno(r, "unable to reach jail '%s'", profile->name),
+		       EXIT_JAILSUP_FAILED;
+	return 0;
+}
+
 static int
 verb_run(int argc, char **argv)
 {
 	_cleanup_(profile_env_storage_done) struct profile_env_storage storage = {};
 	_cleanup_(profile_freep) struct jail_profile *profile = NULL;
-	_cleanup_free_ char *shipped = NULL, *state_path = NULL;
+	_cleanup_free_ char *shipped = NULL;
 	_cleanup_strv_ char **app_argv = NULL;
-	_cleanup_close_ int jail_fd = -1;
 	struct exe_resolution exe = {};
 	struct run_args a = {};
 	struct profile_env env;
@@ -233,6 +310,8 @@ verb_run(int argc, char **argv)
 		return log_error_errno(r, "$HOME is not set to an absolute path"),
 		       EXIT_JAILSUP_FAILED;
 	r = load_run_profile(&a, &env, &profile, &created);
+	if (r == -ENOEXEC)
+		return EXIT_NOT_EXECUTABLE;
 	if (r < 0)
 		return r == -ENOENT ? EXIT_NOT_FOUND : EXIT_JAILSUP_FAILED;
 
@@ -248,36 +327,45 @@ verb_run(int argc, char **argv)
 		if (strv_push(&app_argv, *p) < 0)
 			return EXIT_JAILSUP_FAILED;
 
-	/* A running jail is joined directly; only a start needs its state dir
-	 * created (by the supervisor, or by us with --no-daemon). */
-	r = open_jail_dir(profile->name, a.no_daemon, &jail_fd, &state_path);
-	if (r < 0 && r != -ENOENT)
-		return EXIT_JAILSUP_FAILED;
-	if (r == -ENOENT || (r = jail_connect(jail_fd, &sock)) < 0) {
-		if (a.no_daemon) {
-			r = jail_start_direct(profile, jail_fd, state_path);
-			if (r < 0)
-				return EXIT_JAILSUP_FAILED;
-		} else {
-			r = jail_request_start(profile->name, created);
-			if (r != 0)
-				return r;
-			if (jail_fd < 0) {
-				free(state_path);
-				state_path = NULL;
-				r = open_jail_dir(profile->name, false, &jail_fd, &state_path);
-				if (r < 0)
-					return log_error_errno(r, "unable to open the state of "
-								  "jail '%s'", profile->name),
-					       EXIT_JAILSUP_FAILED;
-			}
-		}
-		r = jail_connect(jail_fd, &sock);
-		if (r < 0)
-			return log_error_errno(r, "unable to reach jail '%s'", profile->name),
+	/* A jail that was ending as we came refuses with -EAGAIN (nothing of
+	 * the request ran) and takes no more connections: go round again, and
+	 * the next start makes a fresh jail. */
+	for (int attempt = 1;; attempt++) {
+		r = connect_or_start(&a, profile, created, &sock);
+		if (r == 0)
+			r = jail_run_app(sock, app_argv, profile->name);
+		if (r != -EAGAIN)
+			return r;
+		if (attempt == RUN_ATTEMPTS)
+			return log_error("jail '%s' kept ending before it ran the app",
+					 profile->name),
 			       EXIT_JAILSUP_FAILED;
+		/* The supervisor may not have seen the end of the old jail yet. */
+		if (!a.no_daemon)
+			(void) nanosleep(&(struct timespec){ .tv_nsec = attempt * 20 * 1000 * 1000 },
+					 NULL);
 	}
-	return jail_run_app(sock, app_argv, profile->name);
+}
+
+/* `enter` of a jail that takes no app: EXIT_NOT_RUNNING when the jail
+ * exists (a state directory or a profile), else EXIT_NO_JAIL. One line. */
+static int
+enter_not_running(const char *name, bool have_state)
+{
+	_cleanup_(profile_env_storage_done) struct profile_env_storage storage = {};
+	_cleanup_free_ char *shipped = NULL, *path = NULL;
+	struct profile_env env;
+
+	if (!have_state) {
+		(void) sibling_path("share/jailsup/profiles", &shipped);
+		if (profile_env_from_environ(&env, &storage, shipped) < 0 ||
+		    profile_find(&env, name, &path) < 0) {
+			log_error("no jail or profile named '%s' (see `jailsup list`)", name);
+			return EXIT_NO_JAIL;
+		}
+	}
+	log_error("jail '%s' is not running (start it with `jailsup run %s`)", name, name);
+	return EXIT_NOT_RUNNING;
 }
 
 static int
@@ -309,14 +397,14 @@ verb_enter(int argc, char **argv)
 			cmd = shell;
 	}
 	r = open_jail_dir(argv[0], false, &jail_fd, &state_path);
-	if (r == -ENOENT || (r >= 0 && jail_connect(jail_fd, &sock) < 0)) {
-		log_error("jail '%s' is not running (start it with `jailsup run %s`)", argv[0],
-			  argv[0]);
-		return EXIT_NOT_FOUND;
-	}
+	if (r == -ENOENT || (r >= 0 && jail_connect(jail_fd, &sock) < 0))
+		return enter_not_running(argv[0], r >= 0);
 	if (r < 0)
 		return EXIT_JAILSUP_FAILED;
-	return jail_run_app(sock, cmd, argv[0]);
+	r = jail_run_app(sock, cmd, argv[0]);
+	if (r == -EAGAIN)
+		return enter_not_running(argv[0], true);
+	return r;
 }
 
 int
@@ -345,6 +433,8 @@ main(int argc, char **argv)
 		return verb_kill(argc - 2, argv + 2);
 	if (streq(argv[1], "daemon"))
 		return verb_daemon(argc - 2, argv + 2);
+	if (streq(argv[1], "new"))
+		return verb_new(argc - 2, argv + 2);
 	log_error("unknown verb '%s' (see `jailsup --help`)", argv[1]);
 	return EXIT_USAGE;
 }

@@ -8,13 +8,16 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <poll.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <time.h>
 
 #include "state/iso-pipe.h"
 #include "state/log.h"
 #include "state/state.h"
+#include "supervisor/client.h"
 #include "supervisor/start.h"
 
 int
@@ -87,6 +90,34 @@ spawn_jailer(const char *state_path, pid_t *ret_pid)
 	return 0;
 }
 
+/* Every jailer holds a lock on its state dir for its whole life. Ours is
+ * taken here while the jail we found leaving (its dispatch.sock no longer
+ * answers) may still be cleaning up: its jailer unlinks the iso-pipe and
+ * dispatch.sock by name, which must happen before we create ours. That
+ * takes milliseconds. A jailer that holds it while dispatch.sock starts to
+ * answer was started by another `run --no-daemon` at the same moment:
+ * -EALREADY, join that jail. One that holds it longer while refusing
+ * connections is a jail that runs but does not answer. */
+static int
+wait_for_old_jailer(int jail_fd, const char *name)
+{
+	for (int ms = 0; flock(jail_fd, LOCK_EX | LOCK_NB) < 0; ms += 10) {
+		_cleanup_close_ int sock = -1;
+
+		if (errno != EWOULDBLOCK)
+			return log_error_errno(-errno, "unable to lock the state of jail '%s'",
+					       name);
+		if (jail_connect(jail_fd, &sock) == 0)
+			return -EALREADY;
+		if (ms >= 10 * 1000)
+			return log_error("jail '%s' runs but does not answer on its '%s'", name,
+					 STATE_DISPATCH_SOCK),
+			       -EBUSY;
+		(void) nanosleep(&(struct timespec){ .tv_nsec = 10 * 1000 * 1000 }, NULL);
+	}
+	return 0;
+}
+
 int
 jail_start_direct(const struct jail_profile *profile, int jail_fd, const char *state_path)
 {
@@ -98,6 +129,9 @@ jail_start_direct(const struct jail_profile *profile, int jail_fd, const char *s
 	pid_t pid = 0;
 	int r;
 
+	r = wait_for_old_jailer(jail_fd, profile->name);
+	if (r < 0)
+		return r;
 	r = profile_dump(profile, &dump);
 	if (r < 0)
 		return log_error_errno(r, "unable to write the jail's profile");
@@ -114,6 +148,7 @@ jail_start_direct(const struct jail_profile *profile, int jail_fd, const char *s
 		return log_error_errno(r, "unable to open '%s/%s'", state_path, STATE_ISO_PIPE);
 
 	log_from = log_size(jail_fd);
+	(void) flock(jail_fd, LOCK_UN); /* the new jailer takes it for its life */
 	r = spawn_jailer(state_path, &pid);
 	if (r < 0)
 		return r;
@@ -151,7 +186,16 @@ jail_start_direct(const struct jail_profile *profile, int jail_fd, const char *s
 	return 0;
 
 failed:
-	(void) waitpid(pid, NULL, WNOHANG);
+	/* It closed the iso-pipe or died: it is gone or going. A jailer that
+	 * died early (a bad profile, a missing share) left the iso-pipe we
+	 * made, which would make the jail look alive; no jailer holds the
+	 * lock now, unless a new start came since, whose files stay. */
+	(void) waitpid(pid, NULL, 0);
+	if (flock(jail_fd, LOCK_EX | LOCK_NB) == 0) {
+		(void) unlinkat(jail_fd, STATE_DISPATCH_SOCK, 0);
+		(void) unlinkat(jail_fd, STATE_ISO_PIPE, 0);
+		(void) flock(jail_fd, LOCK_UN);
+	}
 	show_log_since(jail_fd, log_from);
 	log_error("jail '%s' did not start (its log: '%s/%s')", profile->name, state_path,
 		  STATE_LOG);

@@ -14,8 +14,9 @@
 int sibling_path(const char *relative, char **ret);
 
 /* Starts the jail of PROFILE in the state dir JAIL_FD (named NAME, at
- * STATE_PATH) and waits until it is ready. Returns 0, or -errno after
- * logging why (the jail's log is shown). */
+ * STATE_PATH) and waits until it is ready. Returns 0, -EALREADY when a
+ * concurrent start got there first (its jail answers: join it), or -errno
+ * after logging why (the jail's log is shown). */
 int jail_start_direct(const struct jail_profile *profile, int jail_fd, const char *state_path);
 
 #endif

@@ -2,7 +2,8 @@
 /*
  * The verbs that talk to the supervisor or read the state directories:
  * daemon, list, kill, and the CLI's side of a START on the control socket
- * (starting the supervisor when none answers).
+ * (starting the supervisor when none answers); and new, which writes a
+ * profile.
  *
  * list and kill read the state directories directly, so they work with no
  * supervisor; every PID they use is checked by start time and command
@@ -13,11 +14,13 @@
 #include <signal.h>
 #include <sys/file.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <time.h>
 
+#include "ini-profiles/profile.h"
 #include "state/log.h"
 #include "state/state.h"
 #include "supervisor/client.h"
@@ -265,8 +268,13 @@ read_row(int jails_fd, const char *name, struct jail_row *row)
 		return r;
 	r = kv_read_at(dir, STATE_STATE, &st, NULL);
 	if (r < 0) {
-		/* A jail started with --no-daemon has no state file. */
-		row->status = faccessat(dir, STATE_ISO_PIPE, F_OK, AT_SYMLINK_NOFOLLOW) == 0
+		struct stat pipe_st;
+
+		/* A jail started with --no-daemon has no state file; its
+		 * iso-pipe says whether it runs (a FIFO, not anything planted
+		 * under that name). */
+		row->status = fstatat(dir, STATE_ISO_PIPE, &pipe_st, AT_SYMLINK_NOFOLLOW) == 0 &&
+					      S_ISFIFO(pipe_st.st_mode)
 				      ? "running"
 				      : "stopped";
 		row->apps = -1;
@@ -490,4 +498,103 @@ verb_kill(int argc, char **argv)
 			ret = r;
 	}
 	return ret;
+}
+
+/* jailsup new NAME --exec PATH [--secure] [--autodelete]: writes
+ * $XDG_CONFIG_HOME/jailsup/profiles/NAME.ini. A profile of that name in any
+ * search folder is refused: a new user profile would silently replace the
+ * policy of a system or shipped one (copy that file to change it). */
+int
+verb_new(int argc, char **argv)
+{
+	_cleanup_(profile_env_storage_done) struct profile_env_storage storage = {};
+	_cleanup_free_ char *shipped = NULL, *existing = NULL, *exec = NULL, *path = NULL;
+	_cleanup_free_ char *cwd = NULL;
+	struct exe_resolution exe = {};
+	const char *name = NULL, *arg_exec = NULL;
+	bool secure = false, autodelete = false;
+	struct profile_env env;
+	int r;
+
+	for (int i = 0; i < argc; i++) {
+		const char *a = argv[i];
+
+		if (streq(a, "--exec")) {
+			if (++i >= argc) {
+				log_error("new: --exec needs a PATH");
+				return EXIT_USAGE;
+			}
+			arg_exec = argv[i];
+		} else if (strstartswith(a, "--exec="))
+			arg_exec = a + strlen("--exec=");
+		else if (streq(a, "--secure"))
+			secure = true;
+		else if (streq(a, "--autodelete"))
+			autodelete = true;
+		else if (streq(a, "--help")) {
+			printf("usage: jailsup new NAME --exec PATH [--secure] [--autodelete]\n");
+			return 0;
+		} else if (a[0] == '-' && a[1] != '\0') {
+			log_error("new: unknown option '%s'", a);
+			return EXIT_USAGE;
+		} else if (name == NULL)
+			name = a;
+		else {
+			log_error("new: one NAME only ('%s' is extra)", a);
+			return EXIT_USAGE;
+		}
+	}
+	if (name == NULL) {
+		log_error("new: a profile NAME is needed");
+		return EXIT_USAGE;
+	}
+	if (!jail_name_valid(name)) {
+		log_error("'%s' is not a valid jail name (1 to 64 of letters, digits, '.', '_', "
+			  "'-', starting with a letter or digit)", name);
+		return EXIT_USAGE;
+	}
+	if (arg_exec == NULL || arg_exec[0] == '\0') {
+		log_error("new: --exec PATH is needed (the program the jail runs)");
+		return EXIT_USAGE;
+	}
+	(void) sibling_path("share/jailsup/profiles", &shipped);
+	r = profile_env_from_environ(&env, &storage, shipped);
+	if (r < 0)
+		return log_error_errno(r, "$HOME is not set to an absolute path"),
+		       EXIT_JAILSUP_FAILED;
+	if (profile_find(&env, name, &existing) == 0) {
+		log_error("a profile named '%s' exists: '%s'", name, existing);
+		return EXIT_EXISTS;
+	}
+	cwd = getcwd(NULL, 0);
+	/* Stored as written, but a relative path with a '/' is made absolute:
+	 * the profile must not depend on where it was made. */
+	if (strchr(arg_exec, '/') != NULL && arg_exec[0] != '/' && arg_exec[0] != '~' &&
+	    arg_exec[0] != '$') {
+		r = profile_path_make_absolute(arg_exec, cwd, &exec);
+		if (r < 0)
+			return log_error_errno(r, "unable to make '%s' an absolute path", arg_exec),
+			       EXIT_JAILSUP_FAILED;
+	} else if ((exec = strdup(arg_exec)) == NULL)
+		return log_error("out of memory"), EXIT_JAILSUP_FAILED;
+	r = profile_create(&env, name, exec, secure, autodelete, &path);
+	if (r == -EEXIST) {
+		log_error("a profile named '%s' exists: '%s'", name, path);
+		return EXIT_EXISTS;
+	}
+	if (r == -EINVAL) {
+		log_error("'%s' cannot be written as the exec of a profile", exec);
+		return EXIT_USAGE;
+	}
+	if (r < 0)
+		return log_error_errno(r, "unable to write the profile '%s'", name),
+		       EXIT_JAILSUP_FAILED;
+	/* A program installed later is fine; say so now rather than at run. */
+	r = profile_resolve_exe(exec, cwd != NULL ? cwd : "/", &env, &exe);
+	if (r < 0)
+		log_warn_errno(r, "'%s' cannot be run now, the jail will not start until it can",
+			       exec);
+	exe_resolution_done(&exe);
+	printf("profile '%s' written to '%s'\n", name, path);
+	return 0;
 }

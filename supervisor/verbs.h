@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * The CLI verbs of verbs.c, and the exit codes of the verbs other than
- * `run` (whose codes are the app's; see client.h).
+ * `run` and `enter` (whose codes are the app's; see client.h). `enter` of a
+ * jail that takes no app also uses EXIT_NO_JAIL and EXIT_NOT_RUNNING.
  */
 #ifndef JAILSUP_SUPERVISOR_VERBS_H
 #define JAILSUP_SUPERVISOR_VERBS_H
@@ -11,10 +12,12 @@
 #define EXIT_USAGE	 2 /* bad command line */
 #define EXIT_NO_JAIL	 3 /* no such jail or profile */
 #define EXIT_NOT_RUNNING 4 /* the jail exists but does not run */
+#define EXIT_EXISTS	 5 /* new: a profile of that name exists */
 
 int verb_daemon(int argc, char **argv);
 int verb_list(int argc, char **argv);
 int verb_kill(int argc, char **argv);
+int verb_new(int argc, char **argv);
 
 /* Asks the supervisor (started when none answers) to start jail NAME and
  * waits until it is ready. Returns 0, or the exit code to leave with after
