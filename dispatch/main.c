@@ -21,6 +21,7 @@
 #include <sys/prctl.h>
 #include <sys/queue.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 
@@ -265,11 +266,30 @@ start_app(struct client *c, const struct dispatch_run *run, int *stdio)
 	if (n == sizeof(child_errno)) {
 		/* The child exits 127 at once; its reaping finds no client. */
 		a->client = NULL;
+		c->app_pid = 0; /* nothing left to relay signals to */
 		client_send_small(c, DISPATCH_EXIT, DISPATCH_EXEC_FAILED, child_errno);
 		return;
 	}
 	a->client = c;
 	client_send_small(c, DISPATCH_STARTED, 0, pid);
+}
+
+/* A directory or O_PATH fd handed in as stdio would let the app walk the
+ * host's tree from it (openat(fd, "..")): only fds that carry data pass. */
+static bool
+stdio_fds_acceptable(const int *fds, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		struct stat st;
+		int fl = fcntl(fds[i], F_GETFL);
+
+		if (fl < 0 || (fl & O_PATH) || fstat(fds[i], &st) < 0)
+			return false;
+		if (!S_ISREG(st.st_mode) && !S_ISCHR(st.st_mode) && !S_ISFIFO(st.st_mode) &&
+		    !S_ISSOCK(st.st_mode))
+			return false;
+	}
+	return true;
 }
 
 static bool
@@ -315,8 +335,11 @@ client_cb(struct ev_loop *loop, ev_io *w, int revents)
 	type = dispatch_peek_type(msg_buf, (size_t) len);
 	if (type == DISPATCH_RUN && c->app_pid == 0 && n_fds == DISPATCH_RUN_NFDS) {
 		struct dispatch_run run = {};
-		int r = dispatch_decode_run(msg_buf, (size_t) len, &run);
+		int r;
 
+		if (!stdio_fds_acceptable(fds, n_fds))
+			goto refuse;
+		r = dispatch_decode_run(msg_buf, (size_t) len, &run);
 		if (r < 0)
 			goto refuse;
 		first_request_seen = true;

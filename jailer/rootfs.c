@@ -47,7 +47,9 @@ open_mount_point(const char *dst, bool last_is_dir, mode_t mode)
 		if (streq(comp, ".") || streq(comp, ".."))
 			die(EXIT_PERMANENT, "refusing mount point '%s': '..' or '.' in the path", dst);
 		if (next == NULL && !last_is_dir) {
-			nfd = openat(fd, comp, O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+			/* O_NONBLOCK: a FIFO planted here must fail below, not hang us. */
+			nfd = openat(fd, comp, O_WRONLY | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC,
+				     0600);
 			if (nfd < 0 && (errno == EISDIR || errno == ELOOP || errno == ENXIO ||
 					errno == EACCES || errno == ETXTBSY))
 				nfd = openat(fd, comp, O_PATH | O_NOFOLLOW | O_CLOEXEC);
@@ -68,8 +70,8 @@ open_mount_point(const char *dst, bool last_is_dir, mode_t mode)
 	if (!last_is_dir) {
 		struct stat st;
 
-		if (fstat(fd, &st) < 0 || S_ISLNK(st.st_mode) || S_ISDIR(st.st_mode))
-			die(EXIT_PERMANENT, "refusing mount point '%s': not a plain file", dst);
+		if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode))
+			die(EXIT_PERMANENT, "refusing mount point '%s': not a regular file", dst);
 	}
 	return TAKE_FD(fd);
 }
@@ -288,16 +290,15 @@ setup_home(const struct jail_spec *spec)
 		die(EXIT_PERMANENT, "the home '%s' changed while the jail was built, refusing it",
 		    spec->home_src);
 	bind_fd_into_jail(fd, spec->home_src, spec->home, 0);
+	/* exe.bind_src is the exe's resolved path (no symlink by construction). */
 	if (spec->exe.bind_src != NULL)
-		bind_into_jail(spec->exe.bind_src, spec->exe.bind_dst, BIND_RO | BIND_UNTRUSTED);
+		bind_share(spec->exe.bind_src, spec->exe.bind_dst, BIND_RO | BIND_UNTRUSTED);
 	for (size_t i = 0; i < spec->profile->n_shares; i++) {
 		const struct profile_share *s = &spec->profile->shares[i];
 		unsigned flags = (s->rw ? 0 : BIND_RO) | BIND_UNTRUSTED;
 
-		if (spec->share_src[i] != NULL)
-			bind_share(spec->share_src[i], s->path, flags);
-		else
-			bind_into_jail(s->path, s->path, flags);
+		/* spec.c resolved every share or died naming it. */
+		bind_share(spec->share_src[i], s->path, flags);
 	}
 }
 

@@ -281,7 +281,7 @@ spec_check_shares(struct jail_spec *spec, const struct profile_env *env)
 		_cleanup_free_ char *resolved = realpath(path, NULL);
 
 		if (resolved == NULL)
-			continue; /* a missing share fails, named, when it is bound */
+			die_errno(EXIT_PERMANENT, -errno, "unable to share '%s'", path);
 		if (profile_share_allowed(resolved, env) < 0)
 			die(EXIT_PERMANENT,
 			    "refusing to share '%s': it resolves to '%s', which a jail must not "

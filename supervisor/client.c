@@ -5,10 +5,12 @@
  * SSH_AUTH_SOCK, tokens, the real bus address) never enters the jail, not
  * even dispatch's memory.
  */
+#include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 
 #include "state/dispatch-proto.h"
@@ -120,6 +122,18 @@ jail_run_app(int sock_in, char *const *argv, const char *jail_name)
 	if (sfd < 0) {
 		log_error_errno(-errno, "unable to watch signals");
 		return EXIT_JAILSUP_FAILED;
+	}
+	for (int i = 0; i < 3; i++) {
+		struct stat st;
+		int fl = fcntl(stdio[i], F_GETFL);
+
+		if (fl < 0 || (fl & O_PATH) || fstat(stdio[i], &st) < 0 || S_ISDIR(st.st_mode) ||
+		    S_ISBLK(st.st_mode) || S_ISLNK(st.st_mode)) {
+			log_error("refusing to hand fd %d (a directory, device or path) to jail "
+				  "'%s' as its %s: it would open the host to the jail",
+				  i, jail_name, i == 0 ? "stdin" : i == 1 ? "stdout" : "stderr");
+			return EXIT_JAILSUP_FAILED;
+		}
 	}
 	r = dispatch_send(sock, msg, len, stdio, 3);
 	if (r < 0) {

@@ -16,6 +16,7 @@
  * supervisor to start the jail, starting the supervisor when none answers.
  * --no-daemon starts the jail without any supervisor (a debugging aid).
  */
+#include <fcntl.h>
 #include <getopt.h>
 #include <time.h>
 
@@ -401,6 +402,9 @@ verb_enter(int argc, char **argv)
 		return enter_not_running(argv[0], r >= 0);
 	if (r < 0)
 		return EXIT_JAILSUP_FAILED;
+	/* No fd of ours but the three stdio ones may be around when the jail
+	 * gets them: a directory fd would open the host to it. */
+	jail_fd = safe_close(jail_fd);
 	r = jail_run_app(sock, cmd, argv[0]);
 	if (r == -EAGAIN)
 		return enter_not_running(argv[0], true);
@@ -410,6 +414,11 @@ verb_enter(int argc, char **argv)
 int
 main(int argc, char **argv)
 {
+	/* A closed stdio fd would be taken by the next open(): a state-dir
+	 * fd could then be handed to a jail as its stdout. */
+	for (int fd = 0; fd < 3; fd++)
+		if (fcntl(fd, F_GETFD) < 0 && open("/dev/null", O_RDWR | O_CLOEXEC) != fd)
+			return EXIT_JAILSUP_FAILED;
 	log_setup("jailsup");
 	if (argc < 2) {
 		print_usage(stderr);
