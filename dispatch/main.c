@@ -439,6 +439,13 @@ term_cb(struct ev_loop *loop, ev_signal *w, int revents)
 	maybe_exit(loop);
 }
 
+/* Leaving as PID 1 ends every process of the jail, the init script's too. */
+static void
+exit_on_signal(int sig)
+{
+	_exit(128 + sig);
+}
+
 static void
 run_init_script(void)
 {
@@ -509,6 +516,9 @@ main(int argc, char **argv)
 	for (int fd = FD_LISTEN; fd <= FD_INIT; fd++)
 		(void) fcntl(fd, F_SETFD, FD_CLOEXEC);
 
+	/* Until the loop's handlers exist, a SIGTERM (jailsup kill) ends the
+	 * start: PID 1 would otherwise never see it. */
+	(void) signal(SIGTERM, exit_on_signal);
 	if (init)
 		run_init_script();
 	safe_close(FD_INIT);

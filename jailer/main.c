@@ -290,12 +290,21 @@ exec_dispatch(const struct jail_spec *spec, const struct jail_fds *fds)
 	die_errno(EXIT_TEMPORARY, -errno, "unable to execute dispatch");
 }
 
+static void
+exit_on_signal(int sig)
+{
+	_exit(128 + sig);
+}
+
 /* The child: PID 1 of the new namespaces until it becomes dispatch. */
 static _noreturn_ void
 run_jail(const struct jail_spec *spec, const struct jail_fds *fds)
 {
 	struct pollfd parent = { .fd = fds->parent_pidfd, .events = POLLIN };
 
+	/* PID 1 of a namespace gets no signal it has no handler for: without
+	 * this, `jailsup kill` of a jail still being built would be dropped. */
+	(void) signal(SIGTERM, exit_on_signal);
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0)
 		die_errno(EXIT_TEMPORARY, -errno, "unable to tie the jail to the jailer");
 	/* The jailer may have died before PDEATHSIG was armed. */

@@ -17,6 +17,7 @@
 #define STATE_PROFILE	    "profile.ini"
 #define STATE_DISPATCH_SOCK "dispatch.sock"
 #define STATE_LOG	    "log"
+#define STATE_LOG_OLD	    "log.old"  /* the previous start's log */
 #define STATE_RESOLV_CONF   "resolv.conf"
 #define STATE_ENCFS_PID	    "encfs.pid"
 #define STATE_GOCRYPTFS_PID "gocryptfs.pid"

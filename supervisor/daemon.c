@@ -20,8 +20,10 @@
 #include <stdarg.h>
 #include <sys/file.h>
 #include <sys/queue.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -51,6 +53,7 @@ struct jail {
 	struct iso_pipe_reader reader;
 	ev_io iso_pipe_w;	 /* EOF: the jail is gone */
 	ev_child jailer_w;	 /* only when this daemon forked the jailer */
+	ev_timer start_w;	 /* runs only while starting: a start that hangs is killed */
 	struct kv_list state;	 /* the state file's content */
 	off_t log_from;		 /* where this start's lines begin in the log */
 	LIST_HEAD(, waiter) waiters;
@@ -63,7 +66,17 @@ struct client {
 	LIST_ENTRY(client) entry;
 };
 
+/* How long a jail may take to say "ready" (its init script included);
+ * $JAILSUP_START_TIMEOUT (seconds) overrides it. */
+#define JAIL_START_TIMEOUT 120.0
+static double start_timeout = JAIL_START_TIMEOUT;
+/* Control connections served at once; more are closed at once. */
+#define CLIENTS_MAX 256
+
 static LIST_HEAD(, jail) jails = LIST_HEAD_INITIALIZER(jails);
+static unsigned n_clients;
+static ev_io control_w;
+static ev_timer accept_pause_w;
 static LIST_HEAD(, client) clients = LIST_HEAD_INITIALIZER(clients);
 static int jails_fd = -1;
 static int control_fd = -1;
@@ -233,6 +246,7 @@ jail_ended(struct ev_loop *loop, struct jail *j)
 	bool failed = j->status == JAIL_STARTING;
 
 	ev_io_stop(loop, &j->iso_pipe_w);
+	ev_timer_stop(loop, &j->start_w);
 	if (j->forked_pid > 0)
 		ev_child_stop(loop, &j->jailer_w);
 	kill_helpers(j->dir_fd, j->name);
@@ -295,6 +309,7 @@ iso_pipe_cb(struct ev_loop *loop, ev_io *w, int revents)
 			j->jailer = id;
 			jail_write_state(j);
 		} else if (msg.type == ISO_MSG_READY && j->status == JAIL_STARTING) {
+			ev_timer_stop(loop, &j->start_w);
 			jail_set_status(j, JAIL_RUNNING);
 			reply_waiters(j, "ok", 0, NULL);
 		}
@@ -312,6 +327,40 @@ jailer_cb(struct ev_loop *loop, ev_child *w, int revents)
 	/* A jailer that never opened the iso-pipe can give no EOF. */
 	if (j->jailer.pid == 0)
 		jail_ended(loop, j);
+}
+
+/* A start that never says "ready" (an init script that hangs, say) must
+ * not keep its requesters waiting forever: kill the jailer, and the EOF
+ * that follows ends the jail as failed. */
+static void
+start_timeout_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	struct jail *j = container_of(w, struct jail, start_w);
+	int r = -ESRCH;
+
+	(void) loop;
+	(void) revents;
+	log_error("jail '%s' did not become ready within %.0f s, ending it", j->name,
+		  start_timeout);
+	{
+		/* Into the jail's log too: its lines are what the CLI shows. */
+		_cleanup_close_ int fd = openat(j->dir_fd, STATE_LOG,
+						O_WRONLY | O_APPEND | O_NOFOLLOW | O_NONBLOCK |
+							O_CLOEXEC);
+		char line[160];
+		int n = snprintf(line, sizeof(line),
+				 "jailsup[%s]: error: the jail did not become ready within %.0f s "
+				 "(an init script that hangs?)\n",
+				 j->name, start_timeout);
+
+		if (fd >= 0 && n > 0)
+			(void) write_all(fd, line, (size_t) n);
+	}
+	if (j->jailer.pid > 0)
+		r = proc_id_kill(&j->jailer, SIGKILL);
+	/* Our own unreaped child cannot have been replaced by another process. */
+	if (r < 0 && j->forked_pid > 0)
+		(void) kill(j->forked_pid, SIGKILL);
 }
 
 static off_t
@@ -395,6 +444,8 @@ spawn_jailer(struct jail *j, char **envp, pid_t *ret)
 		if (null < 0 || setsid() < 0 || dup2(null, 0) < 0 || dup2(null, 1) < 0 ||
 		    dup2(null, 2) < 0)
 			_exit(EXIT_TEMPORARY);
+		/* Only stdio: fds our caller left us must not live on in a jailer. */
+		(void) syscall(SYS_close_range, 3, ~0u, 0);
 		execve(jailer, argv, envp);
 		_exit(127);
 	}
@@ -507,6 +558,10 @@ jail_start(struct ev_loop *loop, const char *name, const struct control_msg *m,
 	state_set(j, STATE_KEY_PROFILE_CREATED,
 		  created != NULL && streq(created, "1") ? "true" : "false");
 	j->status = JAIL_STARTING;
+	/* Each start writes a fresh log (the last one stays as log.old): a
+	 * jail cannot grow it without bound across starts, and a failed
+	 * start's reason is the whole of it. */
+	(void) renameat(j->dir_fd, STATE_LOG, j->dir_fd, STATE_LOG_OLD);
 	j->log_from = log_size(j->dir_fd);
 	if (r >= 0) {
 		envp = jailer_env(m);
@@ -522,6 +577,8 @@ jail_start(struct ev_loop *loop, const char *name, const struct control_msg *m,
 	ev_io_start(loop, &j->iso_pipe_w);
 	ev_child_init(&j->jailer_w, jailer_cb, j->forked_pid, 0);
 	ev_child_start(loop, &j->jailer_w);
+	ev_timer_init(&j->start_w, start_timeout_cb, start_timeout, 0.);
+	ev_timer_start(loop, &j->start_w);
 	*ret = j;
 	return 0;
 }
@@ -570,6 +627,7 @@ client_free(struct ev_loop *loop, struct client *c, bool close_fd)
 {
 	ev_io_stop(loop, &c->io_w);
 	LIST_REMOVE(c, entry);
+	n_clients--;
 	if (close_fd)
 		safe_close(c->fd);
 	free(c);
@@ -619,8 +677,20 @@ control_cb(struct ev_loop *loop, ev_io *w, int revents)
 	(void) w;
 	(void) revents;
 	fd = accept4(control_fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
-	if (fd < 0)
+	if (fd < 0) {
+		/* Out of fds, the pending connection stays readable: pause
+		 * accepting for a moment instead of spinning on it. */
+		if (errno == EMFILE || errno == ENFILE) {
+			log_warn("out of file descriptors, pausing the control socket for 1 s");
+			ev_io_stop(loop, &control_w);
+			ev_timer_start(loop, &accept_pause_w);
+		}
 		return;
+	}
+	if (n_clients >= CLIENTS_MAX) {
+		safe_close(fd);
+		return;
+	}
 	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0 || cred.uid != getuid()) {
 		log_warn("refusing a control connection of uid %u", (unsigned) cred.uid);
 		safe_close(fd);
@@ -635,6 +705,15 @@ control_cb(struct ev_loop *loop, ev_io *w, int revents)
 	ev_io_init(&c->io_w, client_cb, fd, EV_READ);
 	ev_io_start(loop, &c->io_w);
 	LIST_INSERT_HEAD(&clients, c, entry);
+	n_clients++;
+}
+
+static void
+accept_resume_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	(void) w;
+	(void) revents;
+	ev_io_start(loop, &control_w);
 }
 
 /* A jail found on disk at start: adopt it when its jailer still runs (the
@@ -761,10 +840,17 @@ daemon_main(bool foreground)
 {
 	_cleanup_close_ int root_fd = -1, lock_fd = -1;
 	struct ev_loop *loop;
-	ev_io control_w;
 	ev_signal term_w, int_w, hup_w;
+	struct rlimit nofile;
 	int r;
 
+	{
+		const char *t = getenv("JAILSUP_START_TIMEOUT");
+		unsigned v;
+
+		if (t != NULL && parse_uint(t, 1, 86400, &v) == 0)
+			start_timeout = v;
+	}
 	r = sibling_path("share/jailsup/profiles", &shipped_dir);
 	if (r < 0)
 		return log_error_errno(r, "unable to find our own folder"), EXIT_TEMPORARY;
@@ -835,6 +921,12 @@ daemon_main(bool foreground)
 	adopt_all(loop);
 	ev_io_init(&control_w, control_cb, control_fd, EV_READ);
 	ev_io_start(loop, &control_w);
+	ev_timer_init(&accept_pause_w, accept_resume_cb, 1., 0.);
+	/* One fd per jail and per waiting CLI: take all the kernel allows. */
+	if (getrlimit(RLIMIT_NOFILE, &nofile) == 0 && nofile.rlim_cur < nofile.rlim_max) {
+		nofile.rlim_cur = nofile.rlim_max;
+		(void) setrlimit(RLIMIT_NOFILE, &nofile);
+	}
 	ev_signal_init(&term_w, quit_cb, SIGTERM);
 	ev_signal_start(loop, &term_w);
 	ev_signal_init(&int_w, quit_cb, SIGINT);

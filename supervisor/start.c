@@ -83,6 +83,8 @@ spawn_jailer(const char *state_path, pid_t *ret_pid)
 		if (null < 0 || setsid() < 0 || dup2(null, 0) < 0 || dup2(null, 1) < 0 ||
 		    dup2(null, 2) < 0)
 			_exit(EXIT_TEMPORARY);
+		/* Only stdio: fds our caller left us must not live on in a jailer. */
+		(void) syscall(SYS_close_range, 3, ~0u, 0);
 		execl(jailer, "jailer", state_path, (char *) NULL);
 		_exit(127);
 	}

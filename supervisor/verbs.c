@@ -79,6 +79,9 @@ spawn_daemon(void)
 	if (pid < 0)
 		return -errno;
 	if (pid == 0) {
+		/* The supervisor outlives us: it must not keep our caller's fds
+		 * (a pipe someone waits on for EOF, say). */
+		(void) syscall(SYS_close_range, 3, ~0u, 0);
 		execve("/proc/self/exe", argv, environ);
 		_exit(127);
 	}

@@ -8,7 +8,9 @@
 #    hand its own state-dir fd over;
 #  - a FIFO planted in a jail's home where a file mount point goes fails
 #    the next start at once, instead of hanging it;
-#  - the real session bus is not a default right.
+#  - the real session bus is not a default right;
+#  - a start that never becomes ready is ended by the supervisor, and a
+#    jail being started can be killed with SIGTERM (PID 1 used to drop it).
 
 # $output and $status come from bats' run; scripts run in jails are
 # single-quoted on purpose.
@@ -126,4 +128,39 @@ EOF
 	run jailsup run --no-daemon withbus -c 'echo "addr=${DBUS_SESSION_BUS_ADDRESS:-none}"'
 	assert_status 0
 	assert_output_contains "addr=unix:path=$XDG_RUNTIME_DIR/bus"
+}
+
+@test "a start that never becomes ready is ended: 125 with the reason, status failed" {
+	local script
+	script=$(home_tmpdir)/hang.sh
+	printf 'echo init-started\nexec sleep 1000\n' >"$script"
+	write_profile hang <<EOF
+[jail]
+exec = /bin/sh
+network = none
+init-script = $script
+EOF
+	JAILSUP_START_TIMEOUT=2 run -125 jailsup run hang -c 'echo app-ran'
+	assert_output_contains "did not become ready"
+	[[ $output != *app-ran* ]] || fail "the app ran: $output"
+	grep -qx 'status=failed' "$(state_dir hang)/state" || fail "state: $(cat "$(state_dir hang)/state")"
+}
+
+@test "a jail still running its init script ends on SIGTERM, without the SIGKILL fallback" {
+	local script
+	script=$(home_tmpdir)/slow.sh
+	printf 'exec sleep 1000\n' >"$script"
+	write_profile slow <<EOF
+[jail]
+exec = /bin/sh
+network = none
+init-script = $script
+EOF
+	bg jailsup run slow -c 'echo app-ran'
+	wait_for grep -q '^jailer-pid=' "$(state_dir slow)/state"
+	run jailsup kill slow
+	assert_status 0
+	# The fallback says so on stderr when SIGTERM was not enough.
+	[[ $output != *"killing it"* ]] || fail "SIGTERM was dropped: $output"
+	wait_for grep -qx 'status=failed' "$(state_dir slow)/state"
 }
