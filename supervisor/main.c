@@ -18,6 +18,8 @@
  */
 #include <fcntl.h>
 #include <getopt.h>
+#include <sys/wait.h>
+#include <sched.h>
 #include <time.h>
 
 #include "ini-profiles/profile.h"
@@ -245,6 +247,30 @@ open_jail_dir(const char *name, bool create, int *ret_fd, char **ret_path)
 	return 0;
 }
 
+/* A start failed (the reason is printed already). The most common cause
+ * on a fresh system has its own exit code and a fix: unprivileged user
+ * namespaces switched off, by sysctl or by an AppArmor policy. Probed only
+ * on this failure path, so a normal start pays nothing for it. */
+static int
+explain_failed_start(void)
+{
+	int status;
+	pid_t pid;
+
+	pid = fork();
+	if (pid < 0)
+		return EXIT_JAILSUP_FAILED;
+	if (pid == 0)
+		_exit(unshare(CLONE_NEWUSER) < 0 ? 1 : 0);
+	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status) || WEXITSTATUS(status) == 0)
+		return EXIT_JAILSUP_FAILED;
+	log_error("unprivileged user namespaces are not available to you: allow them with "
+		  "`sysctl kernel.unprivileged_userns_clone=1` and a non-zero "
+		  "user.max_user_namespaces, or, under AppArmor, "
+		  "`sysctl kernel.apparmor_restrict_unprivileged_userns=0`");
+	return EXIT_NO_USERNS;
+}
+
 /* Connects to the jail of PROFILE, starting it when none answers. Returns 0
  * and *ret_sock, -EAGAIN when the jail said it was running but took no
  * connection (it was ending: try again), or an exit code after logging. */
@@ -266,9 +292,11 @@ connect_or_start(const struct run_args *a, const struct jail_profile *profile, b
 	if (a->no_daemon) {
 		r = jail_start_direct(profile, jail_fd, state_path);
 		if (r < 0 && r != -EALREADY)
-			return EXIT_JAILSUP_FAILED;
+			return explain_failed_start();
 	} else {
 		r = jail_request_start(profile->name, created);
+		if (r == EXIT_JAILSUP_FAILED)
+			return explain_failed_start();
 		if (r != 0)
 			return r;
 		if (jail_fd < 0) {

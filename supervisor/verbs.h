@@ -2,7 +2,8 @@
 /*
  * The CLI verbs of verbs.c, and the exit codes of the verbs other than
  * `run` and `enter` (whose codes are the app's; see client.h). `enter` of a
- * jail that takes no app also uses EXIT_NO_JAIL and EXIT_NOT_RUNNING.
+ * jail that takes no app also uses EXIT_NO_JAIL and EXIT_NOT_RUNNING, and a
+ * start that fails because user namespaces are off gives EXIT_NO_USERNS.
  */
 #ifndef JAILSUP_SUPERVISOR_VERBS_H
 #define JAILSUP_SUPERVISOR_VERBS_H
@@ -13,6 +14,7 @@
 #define EXIT_NO_JAIL	 3 /* no such jail or profile */
 #define EXIT_NOT_RUNNING 4 /* the jail exists but does not run */
 #define EXIT_EXISTS	 5 /* new: a profile of that name exists */
+#define EXIT_NO_USERNS	 6 /* unprivileged user namespaces are not available */
 
 int verb_daemon(int argc, char **argv);
 int verb_list(int argc, char **argv);
