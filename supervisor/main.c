@@ -452,7 +452,8 @@ main(int argc, char **argv)
 		print_usage(stderr);
 		return EXIT_USAGE;
 	}
-	if (streq(argv[1], "--version")) {
+	/* `jailsup VERB --version` too; later arguments may be an app's own. */
+	if (streq(argv[1], "--version") || (argc >= 3 && streq(argv[2], "--version"))) {
 		printf("jailsup %s\n", JAILSUP_VERSION);
 		return 0;
 	}

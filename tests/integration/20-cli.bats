@@ -14,7 +14,7 @@ load supervisor-helpers
 
 # --- help, version, usage --------------------------------------------------
 
-@test "--help lists every verb; --version prints the version" {
+@test "--help lists every verb; --version prints the version, also after any verb" {
 	run jailsup --help
 	assert_status 0
 	assert_output_contains "jailsup run" "jailsup enter" "jailsup list" "jailsup kill" \
@@ -27,6 +27,9 @@ load supervisor-helpers
 		run jailsup "$verb" --help
 		assert_status 0
 		assert_output_contains "jailsup $verb"
+		run jailsup "$verb" --version
+		assert_status 0
+		[[ $output =~ ^jailsup\ [0-9]+\.[0-9]+\.[0-9]+$ ]] || fail "$verb --version printed '$output'"
 	done
 }
 
