@@ -14,6 +14,7 @@
  * One per user: a non-blocking flock on $XDG_RUNTIME_DIR/jailsup/daemon.lock
  * (exit 100 when held). SIGTERM/SIGINT: leave, the jails keep running.
  */
+#include <dirent.h>
 #include <ev.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -33,6 +34,7 @@
 #include "state/log.h"
 #include "state/state.h"
 #include "supervisor/control.h"
+#include "supervisor/dbus-proxy.h"
 #include "supervisor/daemon.h"
 #include "supervisor/jail-state.h"
 #include "supervisor/start.h"
@@ -54,6 +56,9 @@ struct jail {
 	ev_io iso_pipe_w;	 /* EOF: the jail is gone */
 	ev_child jailer_w;	 /* only when this daemon forked the jailer */
 	ev_timer start_w;	 /* runs only while starting: a start that hangs is killed */
+	int proxy_fd;		 /* xdg-dbus-proxy's readiness pipe, -1 when not waiting */
+	ev_io proxy_w;		 /* its byte: the buses listen, the jailer may start */
+	char **jailer_envp;	 /* kept for the jailer while the proxy starts */
 	struct kv_list state;	 /* the state file's content */
 	off_t log_from;		 /* where this start's lines begin in the log */
 	LIST_HEAD(, waiter) waiters;
@@ -202,23 +207,78 @@ kill_helpers(int dir_fd, const char *name)
 	}
 }
 
-/* Autodelete: the state directory, the private home, and a profile that
- * was created for this throwaway run. */
+#define GONE_PREFIX ".gone-" /* a name no jail can have (jail_name_valid) */
+
 static void
-autodelete(const char *name, bool profile_created)
+remover_cb(struct ev_loop *loop, ev_child *w, int revents)
+{
+	(void) revents;
+	ev_child_stop(loop, w);
+	free(w);
+}
+
+/* Removes the trees TREES (names below the matching DIR_FDS, -1 to skip)
+ * in a child process: a jail can fill its home with millions of files, and
+ * the loop must not wait for them (STYLE.md §6). */
+static void
+remove_in_child(struct ev_loop *loop, const int *dir_fds, char *const *trees, size_t n)
+{
+	ev_child *w;
+	pid_t pid;
+
+	pid = fork();
+	if (pid < 0) {
+		log_warn_errno(-errno, "unable to fork a remover, removing in the loop");
+		for (size_t i = 0; i < n; i++)
+			if (dir_fds[i] >= 0)
+				(void) state_rm_rf(dir_fds[i], trees[i]);
+		return;
+	}
+	if (pid == 0) {
+		int r = 0;
+
+		for (size_t i = 0; i < n; i++) {
+			int k = dir_fds[i] >= 0 ? state_rm_rf(dir_fds[i], trees[i]) : 0;
+
+			if (k < 0) {
+				log_warn_errno(k, "unable to remove '%s' completely", trees[i]);
+				r = 1;
+			}
+		}
+		_exit(r);
+	}
+	w = calloc(1, sizeof(*w));
+	if (w == NULL)
+		return; /* only the zombie is left: reaped with the next child */
+	ev_child_init(w, remover_cb, pid, 0);
+	ev_child_start(loop, w);
+}
+
+/* Autodelete: the state directory, the private home, and a profile that
+ * was created for this throwaway run. Each tree is first renamed aside
+ * (cheap, and a new start of NAME gets fresh folders at once), then
+ * removed by a child. */
+static void
+autodelete(struct ev_loop *loop, const char *name, bool profile_created)
 {
 	_cleanup_free_ char *data = NULL, *profiles = NULL;
 	_cleanup_close_ int data_fd = -1, profiles_fd = -1;
-	int r;
+	static unsigned counter;
+	char gone[JAIL_NAME_MAX + 48];
+	int fds[2] = { -1, -1 };
+	char *trees[2] = { gone, gone };
 
-	r = state_rm_rf(jails_fd, name);
-	if (r < 0)
-		log_warn_errno(r, "unable to remove the state of jail '%s'", name);
+	snprintf(gone, sizeof(gone), GONE_PREFIX "%s-%d-%u", name, (int) getpid(), counter++);
+	if (renameat(jails_fd, name, jails_fd, gone) == 0)
+		fds[0] = jails_fd;
+	else if (errno != ENOENT)
+		log_warn_errno(-errno, "unable to remove the state of jail '%s'", name);
 	if (asprintf(&data, "%s/jailsup/jails", env.xdg_data_home) >= 0 &&
 	    state_dir_open_path(data, false, &data_fd) >= 0) {
-		r = state_rm_rf(data_fd, name);
-		if (r < 0)
-			log_warn_errno(r, "unable to remove the data of jail '%s'", name);
+		if (renameat(data_fd, name, data_fd, gone) == 0)
+			fds[1] = data_fd;
+		else if (errno != ENOENT)
+			log_warn_errno(-errno, "unable to remove the data of jail '%s'", name);
 	}
 	if (profile_created && asprintf(&profiles, "%s/jailsup/profiles", env.xdg_config_home) >= 0) {
 		_cleanup_free_ char *file = NULL;
@@ -227,7 +287,59 @@ autodelete(const char *name, bool profile_created)
 		if (profiles_fd >= 0 && asprintf(&file, "%s.ini", name) >= 0)
 			(void) unlinkat(profiles_fd, file, 0);
 	}
+	remove_in_child(loop, fds, trees, 2);
 	log_info("jail '%s' removed (autodelete)", name);
+}
+
+static void
+closedirp(DIR **d)
+{
+	if (*d != NULL)
+		(void) closedir(*d);
+}
+
+/* What a remover could not finish before a crash or restart. */
+static void
+sweep_gone(struct ev_loop *loop)
+{
+	_cleanup_free_ char *data = NULL;
+	_cleanup_close_ int data_fd = -1;
+	int dirs[2] = { jails_fd, -1 };
+	char **found = NULL;
+	int *fds = NULL;
+	size_t n = 0;
+
+	if (asprintf(&data, "%s/jailsup/jails", env.xdg_data_home) >= 0 &&
+	    state_dir_open_path(data, false, &data_fd) >= 0)
+		dirs[1] = data_fd;
+	for (size_t d = 0; d < ELEMENTSOF(dirs); d++) {
+		_cleanup_(closedirp) DIR *dir = NULL;
+		struct dirent *de;
+		int fd;
+
+		if (dirs[d] < 0)
+			continue;
+		fd = openat(dirs[d], ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (fd < 0 || (dir = fdopendir(fd)) == NULL) {
+			safe_close(fd);
+			continue;
+		}
+		while ((de = readdir(dir)) != NULL) {
+			int *nfds;
+
+			if (!strstartswith(de->d_name, GONE_PREFIX) || strv_push(&found, de->d_name) < 0)
+				continue;
+			nfds = realloc(fds, (n + 1) * sizeof(int));
+			if (nfds == NULL)
+				break;
+			fds = nfds;
+			fds[n++] = dirs[d];
+		}
+	}
+	if (n > 0)
+		remove_in_child(loop, fds, found, n);
+	free(fds);
+	strv_free(found);
 }
 
 static bool
@@ -249,9 +361,16 @@ jail_ended(struct ev_loop *loop, struct jail *j)
 	ev_timer_stop(loop, &j->start_w);
 	if (j->forked_pid > 0)
 		ev_child_stop(loop, &j->jailer_w);
+	if (j->proxy_fd >= 0) {
+		ev_io_stop(loop, &j->proxy_w);
+		j->proxy_fd = safe_close(j->proxy_fd);
+	}
+	j->jailer_envp = strv_free(j->jailer_envp);
 	kill_helpers(j->dir_fd, j->name);
 	(void) unlinkat(j->dir_fd, STATE_ISO_PIPE, 0);
 	(void) unlinkat(j->dir_fd, STATE_DISPATCH_SOCK, 0);
+	(void) unlinkat(j->dir_fd, STATE_DBUS_PROXY_SOCK, 0);
+	(void) unlinkat(j->dir_fd, STATE_DBUS_SYSTEM_SOCK, 0);
 	jail_set_status(j, failed ? JAIL_FAILED : JAIL_STOPPED);
 	if (failed) {
 		_cleanup_free_ char *text = NULL;
@@ -264,7 +383,7 @@ jail_ended(struct ev_loop *loop, struct jail *j)
 		reply_waiters(j, "error", 125, msg);
 	}
 	if (state_flag(&j->state, STATE_KEY_AUTODELETE))
-		autodelete(j->name, state_flag(&j->state, STATE_KEY_PROFILE_CREATED));
+		autodelete(loop, j->name, state_flag(&j->state, STATE_KEY_PROFILE_CREATED));
 	safe_close(j->iso_fd);
 	safe_close(j->dir_fd);
 	kv_list_done(&j->state);
@@ -332,30 +451,46 @@ jailer_cb(struct ev_loop *loop, ev_child *w, int revents)
 /* A start that never says "ready" (an init script that hangs, say) must
  * not keep its requesters waiting forever: kill the jailer, and the EOF
  * that follows ends the jail as failed. */
+/* A line in the jail's log: a failed start's reply is that log. */
+static void jail_log(struct jail *j, const char *fmt, ...) _printf_(2, 3);
+static void
+jail_log(struct jail *j, const char *fmt, ...)
+{
+	_cleanup_close_ int fd = openat(j->dir_fd, STATE_LOG,
+					O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_NONBLOCK |
+						O_CLOEXEC,
+					0600);
+	_cleanup_free_ char *msg = NULL, *line = NULL;
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vasprintf(&msg, fmt, ap);
+	va_end(ap);
+	if (n < 0 || asprintf(&line, "jailsup[%s]: error: %s\n", j->name, msg) < 0)
+		return;
+	if (fd >= 0)
+		(void) write_all(fd, line, strlen(line));
+}
+
 static void
 start_timeout_cb(struct ev_loop *loop, ev_timer *w, int revents)
 {
 	struct jail *j = container_of(w, struct jail, start_w);
 	int r = -ESRCH;
 
-	(void) loop;
 	(void) revents;
 	log_error("jail '%s' did not become ready within %.0f s, ending it", j->name,
 		  start_timeout);
-	{
-		/* Into the jail's log too: its lines are what the CLI shows. */
-		_cleanup_close_ int fd = openat(j->dir_fd, STATE_LOG,
-						O_WRONLY | O_APPEND | O_NOFOLLOW | O_NONBLOCK |
-							O_CLOEXEC);
-		char line[160];
-		int n = snprintf(line, sizeof(line),
-				 "jailsup[%s]: error: the jail did not become ready within %.0f s "
-				 "(an init script that hangs?)\n",
-				 j->name, start_timeout);
-
-		if (fd >= 0 && n > 0)
-			(void) write_all(fd, line, (size_t) n);
+	/* Into the jail's log too: its lines are what the CLI shows. */
+	if (j->proxy_fd >= 0) {
+		jail_log(j, "xdg-dbus-proxy did not become ready within %.0f s", start_timeout);
+		/* No jailer yet: no EOF will come, end it here. */
+		jail_ended(loop, j);
+		return;
 	}
+	jail_log(j, "the jail did not become ready within %.0f s (an init script that hangs?)",
+		 start_timeout);
 	if (j->jailer.pid > 0)
 		r = proc_id_kill(&j->jailer, SIGKILL);
 	/* Our own unreaped child cannot have been replaced by another process. */
@@ -378,9 +513,11 @@ log_size(int dir_fd)
 static char **
 jailer_env(const struct control_msg *m)
 {
+	/* Not the bus addresses: those are the proxy's (start_proxy()); the
+	 * jailer finds its buses in the state directory. */
 	static const char *const from_request[] = {
 		"DISPLAY", "WAYLAND_DISPLAY", "XAUTHORITY", "SESSION_MANAGER",
-		"DBUS_SESSION_BUS_ADDRESS", "PULSE_SERVER", "XDG_DATA_DIRS", "XDG_CONFIG_DIRS",
+		"PULSE_SERVER", "XDG_DATA_DIRS", "XDG_CONFIG_DIRS",
 		"XDG_CURRENT_DESKTOP", "XDG_SESSION_DESKTOP", "XDG_SESSION_TYPE", "DESKTOP_SESSION",
 		"KDE_FULL_SESSION", "KDE_SESSION_VERSION", "QT_QPA_PLATFORM", "GDK_BACKEND",
 	};
@@ -492,6 +629,97 @@ drop_planted_log(struct jail *j)
 		log_warn_errno(-errno, "unable to remove the log of jail '%s', ignoring", j->name);
 }
 
+/* The value of KEY in the request's env= fields, or NULL. */
+static const char *
+request_env(const struct control_msg *m, const char *key)
+{
+	size_t klen = strlen(key);
+
+	for (char **f = m->fields; *f != NULL; f++)
+		if (strstartswith(*f, "env=") && strncmp(*f + 4, key, klen) == 0 &&
+		    (*f)[4 + klen] == '=')
+			return *f + 4 + klen + 1;
+	return NULL;
+}
+
+/* Spawns the jailer of a jail whose helpers are ready, and watches it. */
+static int
+jail_spawn(struct ev_loop *loop, struct jail *j)
+{
+	int r;
+
+	r = spawn_jailer(j, j->jailer_envp, &j->forked_pid);
+	j->jailer_envp = strv_free(j->jailer_envp);
+	if (r < 0)
+		return r;
+	ev_io_init(&j->iso_pipe_w, iso_pipe_cb, j->iso_fd, EV_READ);
+	ev_io_start(loop, &j->iso_pipe_w);
+	ev_child_init(&j->jailer_w, jailer_cb, j->forked_pid, 0);
+	ev_child_start(loop, &j->jailer_w);
+	return 0;
+}
+
+/* With a dbus right in force, starts the jail's xdg-dbus-proxy (the real
+ * bus addresses are the requesting CLI's) and sets j->proxy_fd; with
+ * neither, nothing runs. An address that is not a unix socket path, or no
+ * xdg-dbus-proxy, gives a jail without a bus (said in its log), never the
+ * real bus. */
+static int
+start_proxy(struct jail *j, const struct jail_profile *p, const struct control_msg *m)
+{
+	unsigned rights = profile_rights(p);
+	_cleanup_strv_ char **argv = NULL;
+	pid_t pid;
+	int r;
+
+	if (!dbus_proxy_session_wanted(rights) && !dbus_proxy_system_wanted(rights))
+		return 0;
+	r = dbus_proxy_argv(p, rights, request_env(m, "DBUS_SESSION_BUS_ADDRESS"),
+			    request_env(m, "DBUS_SYSTEM_BUS_ADDRESS"), env.xdg_runtime_dir, &argv);
+	if (r == -EPROTONOSUPPORT) {
+		log_warn("jail '%s': a bus address is not a unix socket path, no D-Bus", j->name);
+		jail_log(j, "a bus address is not 'unix:path=…': the jail gets no D-Bus");
+		return 0;
+	}
+	if (r < 0)
+		return r;
+	r = dbus_proxy_spawn(j->dir_fd, argv, &pid, &j->proxy_fd);
+	if (r < 0)
+		return log_error_errno(r, "unable to start xdg-dbus-proxy for jail '%s'", j->name);
+	log_debug("jail '%s': xdg-dbus-proxy is pid %d", j->name, (int) pid);
+	return 0;
+}
+
+/* The proxy's readiness byte (its sockets listen): now the jailer. EOF
+ * first: the proxy died (its reason is in the jail's log), the start fails. */
+static void
+proxy_ready_cb(struct ev_loop *loop, ev_io *w, int revents)
+{
+	struct jail *j = container_of(w, struct jail, proxy_w);
+	char c;
+	ssize_t n;
+	int r;
+
+	(void) revents;
+	n = read(j->proxy_fd, &c, 1);
+	if (n < 0 && (errno == EAGAIN || errno == EINTR))
+		return;
+	ev_io_stop(loop, w);
+	j->proxy_fd = safe_close(j->proxy_fd);
+	if (n != 1) {
+		log_error("jail '%s': xdg-dbus-proxy exited before it was ready", j->name);
+		jail_log(j, "xdg-dbus-proxy exited before it was ready");
+		jail_ended(loop, j);
+		return;
+	}
+	r = jail_spawn(loop, j);
+	if (r < 0) {
+		log_error_errno(r, "unable to start jail '%s'", j->name);
+		jail_log(j, "unable to spawn the jailer: %s", strerror(-r));
+		jail_ended(loop, j);
+	}
+}
+
 /* Starts jail NAME for a request; the requester waits in the jail's
  * waiters until "ready" or the end. Returns 0 or -errno with *ret_msg. */
 static int
@@ -499,7 +727,6 @@ jail_start(struct ev_loop *loop, const char *name, const struct control_msg *m,
 	   struct jail **ret, char **ret_msg)
 {
 	_cleanup_(profile_freep) struct jail_profile *p = NULL;
-	_cleanup_strv_ char **envp = NULL;
 	_cleanup_free_ char *dump = NULL;
 	const char *created = control_get(m, "created-profile");
 	struct profile_error err = {};
@@ -524,6 +751,7 @@ jail_start(struct ev_loop *loop, const char *name, const struct control_msg *m,
 		return -ENOMEM;
 	snprintf(j->name, sizeof(j->name), "%s", name);
 	j->iso_fd = -1;
+	j->proxy_fd = -1;
 	LIST_INIT(&j->waiters);
 	r = state_dir_create(jails_fd, name, &j->dir_fd, NULL);
 	if (r < 0) {
@@ -564,19 +792,26 @@ jail_start(struct ev_loop *loop, const char *name, const struct control_msg *m,
 	(void) renameat(j->dir_fd, STATE_LOG, j->dir_fd, STATE_LOG_OLD);
 	j->log_from = log_size(j->dir_fd);
 	if (r >= 0) {
-		envp = jailer_env(m);
-		r = envp != NULL ? spawn_jailer(j, envp, &j->forked_pid) : -ENOMEM;
+		j->jailer_envp = jailer_env(m);
+		if (j->jailer_envp == NULL)
+			r = -ENOMEM;
 	}
+	if (r >= 0)
+		r = start_proxy(j, p, m);
 	jail_set_status(j, JAIL_STARTING);
+	/* With a proxy, the jailer comes once the buses listen (proxy_ready_cb):
+	 * no app ever finds its bus missing. */
+	if (r >= 0 && j->proxy_fd < 0)
+		r = jail_spawn(loop, j);
 	if (r < 0) {
 		set_msg(ret_msg, "unable to start jail '%s': %s", name, strerror(-r));
 		jail_ended(loop, j);
 		return r;
 	}
-	ev_io_init(&j->iso_pipe_w, iso_pipe_cb, j->iso_fd, EV_READ);
-	ev_io_start(loop, &j->iso_pipe_w);
-	ev_child_init(&j->jailer_w, jailer_cb, j->forked_pid, 0);
-	ev_child_start(loop, &j->jailer_w);
+	if (j->proxy_fd >= 0) {
+		ev_io_init(&j->proxy_w, proxy_ready_cb, j->proxy_fd, EV_READ);
+		ev_io_start(loop, &j->proxy_w);
+	}
 	ev_timer_init(&j->start_w, start_timeout_cb, start_timeout, 0.);
 	ev_timer_start(loop, &j->start_w);
 	*ret = j;
@@ -732,6 +967,7 @@ adopt_jail(struct ev_loop *loop, const char *name)
 		return;
 	snprintf(j->name, sizeof(j->name), "%s", name);
 	j->iso_fd = -1;
+	j->proxy_fd = -1;
 	LIST_INIT(&j->waiters);
 	r = state_dir_open(jails_fd, name, &j->dir_fd);
 	if (r < 0) {
@@ -919,6 +1155,7 @@ daemon_main(bool foreground)
 	if (loop == NULL)
 		return log_error("unable to create the event loop"), EXIT_TEMPORARY;
 	adopt_all(loop);
+	sweep_gone(loop);
 	ev_io_init(&control_w, control_cb, control_fd, EV_READ);
 	ev_io_start(loop, &control_w);
 	ev_timer_init(&accept_pause_w, accept_resume_cb, 1., 0.);

@@ -369,6 +369,11 @@ _xdg_tree() {
 	find "$XDG_RUNTIME_DIR" "$XDG_CONFIG_HOME" "$XDG_DATA_HOME" | sort
 }
 
+# No tree renamed aside for removal is left.
+_no_gone() {
+	[ -z "$(find "$XDG_RUNTIME_DIR" "$XDG_DATA_HOME" -name '.gone-*' -print -quit)" ]
+}
+
 # The jail that is not t.
 _other_jail() {
 	ls "$XDG_RUNTIME_DIR/jailsup/jails" | grep -vx t
@@ -417,6 +422,8 @@ _other_jail() {
 	wait_for_gone "$(state_dir "$name")"
 	wait_for_gone "$XDG_DATA_HOME/jailsup/jails/$name"
 	wait_for_gone "$XDG_CONFIG_HOME/jailsup/profiles/$name.ini"
+	# The trees are renamed aside at once and removed by a child process.
+	wait_for _no_gone
 	after=$(_xdg_tree)
 	[ "$before" = "$after" ] || fail "left behind:"$'\n'"$(diff <(echo "$before") <(echo "$after"))"
 }
