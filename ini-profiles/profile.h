@@ -39,11 +39,11 @@ enum {
 	_RIGHT_COUNT = 10,
 	RIGHTS_ALL = (1u << 10) - 1,
 	/* Convenient, not secure: what a jail gets when its profile is silent.
-	 * FIXME(issue 5): dbus and notifications join the defaults once the
-	 * bus is filtered by xdg-dbus-proxy; until then `dbus` hands the jail
-	 * the real session bus (systemd-run --user is a way out), so it must
-	 * be asked for explicitly. */
-	RIGHTS_DEFAULT = RIGHT_AUDIO | RIGHT_X11 | RIGHT_WAYLAND | RIGHT_GPU | RIGHT_NETWORK,
+	 * The session bus is in because it is filtered (issue 5): the jail
+	 * talks to an xdg-dbus-proxy that shows it only what [dbus] and the
+	 * notifications right allow, never the real bus. */
+	RIGHTS_DEFAULT = RIGHT_AUDIO | RIGHT_X11 | RIGHT_WAYLAND | RIGHT_GPU | RIGHT_NETWORK |
+			 RIGHT_DBUS | RIGHT_NOTIFICATIONS,
 	/* What `secure = true` starts from: Wayland clients cannot read each
 	 * other's input, so it stays. */
 	RIGHTS_SECURE = RIGHT_WAYLAND,

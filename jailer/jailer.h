@@ -19,6 +19,9 @@
 #define DISPATCH_FD_LOG	    5 /* the state dir's log, O_APPEND */
 #define DISPATCH_FD_INIT    6 /* the init script, when the profile has one */
 
+/* Where the filtered system bus appears in the jail (its /run is a tmpfs). */
+#define JAIL_SYSTEM_BUS "/run/dbus/system_bus_socket"
+
 struct jail_socket {
 	char *host; /* path on the host */
 	char *jail; /* path in the jail */
@@ -50,7 +53,8 @@ struct jail_spec {
 	struct jail_socket pulse;
 	struct jail_socket pipewire;
 	struct jail_socket ice;
-	struct jail_socket dbus;
+	struct jail_socket dbus;	 /* the proxy's socket in the state dir → $XDG_RUNTIME_DIR/bus */
+	struct jail_socket dbus_system; /* → /run/dbus/system_bus_socket */
 	char *session_manager;
 
 	char **share_src; /* per [share] entry: its host path, symlinks resolved and

@@ -173,4 +173,8 @@ apply_rights(const struct jail_spec *spec)
 		bind_socket(&spec->ice);
 	}
 	bind_socket(&spec->dbus);
+	if (spec->dbus_system.host != NULL) {
+		make_jail_dir("/run/dbus", 0755);
+		bind_socket(&spec->dbus_system);
+	}
 }

@@ -163,19 +163,31 @@ spec_kde_session(struct jail_spec *spec)
 	}
 }
 
+/* The buses are the supervisor's xdg-dbus-proxy sockets in the state
+ * directory, never the real ones (issue 5: the real session bus runs
+ * anything on the host through systemd-run --user). No proxy socket, no
+ * bus: a jail started without a supervisor (run --no-daemon), or whose
+ * proxy is gone, gets none, whatever the rights say. */
+static void
+proxy_socket_set(struct jail_spec *spec, struct jail_socket *s, const char *file,
+		 const char *jail, const char *right)
+{
+	struct stat st;
+
+	if (fstatat(spec->state_fd, file, &st, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISSOCK(st.st_mode)) {
+		log_debug("right '%s' granted but no proxy socket '%s', no bus", right, file);
+		return;
+	}
+	s->host = xasprintf("%s/%s", spec->state_path, file);
+	s->jail = xstrdup(jail);
+}
+
 static void
 spec_dbus(struct jail_spec *spec)
 {
-	const char *addr = getenv("DBUS_SESSION_BUS_ADDRESS");
-	_cleanup_free_ char *host = NULL, *jail = NULL;
+	_cleanup_free_ char *jail = xasprintf("%s/bus", spec->runtime_dir);
 
-	if (addr != NULL && strstartswith(addr, "unix:path=")) {
-		host = xstrdup(addr + strlen("unix:path="));
-		host[strcspn(host, ",")] = '\0';
-	} else
-		host = xasprintf("%s/bus", spec->runtime_dir);
-	jail = xasprintf("%s/bus", spec->runtime_dir);
-	socket_set(&spec->dbus, host, jail, "dbus");
+	proxy_socket_set(spec, &spec->dbus, STATE_DBUS_PROXY_SOCK, jail, "dbus");
 }
 
 static void
@@ -245,6 +257,8 @@ spec_env(struct jail_spec *spec)
 
 		env_add(&spec->env, "DBUS_SESSION_BUS_ADDRESS", addr);
 	}
+	if (spec->dbus_system.host != NULL)
+		env_add(&spec->env, "DBUS_SYSTEM_BUS_ADDRESS", "unix:path=" JAIL_SYSTEM_BUS);
 	if (spec->session_manager != NULL)
 		env_add(&spec->env, "SESSION_MANAGER", spec->session_manager);
 }
@@ -391,5 +405,8 @@ jail_spec_build(struct jail_spec *spec, const char *state_path, int go_fd)
 		spec_kde_session(spec);
 	if (spec->rights & RIGHT_DBUS)
 		spec_dbus(spec);
+	if (spec->rights & RIGHT_DBUS_SYSTEM)
+		proxy_socket_set(spec, &spec->dbus_system, STATE_DBUS_SYSTEM_SOCK, JAIL_SYSTEM_BUS,
+				 "dbus-system");
 	spec_env(spec);
 }

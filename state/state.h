@@ -24,7 +24,8 @@
 #define STATE_OPENVPN_PID   "openvpn.pid"
 #define STATE_PASTA_PID	    "pasta.pid"
 #define STATE_DBUS_PROXY_PID "dbus-proxy.pid"
-#define STATE_DBUS_PROXY_SOCK "dbus-proxy.sock"
+#define STATE_DBUS_PROXY_SOCK "dbus-proxy.sock"   /* the filtered session bus */
+#define STATE_DBUS_SYSTEM_SOCK "dbus-system.sock" /* the filtered system bus */
 #define STATE_HOME_MOUNT    "home"     /* mount point of a decrypted home */
 
 /* Below $XDG_RUNTIME_DIR and $XDG_DATA_HOME. */

@@ -552,8 +552,10 @@ jailer_env(const struct control_msg *m)
 	return out;
 }
 
+/* KEEP_FD (or -1): the read end of the proxy's pipe, which the jailer
+ * holds as JAILER_FD_BUS_KEEPALIVE for its life (dbus-proxy.h). */
 static int
-spawn_jailer(struct jail *j, char **envp, pid_t *ret)
+spawn_jailer(struct jail *j, char **envp, int keep_fd, pid_t *ret)
 {
 	_cleanup_free_ char *jailer = NULL, *state_path = NULL;
 	pid_t pid;
@@ -581,8 +583,13 @@ spawn_jailer(struct jail *j, char **envp, pid_t *ret)
 		if (null < 0 || setsid() < 0 || dup2(null, 0) < 0 || dup2(null, 1) < 0 ||
 		    dup2(null, 2) < 0)
 			_exit(EXIT_TEMPORARY);
-		/* Only stdio: fds our caller left us must not live on in a jailer. */
-		(void) syscall(SYS_close_range, 3, ~0u, 0);
+		if (keep_fd >= 0 && (keep_fd == JAILER_FD_BUS_KEEPALIVE
+					     ? fcntl(keep_fd, F_SETFD, 0)
+					     : dup2(keep_fd, JAILER_FD_BUS_KEEPALIVE)) < 0)
+			_exit(EXIT_TEMPORARY);
+		/* Only stdio (and the keepalive): fds our caller left us must not
+		 * live on in a jailer. */
+		(void) syscall(SYS_close_range, keep_fd >= 0 ? JAILER_FD_BUS_KEEPALIVE + 1 : 3, ~0u, 0);
 		execve(jailer, argv, envp);
 		_exit(127);
 	}
@@ -648,7 +655,7 @@ jail_spawn(struct ev_loop *loop, struct jail *j)
 {
 	int r;
 
-	r = spawn_jailer(j, j->jailer_envp, &j->forked_pid);
+	r = spawn_jailer(j, j->jailer_envp, j->proxy_fd, &j->forked_pid);
 	j->jailer_envp = strv_free(j->jailer_envp);
 	if (r < 0)
 		return r;
@@ -705,14 +712,16 @@ proxy_ready_cb(struct ev_loop *loop, ev_io *w, int revents)
 	if (n < 0 && (errno == EAGAIN || errno == EINTR))
 		return;
 	ev_io_stop(loop, w);
-	j->proxy_fd = safe_close(j->proxy_fd);
 	if (n != 1) {
 		log_error("jail '%s': xdg-dbus-proxy exited before it was ready", j->name);
 		jail_log(j, "xdg-dbus-proxy exited before it was ready");
 		jail_ended(loop, j);
 		return;
 	}
+	/* The jailer inherits the pipe's read end; ours goes, so the proxy
+	 * ends by itself with the jailer (dbus-proxy.h). */
 	r = jail_spawn(loop, j);
+	j->proxy_fd = safe_close(j->proxy_fd);
 	if (r < 0) {
 		log_error_errno(r, "unable to start jail '%s'", j->name);
 		jail_log(j, "unable to spawn the jailer: %s", strerror(-r));

@@ -6,6 +6,7 @@
  *   list [--json]
  *   kill NAME… | --all
  *   new NAME --exec PATH [--secure] [--autodelete]
+ *   explain NAME
  *   daemon [--foreground]
  *   --help, --version
  * Option parsing stops at NAME or EXE (as with env or sudo), so
@@ -50,6 +51,7 @@ print_usage(FILE *f)
 		   "       jailsup list [--json]\n"
 		   "       jailsup kill NAME... | --all\n"
 		   "       jailsup new NAME --exec PATH [--secure] [--autodelete]\n"
+		   "       jailsup explain NAME\n"
 		   "       jailsup daemon [--foreground]\n"
 		   "       jailsup --version | --help\n"
 		   "\n"
@@ -473,6 +475,8 @@ main(int argc, char **argv)
 		return verb_daemon(argc - 2, argv + 2);
 	if (streq(argv[1], "new"))
 		return verb_new(argc - 2, argv + 2);
+	if (streq(argv[1], "explain"))
+		return verb_explain(argc - 2, argv + 2);
 	log_error("unknown verb '%s' (see `jailsup --help`)", argv[1]);
 	return EXIT_USAGE;
 }

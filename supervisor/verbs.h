@@ -20,6 +20,8 @@ int verb_daemon(int argc, char **argv);
 int verb_list(int argc, char **argv);
 int verb_kill(int argc, char **argv);
 int verb_new(int argc, char **argv);
+/* explain.c: the effective policy of a profile. */
+int verb_explain(int argc, char **argv);
 
 /* Asks the supervisor (started when none answers) to start jail NAME and
  * waits until it is ready. Returns 0, or the exit code to leave with after

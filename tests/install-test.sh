@@ -158,7 +158,7 @@ completion_works() {
 		"$tmp/run/jailsup/jails/down"
 	touch "$tmp/config/jailsup/profiles/mine.ini"
 	mkfifo "$tmp/run/jailsup/jails/up/iso-pipe"
-	expect $'--help\n--version\ndaemon\nenter\nkill\nlist\nnew\nrun' jailsup '' &&
+	expect $'--help\n--version\ndaemon\nenter\nexplain\nkill\nlist\nnew\nrun' jailsup '' &&
 		expect $'--json' jailsup list --j &&
 		expect $'demo\nevince\nfirefox\nmine' jailsup run --profile '' &&
 		expect $'mine' jailsup run m &&
@@ -166,6 +166,7 @@ completion_works() {
 		expect $'up' jailsup kill '' &&
 		expect $'--all' jailsup kill --a &&
 		expect $'up' jailsup enter '' &&
+		expect $'mine' jailsup explain m &&
 		expect $'--exec' jailsup new name --ex &&
 		expect $'--foreground' jailsup daemon --f
 }

@@ -319,15 +319,15 @@ EOF
 	[[ $output != *"secret-$token"* ]] || fail "the secret's value entered the jail"
 	[[ $output != *"$BATS_TEST_TMPDIR/config"* ]] || fail "the host's XDG_CONFIG_HOME entered"
 
-	# With the right, the same bus does enter: the test above can fail.
+	# With the right (a default one), a bus does enter: the test above can
+	# fail. It is the supervisor's filtering proxy (issue 5), so not with
+	# --no-daemon: tests/integration/30-dbus.bats has the rest.
 	write_profile envbus <<EOF
 [jail]
 exec = /usr/bin/env
 network = none
-[rights]
-allow = dbus
 EOF
-	run env DBUS_SESSION_BUS_ADDRESS="unix:path=$XDG_RUNTIME_DIR/bus" jailsup run --no-daemon envbus
+	run env DBUS_SESSION_BUS_ADDRESS="unix:path=$XDG_RUNTIME_DIR/bus" jailsup run envbus
 	assert_status 0
 	assert_output_contains "DBUS_SESSION_BUS_ADDRESS=unix:path=$XDG_RUNTIME_DIR/bus"
 }

@@ -179,7 +179,9 @@ load supervisor-helpers
 }
 
 @test "kill -9 of a jailer: its helpers are killed and the jail is stopped" {
-	env_profile t
+	# No real proxy: its pid file is the fake's below (30-dbus.bats ends a
+	# real one).
+	env_profile t "[rights]" "deny = dbus"
 	local jailer helper proxy cli
 	# shellcheck disable=SC2016 # expanded in the jail
 	bg jailsup run t -- sh -c 'touch "$HOME/ready"; exec sleep 1000'

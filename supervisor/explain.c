@@ -1,0 +1,211 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * jailsup explain NAME: the effective policy of a profile, what a user
+ * reads before trusting it: where the profile comes from, each right in
+ * force or not and why (default, secure, allow, deny), the mounts, the
+ * D-Bus rules per bus exactly as xdg-dbus-proxy will get them (the same
+ * code builds both), the network, the limits and the seccomp set. It reads
+ * the profile as a start would and starts nothing.
+ */
+#include "ini-profiles/profile.h"
+#include "state/log.h"
+#include "supervisor/client.h"
+#include "supervisor/dbus-proxy.h"
+#include "supervisor/start.h"
+#include "supervisor/verbs.h"
+
+/* The system calls every jail is denied, then those `secure = true` adds.
+ * A copy of the names of jailer/seccomp.c's deny_rules (binaries share no
+ * headers; docs/jail.md lists them too): change the three together. */
+static const char *const seccomp_always[] = {
+	"ioctl(TIOCSTI)", "ioctl(TIOCLINUX)", "clone(CLONE_NEWUSER)", "unshare(CLONE_NEWUSER)",
+	"clone3 (ENOSYS)", "mount", "umount2", "pivot_root", "fsopen", "fsconfig", "fsmount",
+	"fspick", "move_mount", "open_tree", "mount_setattr", "keyctl", "add_key",
+	"request_key", "bpf", "perf_event_open", "userfaultfd", "kexec_load",
+	"kexec_file_load", "init_module", "finit_module", "delete_module",
+	"personality (but PER_LINUX)", "acct", "swapon", "swapoff", "reboot", "syslog",
+	"quotactl", "uselib", "iopl", "ioperm", "vhangup", "open_by_handle_at",
+	"lookup_dcookie", "nfsservctl",
+};
+static const char *const seccomp_secure[] = {
+	"ptrace", "process_vm_readv", "process_vm_writev", "io_uring_setup", "io_uring_enter",
+	"io_uring_register", "kcmp",
+};
+
+static const char *
+right_reason(const struct jail_profile *p, unsigned bit)
+{
+	if (p->deny & bit)
+		return "deny";
+	if (p->allow & bit)
+		return "allow";
+	return p->secure ? "secure" : "default";
+}
+
+static void
+print_list(const char *title, const char *const *v, size_t n)
+{
+	printf("  %s:", title);
+	for (size_t i = 0; i < n; i++)
+		printf("%s%s", i % 6 == 0 ? "\n    " : " ", v[i]);
+	printf("\n");
+}
+
+static int
+print_bus(const char *title, const char *where, bool on, const struct profile_dbus *d,
+	  bool notifications)
+{
+	_cleanup_strv_ char **rules = NULL;
+	int r;
+
+	if (!on) {
+		printf("%s: none\n", title);
+		return 0;
+	}
+	r = dbus_proxy_rules(d, notifications, &rules);
+	if (r < 0)
+		return r;
+	printf("%s: filtered by xdg-dbus-proxy, at %s\n", title, where);
+	for (char **i = rules; *i != NULL; i++)
+		printf("  %s\n", *i);
+	return 0;
+}
+
+static void
+explain(const struct jail_profile *p, const struct profile_env *env)
+{
+	static const char *const system_dirs[] = { "/usr", "/etc", "/opt", "/bin", "/sbin",
+						   "/lib", "/lib32", "/lib64", "/var/lib",
+						   "/var/cache" };
+	unsigned rights = profile_rights(p);
+	struct exe_resolution exe = {};
+	int r;
+
+	printf("jail:    %s\n", p->name);
+	printf("profile: %s\n", p->source != NULL ? p->source : "(none)");
+	printf("exec:    %s\n", p->exec);
+	printf("secure:  %s\nautodelete: %s\n", p->secure ? "true" : "false",
+	       p->autodelete ? "true" : "false");
+	if (p->init_script != NULL)
+		printf("init-script: %s (bash, before the first app)\n", p->init_script);
+
+	printf("\nrights (why: default, secure, allow, deny):\n");
+	for (unsigned i = 0; i < _RIGHT_COUNT; i++) {
+		unsigned bit = 1u << i;
+
+		printf("  %-14s %-3s %s\n", right_to_string(bit), rights & bit ? "yes" : "no",
+		       right_reason(p, bit));
+	}
+
+	printf("\nnetwork: %s\n", jail_network_to_string(profile_network(p)));
+	for (size_t i = 0; i < p->n_forward; i++)
+		printf("  forward: host loopback port %u\n", (unsigned) p->forward[i]);
+
+	printf("\nmounts:\n");
+	printf("  ro      ");
+	for (size_t i = 0; i < ELEMENTSOF(system_dirs); i++)
+		printf("%s%s", i > 0 ? " " : "", system_dirs[i]);
+	printf(" (system folders, when present)\n");
+	printf("  rw      %s <- %s/jailsup/jails/%s/home (the private home)\n", env->home,
+	       env->xdg_data_home, p->name);
+	printf("  tmpfs   /tmp /run /var %s (private)\n",
+	       env->xdg_runtime_dir != NULL ? env->xdg_runtime_dir : "$XDG_RUNTIME_DIR");
+	printf("  dev     /dev: null zero full random urandom tty, own pts and shm\n");
+	for (size_t i = 0; i < p->n_shares; i++)
+		printf("  %-7s %s (share)\n", p->shares[i].rw ? "rw" : "ro", p->shares[i].path);
+	r = profile_resolve_exe(p->exec, "/", env, &exe);
+	if (r < 0)
+		printf("  exe     '%s' does not resolve now: %s\n", p->exec, strerror(-r));
+	else if (exe.bind_src != NULL)
+		printf("  ro      %s <- %s (the exe's %s)\n", exe.bind_dst, exe.bind_src,
+		       exe.bind_file ? "file" : "folder");
+	else if (!path_is_below(exe.resolved, "/usr") && !path_is_below(exe.resolved, "/etc") &&
+		 !path_is_below(exe.resolved, "/opt"))
+		printf("  ro      %s (the exe, at its own path)\n", exe.resolved);
+	exe_resolution_done(&exe);
+	if (rights & RIGHT_GPU)
+		printf("  dev     /dev/dri, ro /sys/dev/char /sys/devices /sys/bus/pci (gpu)\n");
+	if (rights & RIGHT_AUDIO)
+		printf("  socket  PulseAudio, PipeWire; dev /dev/snd (audio)\n");
+	if (rights & RIGHT_X11)
+		printf("  socket  the $DISPLAY socket, its Xauthority cookies only (x11)\n");
+	if (rights & RIGHT_WAYLAND)
+		printf("  socket  the $WAYLAND_DISPLAY socket (wayland)\n");
+	if (rights & RIGHT_CAMERA)
+		printf("  dev     /dev/video* (camera)\n");
+	if (rights & RIGHT_KDE_SESSION)
+		printf("  socket  the ICE socket of $SESSION_MANAGER (kde-session)\n");
+	if (rights & RIGHT_DBUS)
+		printf("  socket  $XDG_RUNTIME_DIR/bus <- the jail's xdg-dbus-proxy (dbus)\n");
+	if (rights & RIGHT_DBUS_SYSTEM)
+		printf("  socket  /run/dbus/system_bus_socket <- the jail's xdg-dbus-proxy "
+		       "(dbus-system)\n");
+
+	printf("\n");
+	(void) print_bus("session bus", "$XDG_RUNTIME_DIR/bus", dbus_proxy_session_wanted(rights),
+			 &p->dbus, rights & RIGHT_NOTIFICATIONS);
+	if (!(rights & RIGHT_DBUS) && (rights & RIGHT_NOTIFICATIONS))
+		printf("  (notifications needs dbus: no session bus, so no notifications)\n");
+	(void) print_bus("system bus", "/run/dbus/system_bus_socket",
+			 dbus_proxy_system_wanted(rights), &p->dbus_system, false);
+
+	printf("\nlimits:");
+	{
+		bool any = false;
+
+		for (int l = 0; l < _LIMIT_MAX; l++) {
+			if (!p->limits[l].set)
+				continue;
+			any = true;
+			if (p->limits[l].value == LIMIT_UNLIMITED)
+				printf(" %s=unlimited", profile_limit_to_string(l));
+			else
+				printf(" %s=%llu", profile_limit_to_string(l),
+				       (unsigned long long) p->limits[l].value);
+		}
+		printf("%s\n", any ? "" : " the user's");
+	}
+
+	printf("\nseccomp (denied system calls):\n");
+	print_list("every jail", seccomp_always, ELEMENTSOF(seccomp_always));
+	if (p->secure)
+		print_list("secure", seccomp_secure, ELEMENTSOF(seccomp_secure));
+	else
+		printf("  (secure = true would also deny ptrace, process_vm_*, io_uring_*, kcmp)\n");
+	printf("  and always: every capability dropped, no_new_privs\n");
+}
+
+int
+verb_explain(int argc, char **argv)
+{
+	_cleanup_(profile_env_storage_done) struct profile_env_storage storage = {};
+	_cleanup_(profile_freep) struct jail_profile *p = NULL;
+	_cleanup_free_ char *shipped = NULL, *path = NULL;
+	struct profile_error err = {};
+	struct profile_env env;
+	int r;
+
+	if (argc == 1 && streq(argv[0], "--help")) {
+		printf("usage: jailsup explain NAME\n");
+		return 0;
+	}
+	if (argc != 1 || argv[0][0] == '-') {
+		log_error("usage: jailsup explain NAME");
+		return EXIT_USAGE;
+	}
+	(void) sibling_path("share/jailsup/profiles", &shipped);
+	r = profile_env_from_environ(&env, &storage, shipped);
+	if (r < 0)
+		return log_error_errno(r, "$HOME is not set to an absolute path"),
+		       EXIT_JAILSUP_FAILED;
+	r = profile_find_and_load(&env, argv[0], &p, &err);
+	if (r == -ENOENT)
+		return log_error("no profile named '%s'", argv[0]), EXIT_NO_JAIL;
+	if (r < 0) {
+		(void) profile_find(&env, argv[0], &path);
+		log_error("%s:%u: %s", path != NULL ? path : argv[0], err.line, err.msg);
+		return EXIT_JAILSUP_FAILED;
+	}
+	explain(p, &env);
+	return 0;
+}

@@ -1,0 +1,388 @@
+#!/usr/bin/env bats
+# SPDX-License-Identifier: LGPL-2.1-or-later
+#
+# The filtered D-Bus (issue 5, docs/jail.md "D-Bus"): every jail with the
+# dbus right talks to its own xdg-dbus-proxy, never to the real bus. A real
+# dbus-daemon runs on a private socket of the test, with small services
+# (tests' python3-dbus, below) that own names a jail may or may not see;
+# clients in the jail are dbus-send and python3-dbus. The proxy's life is
+# the jail's: gone when the jail ends, also after kill -9 of the jailer,
+# kept (and later ended) across a supervisor restart.
+
+# $output and $status come from bats' run; the scripts run in jails are
+# single-quoted on purpose.
+# shellcheck disable=SC2016,SC2154,SC2030,SC2031
+
+bats_require_minimum_version 1.5.0
+
+load helpers
+load jail-helpers
+load supervisor-helpers
+
+setup() {
+	local tool
+	for tool in dbus-daemon dbus-send xdg-dbus-proxy python3; do
+		command -v "$tool" >/dev/null || fail "'$tool' is not installed (scripts/packages.txt)"
+	done
+	python3 -c 'import dbus, gi' 2>/dev/null ||
+		fail "python3-dbus or python3-gi is not installed (scripts/packages.txt)"
+}
+
+# start_bus NAME: a dbus-daemon on $BATS_TEST_TMPDIR/NAME.sock with a
+# config of ours (everything allowed: the proxy is what filters); prints
+# nothing, sets BUS_ADDR.
+start_bus() {
+	local name=$1 conf=$BATS_TEST_TMPDIR/$1.conf addr=$BATS_TEST_TMPDIR/$1.addr
+	cat >"$conf" <<EOF
+<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
+ "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
+<busconfig>
+  <type>session</type>
+  <listen>unix:path=$BATS_TEST_TMPDIR/$name.sock</listen>
+  <auth>EXTERNAL</auth>
+  <policy context="default">
+    <allow send_destination="*" eavesdrop="true"/>
+    <allow eavesdrop="true"/>
+    <allow own="*"/>
+  </policy>
+</busconfig>
+EOF
+	: >"$addr"
+	bg dbus-daemon --config-file="$conf" --nofork --print-address=5 5>"$addr"
+	wait_for test -s "$addr"
+	BUS_ADDR="unix:path=$BATS_TEST_TMPDIR/$name.sock"
+}
+
+# start_service ADDR NAME…: the test service on the bus ADDR, owning each
+# NAME. Every name gets /org/jailsup/Test with org.jailsup.Test.Ping →
+# "pong NAME"; org.freedesktop.Notifications also gets the notification
+# methods and ClearHistory (the clipboard manager's wipe, issue 5) at
+# /org/freedesktop/Notifications. Waits until every name is owned.
+start_service() {
+	local addr=$1 name
+	shift
+	cat >"$BATS_TEST_TMPDIR/service.py" <<'EOF'
+import sys
+import dbus
+import dbus.service
+from dbus.mainloop.glib import DBusGMainLoop
+from gi.repository import GLib
+
+DBusGMainLoop(set_as_default=True)
+bus = dbus.bus.BusConnection(sys.argv[1])
+
+
+class Test(dbus.service.Object):
+    def __init__(self, name):
+        self.name = name
+        dbus.service.Object.__init__(self, bus, "/org/jailsup/Test")
+
+    @dbus.service.method("org.jailsup.Test", in_signature="", out_signature="s")
+    def Ping(self):
+        return "pong " + self.name
+
+
+class Notifications(dbus.service.Object):
+    IFACE = "org.freedesktop.Notifications"
+
+    def __init__(self):
+        dbus.service.Object.__init__(self, bus, "/org/freedesktop/Notifications")
+
+    @dbus.service.method(IFACE, in_signature="susssasa{sv}i", out_signature="u")
+    def Notify(self, app, replaces, icon, summary, body, actions, hints, timeout):
+        return 42
+
+    @dbus.service.method(IFACE, in_signature="u", out_signature="")
+    def CloseNotification(self, id):
+        pass
+
+    @dbus.service.method(IFACE, in_signature="", out_signature="as")
+    def GetCapabilities(self):
+        return ["body"]
+
+    @dbus.service.method(IFACE, in_signature="", out_signature="ssss")
+    def GetServerInformation(self):
+        return ("test", "jailsup", "1", "1.2")
+
+    @dbus.service.method(IFACE, in_signature="", out_signature="s")
+    def ClearHistory(self):
+        return "history wiped"
+
+
+keep = []
+for name in sys.argv[2:]:
+    keep.append(dbus.service.BusName(name, bus))
+    if name == "org.freedesktop.Notifications":
+        keep.append(Notifications())
+    else:
+        keep.append(Test(name))
+GLib.MainLoop().run()
+EOF
+	# One object path serves every test name: the last Test object wins,
+	# so each name gets its own connection.
+	for name in "$@"; do
+		bg python3 "$BATS_TEST_TMPDIR/service.py" "$addr" "$name"
+	done
+	for name in "$@"; do
+		wait_for dbus-send --bus="$addr" --print-reply --dest=org.freedesktop.DBus \
+			/org/freedesktop/DBus org.freedesktop.DBus.GetNameOwner "string:$name"
+	done
+}
+
+# dbus_profile NAME [LINE…]: /bin/sh, no network, then LINEs (sections too).
+dbus_profile() {
+	local name=$1
+	shift
+	{
+		echo "[jail]"
+		echo "exec = /bin/sh"
+		echo "network = none"
+		printf '%s\n' "$@"
+	} | write_profile "$name"
+}
+
+# proxy_pid NAME: the PID in the jail's dbus-proxy.pid.
+proxy_pid() {
+	local pid _
+	read -r pid _ <"$(state_dir "$1")/dbus-proxy.pid" || return 1
+	echo "$pid"
+}
+
+LIST='dbus-send --session --print-reply --dest=org.freedesktop.DBus /org/freedesktop/DBus org.freedesktop.DBus.ListNames'
+
+@test "talk: a listed name answers; an unlisted one is invisible and refused" {
+	start_bus session
+	start_service "$BUS_ADDR" org.jailsup.Test org.jailsup.Hidden
+	dbus_profile talk "[dbus]" "talk = org.jailsup.Test"
+	export DBUS_SESSION_BUS_ADDRESS=$BUS_ADDR
+	run jailsup run talk -c 'dbus-send --session --print-reply --dest=org.jailsup.Test /org/jailsup/Test org.jailsup.Test.Ping'
+	assert_status 0
+	assert_output_contains "pong org.jailsup.Test"
+	run jailsup run talk -c "$LIST"
+	assert_status 0
+	assert_output_contains org.jailsup.Test org.freedesktop.DBus
+	[[ $output != *org.jailsup.Hidden* ]] || fail "the hidden name is listed: $output"
+	run jailsup run talk -c 'dbus-send --session --print-reply --dest=org.jailsup.Hidden /org/jailsup/Test org.jailsup.Test.Ping'
+	[ "$status" -ne 0 ] || fail "the hidden name answered: $output"
+	[[ $output != *pong* ]] || fail "the hidden name answered: $output"
+	[[ $output == *org.freedesktop.DBus.Error.ServiceUnknown* ||
+		$output == *org.freedesktop.DBus.Error.AccessDenied* ]] ||
+		fail "not an access error: $output"
+	# The same call from the host works: the proxy, not the service, refused.
+	run dbus-send --session --print-reply --dest=org.jailsup.Hidden /org/jailsup/Test org.jailsup.Test.Ping
+	assert_status 0
+	assert_output_contains "pong org.jailsup.Hidden"
+}
+
+@test "own: the app owns its name, not another" {
+	start_bus session
+	dbus_profile own "[dbus]" "own = org.jailsup.App.*"
+	export DBUS_SESSION_BUS_ADDRESS=$BUS_ADDR
+	local req='dbus-send --session --print-reply --dest=org.freedesktop.DBus /org/freedesktop/DBus org.freedesktop.DBus.RequestName string:'
+	run jailsup run own -c "${req}org.jailsup.App.Main uint32:4"
+	assert_status 0
+	assert_output_contains "uint32 1"
+	run jailsup run own -c "${req}org.jailsup.Other uint32:4"
+	[ "$status" -ne 0 ] || fail "owning another name worked: $output"
+	[[ $output != *"uint32 1"* ]] || fail "owning another name worked: $output"
+	[[ $output == *org.freedesktop.DBus.Error.AccessDenied* ||
+		$output == *org.freedesktop.DBus.Error.ServiceUnknown* ]] ||
+		fail "not an access error: $output"
+}
+
+@test "notifications (a default right): Notify passes, ClearHistory on the same name and object does not" {
+	start_bus session
+	start_service "$BUS_ADDR" org.freedesktop.Notifications
+	# No [rights], no [dbus]: the defaults.
+	dbus_profile notes
+	export DBUS_SESSION_BUS_ADDRESS=$BUS_ADDR
+	local call='dbus-send --session --print-reply --dest=org.freedesktop.Notifications /org/freedesktop/Notifications org.freedesktop.Notifications.'
+	# dbus-send has no a{sv}: python3-dbus in the jail.
+	run jailsup run notes -c '/usr/bin/python3 -c "
+import dbus
+n = dbus.SessionBus().call_blocking(\"org.freedesktop.Notifications\", \"/org/freedesktop/Notifications\", \"org.freedesktop.Notifications\", \"Notify\", \"susssasa{sv}i\", (\"app\", 0, \"\", \"hi\", \"body\", [], {}, -1))
+print(\"id\", n)
+"'
+	assert_status 0
+	assert_output_contains "id 42"
+	run jailsup run notes -c "${call}GetServerInformation"
+	assert_status 0
+	assert_output_contains jailsup
+	run jailsup run notes -c "${call}ClearHistory"
+	[ "$status" -ne 0 ] || fail "ClearHistory passed: $output"
+	[[ $output != *"history wiped"* ]] || fail "ClearHistory ran: $output"
+	# From the host it does answer: the filter refused it.
+	run dbus-send --session --print-reply --dest=org.freedesktop.Notifications \
+		/org/freedesktop/Notifications org.freedesktop.Notifications.ClearHistory
+	assert_status 0
+	assert_output_contains "history wiped"
+	# Denied, the right is gone: the bus stays, Notify does not pass.
+	dbus_profile nonotes "[rights]" "deny = notifications"
+	run jailsup run nonotes -c "${call}GetServerInformation"
+	[ "$status" -ne 0 ] || fail "notifications passed without the right: $output"
+}
+
+@test "the default jail gets only its proxy: the bus itself, no other name, never the real socket" {
+	start_bus session
+	start_service "$BUS_ADDR" org.jailsup.Test
+	dbus_profile plain
+	export DBUS_SESSION_BUS_ADDRESS=$BUS_ADDR
+	bg jailsup run plain -c 'touch "$HOME/ready"; exec sleep 1000'
+	wait_for_file "$(jail_home plain)/ready"
+	run jailsup run plain -c 'echo "addr=$DBUS_SESSION_BUS_ADDRESS"; '"$LIST"'; cat /proc/self/mountinfo'
+	assert_status 0
+	assert_output_contains "addr=unix:path=$XDG_RUNTIME_DIR/bus" org.freedesktop.DBus
+	[[ $output != *org.jailsup.Test* ]] || fail "a name not allowed is listed: $output"
+	# What is mounted on the jail's bus is the proxy's socket in the state dir.
+	[[ $output != *"$BATS_TEST_TMPDIR/session.sock"* ]] || fail "the real bus is mounted: $output"
+	[ -S "$(state_dir plain)/dbus-proxy.sock" ] || fail "no proxy socket in the state dir"
+	local pid
+	pid=$(proxy_pid plain)
+	[ "$(cat "/proc/$pid/comm")" = xdg-dbus-proxy ] || fail "pid file: not the proxy"
+	# On the host, in the host's namespaces, not the jail's.
+	[ "$(readlink "/proc/$pid/ns/mnt")" = "$(readlink /proc/self/ns/mnt)" ] ||
+		fail "the proxy is not in the host's mount namespace"
+	[ "$(readlink "/proc/$pid/ns/user")" = "$(readlink /proc/self/ns/user)" ] ||
+		fail "the proxy is not in the host's user namespace"
+}
+
+@test "no dbus right: no proxy, no socket, no variable" {
+	start_bus session
+	dbus_profile nobus "[rights]" "deny = dbus"
+	export DBUS_SESSION_BUS_ADDRESS=$BUS_ADDR
+	run jailsup run nobus -c 'echo "addr=${DBUS_SESSION_BUS_ADDRESS:-none} sys=${DBUS_SYSTEM_BUS_ADDRESS:-none}"; ls -A "$XDG_RUNTIME_DIR" /run; grep -c bus /proc/self/mountinfo'
+	assert_status 0
+	assert_output_contains "addr=none sys=none"
+	[[ $output != *bus* ]] || fail "a bus is in the jail: $output"
+	[ ! -e "$(state_dir nobus)/dbus-proxy.pid" ] || fail "a proxy was started"
+	[ ! -e "$(state_dir nobus)/dbus-proxy.sock" ] || fail "a proxy socket exists"
+	# Without a supervisor there is no proxy: no bus either, despite the right.
+	dbus_profile nodaemon
+	run jailsup run --no-daemon nodaemon -c 'echo "addr=${DBUS_SESSION_BUS_ADDRESS:-none}"; ls -A "$XDG_RUNTIME_DIR"'
+	assert_status 0
+	assert_output_contains "addr=none"
+	[[ $output != *bus* ]] || fail "a bus is in the --no-daemon jail: $output"
+}
+
+@test "dbus-system: the system bus through the proxy at /run/dbus/system_bus_socket" {
+	start_bus system
+	export DBUS_SYSTEM_BUS_ADDRESS=$BUS_ADDR
+	start_service "$BUS_ADDR" org.jailsup.Sys org.jailsup.SysHidden
+	start_bus session
+	export DBUS_SESSION_BUS_ADDRESS=$BUS_ADDR
+	dbus_profile sys "[rights]" "allow = dbus-system" "[dbus-system]" "talk = org.jailsup.Sys"
+	bg jailsup run sys -c 'touch "$HOME/ready"; exec sleep 1000'
+	wait_for_file "$(jail_home sys)/ready"
+	[ -S "$(state_dir sys)/dbus-system.sock" ] || fail "no system proxy socket"
+	run jailsup run sys -c 'echo "sys=$DBUS_SYSTEM_BUS_ADDRESS"; test -S /run/dbus/system_bus_socket && echo sock-ok; dbus-send --system --print-reply --dest=org.jailsup.Sys /org/jailsup/Test org.jailsup.Test.Ping; dbus-send --system --print-reply --dest=org.freedesktop.DBus /org/freedesktop/DBus org.freedesktop.DBus.ListNames'
+	assert_status 0
+	assert_output_contains "sys=unix:path=/run/dbus/system_bus_socket" sock-ok "pong org.jailsup.Sys"
+	[[ $output != *SysHidden* ]] || fail "a hidden system name is listed: $output"
+	# Not granted (the default): no system bus at all.
+	dbus_profile nosys
+	run jailsup run nosys -c 'echo "sys=${DBUS_SYSTEM_BUS_ADDRESS:-none}"; ls -A /run'
+	assert_status 0
+	assert_output_contains "sys=none"
+	[[ $output != *dbus* ]] || fail "a system bus is in the jail: $output"
+}
+
+@test "the proxy is ready before the first app, and gone when the jail ends" {
+	start_bus session
+	start_service "$BUS_ADDR" org.jailsup.Test
+	dbus_profile life "[dbus]" "talk = org.jailsup.Test"
+	export DBUS_SESSION_BUS_ADDRESS=$BUS_ADDR
+	# The very first command of the jail already reaches the bus.
+	bg jailsup run life -c 'dbus-send --session --print-reply --dest=org.jailsup.Test /org/jailsup/Test org.jailsup.Test.Ping >"$HOME/first" 2>&1; touch "$HOME/ready"; exec sleep 1000'
+	wait_for_file "$(jail_home life)/ready"
+	grep -q "pong org.jailsup.Test" "$(jail_home life)/first" ||
+		fail "the first app found no bus: $(cat "$(jail_home life)/first")"
+	local pid
+	pid=$(proxy_pid life)
+	alive "$pid" || fail "no proxy"
+	run jailsup kill life
+	assert_status 0
+	wait_status life stopped
+	wait_for _not_alive "$pid"
+	[ ! -e "$(state_dir life)/dbus-proxy.pid" ] || fail "dbus-proxy.pid is left"
+	[ ! -e "$(state_dir life)/dbus-proxy.sock" ] || fail "dbus-proxy.sock is left"
+}
+
+@test "kill -9 of the jailer: the proxy is ended" {
+	start_bus session
+	dbus_profile k9
+	export DBUS_SESSION_BUS_ADDRESS=$BUS_ADDR
+	bg jailsup run k9 -c 'touch "$HOME/ready"; exec sleep 1000'
+	wait_for_file "$(jail_home k9)/ready"
+	local pid jailer
+	pid=$(proxy_pid k9)
+	alive "$pid" || fail "no proxy"
+	jailer=$(state_get k9 jailer-pid)
+	kill -KILL "$jailer"
+	wait_status k9 stopped
+	wait_for _not_alive "$pid"
+}
+
+@test "a supervisor restart: the proxy and the bus stay; the new supervisor ends the proxy" {
+	start_bus session
+	start_service "$BUS_ADDR" org.jailsup.Test
+	dbus_profile rs "[dbus]" "talk = org.jailsup.Test"
+	export DBUS_SESSION_BUS_ADDRESS=$BUS_ADDR
+	bg jailsup run rs -c 'touch "$HOME/ready"; exec sleep 1000'
+	wait_for_file "$(jail_home rs)/ready"
+	local pid daemon
+	pid=$(proxy_pid rs)
+	daemon=$(daemon_pid)
+	kill -KILL "$daemon"
+	wait_for _not_alive "$daemon"
+	alive "$pid" || fail "the proxy died with the supervisor"
+	jailsup daemon
+	wait_for grep -q "adopted jail 'rs'" "$XDG_RUNTIME_DIR/jailsup/daemon.log"
+	alive "$pid" || fail "the proxy died at the restart"
+	run jailsup run rs -c 'dbus-send --session --print-reply --dest=org.jailsup.Test /org/jailsup/Test org.jailsup.Test.Ping'
+	assert_status 0
+	assert_output_contains "pong org.jailsup.Test"
+	run jailsup kill rs
+	assert_status 0
+	wait_status rs stopped
+	wait_for _not_alive "$pid"
+}
+
+@test "a bad rule: file:line at start, no jail, no proxy" {
+	dbus_profile bad "[dbus]" "talk = org.jailsup.Test" "call = org.jailsup.Test=Ping"
+	run -125 jailsup run bad -c true
+	assert_output_contains "bad.ini:6:"
+	[ ! -e "$(state_dir bad)/dbus-proxy.pid" ] || fail "a proxy was started"
+}
+
+@test "explain: rights with their reasons, mounts, the proxy's rules per bus, network, seccomp" {
+	dbus_profile ex "[rights]" "allow = dbus-system" "deny = audio" \
+		"[dbus]" "talk = org.jailsup.Test" "own = org.jailsup.App.*" \
+		"[dbus-system]" "talk = org.freedesktop.UPower"
+	run jailsup explain ex
+	assert_status 0
+	assert_output_contains "$XDG_CONFIG_HOME/jailsup/profiles/ex.ini" \
+		"audio" "deny" "x11" "default" "dbus-system" "allow" \
+		"--filter" "--talk=org.jailsup.Test" "--own=org.jailsup.App.*" \
+		"--call=org.freedesktop.Notifications=org.freedesktop.Notifications.Notify@/org/freedesktop/Notifications" \
+		"--talk=org.freedesktop.UPower" "network" "none" "seccomp" "ptrace" "keyctl" \
+		"$(jail_home ex)"
+	run jailsup explain nosuchprofile
+	assert_status 3
+}
+
+@test "with no supervisor left, the proxy still ends with its jailer" {
+	start_bus session
+	dbus_profile orphan
+	export DBUS_SESSION_BUS_ADDRESS=$BUS_ADDR
+	bg jailsup run orphan -c 'touch "$HOME/ready"; exec sleep 1000'
+	wait_for_file "$(jail_home orphan)/ready"
+	local pid daemon jailer
+	pid=$(proxy_pid orphan)
+	daemon=$(daemon_pid)
+	jailer=$(state_get orphan jailer-pid)
+	kill -KILL "$daemon"
+	wait_for _not_alive "$daemon"
+	kill -KILL "$jailer"
+	# Its --fd pipe breaks with the jailer: it leaves by itself.
+	wait_for _not_alive "$pid"
+}
