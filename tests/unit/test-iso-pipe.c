@@ -10,7 +10,6 @@
 #include <sys/sysmacros.h>
 
 #include <fcntl.h>
-#include <ftw.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -31,69 +30,17 @@ struct fixture {
 	int fd;
 };
 
-static int
-rm_tree_remove(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void) st;
-	(void) ftw;
-	if (flag == FTW_DP)
-		(void) rmdir(path);
-	else
-		(void) unlink(path);
-	return 0;
-}
+#define FIXTURE_NAME "test-iso-pipe"
+#include "tests/unit/tmpdir-fixture.h"
 
 static int
 setup(void **state)
 {
-	struct fixture *f = calloc(1, sizeof(*f));
-
-	if (f == NULL)
-		return -1;
-	snprintf(f->dir, sizeof(f->dir), "/tmp/test-iso-pipe-XXXXXX");
-	if (mkdtemp(f->dir) == NULL)
-		return -1;
-	f->fd = open(f->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (f->fd < 0)
+	if (fixture_setup(state) < 0)
 		return -1;
 	/* A write to a pipe without reader must fail, not kill the test. */
 	signal(SIGPIPE, SIG_IGN);
-	alarm(60); /* a case that blocks dies, not hangs */
-	*state = f;
 	return 0;
-}
-
-static int
-teardown(void **state)
-{
-	struct fixture *f = *state;
-
-	alarm(0);
-	safe_close(f->fd);
-	(void) nftw(f->dir, rm_tree_remove, 16, FTW_PHYS | FTW_MOUNT | FTW_DEPTH);
-	free(f);
-	return 0;
-}
-
-static void
-write_file_at(int dir_fd, const char *name, const char *content)
-{
-	_cleanup_close_ int fd =
-	    openat(dir_fd, name, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-
-	assert_true(fd >= 0);
-	assert_int_equal(write_all(fd, content, strlen(content)), 0);
-}
-
-static void
-assert_file_content(int dir_fd, const char *name, const char *expect)
-{
-	_cleanup_close_ int fd = openat(dir_fd, name, O_RDONLY | O_CLOEXEC);
-	_cleanup_free_ char *buf = NULL;
-
-	assert_true(fd >= 0);
-	assert_int_equal(read_all(fd, 1 << 20, &buf, NULL), 0);
-	assert_string_equal(buf, expect);
 }
 
 static void
@@ -594,7 +541,7 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-#define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
+#define T(name) cmocka_unit_test_setup_teardown(name, setup, fixture_teardown)
 	    T(test_iso_pipe_create_ok),
 	    T(test_iso_pipe_create_planted),
 	    T(test_iso_pipe_open_read_ok),

@@ -8,7 +8,6 @@
 #include <sys/stat.h>
 
 #include <fcntl.h>
-#include <ftw.h>
 #include <setjmp.h>
 #include <stdarg.h>
 
@@ -26,68 +25,8 @@ struct fixture {
 	int fd;
 };
 
-static int
-rm_tree_remove(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void) st;
-	(void) ftw;
-	if (flag == FTW_DP)
-		(void) rmdir(path);
-	else
-		(void) unlink(path);
-	return 0;
-}
-
-static int
-setup(void **state)
-{
-	struct fixture *f = calloc(1, sizeof(*f));
-
-	if (f == NULL)
-		return -1;
-	snprintf(f->dir, sizeof(f->dir), "/tmp/test-kv-XXXXXX");
-	if (mkdtemp(f->dir) == NULL)
-		return -1;
-	f->fd = open(f->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (f->fd < 0)
-		return -1;
-	alarm(60); /* a case that blocks dies, not hangs */
-	*state = f;
-	return 0;
-}
-
-static int
-teardown(void **state)
-{
-	struct fixture *f = *state;
-
-	alarm(0);
-	safe_close(f->fd);
-	(void) nftw(f->dir, rm_tree_remove, 16, FTW_PHYS | FTW_MOUNT | FTW_DEPTH);
-	free(f);
-	return 0;
-}
-
-static void
-write_file_at(int dir_fd, const char *name, const char *content, size_t len)
-{
-	_cleanup_close_ int fd =
-	    openat(dir_fd, name, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-
-	assert_true(fd >= 0);
-	assert_int_equal(write_all(fd, content, len), 0);
-}
-
-static void
-assert_file_content(int dir_fd, const char *name, const char *expect)
-{
-	_cleanup_close_ int fd = openat(dir_fd, name, O_RDONLY | O_CLOEXEC);
-	_cleanup_free_ char *buf = NULL;
-
-	assert_true(fd >= 0);
-	assert_int_equal(read_all(fd, 1 << 20, &buf, NULL), 0);
-	assert_string_equal(buf, expect);
-}
+#define FIXTURE_NAME "test-kv"
+#include "tests/unit/tmpdir-fixture.h"
 
 static char *
 repeat(char c, size_t n)
@@ -504,7 +443,7 @@ test_kv_write_at_refuses(void **state)
 	struct kv_list l = {.entries = e, .n = 1};
 	struct stat st;
 
-	write_file_at(f->fd, "state", "a=1\n", 4);
+	write_bytes_at(f->fd, "state", "a=1\n", 4);
 	assert_int_equal(kv_write_at(f->fd, "state", &l), -EINVAL);
 	assert_file_content(f->fd, "state", "a=1\n");
 	assert_int_equal(fstatat(f->fd, ".state.tmp", &st, AT_SYMLINK_NOFOLLOW), -1);
@@ -518,7 +457,7 @@ test_kv_write_at_symlink(void **state)
 	_cleanup_free_ char *target = NULL;
 	struct stat st;
 
-	write_file_at(f->fd, "outside", "do not touch\n", 13);
+	write_bytes_at(f->fd, "outside", "do not touch\n", 13);
 	assert_true(asprintf(&target, "%s/outside", f->dir) > 0);
 	assert_int_equal(symlinkat(target, f->fd, "state"), 0);
 	assert_int_equal(kv_set(&l, "a", "1"), 0);
@@ -537,7 +476,7 @@ test_kv_read_at_symlink(void **state)
 	_cleanup_free_ char *target = NULL;
 
 	/* A valid kv file outside: it must not be read through the link. */
-	write_file_at(f->fd, "outside", "status=running\n", 15);
+	write_bytes_at(f->fd, "outside", "status=running\n", 15);
 	assert_true(asprintf(&target, "%s/outside", f->dir) > 0);
 	assert_int_equal(symlinkat(target, f->fd, "state"), 0);
 	assert_int_equal(kv_read_at(f->fd, "state", &l, NULL), -ELOOP);
@@ -565,9 +504,9 @@ test_kv_read_at_errors(void **state)
 
 	assert_int_equal(kv_read_at(f->fd, "missing", &l, NULL), -ENOENT);
 	assert_int_equal(kv_read_at(f->fd, "../state", &l, NULL), -EINVAL);
-	write_file_at(f->fd, "big", big, KV_FILE_MAX + 1);
+	write_bytes_at(f->fd, "big", big, KV_FILE_MAX + 1);
 	assert_int_equal(kv_read_at(f->fd, "big", &l, NULL), -EFBIG);
-	write_file_at(f->fd, "bad", "a=1\nb\n", 6);
+	write_bytes_at(f->fd, "bad", "a=1\nb\n", 6);
 	assert_int_equal(kv_read_at(f->fd, "bad", &l, &errline), -EINVAL);
 	assert_int_equal(errline, 2);
 	assert_int_equal(l.n, 0);
@@ -595,7 +534,7 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-#define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
+#define T(name) cmocka_unit_test_setup_teardown(name, fixture_setup, fixture_teardown)
 	    T(test_kv_key_valid_good),
 	    T(test_kv_key_valid_bad),
 	    T(test_kv_value_valid),

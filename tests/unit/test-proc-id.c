@@ -11,7 +11,6 @@
 #include <sys/wait.h>
 
 #include <fcntl.h>
-#include <ftw.h>
 #include <inttypes.h>
 #include <setjmp.h>
 #include <signal.h>
@@ -32,50 +31,19 @@ struct fixture {
 	pid_t child; /* killed and reaped by teardown when a case failed early */
 };
 
-static int
-rm_tree_remove(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void) st;
-	(void) ftw;
-	if (flag == FTW_DP)
-		(void) rmdir(path);
-	else
-		(void) unlink(path);
-	return 0;
-}
-
-static int
-setup(void **state)
-{
-	struct fixture *f = calloc(1, sizeof(*f));
-
-	if (f == NULL)
-		return -1;
-	snprintf(f->dir, sizeof(f->dir), "/tmp/test-proc-id-XXXXXX");
-	if (mkdtemp(f->dir) == NULL)
-		return -1;
-	f->fd = open(f->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (f->fd < 0)
-		return -1;
-	alarm(60); /* a case that blocks dies, not hangs */
-	*state = f;
-	return 0;
-}
+#define FIXTURE_NAME "test-proc-id"
+#include "tests/unit/tmpdir-fixture.h"
 
 static int
 teardown(void **state)
 {
 	struct fixture *f = *state;
 
-	alarm(0);
 	if (f->child > 0) {
 		(void) kill(f->child, SIGKILL);
 		(void) waitpid(f->child, NULL, 0);
 	}
-	safe_close(f->fd);
-	(void) nftw(f->dir, rm_tree_remove, 16, FTW_PHYS | FTW_MOUNT | FTW_DEPTH);
-	free(f);
-	return 0;
+	return fixture_teardown(state);
 }
 
 /* A child that waits to be killed (and dies with us if we crash). */
@@ -118,27 +86,6 @@ reap(struct fixture *f, int *ret_status)
 	f->child = 0;
 	if (ret_status != NULL)
 		*ret_status = status;
-}
-
-static void
-write_file_at(int dir_fd, const char *name, const char *content, size_t len)
-{
-	_cleanup_close_ int fd =
-	    openat(dir_fd, name, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-
-	assert_true(fd >= 0);
-	assert_int_equal(write_all(fd, content, len), 0);
-}
-
-static void
-assert_file_content(int dir_fd, const char *name, const char *expect)
-{
-	_cleanup_close_ int fd = openat(dir_fd, name, O_RDONLY | O_CLOEXEC);
-	_cleanup_free_ char *buf = NULL;
-
-	assert_true(fd >= 0);
-	assert_int_equal(read_all(fd, 1 << 20, &buf, NULL), 0);
-	assert_string_equal(buf, expect);
 }
 
 /* A /proc/PID/stat line for COMM with STATE and START in their fields. */
@@ -603,7 +550,7 @@ test_proc_id_read_at_symlink(void **state)
 
 		assert_int_equal(proc_id_get(getpid(), &self), 0);
 		n = proc_id_format(&self, buf);
-		write_file_at(f->fd, "outside", buf, (size_t) n);
+		write_bytes_at(f->fd, "outside", buf, (size_t) n);
 	}
 	assert_true(asprintf(&target, "%s/outside", f->dir) > 0);
 	assert_int_equal(symlinkat(target, f->fd, STATE_ENCFS_PID), 0);
@@ -619,7 +566,7 @@ test_proc_id_write_at_symlink(void **state)
 	struct proc_id id = {.pid = 5, .start = 6};
 	struct stat st;
 
-	write_file_at(f->fd, "outside", "do not touch\n", 13);
+	write_bytes_at(f->fd, "outside", "do not touch\n", 13);
 	assert_true(asprintf(&target, "%s/outside", f->dir) > 0);
 	assert_int_equal(symlinkat(target, f->fd, STATE_OPENVPN_PID), 0);
 	assert_int_equal(proc_id_write_at(f->fd, STATE_OPENVPN_PID, &id), 0);
@@ -647,14 +594,14 @@ test_proc_id_read_at_garbage(void **state)
 	char big[PROC_ID_STRLEN + 10];
 	struct proc_id id = {};
 
-	write_file_at(f->fd, "nul.pid", "12 34\0junk\n", 11);
+	write_bytes_at(f->fd, "nul.pid", "12 34\0junk\n", 11);
 	assert_int_equal(proc_id_read_at(f->fd, "nul.pid", &id), -EINVAL);
-	write_file_at(f->fd, "two.pid", "12 34\n56 78\n", 12);
+	write_bytes_at(f->fd, "two.pid", "12 34\n56 78\n", 12);
 	assert_true(proc_id_read_at(f->fd, "two.pid", &id) < 0);
-	write_file_at(f->fd, "empty.pid", "", 0);
+	write_bytes_at(f->fd, "empty.pid", "", 0);
 	assert_int_equal(proc_id_read_at(f->fd, "empty.pid", &id), -EINVAL);
 	memset(big, '1', sizeof(big));
-	write_file_at(f->fd, "big.pid", big, sizeof(big));
+	write_bytes_at(f->fd, "big.pid", big, sizeof(big));
 	assert_int_equal(proc_id_read_at(f->fd, "big.pid", &id), -EFBIG);
 	assert_int_equal(proc_id_read_at(f->fd, "missing.pid", &id), -ENOENT);
 	assert_int_equal(id.pid, 0);
@@ -664,7 +611,7 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-#define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
+#define T(name) cmocka_unit_test_setup_teardown(name, fixture_setup, teardown)
 	    T(test_proc_stat_parse_start_simple),
 	    T(test_proc_stat_parse_start_hostile_comm),
 	    T(test_proc_stat_parse_start_zombie),

@@ -34,6 +34,9 @@ struct fixture {
 	int fd;
 };
 
+#define FIXTURE_NAME "test-state"
+#include "tests/unit/tmpdir-fixture.h"
+
 static int
 rm_tree_chmod(const char *path, const struct stat *st, int flag, struct FTW *ftw)
 {
@@ -45,84 +48,12 @@ rm_tree_chmod(const char *path, const struct stat *st, int flag, struct FTW *ftw
 }
 
 static int
-rm_tree_remove(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void) st;
-	(void) ftw;
-	if (flag == FTW_DP)
-		(void) rmdir(path);
-	else
-		(void) unlink(path);
-	return 0;
-}
-
-/* The cleanup does not use state_rm_rf(): a broken rm_rf must not hide. */
-static void
-rm_tree(const char *dir)
-{
-	(void) nftw(dir, rm_tree_chmod, 16, FTW_PHYS | FTW_MOUNT);
-	(void) nftw(dir, rm_tree_remove, 16, FTW_PHYS | FTW_MOUNT | FTW_DEPTH);
-}
-
-static int
-setup(void **state)
-{
-	struct fixture *f = calloc(1, sizeof(*f));
-
-	if (f == NULL)
-		return -1;
-	snprintf(f->dir, sizeof(f->dir), "/tmp/test-state-XXXXXX");
-	if (mkdtemp(f->dir) == NULL)
-		return -1;
-	f->fd = open(f->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (f->fd < 0)
-		return -1;
-	/* A case that blocks (a FIFO opened the wrong way) dies, not hangs. */
-	alarm(60);
-	*state = f;
-	return 0;
-}
-
-static int
 teardown(void **state)
 {
 	struct fixture *f = *state;
 
-	alarm(0);
-	safe_close(f->fd);
-	rm_tree(f->dir);
-	free(f);
-	return 0;
-}
-
-static void
-write_file_at(int dir_fd, const char *name, const char *content)
-{
-	_cleanup_close_ int fd =
-	    openat(dir_fd, name, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-
-	assert_true(fd >= 0);
-	assert_int_equal(write_all(fd, content, strlen(content)), 0);
-}
-
-/* The whole content of PATH (absolute or below DIR_FD), following links. */
-static char *
-read_file_at(int dir_fd, const char *name)
-{
-	_cleanup_close_ int fd = openat(dir_fd, name, O_RDONLY | O_CLOEXEC);
-	char *buf = NULL;
-
-	assert_true(fd >= 0);
-	assert_int_equal(read_all(fd, 1 << 20, &buf, NULL), 0);
-	return buf;
-}
-
-static void
-assert_file_content(int dir_fd, const char *name, const char *expect)
-{
-	_cleanup_free_ char *buf = read_file_at(dir_fd, name);
-
-	assert_string_equal(buf, expect);
+	(void) nftw(f->dir, rm_tree_chmod, 16, FTW_PHYS | FTW_MOUNT);
+	return fixture_teardown(state);
 }
 
 static bool
@@ -1118,7 +1049,7 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-#define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
+#define T(name) cmocka_unit_test_setup_teardown(name, fixture_setup, teardown)
 	    T(test_jail_name_valid_good),
 	    T(test_jail_name_valid_bad),
 	    T(test_state_name_valid_good),

@@ -7,7 +7,6 @@
 #include <sys/stat.h>
 
 #include <fcntl.h>
-#include <ftw.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -25,47 +24,8 @@ struct fixture {
 	int fd;
 };
 
-static int
-rm_tree_remove(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void) st;
-	(void) ftw;
-	if (flag == FTW_DP)
-		(void) rmdir(path);
-	else
-		(void) unlink(path);
-	return 0;
-}
-
-static int
-setup(void **state)
-{
-	struct fixture *f = calloc(1, sizeof(*f));
-
-	if (f == NULL)
-		return -1;
-	snprintf(f->dir, sizeof(f->dir), "/tmp/test-util-XXXXXX");
-	if (mkdtemp(f->dir) == NULL)
-		return -1;
-	f->fd = open(f->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (f->fd < 0)
-		return -1;
-	alarm(60); /* a case that blocks dies, not hangs */
-	*state = f;
-	return 0;
-}
-
-static int
-teardown(void **state)
-{
-	struct fixture *f = *state;
-
-	alarm(0);
-	safe_close(f->fd);
-	(void) nftw(f->dir, rm_tree_remove, 16, FTW_PHYS | FTW_MOUNT | FTW_DEPTH);
-	free(f);
-	return 0;
-}
+#define FIXTURE_NAME "test-util"
+#include "tests/unit/tmpdir-fixture.h"
 
 /* --- parsers --------------------------------------------------------------------- */
 
@@ -353,7 +313,7 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-#define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
+#define T(name) cmocka_unit_test_setup_teardown(name, fixture_setup, fixture_teardown)
 	    T(test_parse_u64_good),
 	    T(test_parse_u64_bad),
 	    T(test_parse_pid_range),
