@@ -60,24 +60,6 @@ static bool first_request_seen;
 static bool grace_over;
 static char *msg_buf;
 
-/* Request variables that may enter the jail: locale and terminal only.
- * Everything else comes from the jail's own environment (the jailer's
- * allow-list). */
-static bool
-request_env_allowed(const char *kv)
-{
-	static const char *const keys[] = { "LANG", "LANGUAGE", "TERM", "COLORTERM", "TZ",
-					    "NO_COLOR", "COLUMNS", "LINES" };
-	size_t len = strcspn(kv, "=");
-
-	if (strncmp(kv, "LC_", 3) == 0)
-		return true;
-	for (size_t i = 0; i < ELEMENTSOF(keys); i++)
-		if (strlen(keys[i]) == len && strncmp(kv, keys[i], len) == 0)
-			return true;
-	return false;
-}
-
 static struct app *
 app_find(pid_t pid)
 {
@@ -171,13 +153,9 @@ close_fds(int *fds, size_t n)
 static _noreturn_ void
 exec_app(const struct dispatch_run *run, char **envp, const int *stdio, int err_fd)
 {
-	sigset_t none;
 	int moved[DISPATCH_RUN_NFDS], r;
 
-	sigemptyset(&none);
-	(void) sigprocmask(SIG_SETMASK, &none, NULL);
-	for (int sig = 1; sig < NSIG; sig++)
-		(void) signal(sig, SIG_DFL);
+	reset_signals_for_exec();
 	/* Its own process group, so a relayed Ctrl-C reaches the app and its
 	 * children but never PID 1. */
 	(void) setpgid(0, 0);
@@ -211,7 +189,7 @@ build_app_env(const struct dispatch_run *run)
 		if (strv_push(&env, *e) < 0)
 			return strv_free(env);
 	for (char **e = run->envp; *e != NULL; e++) {
-		if (!request_env_allowed(*e))
+		if (!dispatch_env_passes(*e))
 			continue;
 		if (strv_push(&env, *e) < 0)
 			return strv_free(env);

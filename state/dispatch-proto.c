@@ -21,6 +21,21 @@ header_init(struct dispatch_header *h, enum dispatch_msg_type type, size_t lengt
 	h->length = (uint32_t) length;
 }
 
+bool
+dispatch_env_passes(const char *kv)
+{
+	static const char *const keys[] = { "LANG", "LANGUAGE", "TERM", "COLORTERM", "TZ",
+					    "NO_COLOR", "COLUMNS", "LINES" };
+	size_t len = strcspn(kv, "=");
+
+	if (strncmp(kv, "LC_", 3) == 0)
+		return true;
+	for (size_t i = 0; i < ELEMENTSOF(keys); i++)
+		if (strlen(keys[i]) == len && strncmp(kv, keys[i], len) == 0)
+			return true;
+	return false;
+}
+
 int
 dispatch_peek_type(const void *buf, size_t len)
 {

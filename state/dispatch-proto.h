@@ -53,6 +53,11 @@ struct dispatch_run {
 	const char *cwd;
 };
 
+/* Whether the "KEY=VALUE" KV of a requester's environment may enter the
+ * jail: locale and terminal variables only. The CLI sends no others and
+ * dispatch drops any others it gets. */
+bool dispatch_env_passes(const char *kv);
+
 /* Encodes a RUN request into a new buffer. -E2BIG past the limits. */
 int dispatch_encode_run(char *const *argv, char *const *envp, const char *cwd, void **ret,
 			size_t *ret_len);

@@ -4,6 +4,7 @@
  * loops that every part needs and libc does not offer in a strict form.
  */
 #include <limits.h>
+#include <signal.h>
 
 #include "state/util.h"
 
@@ -115,6 +116,17 @@ parse_uint(const char *s, unsigned min, unsigned max, unsigned *ret)
 		return -ERANGE;
 	*ret = (unsigned) v;
 	return 0;
+}
+
+void
+reset_signals_for_exec(void)
+{
+	sigset_t none;
+
+	for (int sig = 1; sig < NSIG; sig++)
+		(void) signal(sig, SIG_DFL);
+	sigemptyset(&none);
+	(void) sigprocmask(SIG_SETMASK, &none, NULL);
 }
 
 int

@@ -117,6 +117,11 @@ int parse_u64(const char *s, uint64_t *ret);
 int parse_pid(const char *s, pid_t *ret);
 int parse_uint(const char *s, unsigned min, unsigned max, unsigned *ret);
 
+/* In a child between fork() and execve(): every signal back to SIG_DFL,
+ * then nothing blocked. In that order: with the mask cleared first, a
+ * signal could still run the parent's handler (libev's) in the child. */
+void reset_signals_for_exec(void);
+
 /* Writes all of BUF, retrying on EINTR and short writes. 0 or -errno. */
 int write_all(int fd, const void *buf, size_t len);
 

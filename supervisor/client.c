@@ -38,21 +38,6 @@ jail_connect(int state_fd, int *ret_fd)
 	return 0;
 }
 
-static bool
-env_sendable(const char *kv)
-{
-	static const char *const keys[] = { "LANG", "LANGUAGE", "TERM", "COLORTERM", "TZ",
-					    "NO_COLOR", "COLUMNS", "LINES" };
-	size_t len = strcspn(kv, "=");
-
-	if (strncmp(kv, "LC_", 3) == 0)
-		return true;
-	for (size_t i = 0; i < ELEMENTSOF(keys); i++)
-		if (strlen(keys[i]) == len && strncmp(kv, keys[i], len) == 0)
-			return true;
-	return false;
-}
-
 static int
 exit_code_of(const struct dispatch_small *m, const char *argv0)
 {
@@ -102,7 +87,7 @@ jail_run_app(int sock_in, char *const *argv, const char *jail_name)
 	int r;
 
 	for (char **e = environ; *e != NULL; e++)
-		if (env_sendable(*e) && strv_push(&env, *e) < 0)
+		if (dispatch_env_passes(*e) && strv_push(&env, *e) < 0)
 			return log_error("out of memory"), EXIT_JAILSUP_FAILED;
 	if (getcwd(cwd, sizeof(cwd)) == NULL)
 		strcpy(cwd, "/");

@@ -572,13 +572,9 @@ spawn_jailer(struct jail *j, char **envp, int keep_fd, pid_t *ret)
 		return -errno;
 	if (pid == 0) {
 		int null = open("/dev/null", O_RDWR | O_CLOEXEC);
-		sigset_t none;
 		char *argv[] = { "jailer", state_path, NULL };
 
-		sigemptyset(&none);
-		(void) sigprocmask(SIG_SETMASK, &none, NULL);
-		for (int sig = 1; sig < NSIG; sig++)
-			(void) signal(sig, SIG_DFL);
+		reset_signals_for_exec();
 		/* Its own session: signals to our process group never reach it. */
 		if (null < 0 || setsid() < 0 || dup2(null, 0) < 0 || dup2(null, 1) < 0 ||
 		    dup2(null, 2) < 0)

@@ -198,12 +198,8 @@ dbus_proxy_spawn(int dir_fd, char **argv, pid_t *ret_pid, int *ret_ready_fd)
 	if (pid == 0) {
 		int out = log_fd >= 0 ? log_fd : null_fd;
 		int w = fcntl(pipe_fds[1], F_DUPFD, 10);
-		sigset_t none;
 
-		sigemptyset(&none);
-		(void) sigprocmask(SIG_SETMASK, &none, NULL);
-		for (int sig = 1; sig < NSIG; sig++)
-			(void) signal(sig, SIG_DFL);
+		reset_signals_for_exec();
 		/* Its own session, on the host, as the user: never in a jail's
 		 * namespaces; its cwd is the state dir for its relative sockets. */
 		if (w < 0 || setsid() < 0 || fchdir(dir_fd) < 0 || dup2(null_fd, 0) < 0 ||
