@@ -41,6 +41,7 @@ struct jail_fds {
 	int init;
 	int dispatch_exe;
 	int parent_pidfd;
+	int ns_ready[2]; /* the child's byte: its namespaces can be joined */
 };
 
 static void
@@ -317,6 +318,13 @@ run_jail(const struct jail_spec *spec, const struct jail_fds *fds)
 		die_errno(EXIT_TEMPORARY, -errno, "unable to set the hostname");
 	if (spec->network != NETWORK_HOST)
 		bring_up_loopback();
+	/* The supervisor's network helpers may join us now: our id maps
+	 * are written, so whatever they create is the user's. */
+	if (fds->ns_ready[1] >= 0) {
+		if (write(fds->ns_ready[1], "n", 1) != 1)
+			die_errno(EXIT_TEMPORARY, -errno, "unable to report the namespaces");
+		safe_close(fds->ns_ready[1]);
+	}
 	setup_rootfs(spec);
 	if (chdir(spec->home) < 0)
 		die_errno(EXIT_TEMPORARY, -errno, "unable to enter the home '%s'", spec->home);
@@ -357,9 +365,34 @@ clone_namespaces(const struct jail_spec *spec, const struct jail_fds *fds)
 				  "apparmor_restrict_unprivileged_userns)");
 		die_errno(EXIT_TEMPORARY, -errno, "unable to create the jail's namespaces");
 	}
-	if (pid == 0)
+	if (pid == 0) {
+		safe_close(fds->ns_ready[0]);
 		run_jail(spec, fds);
+	}
 	return (pid_t) pid;
+}
+
+/* With a supervisor waiting to build the network (--go-fd), tells it
+ * through the iso-pipe which process's namespaces to join, once the child
+ * has written its id maps. A child that died first gives EOF: nothing to
+ * report, wait_for_jail() collects its status. */
+static void
+report_namespaces(const struct jail_fds *fds, pid_t child)
+{
+	ssize_t n;
+	char c;
+	int r;
+
+	if (fds->ns_ready[0] < 0)
+		return;
+	do
+		n = read(fds->ns_ready[0], &c, 1);
+	while (n < 0 && errno == EINTR);
+	if (n != 1)
+		return;
+	r = iso_pipe_write_ns(fds->iso, child);
+	if (r < 0)
+		die_errno(EXIT_TEMPORARY, r, "unable to write to the iso-pipe");
 }
 
 static void
@@ -410,7 +443,7 @@ main(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{},
 	};
-	struct jail_fds fds = { .init = -1 };
+	struct jail_fds fds = { .init = -1, .ns_ready = { -1, -1 } };
 	struct jail_spec spec;
 	unsigned go_fd_arg;
 	int go_fd = -1, c, status;
@@ -441,6 +474,8 @@ main(int argc, char **argv)
 	fds.parent_pidfd = (int) syscall(SYS_pidfd_open, getpid(), 0);
 	if (fds.parent_pidfd < 0)
 		die_errno(EXIT_TEMPORARY, -errno, "unable to open a pidfd of ourselves");
+	if (go_fd >= 0 && pipe2(fds.ns_ready, O_CLOEXEC) < 0)
+		die_errno(EXIT_TEMPORARY, -errno, "unable to create a pipe");
 
 	jail_pid = clone_namespaces(&spec, &fds);
 	safe_close(fds.listen);
@@ -449,6 +484,9 @@ main(int argc, char **argv)
 	safe_close(fds.parent_pidfd);
 	safe_close(spec.home_fd);
 	safe_close(go_fd);
+	safe_close(fds.ns_ready[1]);
+	report_namespaces(&fds, jail_pid);
+	safe_close(fds.ns_ready[0]);
 
 	status = wait_for_jail(jail_pid);
 	(void) unlinkat(spec.state_fd, STATE_DISPATCH_SOCK, 0);

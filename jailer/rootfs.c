@@ -22,6 +22,7 @@
 
 #include "jailer/jailer.h"
 #include "state/log.h"
+#include "state/state.h"
 
 /* Walks DST (absolute, inside the jail) below /newroot, creating missing
  * directories with MODE, never following a symlink. The last component is
@@ -302,6 +303,130 @@ setup_home(const struct jail_spec *spec)
 	}
 }
 
+/* Writes TEXT to a file of the scratch root (never visible in the jail
+ * as such) and returns an O_PATH fd of it to bind. */
+static int
+scratch_file(const char *name, const char *text)
+{
+	_cleanup_free_ char *path = path_join("/", name);
+	_cleanup_close_ int fd = -1;
+	int r;
+
+	if (path == NULL)
+		die(EXIT_TEMPORARY, "out of memory");
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+	if (fd < 0)
+		die_errno(EXIT_TEMPORARY, -errno, "unable to create '%s'", path);
+	r = write_all(fd, text, strlen(text));
+	if (r < 0)
+		die_errno(EXIT_TEMPORARY, r, "unable to write '%s'", path);
+	safe_close(fd);
+	fd = open(path, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		die_errno(EXIT_TEMPORARY, -errno, "unable to open '%s'", path);
+	return TAKE_FD(fd);
+}
+
+/* Puts SRC_FD over /etc/NAME of the jail. /etc is the host's, read-only:
+ * a regular file there is bound over; a symlink into /run (systemd-
+ * resolved's stub-resolv.conf, say), which would dangle in the jail's
+ * private /run, gets its target created there and bound over instead. */
+static void
+override_etc_file(const char *name, int src_fd)
+{
+	_cleanup_free_ char *etc_path = path_join(NEWROOT "/etc", name);
+	_cleanup_free_ char *jail_path = path_join("/etc", name);
+	_cleanup_close_ int tree = -1, target = -1;
+	char link[PATH_MAX];
+	struct stat st;
+	ssize_t n;
+
+	if (etc_path == NULL || jail_path == NULL)
+		die(EXIT_TEMPORARY, "out of memory");
+	if (lstat(etc_path, &st) < 0) {
+		log_warn("the host has no '%s': the jail's is missing too", jail_path);
+		return;
+	}
+	if (S_ISLNK(st.st_mode)) {
+		n = readlink(etc_path, link, sizeof(link) - 1);
+		if (n < 0)
+			die_errno(EXIT_TEMPORARY, -errno, "unable to read the link '%s'", jail_path);
+		link[n] = '\0';
+		/* "../run/x" from /etc is "/run/x". */
+		if (strstartswith(link, "../run/"))
+			memmove(link, link + 2, strlen(link + 2) + 1);
+		if (!strstartswith(link, "/run/")) {
+			log_warn("'%s' links to '%s', outside the jail's /run: left as it is",
+				 jail_path, link);
+			return;
+		}
+		free(jail_path);
+		jail_path = strdup(link);
+		if (jail_path == NULL)
+			die(EXIT_TEMPORARY, "out of memory");
+		target = open_mount_point(jail_path, false, 0755);
+	} else if (S_ISREG(st.st_mode)) {
+		target = open(etc_path, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+		if (target < 0)
+			die_errno(EXIT_TEMPORARY, -errno, "unable to open '%s'", jail_path);
+	} else {
+		log_warn("'%s' is not a regular file: left as it is", jail_path);
+		return;
+	}
+	tree = open_tree(src_fd, "", AT_EMPTY_PATH | OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
+	if (tree < 0)
+		die_errno(EXIT_TEMPORARY, -errno, "unable to bind over '%s'", jail_path);
+	if (mount_setattr(tree, "", AT_EMPTY_PATH,
+			  &(struct mount_attr){ .attr_set = MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID |
+							    MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC },
+			  sizeof(struct mount_attr)) < 0 ||
+	    move_mount(tree, "", target, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
+		die_errno(EXIT_TEMPORARY, -errno, "unable to bind over '%s'", jail_path);
+}
+
+/* A jail with its own network namespace resolves names only through the
+ * DNS servers of its network (resolv.conf, which the supervisor writes in
+ * the state dir and the VPN's scripts rewrite in place) and files: the
+ * host's nsswitch may name resolve, mdns or myhostname, side channels to
+ * host services that are absent here (the private /run has no nscd or
+ * systemd-resolved socket, and 127.0.0.53 is the jail's own loopback). */
+static void
+setup_dns(const struct jail_spec *spec)
+{
+	static const char nsswitch[] =
+		"# jailsup: names resolve through files and the jail's DNS servers only\n"
+		"passwd: files\ngroup: files\nshadow: files\ngshadow: files\n"
+		"hosts: files dns\nnetworks: files\n"
+		"protocols: files\nservices: files\nethers: files\nrpc: files\n";
+	_cleanup_close_ int nss_fd = -1, resolv_fd = -1;
+	struct stat st;
+
+	if (spec->network == NETWORK_HOST)
+		return;
+	nss_fd = scratch_file("jailsup-nsswitch.conf", nsswitch);
+	override_etc_file("nsswitch.conf", nss_fd);
+	if (spec->network == NETWORK_NONE)
+		resolv_fd = scratch_file("jailsup-resolv.conf",
+					 "# jailsup: network = none, this jail has no DNS\n");
+	else {
+		/* Through /oldroot: a mount of the jailer's namespace (its
+		 * state_fd) cannot be cloned from ours. */
+		struct open_how how = { .flags = O_PATH | O_CLOEXEC,
+					.resolve = RESOLVE_NO_SYMLINKS };
+		_cleanup_free_ char *dir = path_join(OLDROOT, spec->state_path);
+		_cleanup_free_ char *path = dir != NULL ? path_join(dir, STATE_RESOLV_CONF) : NULL;
+
+		if (path == NULL)
+			die(EXIT_TEMPORARY, "out of memory");
+		resolv_fd = (int) syscall(SYS_openat2, AT_FDCWD, path, &how, sizeof(how));
+		if (resolv_fd < 0 || fstat(resolv_fd, &st) < 0 || !S_ISREG(st.st_mode) ||
+		    st.st_uid != spec->uid)
+			die(EXIT_TEMPORARY, "the supervisor wrote no '%s' for this jail",
+			    STATE_RESOLV_CONF);
+	}
+	override_etc_file("resolv.conf", resolv_fd);
+}
+
 /* Switches to /newroot and lets go of the host: the scratch root, with
  * /oldroot under it, is stacked on top by pivot_root(".", ".") and then
  * detached as a whole. */
@@ -345,6 +470,7 @@ setup_rootfs(const struct jail_spec *spec)
 	setup_dev();
 	setup_scratch(spec);
 	setup_home(spec);
+	setup_dns(spec);
 	apply_rights(spec);
 	pivot_into_newroot();
 }

@@ -380,14 +380,13 @@ jail_spec_build(struct jail_spec *spec, const char *state_path, int go_fd)
 		die(EXIT_PERMANENT, "%s:%u: %s", source, err.line, err.msg);
 	spec->rights = profile_rights(spec->profile);
 	spec->network = profile_network(spec->profile);
-	if (spec->network == NETWORK_VPN)
-		die(EXIT_PERMANENT, "network = vpn is not supported yet");
-	if (spec->network == NETWORK_PASTA) {
-		/* FIXME(issue 6): pasta is not started yet; until then such a
-		 * jail is offline, never silently on the host's network. */
-		log_warn("network = pasta is not implemented yet: the jail gets loopback only");
-		spec->network = NETWORK_NONE;
-	}
+	/* pasta and openvpn are the supervisor's helpers, and it says "go"
+	 * once they have built the network: without it, such a jail would
+	 * start offline (or, worse, be mistaken for a working VPN jail). */
+	if ((spec->network == NETWORK_PASTA || spec->network == NETWORK_VPN) && go_fd < 0)
+		die(EXIT_PERMANENT, "network = %s needs the supervisor to start its helpers "
+		    "(start the jail through 'jailsup daemon', not --no-daemon)",
+		    jail_network_to_string(spec->network));
 
 	spec_check_shares(spec, &env);
 	r = profile_resolve_exe(spec->profile->exec, "/", &env, &spec->exe);

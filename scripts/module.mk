@@ -29,3 +29,11 @@ sed 's|@bindir@|$(PREFIX)/bin|g' scripts/jailsup.service >$(DESTDIR)$(SYSTEMD_US
 chmod 0644 $(DESTDIR)$(SYSTEMD_USER_DIR)/jailsup.service
 endef
 INSTALL_EXTRA += $(INSTALL_SCRIPTS)
+
+# openvpn's script of a VPN jail: the supervisor finds it beside its jailer.
+BINS         += $(B)/libexec/jailsup/vpn-script
+LIBEXEC_BINS += $(B)/libexec/jailsup/vpn-script
+
+$(B)/libexec/jailsup/vpn-script: scripts/vpn-script
+	@mkdir -p $(@D)
+	install -m 0755 $< $@

@@ -112,16 +112,28 @@ write_line(int fd, const char *line, size_t len)
 	return 0;
 }
 
-int
-iso_pipe_write_pid(int fd, pid_t pid)
+static int
+write_pid_line(int fd, const char *key, pid_t pid)
 {
 	char line[ISO_PIPE_LINE_MAX + 1];
 	int n;
 
 	if (pid <= 0)
 		return -EINVAL;
-	n = snprintf(line, sizeof(line), "pid=%d\n", (int) pid);
+	n = snprintf(line, sizeof(line), "%s=%d\n", key, (int) pid);
 	return write_line(fd, line, (size_t) n);
+}
+
+int
+iso_pipe_write_pid(int fd, pid_t pid)
+{
+	return write_pid_line(fd, "pid", pid);
+}
+
+int
+iso_pipe_write_ns(int fd, pid_t pid)
+{
+	return write_pid_line(fd, "ns", pid);
 }
 
 int
@@ -134,15 +146,21 @@ int
 iso_msg_parse(const char *line, struct iso_msg *ret)
 {
 	pid_t pid;
+	static const struct {
+		const char *prefix;
+		enum iso_msg_type type;
+	} with_pid[] = { { "pid=", ISO_MSG_PID }, { "ns=", ISO_MSG_NS } };
 
 	if (streq(line, "ready")) {
 		*ret = (struct iso_msg){.type = ISO_MSG_READY};
 		return 0;
 	}
-	if (strstartswith(line, "pid=")) {
-		if (parse_pid(line + strlen("pid="), &pid) < 0)
+	for (size_t i = 0; i < ELEMENTSOF(with_pid); i++) {
+		if (!strstartswith(line, with_pid[i].prefix))
+			continue;
+		if (parse_pid(line + strlen(with_pid[i].prefix), &pid) < 0)
 			return -EBADMSG;
-		*ret = (struct iso_msg){.type = ISO_MSG_PID, .pid = pid};
+		*ret = (struct iso_msg){ .type = with_pid[i].type, .pid = pid };
 		return 0;
 	}
 	return -EBADMSG;

@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * The iso-pipe: a FIFO in the jail's state directory. The jailer holds the
- * write end for its whole life and writes "pid=N\n" (its PID) and later
+ * write end for its whole life and writes "pid=N\n" (its PID), for a jail
+ * whose network the supervisor's helpers build "ns=N\n" (the host PID of
+ * the jail's first process, whose namespaces they join), and later
  * "ready\n" (dispatch ran the init script); the supervisor holds the read
  * end. EOF on the read end after a pid= line means the jail is gone, also
  * after a kill -9, because the kernel closes the write end with the jailer.
@@ -30,20 +32,22 @@ int iso_pipe_open_write(int dir_fd, int *ret_fd);
 enum iso_msg_type {
 	ISO_MSG_PID,
 	ISO_MSG_READY,
+	ISO_MSG_NS,
 	_ISO_MSG_TYPE_MAX,
 	_ISO_MSG_TYPE_INVALID = -EINVAL,
 };
 
 struct iso_msg {
 	enum iso_msg_type type;
-	pid_t pid; /* ISO_MSG_PID */
+	pid_t pid; /* ISO_MSG_PID, ISO_MSG_NS */
 };
 
 /* Writes one message as a single write() (atomic below PIPE_BUF). */
 int iso_pipe_write_pid(int fd, pid_t pid);
 int iso_pipe_write_ready(int fd);
+int iso_pipe_write_ns(int fd, pid_t pid);
 
-/* Parses one line without its newline: "pid=N" or "ready". -EBADMSG for
+/* Parses one line without its newline: "pid=N", "ns=N" or "ready". -EBADMSG for
  * anything else. */
 int iso_msg_parse(const char *line, struct iso_msg *ret);
 

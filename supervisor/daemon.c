@@ -36,7 +36,9 @@
 #include "supervisor/control.h"
 #include "supervisor/dbus-proxy.h"
 #include "supervisor/daemon.h"
+#include "supervisor/helper.h"
 #include "supervisor/jail-state.h"
+#include "supervisor/net.h"
 #include "supervisor/start.h"
 
 /* A CLI waiting for its jail to become ready. */
@@ -59,6 +61,8 @@ struct jail {
 	int proxy_fd;		 /* xdg-dbus-proxy's readiness pipe, -1 when not waiting */
 	ev_io proxy_w;		 /* its byte: the buses listen, the jailer may start */
 	char **jailer_envp;	 /* kept for the jailer while the proxy starts */
+	int jailer_go_fd;	 /* the jailer's end of the network's go pipe, until spawned */
+	struct jail_net net;	 /* pasta and openvpn, when the profile has them */
 	struct kv_list state;	 /* the state file's content */
 	off_t log_from;		 /* where this start's lines begin in the log */
 	LIST_HEAD(, waiter) waiters;
@@ -75,6 +79,10 @@ struct client {
  * $JAILSUP_START_TIMEOUT (seconds) overrides it. */
 #define JAIL_START_TIMEOUT 120.0
 static double start_timeout = JAIL_START_TIMEOUT;
+/* How long openvpn may take to bring the tunnel up; $JAILSUP_VPN_TIMEOUT
+ * (seconds) overrides it. */
+#define VPN_START_TIMEOUT 30.0
+static double vpn_timeout = VPN_START_TIMEOUT;
 /* Control connections served at once; more are closed at once. */
 #define CLIENTS_MAX 256
 
@@ -95,7 +103,8 @@ static const struct {
 	const char *comm;
 } helper_files[] = {
 	{ STATE_DBUS_PROXY_PID, "xdg-dbus-proxy" }, { STATE_OPENVPN_PID, "openvpn" },
-	{ STATE_PASTA_PID, "pasta" },		     { STATE_ENCFS_PID, "encfs" },
+	/* pasta re-executes itself as its CPU-specific build. */
+	{ STATE_PASTA_PID, "pasta|passt|pasta.avx2|passt.avx2" },		     { STATE_ENCFS_PID, "encfs" },
 	{ STATE_GOCRYPTFS_PID, "gocryptfs" },
 };
 
@@ -366,6 +375,8 @@ jail_ended(struct ev_loop *loop, struct jail *j)
 		j->proxy_fd = safe_close(j->proxy_fd);
 	}
 	j->jailer_envp = strv_free(j->jailer_envp);
+	j->jailer_go_fd = safe_close(j->jailer_go_fd);
+	net_done(loop, &j->net);
 	kill_helpers(j->dir_fd, j->name);
 	(void) unlinkat(j->dir_fd, STATE_ISO_PIPE, 0);
 	(void) unlinkat(j->dir_fd, STATE_DISPATCH_SOCK, 0);
@@ -427,6 +438,8 @@ iso_pipe_cb(struct ev_loop *loop, ev_io *w, int revents)
 			}
 			j->jailer = id;
 			jail_write_state(j);
+		} else if (msg.type == ISO_MSG_NS && j->jailer.pid > 0) {
+			net_namespaces_ready(loop, &j->net, msg.pid, j->jailer.pid);
 		} else if (msg.type == ISO_MSG_READY && j->status == JAIL_STARTING) {
 			ev_timer_stop(loop, &j->start_w);
 			jail_set_status(j, JAIL_RUNNING);
@@ -456,10 +469,7 @@ static void jail_log(struct jail *j, const char *fmt, ...) _printf_(2, 3);
 static void
 jail_log(struct jail *j, const char *fmt, ...)
 {
-	_cleanup_close_ int fd = openat(j->dir_fd, STATE_LOG,
-					O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_NONBLOCK |
-						O_CLOEXEC,
-					0600);
+	_cleanup_close_ int fd = helper_open_log(j->dir_fd);
 	_cleanup_free_ char *msg = NULL, *line = NULL;
 	va_list ap;
 	int n;
@@ -497,6 +507,42 @@ start_timeout_cb(struct ev_loop *loop, ev_timer *w, int revents)
 	if (r < 0 && j->forked_pid > 0)
 		(void) kill(j->forked_pid, SIGKILL);
 }
+
+/* The jail's network could not be built: its log says why, and killing
+ * the jailer ends the jail, whose start then fails with that log. */
+static void
+net_failed_cb(struct ev_loop *loop, struct jail_net *n, const char *why)
+{
+	struct jail *j = container_of(n, struct jail, net);
+	int r = -ESRCH;
+
+	(void) loop;
+	log_error("jail '%s': %s", j->name, why);
+	jail_log(j, "%s", why);
+	if (j->jailer.pid > 0)
+		r = proc_id_kill(&j->jailer, SIGKILL);
+	if (r < 0 && j->forked_pid > 0)
+		(void) kill(j->forked_pid, SIGKILL);
+}
+
+/* openvpn is gone: the kill switch keeps the jail offline, and the user
+ * sees it in `jailsup list`. */
+static void
+net_vpn_lost_cb(struct ev_loop *loop, struct jail_net *n)
+{
+	struct jail *j = container_of(n, struct jail, net);
+
+	(void) loop;
+	log_warn("jail '%s': openvpn ended, the jail is offline", j->name);
+	jail_log(j, "openvpn ended: the jail is offline until it is restarted");
+	if (j->status == JAIL_RUNNING || j->status == JAIL_STARTING)
+		jail_set_status(j, JAIL_DEGRADED);
+}
+
+static const struct jail_net_ops net_ops = {
+	.failed = net_failed_cb,
+	.vpn_lost = net_vpn_lost_cb,
+};
 
 static off_t
 log_size(int dir_fd)
@@ -553,9 +599,10 @@ jailer_env(const struct control_msg *m)
 }
 
 /* KEEP_FD (or -1): the read end of the proxy's pipe, which the jailer
- * holds as JAILER_FD_BUS_KEEPALIVE for its life (dbus-proxy.h). */
+ * holds as JAILER_FD_BUS_KEEPALIVE for its life (dbus-proxy.h). GO_FD (or
+ * -1): the read end of the network's go pipe, its --go-fd (net.h). */
 static int
-spawn_jailer(struct jail *j, char **envp, int keep_fd, pid_t *ret)
+spawn_jailer(struct jail *j, char **envp, int keep_fd, int go_fd, pid_t *ret)
 {
 	_cleanup_free_ char *jailer = NULL, *state_path = NULL;
 	pid_t pid;
@@ -572,20 +619,30 @@ spawn_jailer(struct jail *j, char **envp, int keep_fd, pid_t *ret)
 		return -errno;
 	if (pid == 0) {
 		int null = open("/dev/null", O_RDWR | O_CLOEXEC);
-		char *argv[] = { "jailer", state_path, NULL };
+		char go_arg[16];
+		char *argv[] = { "jailer", state_path, NULL, NULL, NULL };
+		int keep = keep_fd >= 0 ? fcntl(keep_fd, F_DUPFD, 10) : -1;
+		int go = go_fd >= 0 ? fcntl(go_fd, F_DUPFD, 10) : -1;
 
 		reset_signals_for_exec();
 		/* Its own session: signals to our process group never reach it. */
 		if (null < 0 || setsid() < 0 || dup2(null, 0) < 0 || dup2(null, 1) < 0 ||
-		    dup2(null, 2) < 0)
+		    dup2(null, 2) < 0 || (keep_fd >= 0 && keep < 0) || (go_fd >= 0 && go < 0))
 			_exit(EXIT_TEMPORARY);
-		if (keep_fd >= 0 && (keep_fd == JAILER_FD_BUS_KEEPALIVE
-					     ? fcntl(keep_fd, F_SETFD, 0)
-					     : dup2(keep_fd, JAILER_FD_BUS_KEEPALIVE)) < 0)
+		if (keep >= 0 ? dup2(keep, JAILER_FD_BUS_KEEPALIVE) < 0
+			      : close(JAILER_FD_BUS_KEEPALIVE) < 0 && errno != EBADF)
 			_exit(EXIT_TEMPORARY);
-		/* Only stdio (and the keepalive): fds our caller left us must not
-		 * live on in a jailer. */
-		(void) syscall(SYS_close_range, keep_fd >= 0 ? JAILER_FD_BUS_KEEPALIVE + 1 : 3, ~0u, 0);
+		if (go >= 0 ? dup2(go, JAILER_FD_GO) < 0 : close(JAILER_FD_GO) < 0 && errno != EBADF)
+			_exit(EXIT_TEMPORARY);
+		if (go >= 0) {
+			snprintf(go_arg, sizeof(go_arg), "%d", JAILER_FD_GO);
+			argv[1] = "--go-fd";
+			argv[2] = go_arg;
+			argv[3] = state_path;
+		}
+		/* Only stdio, the keepalive and the go pipe: fds our caller left
+		 * us must not live on in a jailer. */
+		(void) syscall(SYS_close_range, JAILER_FD_GO + 1, ~0u, 0);
 		execve(jailer, argv, envp);
 		_exit(127);
 	}
@@ -651,8 +708,9 @@ jail_spawn(struct ev_loop *loop, struct jail *j)
 {
 	int r;
 
-	r = spawn_jailer(j, j->jailer_envp, j->proxy_fd, &j->forked_pid);
+	r = spawn_jailer(j, j->jailer_envp, j->proxy_fd, j->jailer_go_fd, &j->forked_pid);
 	j->jailer_envp = strv_free(j->jailer_envp);
+	j->jailer_go_fd = safe_close(j->jailer_go_fd);
 	if (r < 0)
 		return r;
 	ev_io_init(&j->iso_pipe_w, iso_pipe_cb, j->iso_fd, EV_READ);
@@ -751,12 +809,21 @@ jail_start(struct ev_loop *loop, const char *name, const struct control_msg *m,
 					err.msg);
 		return r;
 	}
+	/* Said now, plainly: openvpn would say it too, but after pasta ran. */
+	if (profile_network(p) == NETWORK_VPN && access(p->vpn, R_OK) < 0) {
+		r = -errno;
+		set_msg(ret_msg, "the VPN configuration '%s' of profile '%s': %s", p->vpn,
+			p->source != NULL ? p->source : name, strerror(-r));
+		return r == -ENOENT ? -EINVAL : r;
+	}
 	j = calloc(1, sizeof(*j));
 	if (j == NULL)
 		return -ENOMEM;
 	snprintf(j->name, sizeof(j->name), "%s", name);
 	j->iso_fd = -1;
 	j->proxy_fd = -1;
+	j->jailer_go_fd = -1;
+	net_init(&j->net, &net_ops);
 	LIST_INIT(&j->waiters);
 	r = state_dir_create(jails_fd, name, &j->dir_fd, NULL);
 	if (r < 0) {
@@ -800,6 +867,16 @@ jail_start(struct ev_loop *loop, const char *name, const struct control_msg *m,
 		j->jailer_envp = jailer_env(m);
 		if (j->jailer_envp == NULL)
 			r = -ENOMEM;
+	}
+	if (r >= 0) {
+		_cleanup_free_ char *state_path = NULL;
+
+		if (asprintf(&state_path, "%s/%s/%s/%s", env.xdg_runtime_dir,
+			     STATE_RUNTIME_SUBDIR, STATE_JAILS_SUBDIR, name) < 0)
+			r = -ENOMEM;
+		if (r >= 0)
+			r = net_prepare(&j->net, p, j->dir_fd, state_path, &net_ops, vpn_timeout,
+					&j->jailer_go_fd);
 	}
 	if (r >= 0)
 		r = start_proxy(j, p, m);
@@ -965,6 +1042,7 @@ adopt_jail(struct ev_loop *loop, const char *name)
 {
 	struct jail *j = calloc(1, sizeof(*j));
 	enum jail_status status;
+	const char *network;
 	unsigned line = 0;
 	int r;
 
@@ -973,6 +1051,8 @@ adopt_jail(struct ev_loop *loop, const char *name)
 	snprintf(j->name, sizeof(j->name), "%s", name);
 	j->iso_fd = -1;
 	j->proxy_fd = -1;
+	j->jailer_go_fd = -1;
+	net_init(&j->net, &net_ops);
 	LIST_INIT(&j->waiters);
 	r = state_dir_open(jails_fd, name, &j->dir_fd);
 	if (r < 0) {
@@ -1017,6 +1097,10 @@ adopt_jail(struct ev_loop *loop, const char *name)
 	ev_io_init(&j->iso_pipe_w, iso_pipe_cb, j->iso_fd, EV_READ);
 	ev_io_start(loop, &j->iso_pipe_w);
 	log_info("adopted jail '%s'", name);
+	network = kv_get(&j->state, STATE_KEY_NETWORK);
+	if (network != NULL && streq(network, "vpn") && net_adopt(loop, &j->net, j->dir_fd) &&
+	    j->status == JAIL_RUNNING)
+		net_vpn_lost_cb(loop, &j->net);
 }
 
 static void
@@ -1076,6 +1160,17 @@ bind_control(int root_fd)
 	return TAKE_FD(fd);
 }
 
+static double
+env_seconds(const char *key, double fallback)
+{
+	const char *t = getenv(key);
+	unsigned v;
+
+	if (t != NULL && parse_uint(t, 1, 86400, &v) == 0)
+		return v;
+	return fallback;
+}
+
 int
 daemon_main(bool foreground)
 {
@@ -1085,13 +1180,8 @@ daemon_main(bool foreground)
 	struct rlimit nofile;
 	int r;
 
-	{
-		const char *t = getenv("JAILSUP_START_TIMEOUT");
-		unsigned v;
-
-		if (t != NULL && parse_uint(t, 1, 86400, &v) == 0)
-			start_timeout = v;
-	}
+	start_timeout = env_seconds("JAILSUP_START_TIMEOUT", start_timeout);
+	vpn_timeout = env_seconds("JAILSUP_VPN_TIMEOUT", vpn_timeout);
 	r = sibling_path("share/jailsup/profiles", &shipped_dir);
 	if (r < 0)
 		return log_error_errno(r, "unable to find our own folder"), EXIT_TEMPORARY;

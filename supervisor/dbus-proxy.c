@@ -17,6 +17,7 @@
 #include "state/proc-id.h"
 #include "state/state.h"
 #include "supervisor/dbus-proxy.h"
+#include "supervisor/helper.h"
 
 #define NOTIFICATIONS_NAME "org.freedesktop.Notifications"
 #define NOTIFICATIONS_PATH "/org/freedesktop/Notifications"
@@ -169,67 +170,40 @@ dbus_proxy_argv(const struct jail_profile *p, unsigned rights, const char *sessi
 	return 0;
 }
 
+struct proxy_child {
+	int dir_fd;
+	char **argv;
+};
+
+static void
+proxy_child(void *data, int ready_fd)
+{
+	const struct proxy_child *c = data;
+	int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+	int log = helper_open_log(c->dir_fd);
+	int out = log >= 0 ? log : null;
+	int w = fcntl(ready_fd, F_DUPFD, 10);
+
+	reset_signals_for_exec();
+	/* Its own session, on the host, as the user: never in a jail's
+	 * namespaces; its cwd is the state dir for its relative sockets. */
+	if (null < 0 || w < 0 || setsid() < 0 || fchdir(c->dir_fd) < 0 || dup2(null, 0) < 0 ||
+	    dup2(out, 1) < 0 || dup2(out, 2) < 0 || dup2(w, DBUS_PROXY_FD_SYNC) < 0)
+		_exit(EXIT_TEMPORARY);
+	/* Not the read end: holding it, the proxy would never see the pipe
+	 * break and would outlive a jail nobody watches. */
+	(void) syscall(SYS_close_range, DBUS_PROXY_FD_SYNC + 1, ~0u, 0);
+	execvp(c->argv[0], c->argv);
+	dprintf(2, "jailsup: error: unable to run '%s': %s\n", c->argv[0], strerror(errno));
+	_exit(127);
+}
+
 int
 dbus_proxy_spawn(int dir_fd, char **argv, pid_t *ret_pid, int *ret_ready_fd)
 {
-	_cleanup_close_ int log_fd = -1, null_fd = -1;
-	int pipe_fds[2];
-	struct proc_id id;
-	pid_t pid;
-	int r;
+	struct proxy_child c = { .dir_fd = dir_fd, .argv = argv };
 
 	(void) unlinkat(dir_fd, STATE_DBUS_PROXY_SOCK, 0);
 	(void) unlinkat(dir_fd, STATE_DBUS_SYSTEM_SOCK, 0);
-	(void) unlinkat(dir_fd, STATE_DBUS_PROXY_PID, 0);
-	log_fd = openat(dir_fd, STATE_LOG,
-			O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0600);
-	null_fd = open("/dev/null", O_RDWR | O_CLOEXEC);
-	if (null_fd < 0)
-		return -errno;
-	if (pipe2(pipe_fds, O_CLOEXEC) < 0)
-		return -errno;
-	pid = fork();
-	if (pid < 0) {
-		r = -errno;
-		safe_close(pipe_fds[0]);
-		safe_close(pipe_fds[1]);
-		return r;
-	}
-	if (pid == 0) {
-		int out = log_fd >= 0 ? log_fd : null_fd;
-		int w = fcntl(pipe_fds[1], F_DUPFD, 10);
-
-		reset_signals_for_exec();
-		/* Its own session, on the host, as the user: never in a jail's
-		 * namespaces; its cwd is the state dir for its relative sockets. */
-		if (w < 0 || setsid() < 0 || fchdir(dir_fd) < 0 || dup2(null_fd, 0) < 0 ||
-		    dup2(out, 1) < 0 || dup2(out, 2) < 0 || dup2(w, DBUS_PROXY_FD_SYNC) < 0)
-			_exit(EXIT_TEMPORARY);
-		/* Not the read end: holding it, the proxy would never see the
-		 * pipe break and would outlive a jail nobody watches. */
-		(void) syscall(SYS_close_range, DBUS_PROXY_FD_SYNC + 1, ~0u, 0);
-		execvp(argv[0], argv);
-		dprintf(2, "jailsup: error: unable to run '%s': %s\n", argv[0], strerror(errno));
-		_exit(127);
-	}
-	safe_close(pipe_fds[1]);
-	/* Recorded at once: a supervisor that dies now leaves a pid file the
-	 * next one ends the proxy by (start time and command name checked). */
-	r = proc_id_get(pid, &id);
-	if (r >= 0)
-		r = proc_id_write_at(dir_fd, STATE_DBUS_PROXY_PID, &id);
-	if (r < 0) {
-		(void) kill(pid, SIGKILL); /* our unreaped child: cannot be another */
-		safe_close(pipe_fds[0]);
-		return r;
-	}
-	if (fcntl(pipe_fds[0], F_SETFL, O_NONBLOCK) < 0) {
-		r = -errno;
-		(void) kill(pid, SIGKILL);
-		safe_close(pipe_fds[0]);
-		return r;
-	}
-	*ret_pid = pid;
-	*ret_ready_fd = pipe_fds[0];
-	return 0;
+	return helper_spawn(dir_fd, STATE_DBUS_PROXY_PID, proxy_child, &c, ret_pid, ret_ready_fd);
 }

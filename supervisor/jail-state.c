@@ -79,7 +79,14 @@ proc_id_is(const struct proc_id *id, const char *comm)
 	if (r < 0)
 		return r;
 	buf[strcspn(buf, "\n")] = '\0';
-	return streq(buf, comm);
+	for (const char *c = comm; *c != '\0';) {
+		size_t len = strcspn(c, "|");
+
+		if (strlen(buf) == len && strncmp(buf, c, len) == 0)
+			return 1;
+		c += len + (c[len] == '|');
+	}
+	return 0;
 }
 
 static int

@@ -39,8 +39,9 @@ enum jail_status jail_status_from_string(const char *s);
 /* The jailer's identity recorded in STATE; -ENOENT when none is. */
 int jail_state_jailer(const struct kv_list *state, struct proc_id *ret);
 
-/* 1 when ID is alive and its comm is COMM (a pid file naming some other
- * process of ours is not trusted), 0 when not, -errno. */
+/* 1 when ID is alive and its comm is COMM, or one of COMM's names
+ * separated by '|' (a pid file naming some other process of ours is not
+ * trusted), 0 when not, -errno. */
 int proc_id_is(const struct proc_id *id, const char *comm);
 
 /* The number of processes directly below PID 1 of the jail whose jailer

@@ -24,9 +24,11 @@
 #include <time.h>
 
 #include "ini-profiles/profile.h"
+#include "state/kv.h"
 #include "state/log.h"
 #include "state/state.h"
 #include "supervisor/client.h"
+#include "supervisor/jail-state.h"
 #include "supervisor/start.h"
 #include "supervisor/verbs.h"
 
@@ -399,6 +401,22 @@ enter_not_running(const char *name, bool have_state)
 	return EXIT_NOT_RUNNING;
 }
 
+/* The supervisor's state says "starting" (a jail of --no-daemon has no
+ * state file: never starting as far as we can tell). */
+static bool
+jail_is_starting(int jail_fd)
+{
+	struct kv_list state = {};
+	unsigned line;
+	bool starting;
+
+	if (kv_read_at(jail_fd, STATE_STATE, &state, &line) < 0)
+		return false;
+	starting = jail_status_from_string(kv_get(&state, STATE_KEY_STATUS)) == JAIL_STARTING;
+	kv_list_done(&state);
+	return starting;
+}
+
 static int
 verb_enter(int argc, char **argv)
 {
@@ -428,6 +446,14 @@ verb_enter(int argc, char **argv)
 			cmd = shell;
 	}
 	r = open_jail_dir(argv[0], false, &jail_fd, &state_path);
+	/* Its dispatch.sock is there while it starts, but its first app is
+	 * the one being started: an app that joined first and ended would end
+	 * the jail under it. */
+	if (r >= 0 && jail_is_starting(jail_fd)) {
+		log_error("jail '%s' is still starting: try again when `jailsup list` says "
+			  "running", argv[0]);
+		return EXIT_NOT_RUNNING;
+	}
 	if (r == -ENOENT || (r >= 0 && jail_connect(jail_fd, &sock) < 0))
 		return enter_not_running(argv[0], r >= 0);
 	if (r < 0)

@@ -290,6 +290,9 @@ test_iso_msg_parse_good(void **state)
 	assert_int_equal(m.pid, 42);
 	assert_int_equal(iso_msg_parse("pid=4194304", &m), 0);
 	assert_int_equal(m.pid, 4194304);
+	assert_int_equal(iso_msg_parse("ns=77", &m), 0);
+	assert_int_equal(m.type, ISO_MSG_NS);
+	assert_int_equal(m.pid, 77);
 }
 
 static void
@@ -298,7 +301,9 @@ test_iso_msg_parse_bad(void **state)
 	const char *bad[] = {"",       "pid=",    "pid=0",  "pid=01", "pid=-1",
 	                     "pid=+1", "pid= 1",  "pid=1 ", "pid=1x", "pid=4194305",
 	                     "PID=1",  "READY",   "ready ", " ready", "ready\n",
-	                     "readyx", "pid=1\n", "pid",    "hello"};
+	                     "readyx", "pid=1\n", "pid",    "hello",  "ns=",
+	                     "ns=0",   "ns=-1",   "ns=1 ",  "NS=1",   "ns 1",
+	                     "nspid=1"};
 	struct iso_msg m = {.type = ISO_MSG_READY, .pid = 7};
 
 	(void) state;
@@ -320,13 +325,15 @@ test_iso_pipe_write_pid_format(void **state)
 	r = p[0];
 	w = p[1];
 	assert_int_equal(iso_pipe_write_pid(w, 42), 0);
+	assert_int_equal(iso_pipe_write_ns(w, 43), 0);
 	assert_int_equal(iso_pipe_write_ready(w), 0);
 	assert_int_equal(iso_pipe_write_pid(w, 0), -EINVAL);
 	assert_int_equal(iso_pipe_write_pid(w, -3), -EINVAL);
+	assert_int_equal(iso_pipe_write_ns(w, 0), -EINVAL);
 	w = safe_close(w);
 	memset(buf, 0, sizeof(buf));
-	assert_int_equal(read(r, buf, sizeof(buf) - 1), 13);
-	assert_string_equal(buf, "pid=42\nready\n");
+	assert_int_equal(read(r, buf, sizeof(buf) - 1), 19);
+	assert_string_equal(buf, "pid=42\nns=43\nready\n");
 }
 
 /* --- iso_pipe_read() ----------------------------------------------------------------------- */

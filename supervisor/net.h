@@ -1,0 +1,88 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * The network of a jail (issue 6, docs/architecture.md "Networking"): the
+ * supervisor's helpers that join the jail's user and network namespaces
+ * once the jailer reports them ("ns=PID" on the iso-pipe), and the go byte
+ * that lets the jail's first app start only when that network is final.
+ *
+ *   none   nothing runs: loopback only (the jailer brings lo up)
+ *   pasta  pasta --config-net: outbound traffic through the host's sockets,
+ *          the host's loopback only for the profile's forward ports
+ *   vpn    pasta for the transport, then openvpn in the jail's namespaces
+ *          (the host's mount namespace, no seccomp); the default route is
+ *          the tunnel, the only other route the host route to the server
+ *   host   the host's network: nothing runs, no go byte is awaited
+ */
+#ifndef JAILSUP_SUPERVISOR_NET_H
+#define JAILSUP_SUPERVISOR_NET_H
+
+#include <ev.h>
+#include <sys/types.h>
+
+#include "ini-profiles/profile.h"
+
+/* The address in a pasta jail's resolv.conf: pasta forwards DNS sent
+ * there to the host's first resolver (also a loopback one, such as
+ * systemd-resolved's stub, which the jail itself cannot reach). */
+#define NET_DNS_FORWARD "169.254.1.1"
+
+/* Where the jailer gets the read end of the go pipe (jailer --go-fd). */
+#define JAILER_FD_GO 4
+
+struct jail_net;
+
+struct jail_net_ops {
+	/* The network could not be built: WHY goes to the jail's log and
+	 * the jail must end (its start fails with that log). */
+	void (*failed)(struct ev_loop *loop, struct jail_net *n, const char *why);
+	/* openvpn ended while the jail runs: the jail is offline now. */
+	void (*vpn_lost)(struct ev_loop *loop, struct jail_net *n);
+};
+
+struct jail_net {
+	enum jail_network mode;
+	const struct jail_net_ops *ops;
+	int dir_fd;	   /* the jail's state dir (not ours to close) */
+	char *state_path;  /* its path, for the helpers' files */
+	char *vpn;	   /* the .ovpn file */
+	uint16_t *forward; /* TCP ports of the host's loopback the jail may reach */
+	size_t n_forward;
+	double vpn_timeout;
+
+	int go_fd;	   /* write end of the jailer's go pipe, -1 once sent */
+	int ns_fds[2];	   /* the jail's user and network namespaces */
+	pid_t pasta_pid;   /* pasta's foreground process, until it daemonised */
+	ev_child pasta_w;
+	int vpn_ready_fd;  /* openvpn's route-up byte */
+	ev_io vpn_ready_w;
+	ev_timer vpn_timeout_w;
+	int openvpn_pidfd; /* readable when openvpn ends */
+	ev_io openvpn_w;
+};
+
+/* An idle N: no fds, nothing to watch (before net_prepare() or
+ * net_adopt(), and what net_done() leaves). */
+void net_init(struct jail_net *n, const struct jail_net_ops *ops);
+
+/* Sets N up for profile P: nothing for none and host; for pasta and vpn
+ * the jail's resolv.conf in the state dir and the go pipe, whose read end
+ * *RET_GO_FD the jailer gets (-1 when it need not wait). */
+int net_prepare(struct jail_net *n, const struct jail_profile *p, int dir_fd,
+		const char *state_path, const struct jail_net_ops *ops, double vpn_timeout,
+		int *ret_go_fd);
+
+/* The jailer reported its child NS_PID, which must be a child of
+ * JAILER_PID: starts pasta, then openvpn, then sends the go byte. Failures
+ * go to ops->failed. */
+void net_namespaces_ready(struct ev_loop *loop, struct jail_net *n, pid_t ns_pid,
+			  pid_t jailer_pid);
+
+/* Re-watches openvpn of a vpn jail found by a new supervisor: true when
+ * it is gone already (the jail is offline: degraded). */
+bool net_adopt(struct ev_loop *loop, struct jail_net *n, int dir_fd);
+
+/* Stops every watcher and closes every fd (the helpers themselves are
+ * killed by their pid files). */
+void net_done(struct ev_loop *loop, struct jail_net *n);
+
+#endif

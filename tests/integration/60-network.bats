@@ -1,0 +1,357 @@
+#!/usr/bin/env bats
+# SPDX-License-Identifier: LGPL-2.1-or-later
+#
+# Networking (docs/architecture.md "Networking"): none, pasta, host and
+# vpn, against real servers. The VPN server is real openvpn in a network
+# namespace that 60-network.fixture creates as root around this file
+# ($JAILSUP_FIXTURE: host 198.18.42.1, server 198.18.42.2 udp/1194, tunnel
+# 10.89.0.0/24 pushing DNS 10.89.0.53, and an HTTP server on port 8089 of
+# the server answering "vpn-ok"). Every packet stays on this machine: it
+# goes to loopback, to that namespace, or to the jails' own.
+
+# $output, $status and $lines come from bats' run; the scripts run in jails
+# are single-quoted on purpose.
+# shellcheck disable=SC2016,SC2154
+
+bats_require_minimum_version 1.5.0
+
+load helpers
+load jail-helpers
+load supervisor-helpers
+
+# probe KIND ARGS…, run in the jail with python3 -c "$PROBE":
+#   tcp HOST PORT       prints "open", or "closed: ERROR" and exits 1
+#   http HOST PORT      prints the body of GET /
+#   abstract NAME       connects to the abstract unix socket @NAME
+#   unix PATH           connects to the unix socket PATH
+PROBE='
+import socket, sys
+kind, args = sys.argv[1], sys.argv[2:]
+try:
+    if kind in ("tcp", "http"):
+        s = socket.create_connection((args[0], int(args[1])), timeout=3)
+        if kind == "http":
+            s.sendall(b"GET / HTTP/1.0\r\n\r\n")
+            data = b""
+            while True:
+                chunk = s.recv(4096)
+                if not chunk:
+                    break
+                data += chunk
+            print(data.split(b"\r\n\r\n", 1)[1].decode().strip())
+        else:
+            print("open")
+    else:
+        s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        s.settimeout(3)
+        s.connect(("\0" + args[0]) if kind == "abstract" else args[0])
+        print("open")
+except OSError as e:
+    print("closed:", type(e).__name__, e)
+    sys.exit(1)
+'
+
+setup() {
+	command -v python3 >/dev/null || fail "python3 is not installed (scripts/packages.txt)"
+}
+
+need_fixture() {
+	[ -n "${JAILSUP_FIXTURE:-}" ] && [ -r "$JAILSUP_FIXTURE/client.crt" ] ||
+		fail "no VPN fixture: run the tests as root through tests/run-tests (60-network.fixture)"
+}
+
+# net_profile NAME NETWORK-LINE [LINE…]: /usr/bin/env (so `jailsup run
+# NAME -- CMD` runs CMD) with that network.
+net_profile() {
+	local name=$1
+	shift
+	{
+		echo "[jail]"
+		echo "exec = /usr/bin/env"
+		printf '%s\n' "$@"
+	} | write_profile "$name"
+}
+
+# vpn_profile NAME [REMOTE-LINE] [EXTRA-LINE…]: a VPN jail whose .ovpn
+# (beside the profile) reaches the fixture's server.
+vpn_profile() {
+	local name=$1 remote=${2:-remote 198.18.42.2 1194}
+	local dir=$XDG_CONFIG_HOME/jailsup/profiles
+	shift $(($# > 1 ? 2 : 1))
+	mkdir -p "$dir"
+	{
+		echo client
+		echo dev tun
+		echo proto udp4
+		echo "$remote"
+		echo nobind
+		echo "ca $JAILSUP_FIXTURE/ca.crt"
+		echo "cert $JAILSUP_FIXTURE/client.crt"
+		echo "key $JAILSUP_FIXTURE/client.key"
+		echo remote-cert-tls server
+		echo verb 3
+		printf '%s\n' "$@"
+	} >"$dir/$name.ovpn"
+	net_profile "$name" "vpn = $name.ovpn"
+}
+
+in_jail() {
+	local name=$1
+	shift
+	jailsup run "$name" -- "$@"
+}
+
+probe() {
+	local name=$1
+	shift
+	in_jail "$name" python3 -c "$PROBE" "$@"
+}
+
+# host_listener KIND [ARG]: a listener of the test user on the host, in
+# the background; sets LISTEN to what a probe names (port or name).
+#   abstract NAME   the abstract unix socket @NAME
+#   tcp ADDR        TCP on ADDR, a free port
+host_listener() {
+	local kind=$1 arg=$2 ready=$BATS_TEST_TMPDIR/listener.$RANDOM
+	bg python3 -c '
+import socket, sys
+kind, arg, ready = sys.argv[1:]
+if kind == "abstract":
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    s.bind("\0" + arg)
+    name = arg
+else:
+    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    s.bind((arg, 0))
+    name = str(s.getsockname()[1])
+s.listen(16)
+open(ready + ".tmp", "w").write(name)
+import os; os.rename(ready + ".tmp", ready)
+while True:
+    s.accept()[0].close()
+' "$kind" "$arg" "$ready"
+	wait_for_file "$ready"
+	LISTEN=$(cat "$ready")
+}
+
+# keep_running NAME: an app (sleep 1000) keeps jail NAME running; returns
+# once the jail runs and the app is there, seen from the host (an `enter`
+# of our own could be the jail's first app, and end it by ending).
+_sleeping_in() {
+	[ "$(state_get "$1" status)" = running ] && pgrep -u "$(id -u)" -fx 'sleep 1000' >/dev/null
+}
+
+keep_running() {
+	bg jailsup run "$1" -- sleep 1000
+	wait_for _sleeping_in "$1"
+}
+
+helper_pid() {
+	local pid _ dir
+	dir=$(state_dir "$1")
+	if ! read -r pid _ <"$dir/$2.pid"; then
+		# What there is instead says why.
+		ls -l "$dir" >&2
+		cat "$dir/state" "$dir/log" "$XDG_RUNTIME_DIR/jailsup/daemon.log" >&2
+		return 1
+	fi
+	echo "$pid"
+}
+
+@test "none: only lo, no DNS, names from files and dns only" {
+	net_profile n "network = none"
+	run in_jail n cat /proc/net/dev
+	assert_status 0
+	[ "$(grep -c ':' <<<"$output")" -eq 1 ] && [[ $output == *"lo:"* ]] ||
+		fail "interfaces besides lo: $output"
+	run in_jail n cat /etc/resolv.conf
+	assert_output_contains "no DNS"
+	! grep -q '^nameserver' <<<"$output" || fail "a nameserver: $output"
+	run in_jail n grep '^hosts:' /etc/nsswitch.conf
+	[ "$output" = "hosts: files dns" ] || fail "nsswitch says: $output"
+	# The host's DNS side channels are absent.
+	run in_jail n sh -c 'ls /run/nscd/socket /run/systemd/resolve/io.systemd.Resolve'
+	[ "$status" -ne 0 ] || fail "a resolver socket is there: $output"
+	run probe n tcp 127.0.0.53 53
+	assert_status 1
+	assert_output_contains "closed"
+}
+
+@test "an abstract unix socket of the host is out of reach from none, pasta and vpn, not host" {
+	need_fixture
+	host_listener abstract "jailsup-test-$$-$RANDOM"
+	local name=$LISTEN
+	# The listener is real: it answers on the host.
+	run python3 -c "$PROBE" abstract "$name"
+	assert_status 0
+	net_profile an "network = none"
+	net_profile ap "network = pasta"
+	net_profile ah "network = host"
+	vpn_profile av
+	for jail in an ap av; do
+		run probe "$jail" abstract "$name"
+		[ "$status" -eq 1 ] && [[ $output == closed* ]] ||
+			fail "jail $jail reached the host's @$name: $status $output"
+	done
+	run probe ah abstract "$name"
+	assert_status 0
+	[ "$output" = open ] || fail "network = host did not reach @$name: $output"
+}
+
+@test "pasta: the outside is reachable, the host's loopback only on forwarded ports" {
+	need_fixture
+	host_listener tcp 127.0.0.1
+	local forwarded=$LISTEN
+	host_listener tcp 127.0.0.1
+	local other=$LISTEN
+	net_profile p "network = pasta" "[network]" "forward = $forwarded"
+	# The outside: the fixture's server, through pasta's sockets.
+	run probe p http 198.18.42.2 8089
+	assert_status 0
+	[ "$output" = vpn-ok ] || fail "got: $output"
+	run probe p tcp 127.0.0.1 "$forwarded"
+	assert_status 0
+	run probe p tcp 127.0.0.1 "$other"
+	assert_status 1
+	run in_jail p cat /etc/resolv.conf
+	[ "$(grep '^nameserver' <<<"$output")" = "nameserver 169.254.1.1" ] ||
+		fail "resolv.conf: $output"
+	# pasta is recorded, and gone with the jail.
+	keep_running p
+	local pasta
+	pasta=$(helper_pid p pasta) || fail "no pasta.pid"
+	alive "$pasta" || fail "pasta ($pasta) is not running"
+	run jailsup kill p
+	assert_status 0
+	wait_for _not_alive "$pasta"
+}
+
+@test "vpn: through the tunnel only, the pushed DNS server only, no resolver side channel" {
+	need_fixture
+	vpn_profile v
+	run probe v http 10.89.0.1 8089
+	assert_status 0
+	[ "$output" = vpn-ok ] || fail "through the tunnel: $output"
+	run in_jail v cat /etc/resolv.conf
+	assert_status 0
+	[ "$(grep -v '^#' <<<"$output")" = "nameserver 10.89.0.53" ] ||
+		fail "resolv.conf is not the pushed server alone: $output"
+	run in_jail v grep '^hosts:' /etc/nsswitch.conf
+	[ "$output" = "hosts: files dns" ] || fail "nsswitch says: $output"
+	run in_jail v sh -c 'ls /run/nscd/socket /run/systemd/resolve/io.systemd.Resolve'
+	[ "$status" -ne 0 ] || fail "a resolver socket is there: $output"
+	run probe v tcp 127.0.0.53 53
+	assert_status 1
+	# Routes: the tunnel's (default through it), and one host route to
+	# the server; nothing else leaves by pasta's interface.
+	run in_jail v cat /proc/net/route
+	local out_routes
+	out_routes=$(awk 'NR > 1 && $1 != "tun0" { print $2 "/" $8 }' <<<"$output")
+	[ "$out_routes" = "022A12C6/FFFFFFFF" ] || fail "routes not by the tunnel: $out_routes"
+	[ "$(state_get v network)" = vpn ] || fail "state says network=$(state_get v network)"
+}
+
+@test "vpn: when openvpn dies the jail is offline and degraded; helpers go with the jail" {
+	need_fixture
+	vpn_profile v
+	host_listener tcp 198.18.42.1
+	local host_port=$LISTEN
+	# The jail stays, with an app in it, while its openvpn is killed.
+	keep_running v
+	run probe v http 10.89.0.1 8089
+	assert_status 0
+	local openvpn pasta
+	openvpn=$(helper_pid v openvpn) || fail "no openvpn.pid"
+	pasta=$(helper_pid v pasta) || fail "no pasta.pid"
+	_comm_is "$openvpn" openvpn || fail "openvpn.pid names $(cat "/proc/$openvpn/comm")"
+	kill -KILL "$openvpn"
+	wait_status v degraded
+	run jailsup list
+	assert_output_contains "degraded"
+	# No fallback: not the tunnel's server, not the host, not the VPN
+	# server outside openvpn's own transport.
+	run probe v tcp 10.89.0.1 8089
+	assert_status 1
+	run probe v tcp 198.18.42.1 "$host_port"
+	assert_status 1
+	run probe v tcp 198.18.42.2 8089
+	assert_status 1
+	run jailsup kill v
+	assert_status 0
+	wait_jail_gone v
+	wait_for _not_alive "$pasta"
+	[ ! -e "$(state_dir v)/openvpn.pid" ] && [ ! -e "$(state_dir v)/pasta.pid" ] ||
+		fail "pid files are left: $(ls "$(state_dir v)")"
+}
+
+@test "vpn: openvpn and pasta are gone after the jailer is killed with -9" {
+	need_fixture
+	vpn_profile v
+	keep_running v
+	local openvpn pasta
+	openvpn=$(helper_pid v openvpn) || fail "no openvpn.pid"
+	pasta=$(helper_pid v pasta) || fail "no pasta.pid"
+	kill -KILL "$(state_get v jailer-pid)"
+	wait_jail_gone v
+	wait_for _not_alive "$openvpn"
+	wait_for _not_alive "$pasta"
+}
+
+@test "vpn: a new supervisor sees a jail whose openvpn died as degraded" {
+	need_fixture
+	vpn_profile v
+	keep_running v
+	local openvpn
+	openvpn=$(helper_pid v openvpn) || fail "no openvpn.pid"
+	kill -KILL "$(daemon_pid)"
+	kill -KILL "$openvpn"
+	wait_for _not_alive "$openvpn"
+	run jailsup daemon
+	assert_status 0
+	wait_status v degraded
+}
+
+@test "vpn: a broken .ovpn gives openvpn's reason and no jail" {
+	need_fixture
+	vpn_profile v "remote 198.18.42.2 1194" "no-such-directive 1"
+	run jailsup run v -- true
+	[ "$status" -ne 0 ] || fail "the jail started"
+	assert_output_contains "no-such-directive" "openvpn ended before the tunnel was up"
+	[ "$(state_get v status)" = failed ] || fail "status $(state_get v status)"
+	run pgrep -u "$(id -u)" -x openvpn
+	[ "$status" -ne 0 ] || fail "openvpn is left: $output"
+}
+
+@test "vpn: an unreachable server fails the start within the VPN timeout, nothing left" {
+	need_fixture
+	# Nothing listens on udp/1195: openvpn would try for ever.
+	vpn_profile v "remote 198.18.42.2 1195"
+	JAILSUP_VPN_TIMEOUT=2 run jailsup run v -- true
+	[ "$status" -ne 0 ] || fail "the jail started"
+	assert_output_contains "did not bring the tunnel up within 2 s"
+	wait_jail_gone v
+	[ "$(state_get v status)" = failed ] || fail "status $(state_get v status)"
+	run pgrep -u "$(id -u)" -x openvpn
+	[ "$status" -ne 0 ] || fail "openvpn is left: $output"
+}
+
+@test "vpn: a missing .ovpn or one naming no server is a clear error" {
+	net_profile m "vpn = missing.ovpn"
+	run jailsup run m -- true
+	[ "$status" -ne 0 ] || fail "the jail started"
+	assert_output_contains "missing.ovpn" "No such file"
+	need_fixture
+	vpn_profile e "# no remote line"
+	sed -i '/^remote /d' "$XDG_CONFIG_HOME/jailsup/profiles/e.ovpn"
+	run jailsup run e -- true
+	[ "$status" -ne 0 ] || fail "the jail started"
+	assert_output_contains "names no VPN server"
+}
+
+@test "pasta and vpn need the supervisor: --no-daemon says so" {
+	net_profile p "network = pasta"
+	run jailsup run --no-daemon p -- true
+	[ "$status" -ne 0 ] || fail "the jail started"
+	assert_output_contains "network = pasta needs the supervisor"
+}
