@@ -53,7 +53,7 @@ start_pulse() {
 # SOCKET) with a config of ours (everything allowed: the proxy is what
 # filters); prints nothing, sets BUS_ADDR.
 start_bus() {
-	local name=$1 conf=$BATS_TEST_TMPDIR/$1.conf addr=$BATS_TEST_TMPDIR/$1.addr
+	local conf=$BATS_TEST_TMPDIR/$1.conf addr=$BATS_TEST_TMPDIR/$1.addr
 	local sock=${2:-$BATS_TEST_TMPDIR/$1.sock}
 	cat >"$conf" <<EOF
 <!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
@@ -72,5 +72,6 @@ EOF
 	: >"$addr"
 	bg dbus-daemon --config-file="$conf" --nofork --print-address=5 5>"$addr"
 	wait_for test -s "$addr"
+	# shellcheck disable=SC2034 # for the caller
 	BUS_ADDR="unix:path=$sock"
 }
