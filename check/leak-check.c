@@ -538,23 +538,6 @@ check_netns(const char *ino_s)
 
 /* --- output ----------------------------------------------------------------- */
 
-static void
-json_string(const char *s)
-{
-	putchar('"');
-	for (; *s != '\0'; s++) {
-		unsigned char c = (unsigned char) *s;
-
-		if (c == '"' || c == '\\')
-			printf("\\%c", c);
-		else if (c < 0x20)
-			printf("\\u%04x", c);
-		else
-			putchar(c);
-	}
-	putchar('"');
-}
-
 static size_t
 print_results(void)
 {
@@ -564,23 +547,23 @@ print_results(void)
 		open += checks[i].result == RESULT_OPEN;
 	if (arg_json) {
 		printf("{\"jail\": ");
-		json_string(arg_jail);
+		json_print_string(arg_jail);
 		printf(", \"network\": ");
-		json_string(arg_network);
+		json_print_string(arg_network);
 		printf(", \"rights\": [");
 		for (char **r = arg_rights; r != NULL && *r != NULL; r++) {
 			printf("%s", r != arg_rights ? ", " : "");
-			json_string(*r);
+			json_print_string(*r);
 		}
 		printf("], \"open\": %zu, \"checks\": [", open);
 		for (size_t i = 0; i < n_checks; i++) {
 			printf("%s\n  {\"channel\": ", i > 0 ? "," : "");
-			json_string(checks[i].channel);
+			json_print_string(checks[i].channel);
 			printf(", \"right\": ");
-			json_string(checks[i].right);
+			json_print_string(checks[i].right);
 			printf(", \"result\": \"%s\", \"detail\": ",
 			       result_names[checks[i].result]);
-			json_string(checks[i].detail);
+			json_print_string(checks[i].detail);
 			printf("}");
 		}
 		printf("\n]}\n");

@@ -21,11 +21,8 @@ load jail-helpers
 load server-helpers
 
 setup() {
-	local tool
 	# A missing server or client fails, naming what to install (make deps).
-	for tool in Xvfb xdpyinfo xauth mcookie weston wayland-info pulseaudio pactl python3; do
-		command -v "$tool" >/dev/null || fail "'$tool' is not installed (scripts/packages.txt)"
-	done
+	require_tools Xvfb xdpyinfo xauth mcookie weston wayland-info pulseaudio pactl python3
 }
 
 # rights_profile NAME [KEY = VALUE]…: /bin/sh, no network, the lines given

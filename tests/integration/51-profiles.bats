@@ -21,10 +21,7 @@ load jail-helpers
 load server-helpers
 
 setup() {
-	local tool
-	for tool in Xvfb weston wayland-info pulseaudio pactl dbus-daemon xdg-dbus-proxy; do
-		command -v "$tool" >/dev/null || fail "'$tool' is not installed (scripts/packages.txt)"
-	done
+	require_tools Xvfb weston wayland-info pulseaudio pactl dbus-daemon xdg-dbus-proxy
 }
 
 # The folders shipped profiles share must exist, or the jail refuses to

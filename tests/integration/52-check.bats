@@ -18,10 +18,7 @@ load jail-helpers
 load server-helpers
 
 setup() {
-	local tool
-	for tool in jq python3 Xvfb dbus-daemon xdg-dbus-proxy; do
-		command -v "$tool" >/dev/null || fail "'$tool' is not installed (scripts/packages.txt)"
-	done
+	require_tools jq python3 Xvfb dbus-daemon xdg-dbus-proxy
 }
 
 # listeners: an abstract unix socket (ABSTRACT) and a TCP port on the

@@ -13,6 +13,8 @@
 #   start_bus NAME [SOCKET]  a dbus-daemon on $BATS_TEST_TMPDIR/NAME.sock
 #                        (or SOCKET) that allows everything (a jail's proxy
 #                        is what filters); BUS_ADDR
+#   require_tools TOOL…  fails the test, naming what to install, unless
+#                        every TOOL is in $PATH
 
 # start_xvfb [XVFB-ARGS…]: an X server on a free display; sets XNUM (the
 # display number) and exports DISPLAY.
@@ -74,4 +76,11 @@ EOF
 	wait_for test -s "$addr"
 	# shellcheck disable=SC2034 # for the caller
 	BUS_ADDR="unix:path=$sock"
+}
+
+require_tools() {
+	local tool
+	for tool in "$@"; do
+		command -v "$tool" >/dev/null || fail "'$tool' is not installed (scripts/packages.txt)"
+	done
 }
