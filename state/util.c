@@ -223,3 +223,20 @@ path_is_below(const char *path, const char *dir)
 		return false;
 	return path[ld] == '\0' || path[ld] == '/';
 }
+
+void
+json_print_string(const char *s)
+{
+	putchar('"');
+	for (; *s != '\0'; s++) {
+		unsigned char c = (unsigned char) *s;
+
+		if (c == '"' || c == '\\')
+			printf("\\%c", c);
+		else if (c < 0x20)
+			printf("\\u%04x", c);
+		else
+			putchar(c);
+	}
+	putchar('"');
+}

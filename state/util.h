@@ -144,4 +144,8 @@ char *path_join(const char *a, const char *b);
  * absolute and normalised). */
 bool path_is_below(const char *path, const char *dir);
 
+/* Writes S to stdout as a JSON string: quotes, with '"', '\\' and control
+ * characters escaped (the JSON outputs of `list` and `check`). */
+void json_print_string(const char *s);
+
 #endif

@@ -7,6 +7,8 @@
  *   kill NAME… | --all
  *   new NAME --exec PATH [--secure] [--autodelete]
  *   explain NAME
+ *   desktop add NAME [--replace] [--entry ID] | remove NAME | list
+ *   check NAME [--json] [--probe-abstract NAME] [--probe-tcp PORT] [--probe-unix PATH]
  *   daemon [--foreground]
  *   --help, --version
  * Option parsing stops at NAME or EXE (as with env or sudo), so
@@ -54,6 +56,9 @@ print_usage(FILE *f)
 		   "       jailsup kill NAME... | --all\n"
 		   "       jailsup new NAME --exec PATH [--secure] [--autodelete]\n"
 		   "       jailsup explain NAME\n"
+		   "       jailsup desktop add NAME [--replace] [--entry ID] | remove NAME | list\n"
+		   "       jailsup check NAME [--json] [--probe-abstract NAME] [--probe-tcp PORT]\n"
+		   "                          [--probe-unix PATH]\n"
 		   "       jailsup daemon [--foreground]\n"
 		   "       jailsup --version | --help\n"
 		   "\n"
@@ -322,6 +327,14 @@ connect_or_start(const struct run_args *a, const struct jail_profile *profile, b
 	return 0;
 }
 
+int
+jail_connect_or_start(const struct jail_profile *profile, int *ret_sock)
+{
+	const struct run_args a = { .profile = profile->name };
+
+	return connect_or_start(&a, profile, false, ret_sock);
+}
+
 static int
 verb_run(int argc, char **argv)
 {
@@ -503,6 +516,10 @@ main(int argc, char **argv)
 		return verb_new(argc - 2, argv + 2);
 	if (streq(argv[1], "explain"))
 		return verb_explain(argc - 2, argv + 2);
+	if (streq(argv[1], "desktop"))
+		return verb_desktop(argc - 2, argv + 2);
+	if (streq(argv[1], "check"))
+		return verb_check(argc - 2, argv + 2);
 	log_error("unknown verb '%s' (see `jailsup --help`)", argv[1]);
 	return EXIT_USAGE;
 }

@@ -226,23 +226,6 @@ struct jail_row {
 	char encrypted[16];
 };
 
-static void
-json_string(const char *s)
-{
-	putchar('"');
-	for (; *s != '\0'; s++) {
-		unsigned char c = (unsigned char) *s;
-
-		if (c == '"' || c == '\\')
-			printf("\\%c", c);
-		else if (c < 0x20)
-			printf("\\u%04x", c);
-		else
-			putchar(c);
-	}
-	putchar('"');
-}
-
 static long
 seconds_since(const char *iso)
 {
@@ -367,7 +350,7 @@ verb_list(int argc, char **argv)
 			continue;
 		if (json) {
 			printf("%s\n  {\"name\": ", first ? "" : ",");
-			json_string(row.name);
+			json_print_string(row.name);
 			printf(", \"status\": \"%s\", \"pid\": ", row.status);
 			if (row.pid > 0)
 				printf("%d", (int) row.pid);
@@ -375,17 +358,17 @@ verb_list(int argc, char **argv)
 				printf("null");
 			printf(", \"apps\": %d, \"started\": ", row.apps < 0 ? 0 : row.apps);
 			if (row.started[0] != '\0')
-				json_string(row.started);
+				json_print_string(row.started);
 			else
 				printf("null");
 			printf(", \"network\": ");
-			json_string(row.network);
+			json_print_string(row.network);
 			printf(", \"secure\": %s, \"autodelete\": %s, \"encrypted\": ",
 			       row.secure ? "true" : "false", row.autodelete ? "true" : "false");
 			if (streq(row.encrypted, "false"))
 				printf("false");
 			else
-				json_string(row.encrypted);
+				json_print_string(row.encrypted);
 			printf("}");
 			first = false;
 			continue;

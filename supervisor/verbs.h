@@ -22,6 +22,16 @@ int verb_kill(int argc, char **argv);
 int verb_new(int argc, char **argv);
 /* explain.c: the effective policy of a profile. */
 int verb_explain(int argc, char **argv);
+/* desktop.c: menu launchers of jailed apps (issue 9). */
+int verb_desktop(int argc, char **argv);
+/* check.c: the leak self-test of a jail (issue 9). */
+int verb_check(int argc, char **argv);
+
+/* main.c: joins the running jail of PROFILE, or has the supervisor start
+ * it, as `jailsup run` does. 0 and *ret_sock (dispatch.sock), -EAGAIN when
+ * the jail was ending (try again), or an exit code after logging. */
+struct jail_profile;
+int jail_connect_or_start(const struct jail_profile *profile, int *ret_sock);
 
 /* Asks the supervisor (started when none answers) to start jail NAME and
  * waits until it is ready. Returns 0, or the exit code to leave with after

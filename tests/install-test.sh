@@ -64,6 +64,7 @@ binaries() {
 	mode_is "$d/usr/bin/jailsup" 755 &&
 		mode_is "$d/usr/libexec/jailsup/jailer" 755 &&
 		mode_is "$d/usr/libexec/jailsup/dispatch" 755 &&
+		mode_is "$d/usr/libexec/jailsup/leak-check" 755 &&
 		"$d/usr/bin/jailsup" --version
 }
 check "binaries in bin/ and libexec/jailsup/" binaries
@@ -158,15 +159,26 @@ completion_works() {
 		"$tmp/run/jailsup/jails/down"
 	touch "$tmp/config/jailsup/profiles/mine.ini"
 	mkfifo "$tmp/run/jailsup/jails/up/iso-pipe"
-	expect $'--help\n--version\ndaemon\nenter\nexplain\nkill\nlist\nnew\nrun' jailsup '' &&
+	local profiles
+	profiles=$({
+		echo mine
+		for f in ini-profiles/profiles/*.ini; do basename "$f" .ini; done
+	} | sort)
+	expect $'--help\n--version\ncheck\ndaemon\ndesktop\nenter\nexplain\nkill\nlist\nnew\nrun' \
+		jailsup '' &&
 		expect $'--json' jailsup list --j &&
-		expect $'demo\nevince\nfirefox\nmine' jailsup run --profile '' &&
-		expect $'mine' jailsup run m &&
+		expect "$profiles" jailsup run --profile '' &&
+		expect $'--help\nadd\nlist\nremove' jailsup desktop '' &&
+		expect $'--replace' jailsup desktop add mine --rep &&
+		expect $'mine' jailsup desktop add mi &&
+		expect $'--json' jailsup check --js &&
+		expect $'mine' jailsup check mi &&
+		expect $'mine' jailsup run mi &&
 		expect $'--autodelete' jailsup run --auto &&
 		expect $'up' jailsup kill '' &&
 		expect $'--all' jailsup kill --a &&
 		expect $'up' jailsup enter '' &&
-		expect $'mine' jailsup explain m &&
+		expect $'mine' jailsup explain mi &&
 		expect $'--exec' jailsup new name --ex &&
 		expect $'--foreground' jailsup daemon --f
 }

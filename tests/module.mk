@@ -14,7 +14,7 @@ PROFILE_TESTS := $(filter $(B)/tests/unit/test-profile%,$(UNIT_TESTS))
 $(PROFILE_TESTS): $(B)/tests/unit/%: $(B)/tests/unit/%.o $(LIBPROFILE) $(LIBSTATE)
 	$(CC) $(XLDFLAGS) $(LDFLAGS) -o $@ $^ -lcmocka $(LIBS)
 
-$(filter-out $(PROFILE_TESTS),$(UNIT_TESTS)): $(B)/tests/unit/%: $(B)/tests/unit/%.o $(LIBSTATE)
+$(filter-out $(PROFILE_TESTS) $(B)/tests/unit/test-desktop-entry,$(UNIT_TESTS)): $(B)/tests/unit/%: $(B)/tests/unit/%.o $(LIBSTATE)
 	$(CC) $(XLDFLAGS) $(LDFLAGS) -o $@ $^ -lcmocka $(LIBS)
 
 FUZZ_SRCS := $(wildcard tests/fuzz/fuzz-*.c)
@@ -40,3 +40,10 @@ tests-all: $(TESTS)
 # Keep the test objects: without this make deletes them as intermediates and
 # recompiles every test on each run.
 .SECONDARY: $(UNIT_SRCS:%.c=$(B)/%.o)
+
+# test-desktop-entry tests a file of the CLI: its object goes in before the
+# libraries (an extra prerequisite would land after them in $^).
+$(B)/tests/unit/test-desktop-entry: $(B)/tests/unit/test-desktop-entry.o \
+		$(B)/supervisor/desktop-entry.o $(LIBSTATE)
+	$(CC) $(XLDFLAGS) $(LDFLAGS) -o $@ $^ -lcmocka $(LIBS)
+$(B)/fuzz/fuzz-desktop-entry: supervisor/desktop-entry.c supervisor/desktop-entry.h

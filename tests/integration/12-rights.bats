@@ -18,13 +18,11 @@ bats_require_minimum_version 1.5.0
 
 load helpers
 load jail-helpers
+load server-helpers
 
 setup() {
-	local tool
 	# A missing server or client fails, naming what to install (make deps).
-	for tool in Xvfb xdpyinfo xauth mcookie weston wayland-info pulseaudio pactl python3; do
-		command -v "$tool" >/dev/null || fail "'$tool' is not installed (scripts/packages.txt)"
-	done
+	require_tools Xvfb xdpyinfo xauth mcookie weston wayland-info pulseaudio pactl python3
 }
 
 # rights_profile NAME [KEY = VALUE]…: /bin/sh, no network, the lines given
@@ -53,41 +51,6 @@ rights_profile() {
 
 jrun() {
 	jailsup run --no-daemon "$@"
-}
-
-# start_xvfb [XVFB-ARGS…]: an X server on a free display; sets XNUM (the
-# display number) and exports DISPLAY.
-start_xvfb() {
-	local numfile=$BATS_TEST_TMPDIR/xvfb.display
-	: >"$numfile"
-	bg Xvfb -displayfd 5 -nolisten tcp "$@" 5>"$numfile" >"$BATS_TEST_TMPDIR/xvfb.log" 2>&1
-	wait_for test -s "$numfile"
-	XNUM=$(cat "$numfile")
-	[[ $XNUM =~ ^[0-9]+$ ]] || fail "Xvfb gave the display '$XNUM'"
-	wait_for test -S "/tmp/.X11-unix/X$XNUM"
-	export DISPLAY=":$XNUM"
-}
-
-# start_weston: a headless compositor at $XDG_RUNTIME_DIR/wayland-jt;
-# exports WAYLAND_DISPLAY.
-start_weston() {
-	bg weston --backend=headless-backend.so --socket=wayland-jt --idle-time=0 --no-config \
-		>"$BATS_TEST_TMPDIR/weston.log" 2>&1
-	export WAYLAND_DISPLAY=wayland-jt
-	wait_for --timeout 20 wayland-info
-}
-
-# start_pulse [SOCKET]: pulseaudio with only its native protocol, at
-# $XDG_RUNTIME_DIR/pulse/native or at SOCKET (then PULSE_SERVER names it).
-start_pulse() {
-	local args="auth-anonymous=1"
-	if [ $# -gt 0 ]; then
-		args="$args socket=$1"
-		export PULSE_SERVER="unix:$1"
-	fi
-	bg pulseaudio --daemonize=no --exit-idle-time=-1 --use-pid-file=no --log-target=stderr \
-		-n -L "module-native-protocol-unix $args" >"$BATS_TEST_TMPDIR/pulse.log" 2>&1
-	wait_for --timeout 20 pactl info
 }
 
 # start_ice: a listening socket at /tmp/.ICE-unix/PID, as ksmserver has;

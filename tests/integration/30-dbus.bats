@@ -18,6 +18,7 @@ bats_require_minimum_version 1.5.0
 load helpers
 load jail-helpers
 load supervisor-helpers
+load server-helpers
 
 setup() {
 	local tool
@@ -26,31 +27,6 @@ setup() {
 	done
 	python3 -c 'import dbus, gi' 2>/dev/null ||
 		fail "python3-dbus or python3-gi is not installed (scripts/packages.txt)"
-}
-
-# start_bus NAME: a dbus-daemon on $BATS_TEST_TMPDIR/NAME.sock with a
-# config of ours (everything allowed: the proxy is what filters); prints
-# nothing, sets BUS_ADDR.
-start_bus() {
-	local name=$1 conf=$BATS_TEST_TMPDIR/$1.conf addr=$BATS_TEST_TMPDIR/$1.addr
-	cat >"$conf" <<EOF
-<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
- "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
-<busconfig>
-  <type>session</type>
-  <listen>unix:path=$BATS_TEST_TMPDIR/$name.sock</listen>
-  <auth>EXTERNAL</auth>
-  <policy context="default">
-    <allow send_destination="*" eavesdrop="true"/>
-    <allow eavesdrop="true"/>
-    <allow own="*"/>
-  </policy>
-</busconfig>
-EOF
-	: >"$addr"
-	bg dbus-daemon --config-file="$conf" --nofork --print-address=5 5>"$addr"
-	wait_for test -s "$addr"
-	BUS_ADDR="unix:path=$BATS_TEST_TMPDIR/$name.sock"
 }
 
 # start_service ADDR NAME…: the test service on the bus ADDR, owning each

@@ -1,0 +1,553 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * jailsup check NAME [--json] [--probe-abstract NAME] [--probe-tcp PORT]
+ *                    [--probe-unix PATH]: the leak self-test (issue 9).
+ *
+ * The host side: we list what of the host a jail must not reach — its
+ * folders, its sockets (X11, Wayland, PulseAudio, PipeWire, the real
+ * session and system buses, nscd, systemd-resolved), the right that would
+ * grant each, and its device and inode — and set up canaries of our own
+ * that exist only while the check runs: an abstract unix socket, a unix
+ * socket in the host's /tmp and in its runtime dir, and TCP listeners on
+ * the host's loopback. Then we run libexec/jailsup/leak-check in the jail,
+ * joined or started like `jailsup run`, and its exit status is ours.
+ *
+ * The helper reaches the jail as a sealed memfd on its stdin, executed as
+ * /proc/self/fd/0 by dispatch: the jail needs no path to it (an installed
+ * libexec is under /usr, which jails see, but a build tree is anywhere),
+ * no jailer or dispatch change, and the copy cannot be altered from inside
+ * (F_SEAL_WRITE), unlike a file of the user's own build tree would be.
+ */
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <glob.h>
+#include <netinet/in.h>
+#include <time.h>
+
+#include "ini-profiles/profile.h"
+#include "state/log.h"
+#include "state/proc-id.h"
+#include "state/state.h"
+#include "supervisor/client.h"
+#include "supervisor/start.h"
+#include "supervisor/verbs.h"
+
+#ifndef MFD_EXEC
+#define MFD_EXEC 0x0010U /* Linux 6.3; older kernels refuse it, then we go without */
+#endif
+
+#define CHECK_ATTEMPTS 5
+
+/* The canaries: host objects of ours the jail must not reach. */
+struct canaries {
+	int abstract_fd, tcp4_fd, tcp6_fd, tmp_fd, run_fd;
+	char abstract[64];
+	unsigned tcp4_port, tcp6_port;
+	char *tmp_dir, *run_dir; /* mkdtemp()s holding a socket "canary" */
+};
+
+static void
+canaries_done(struct canaries *c)
+{
+	safe_close(c->abstract_fd);
+	safe_close(c->tcp4_fd);
+	safe_close(c->tcp6_fd);
+	safe_close(c->tmp_fd);
+	safe_close(c->run_fd);
+	for (char **d = (char *[]){c->tmp_dir, c->run_dir}, **e = d + 2; d < e; d++)
+		if (*d != NULL) {
+			_cleanup_free_ char *s = path_join(*d, "canary");
+
+			if (s != NULL)
+				(void) unlink(s);
+			(void) rmdir(*d);
+			free(*d);
+		}
+}
+
+static int
+listen_unix(const char *path, bool abstract, int *ret)
+{
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	_cleanup_close_ int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	size_t n = strlen(path), off = abstract ? 1 : 0;
+
+	if (fd < 0)
+		return -errno;
+	if (n + off >= sizeof(sa.sun_path))
+		return -ENAMETOOLONG;
+	memcpy(sa.sun_path + off, path, n);
+	if (bind(fd, (struct sockaddr *) &sa,
+	         (socklen_t) (offsetof(struct sockaddr_un, sun_path) + off + n + !abstract)) < 0 ||
+	    listen(fd, 16) < 0)
+		return -errno;
+	*ret = TAKE_FD(fd);
+	return 0;
+}
+
+/* A TCP listener on the loopback address of FAMILY, on a free port. */
+static int
+listen_tcp(int family, int *ret_fd, unsigned *ret_port)
+{
+	struct sockaddr_storage ss = {};
+	socklen_t len;
+	_cleanup_close_ int fd = socket(family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+	if (fd < 0)
+		return -errno;
+	if (family == AF_INET) {
+		struct sockaddr_in *s = (struct sockaddr_in *) &ss;
+
+		s->sin_family = AF_INET;
+		s->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+		len = sizeof(*s);
+	} else {
+		struct sockaddr_in6 *s = (struct sockaddr_in6 *) &ss;
+
+		s->sin6_family = AF_INET6;
+		s->sin6_addr = in6addr_loopback;
+		len = sizeof(*s);
+	}
+	if (bind(fd, (struct sockaddr *) &ss, len) < 0 || listen(fd, 16) < 0 ||
+	    getsockname(fd, (struct sockaddr *) &ss, &len) < 0)
+		return -errno;
+	*ret_port = ntohs(family == AF_INET ? ((struct sockaddr_in *) &ss)->sin_port
+	                                    : ((struct sockaddr_in6 *) &ss)->sin6_port);
+	*ret_fd = TAKE_FD(fd);
+	return 0;
+}
+
+/* A fresh folder PARENT/jailsup-check.XXXXXX with a listening socket. */
+static int
+canary_dir(const char *parent, char **ret_dir, int *ret_fd)
+{
+	_cleanup_free_ char *dir = NULL, *sock = NULL;
+	int r;
+
+	if (asprintf(&dir, "%s/jailsup-check.XXXXXX", parent) < 0)
+		return -ENOMEM;
+	if (mkdtemp(dir) == NULL)
+		return -errno;
+	sock = path_join(dir, "canary");
+	r = sock != NULL ? listen_unix(sock, false, ret_fd) : -ENOMEM;
+	if (r < 0) {
+		(void) rmdir(dir);
+		return r;
+	}
+	*ret_dir = TAKE_PTR(dir);
+	return 0;
+}
+
+static int
+canaries_setup(struct canaries *c, const char *runtime)
+{
+	struct timespec ts;
+	int r;
+
+	(void) clock_gettime(CLOCK_MONOTONIC, &ts);
+	snprintf(c->abstract, sizeof(c->abstract), "jailsup-check-%d-%lx", (int) getpid(),
+	         (unsigned long) ts.tv_nsec);
+	r = listen_unix(c->abstract, true, &c->abstract_fd);
+	if (r < 0)
+		return log_error_errno(r, "unable to listen on the abstract socket '@%s'",
+		                       c->abstract);
+	r = listen_tcp(AF_INET, &c->tcp4_fd, &c->tcp4_port);
+	if (r < 0)
+		return log_error_errno(r, "unable to listen on 127.0.0.1");
+	/* A host without IPv6 has no ::1 to leak. */
+	if (listen_tcp(AF_INET6, &c->tcp6_fd, &c->tcp6_port) < 0)
+		c->tcp6_port = 0;
+	r = canary_dir("/tmp", &c->tmp_dir, &c->tmp_fd);
+	if (r < 0)
+		return log_error_errno(r, "unable to make a canary socket in /tmp");
+	if (runtime != NULL) {
+		r = canary_dir(runtime, &c->run_dir, &c->run_fd);
+		if (r < 0)
+			return log_error_errno(r, "unable to make a canary socket in '%s'",
+			                       runtime);
+	}
+	return 0;
+}
+
+/* Appends --probe KIND:RIGHT:DEV:INO:LABEL:TARGET. For paths and unix
+ * sockets the host object's identity goes along, and one absent on the
+ * host is left out: there is nothing of the host to reach. */
+static int
+add_probe(char ***argv, const char *kind, const char *right, const char *label, const char *target)
+{
+	_cleanup_free_ char *spec = NULL;
+	struct stat st;
+
+	if (streq(kind, "path") || streq(kind, "unix")) {
+		if (lstat(target, &st) < 0)
+			return 0;
+		if (asprintf(&spec, "%s:%s:%llu:%llu:%s:%s", kind, right,
+		             (unsigned long long) st.st_dev, (unsigned long long) st.st_ino, label,
+		             target) < 0)
+			return -ENOMEM;
+	} else if (asprintf(&spec, "%s:%s:-:-:%s:%s", kind, right, label, target) < 0)
+		return -ENOMEM;
+	if (strv_push(argv, "--probe") < 0 || strv_push(argv, spec) < 0)
+		return -ENOMEM;
+	return 0;
+}
+
+/* add_probe() for each path GLOB matches. */
+static int
+add_glob(char ***argv, const char *kind, const char *right, const char *label, const char *pattern,
+         bool also_abstract)
+{
+	glob_t g = {};
+	int r = 0;
+
+	if (glob(pattern, 0, NULL, &g) != 0)
+		return 0;
+	for (size_t i = 0; i < g.gl_pathc && r >= 0; i++) {
+		const char *p = g.gl_pathv[i];
+		size_t n = strlen(p);
+
+		if (n > 5 && streq(p + n - 5, ".lock"))
+			continue; /* wayland-0.lock: a lock file, not a socket */
+		r = add_probe(argv, kind, right, label, p);
+		/* X11 and ICE listen on "@PATH" too, reachable from the host's
+		 * network namespace. */
+		if (r >= 0 && also_abstract)
+			r = add_probe(argv, "abstract", right, label, p);
+	}
+	globfree(&g);
+	return r;
+}
+
+/* The unix:path= (or unix:abstract=) of a D-Bus address, as a probe. */
+static int
+add_bus_address(char ***argv, const char *label, const char *address)
+{
+	static const struct {
+		const char *key, *kind;
+	} forms[] = {{"unix:path=", "unix"}, {"unix:abstract=", "abstract"}};
+
+	if (address == NULL)
+		return 0;
+	for (size_t i = 0; i < ELEMENTSOF(forms); i++) {
+		const char *p = strstr(address, forms[i].key);
+		_cleanup_free_ char *v = NULL;
+
+		if (p == NULL)
+			continue;
+		p += strlen(forms[i].key);
+		v = strndup(p, strcspn(p, ",;"));
+		if (v == NULL)
+			return -ENOMEM;
+		if (strchr(v, '%') != NULL)
+			continue; /* escaped bytes: not worth decoding for a probe */
+		return add_probe(argv, forms[i].kind, "none", label, v);
+	}
+	return 0;
+}
+
+static int
+add_host_probes(char ***v, const struct profile_env *env, const struct canaries *c)
+{
+	const char *rt = env->xdg_runtime_dir;
+	_cleanup_free_ char *home_parent = strdup(env->home), *cfg = NULL, *data = NULL;
+	_cleanup_free_ char *pulse = NULL, *bus = NULL, *canary4 = NULL, *canary6 = NULL;
+	_cleanup_free_ char *tmp_sock = NULL, *run_sock = NULL;
+	int r = 0;
+
+	if (home_parent == NULL)
+		return -ENOMEM;
+	*strrchr(home_parent, '/') = '\0';
+	cfg = path_join(env->xdg_config_home, "jailsup");
+	data = path_join(env->xdg_data_home, "jailsup");
+	tmp_sock = path_join(c->tmp_dir, "canary");
+	if (cfg == NULL || data == NULL || tmp_sock == NULL)
+		return -ENOMEM;
+
+	/* Host files: each folder the jail has a different one of, or none. */
+	r = r < 0 ? r : add_probe(v, "path", "none", "host root", "/");
+	r = r < 0 ? r : add_probe(v, "path", "none", "your home", env->home);
+	if (home_parent[0] != '\0')
+		r = r < 0 ? r : add_probe(v, "path", "none", "the folder of homes", home_parent);
+	r = r < 0 ? r : add_probe(v, "path", "none", "jailsup's profiles", cfg);
+	r = r < 0 ? r : add_probe(v, "path", "none", "the jails' homes", data);
+	r = r < 0 ? r : add_probe(v, "path", "none", "host /tmp", "/tmp");
+	r = r < 0 ? r : add_probe(v, "path", "none", "host /var/tmp", "/var/tmp");
+	r = r < 0 ? r : add_probe(v, "path", "none", "host /run", "/run");
+	if (rt != NULL)
+		r = r < 0 ? r : add_probe(v, "path", "none", "host runtime dir", rt);
+	r = r < 0 ? r : add_probe(v, "path", "none", "host /sys", "/sys");
+	r = r < 0 ? r : add_probe(v, "path", "none", "host /mnt", "/mnt");
+	r = r < 0 ? r : add_probe(v, "path", "none", "host /media", "/media");
+	r = r < 0 ? r : add_probe(v, "path", "none", "host /srv", "/srv");
+	r = r < 0 ? r : add_probe(v, "path", "gpu", "GPU devices", "/dev/dri");
+	r = r < 0 ? r : add_probe(v, "path", "audio", "sound devices", "/dev/snd");
+	r = r < 0 ? r : add_glob(v, "path", "camera", "camera", "/dev/video*", false);
+
+	/* Sockets of the desktop, by the right that grants each. */
+	r = r < 0 ? r : add_glob(v, "unix", "x11", "X11 display", "/tmp/.X11-unix/X*", true);
+	r = r < 0 ? r
+	          : add_glob(v, "unix", "kde-session", "ICE (session manager)", "/tmp/.ICE-unix/*",
+	                     true);
+	if (rt != NULL) {
+		_cleanup_free_ char *wl = path_join(rt, "wayland-*");
+
+		pulse = path_join(rt, "pulse/native");
+		bus = path_join(rt, "bus");
+		if (wl == NULL || pulse == NULL || bus == NULL)
+			return -ENOMEM;
+		r = r < 0 ? r : add_glob(v, "unix", "wayland", "Wayland display", wl, false);
+		r = r < 0 ? r : add_probe(v, "unix", "audio", "PulseAudio", pulse);
+		{
+			_cleanup_free_ char *pw = path_join(rt, "pipewire-0*");
+
+			if (pw == NULL)
+				return -ENOMEM;
+			r = r < 0 ? r : add_glob(v, "unix", "audio", "PipeWire", pw, false);
+		}
+		/* The real bus: no right grants it (dbus gives a proxy). */
+		r = r < 0 ? r : add_probe(v, "unix", "none", "session bus", bus);
+	}
+	{
+		const char *ps = getenv("PULSE_SERVER");
+
+		if (ps != NULL && strstartswith(ps, "unix:") &&
+		    (pulse == NULL || !streq(ps + 5, pulse)))
+			r = r < 0 ? r : add_probe(v, "unix", "audio", "PulseAudio", ps + 5);
+	}
+	{
+		const char *sa = getenv("DBUS_SESSION_BUS_ADDRESS");
+
+		if (sa != NULL && (bus == NULL || strstr(sa, bus) == NULL))
+			r = r < 0 ? r : add_bus_address(v, "session bus", sa);
+	}
+	r = r < 0 ? r : add_probe(v, "unix", "none", "system bus", "/run/dbus/system_bus_socket");
+	r = r < 0 ? r : add_bus_address(v, "system bus", getenv("DBUS_SYSTEM_BUS_ADDRESS"));
+
+	/* Name resolution outside the jail's own network. */
+	r = r < 0 ? r : add_probe(v, "unix", "none", "DNS through nscd", "/run/nscd/socket");
+	r = r < 0 ? r
+	          : add_probe(v, "unix", "none", "systemd-resolved (varlink)",
+	                      "/run/systemd/resolve/io.systemd.Resolve");
+	r = r < 0 ? r : add_probe(v, "tcp4", "none", "systemd-resolved stub", "127.0.0.53:53");
+
+	/* Our canaries. */
+	if (asprintf(&canary4, "127.0.0.1:%u", c->tcp4_port) < 0)
+		return -ENOMEM;
+	r = r < 0 ? r : add_probe(v, "abstract", "none", "host abstract socket", c->abstract);
+	r = r < 0 ? r : add_probe(v, "tcp4", "none", "host loopback TCP", canary4);
+	if (c->tcp6_port != 0) {
+		if (asprintf(&canary6, "::1:%u", c->tcp6_port) < 0)
+			return -ENOMEM;
+		r = r < 0 ? r : add_probe(v, "tcp6", "none", "host loopback TCP (IPv6)", canary6);
+	}
+	r = r < 0 ? r : add_probe(v, "unix", "none", "host unix socket in /tmp", tmp_sock);
+	if (c->run_dir != NULL) {
+		run_sock = path_join(c->run_dir, "canary");
+		if (run_sock == NULL)
+			return -ENOMEM;
+		r = r < 0
+		        ? r
+		        : add_probe(v, "unix", "none", "host unix socket in runtime dir", run_sock);
+	}
+	return r;
+}
+
+/* The helper, copied into a sealed memfd the jail executes. */
+static int
+helper_memfd(int *ret)
+{
+	_cleanup_free_ char *path = NULL;
+	_cleanup_close_ int in = -1, fd = -1;
+	char buf[65536];
+	ssize_t n;
+	int r;
+
+	r = sibling_path("libexec/jailsup/leak-check", &path);
+	if (r < 0)
+		return r;
+	in = open(path, O_RDONLY | O_CLOEXEC);
+	if (in < 0)
+		return log_error_errno(-errno, "unable to open '%s'", path);
+	fd = memfd_create("jailsup-leak-check", MFD_CLOEXEC | MFD_ALLOW_SEALING | MFD_EXEC);
+	if (fd < 0 && errno == EINVAL)
+		fd = memfd_create("jailsup-leak-check", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+	if (fd < 0)
+		return log_error_errno(-errno, "unable to create a memfd");
+	while ((n = read(in, buf, sizeof(buf))) != 0) {
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 || write_all(fd, buf, (size_t) n) < 0)
+			return log_error_errno(-errno, "unable to copy '%s'", path);
+	}
+	if (fcntl(fd, F_ADD_SEALS, F_SEAL_WRITE | F_SEAL_GROW | F_SEAL_SHRINK | F_SEAL_SEAL) < 0 ||
+	    lseek(fd, 0, SEEK_SET) < 0)
+		return log_error_errno(-errno, "unable to seal the memfd");
+	*ret = TAKE_FD(fd);
+	return 0;
+}
+
+/* The rights in force as "audio,x11,…", or "-" for none (an empty
+ * argument would read as a missing one). */
+static int
+rights_list(unsigned rights, char **ret)
+{
+	_cleanup_free_ char *s = NULL;
+	size_t len = 0;
+	_cleanup_fclose_ FILE *f = open_memstream(&s, &len);
+
+	if (f == NULL)
+		return -ENOMEM;
+	for (unsigned i = 0, n = 0; i < _RIGHT_COUNT; i++)
+		if (rights & (1u << i))
+			fprintf(f, "%s%s", n++ > 0 ? "," : "", right_to_string(1u << i));
+	if (fclose(TAKE_PTR(f)) != 0)
+		return -ENOMEM;
+	if (len == 0) {
+		free(s);
+		s = strdup("-");
+	}
+	*ret = TAKE_PTR(s);
+	return *ret != NULL ? 0 : -ENOMEM;
+}
+
+struct check_args {
+	const char *name;
+	bool json;
+	char **probes; /* --probe-* as probe specs */
+};
+
+static int
+parse_check_args(int argc, char **argv, struct check_args *a)
+{
+	for (int i = 0; i < argc; i++) {
+		const char *o = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+		_cleanup_free_ char *t = NULL;
+		unsigned port;
+		int r = 0;
+
+		if (streq(o, "--json"))
+			a->json = true;
+		else if (streq(o, "--help")) {
+			printf("usage: jailsup check NAME [--json] [--probe-abstract NAME] "
+			       "[--probe-tcp PORT] [--probe-unix PATH]\n");
+			exit(0);
+		} else if (streq(o, "--probe-abstract") && v != NULL && v[0] != '\0') {
+			r = add_probe(&a->probes, "abstract", "none", "given abstract socket",
+			              v[0] == '@' ? v + 1 : v);
+			i++;
+		} else if (streq(o, "--probe-tcp") && v != NULL) {
+			if (parse_uint(v, 1, 65535, &port) < 0 ||
+			    asprintf(&t, "127.0.0.1:%u", port) < 0)
+				return log_error("--probe-tcp: '%s' is not a port", v), -EINVAL;
+			r = add_probe(&a->probes, "tcp4", "none", "given loopback TCP port", t);
+			i++;
+		} else if (streq(o, "--probe-unix") && v != NULL && v[0] == '/') {
+			r = add_probe(&a->probes, "unix", "none", "given unix socket", v);
+			i++;
+		} else if (o[0] == '-')
+			return log_error("check: unknown option or missing value '%s'", o), -EINVAL;
+		else if (a->name == NULL)
+			a->name = o;
+		else
+			return log_error("check: one NAME only ('%s' is extra)", o), -EINVAL;
+		if (r < 0)
+			return r;
+	}
+	if (a->name == NULL)
+		return log_error("check: a profile NAME is needed"), -EINVAL;
+	if (!jail_name_valid(a->name))
+		return log_error("'%s' is not a valid jail name", a->name), -EINVAL;
+	return 0;
+}
+
+int
+verb_check(int argc, char **argv)
+{
+	_cleanup_(profile_env_storage_done) struct profile_env_storage storage = {};
+	_cleanup_(profile_freep) struct jail_profile *profile = NULL;
+	_cleanup_(canaries_done) struct canaries c = {-1, -1, -1, -1, -1};
+	_cleanup_free_ char *shipped = NULL, *path = NULL, *rights = NULL, *netns = NULL;
+	_cleanup_free_ char *host_pid = NULL;
+	_cleanup_strv_ char **hv = NULL;
+	_cleanup_close_ int helper = -1;
+	struct check_args a = {};
+	struct profile_error err = {};
+	struct profile_env env;
+	struct proc_id self;
+	struct stat st;
+	int r;
+
+	r = parse_check_args(argc, argv, &a);
+	if (r < 0) {
+		strv_free(a.probes);
+		return EXIT_USAGE;
+	}
+	(void) sibling_path("share/jailsup/profiles", &shipped);
+	r = profile_env_from_environ(&env, &storage, shipped);
+	if (r < 0) {
+		strv_free(a.probes);
+		return log_error_errno(r, "$HOME is not set to an absolute path"),
+		       EXIT_JAILSUP_FAILED;
+	}
+	r = profile_find_and_load(&env, a.name, &profile, &err);
+	if (r < 0) {
+		strv_free(a.probes);
+		if (r == -ENOENT)
+			return log_error("no profile named '%s'", a.name), EXIT_NO_JAIL;
+		(void) profile_find(&env, a.name, &path);
+		log_error("%s:%u: %s", path != NULL ? path : a.name, err.line, err.msg);
+		return EXIT_JAILSUP_FAILED;
+	}
+
+	r = helper_memfd(&helper);
+	if (r >= 0)
+		r = canaries_setup(&c, env.xdg_runtime_dir);
+	if (r >= 0)
+		r = rights_list(profile_rights(profile), &rights);
+	if (r >= 0 && stat("/proc/self/ns/net", &st) < 0)
+		r = -errno;
+	if (r >= 0 && asprintf(&netns, "%llu", (unsigned long long) st.st_ino) < 0)
+		r = -ENOMEM;
+	if (r >= 0 && proc_id_get(getpid(), &self) >= 0 &&
+	    asprintf(&host_pid, "%d:%llu", (int) self.pid, (unsigned long long) self.start) < 0)
+		r = -ENOMEM;
+	/* argv[0] is the helper itself, on our stdin below. */
+	if (r >= 0 && (strv_push(&hv, "/proc/self/fd/0") < 0 ||
+	               (a.json && strv_push(&hv, "--json") < 0) || strv_push(&hv, "--jail") < 0 ||
+	               strv_push(&hv, a.name) < 0 || strv_push(&hv, "--rights") < 0 ||
+	               strv_push(&hv, rights) < 0 || strv_push(&hv, "--network") < 0 ||
+	               strv_push(&hv, jail_network_to_string(profile_network(profile))) < 0 ||
+	               strv_push(&hv, "--netns") < 0 || strv_push(&hv, netns) < 0 ||
+	               (host_pid != NULL &&
+	                (strv_push(&hv, "--host-pid") < 0 || strv_push(&hv, host_pid) < 0))))
+		r = -ENOMEM;
+	if (r >= 0)
+		r = add_host_probes(&hv, &env, &c);
+	for (char **p = a.probes; r >= 0 && p != NULL && *p != NULL; p++)
+		r = strv_push(&hv, *p);
+	strv_free(a.probes);
+	if (r < 0)
+		return log_error_errno(r, "unable to prepare the check"), EXIT_JAILSUP_FAILED;
+
+	/* The helper is the app's stdin: dispatch executes /proc/self/fd/0. */
+	if (dup2(helper, STDIN_FILENO) < 0)
+		return log_error_errno(-errno, "unable to hand the helper over"),
+		       EXIT_JAILSUP_FAILED;
+	helper = safe_close(helper);
+	for (int attempt = 1; attempt <= CHECK_ATTEMPTS; attempt++) {
+		int sock;
+
+		r = jail_connect_or_start(profile, &sock);
+		if (r == 0)
+			r = jail_run_app(sock, hv, a.name);
+		if (r != -EAGAIN)
+			return r;
+	}
+	return log_error("jail '%s' kept ending before it ran the check", a.name),
+	       EXIT_JAILSUP_FAILED;
+}

@@ -1,0 +1,154 @@
+#!/usr/bin/env bats
+# SPDX-License-Identifier: LGPL-2.1-or-later
+#
+# The leak self-test (issue 9, `jailsup check`): run inside the jail, it
+# tries every channel a profile denies and the security floor. A secure
+# jail must come out all closed; channels the test opens on the host on
+# purpose (an abstract socket, a loopback TCP port, an X server) must come
+# out OPEN when the profile lets them through (network = host), so the
+# check itself is shown able to fail.
+
+# $output and $status come from bats' run.
+# shellcheck disable=SC2154
+
+bats_require_minimum_version 1.5.0
+
+load helpers
+load jail-helpers
+load server-helpers
+
+setup() {
+	require_tools jq python3 Xvfb dbus-daemon xdg-dbus-proxy
+}
+
+# listeners: an abstract unix socket (ABSTRACT) and a TCP port on the
+# host's 127.0.0.1 (PORT), both listening, of this test.
+listeners() {
+	local portfile=$BATS_TEST_TMPDIR/port
+	ABSTRACT=jailsup-test-$$-$RANDOM
+	: >"$portfile"
+	bg python3 -c '
+import socket, sys
+a = socket.socket(socket.AF_UNIX)
+a.bind("\0" + sys.argv[1])
+a.listen(8)
+t = socket.socket()
+t.bind(("127.0.0.1", 0))
+t.listen(8)
+with open(sys.argv[2], "w") as f:
+    f.write(str(t.getsockname()[1]))
+import time
+while True:
+    time.sleep(3600)' "$ABSTRACT" "$portfile"
+	wait_for test -s "$portfile"
+	PORT=$(cat "$portfile")
+}
+
+# result JSON CHANNEL: the result of the first check named CHANNEL.
+result() {
+	jq -r --arg c "$2" '[.checks[] | select(.channel == $c) | .result][0] // "missing"' <<<"$1"
+}
+
+check_profile() {
+	local name=$1
+	shift
+	{
+		echo "[jail]"
+		echo "exec = /bin/sh"
+		printf '%s\n' "$@"
+	} | write_profile "$name"
+}
+
+@test "a secure jail: every channel closed, the floor holds, exit 0" {
+	listeners
+	start_xvfb
+	check_profile sec "secure = true" "network = none"
+	run jailsup check sec --json --probe-abstract "$ABSTRACT" --probe-tcp "$PORT"
+	assert_status 0
+	jq -e '.open == 0' <<<"$output" >/dev/null || fail "$output"
+	jq -e '[.checks[] | select(.result != "closed")] | length == 0' <<<"$output" >/dev/null ||
+		fail "$output"
+	for c in "given abstract socket" "given loopback TCP port" "host abstract socket" \
+		"host loopback TCP" "host unix socket in /tmp" "host unix socket in runtime dir" \
+		"your home" "host /tmp" "host runtime dir" "X11 display" "network namespace" \
+		"no_new_privs" "seccomp filter" "TIOCSTI (type into the terminal)" \
+		"nested user namespace" "capabilities (CapBnd)" "controlling terminal" \
+		"host processes" "route to the internet (IPv4)" "route to the internet (IPv6)" \
+		"systemd-resolved stub"; do
+		[ "$(result "$output" "$c")" = closed ] || fail "'$c' is not closed: $output"
+	done
+
+	# The table for people says the same.
+	run jailsup check sec
+	assert_status 0
+	assert_output_contains "jail 'sec':" ", 0 OPEN"
+	[[ $output != *OPEN\ * ]] || fail "$output"
+}
+
+@test "network = host: the host's abstract socket and loopback TCP are OPEN, exit 1" {
+	listeners
+	check_profile hostnet "secure = true" "network = host"
+	run jailsup check hostnet --json --probe-abstract "$ABSTRACT" --probe-tcp "$PORT"
+	assert_status 1
+	[ "$(result "$output" "given abstract socket")" = OPEN ] || fail "$output"
+	[ "$(result "$output" "given loopback TCP port")" = OPEN ] || fail "$output"
+	[ "$(result "$output" "host abstract socket")" = OPEN ] || fail "$output"
+	[ "$(result "$output" "network namespace")" = OPEN ] || fail "$output"
+	# What network = host does not open stays closed.
+	[ "$(result "$output" "host unix socket in /tmp")" = closed ] || fail "$output"
+	[ "$(result "$output" "your home")" = closed ] || fail "$output"
+	[ "$(result "$output" "no_new_privs")" = closed ] || fail "$output"
+	jq -e '.open >= 3' <<<"$output" >/dev/null || fail "$output"
+
+	run jailsup check hostnet --probe-abstract "$ABSTRACT" --probe-tcp "$PORT"
+	assert_status 1
+	assert_output_contains "OPEN     given abstract socket"
+}
+
+@test "x11: denied is closed, granted is granted; denied on the host's network the abstract X socket is OPEN" {
+	start_xvfb
+	check_profile xoff "network = none" "[rights]" "deny = x11, dbus, notifications, audio"
+	run jailsup check xoff --json
+	assert_status 0
+	[ "$(result "$output" "X11 display")" = closed ] || fail "$output"
+
+	check_profile xon "network = none" "[rights]" "deny = dbus, notifications, audio"
+	run jailsup check xon --json
+	assert_status 0
+	[ "$(result "$output" "X11 display")" = granted ] || fail "$output"
+
+	check_profile xhost "network = host" "[rights]" "deny = x11, dbus, notifications, audio"
+	run jailsup check xhost --json
+	assert_status 1
+	jq -e --arg d "@/tmp/.X11-unix/X$XNUM: connected" \
+		'[.checks[] | select(.channel == "X11 display" and .result == "OPEN" and .detail == $d)] | length == 1' \
+		<<<"$output" >/dev/null || fail "$output"
+}
+
+@test "the real session bus is never reached: a jail with dbus gets its own proxy, reported closed" {
+	# Where a desktop's bus is: $XDG_RUNTIME_DIR/bus, the path the jail's
+	# proxy takes in the jail.
+	start_bus session "$XDG_RUNTIME_DIR/bus"
+	export DBUS_SESSION_BUS_ADDRESS=$BUS_ADDR
+	check_profile withbus "network = none" "[rights]" "deny = audio, x11"
+	run jailsup check withbus --json
+	assert_status 0
+	jq -e '[.checks[] | select(.channel == "session bus")] | length >= 1' <<<"$output" >/dev/null ||
+		fail "no session bus check: $output"
+	jq -e '[.checks[] | select(.channel == "session bus" and .result != "closed")] | length == 0' \
+		<<<"$output" >/dev/null || fail "$output"
+	# Its own proxy is there: the check saw a socket, not the host's.
+	jq -e '[.checks[] | select(.channel == "session bus" and (.detail | test("connected, the jail.s own")))] | length == 1' \
+		<<<"$output" >/dev/null || fail "$output"
+}
+
+@test "check: bad input" {
+	run jailsup check nosuch
+	assert_status 3
+	assert_output_contains "no profile named 'nosuch'"
+	run jailsup check ../x
+	assert_status 2
+	check_profile p "secure = true"
+	run jailsup check p --probe-tcp notaport
+	assert_status 2
+}

@@ -1,0 +1,86 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# shellcheck shell=bash
+#
+# tests/integration/server-helpers.bash: `load server-helpers` after
+# `load jail-helpers` in the .bats files that need a desktop's servers. Each
+# runs as the test user on private sockets, in the background (bg: the
+# teardown ends it), and is ready when the function returns:
+#
+#   start_xvfb [ARGS…]   an X server on a free display; XNUM, DISPLAY
+#   start_weston         a headless Wayland compositor; WAYLAND_DISPLAY
+#   start_pulse [SOCKET] pulseaudio (native protocol only); PULSE_SERVER
+#                        when SOCKET is given
+#   start_bus NAME [SOCKET]  a dbus-daemon on $BATS_TEST_TMPDIR/NAME.sock
+#                        (or SOCKET) that allows everything (a jail's proxy
+#                        is what filters); BUS_ADDR
+#   require_tools TOOL…  fails the test, naming what to install, unless
+#                        every TOOL is in $PATH
+
+# start_xvfb [XVFB-ARGS…]: an X server on a free display; sets XNUM (the
+# display number) and exports DISPLAY.
+start_xvfb() {
+	local numfile=$BATS_TEST_TMPDIR/xvfb.display
+	: >"$numfile"
+	bg Xvfb -displayfd 5 -nolisten tcp "$@" 5>"$numfile" >"$BATS_TEST_TMPDIR/xvfb.log" 2>&1
+	wait_for test -s "$numfile"
+	XNUM=$(cat "$numfile")
+	[[ $XNUM =~ ^[0-9]+$ ]] || fail "Xvfb gave the display '$XNUM'"
+	wait_for test -S "/tmp/.X11-unix/X$XNUM"
+	export DISPLAY=":$XNUM"
+}
+
+# start_weston: a headless compositor at $XDG_RUNTIME_DIR/wayland-jt;
+# exports WAYLAND_DISPLAY.
+start_weston() {
+	bg weston --backend=headless-backend.so --socket=wayland-jt --idle-time=0 --no-config \
+		>"$BATS_TEST_TMPDIR/weston.log" 2>&1
+	export WAYLAND_DISPLAY=wayland-jt
+	wait_for --timeout 20 wayland-info
+}
+
+# start_pulse [SOCKET]: pulseaudio with only its native protocol, at
+# $XDG_RUNTIME_DIR/pulse/native or at SOCKET (then PULSE_SERVER names it).
+start_pulse() {
+	local args="auth-anonymous=1"
+	if [ $# -gt 0 ]; then
+		args="$args socket=$1"
+		export PULSE_SERVER="unix:$1"
+	fi
+	bg pulseaudio --daemonize=no --exit-idle-time=-1 --use-pid-file=no --log-target=stderr \
+		-n -L "module-native-protocol-unix $args" >"$BATS_TEST_TMPDIR/pulse.log" 2>&1
+	wait_for --timeout 20 pactl info
+}
+
+# start_bus NAME [SOCKET]: a dbus-daemon on $BATS_TEST_TMPDIR/NAME.sock (or
+# SOCKET) with a config of ours (everything allowed: the proxy is what
+# filters); prints nothing, sets BUS_ADDR.
+start_bus() {
+	local conf=$BATS_TEST_TMPDIR/$1.conf addr=$BATS_TEST_TMPDIR/$1.addr
+	local sock=${2:-$BATS_TEST_TMPDIR/$1.sock}
+	cat >"$conf" <<EOF
+<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
+ "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
+<busconfig>
+  <type>session</type>
+  <listen>unix:path=$sock</listen>
+  <auth>EXTERNAL</auth>
+  <policy context="default">
+    <allow send_destination="*" eavesdrop="true"/>
+    <allow eavesdrop="true"/>
+    <allow own="*"/>
+  </policy>
+</busconfig>
+EOF
+	: >"$addr"
+	bg dbus-daemon --config-file="$conf" --nofork --print-address=5 5>"$addr"
+	wait_for test -s "$addr"
+	# shellcheck disable=SC2034 # for the caller
+	BUS_ADDR="unix:path=$sock"
+}
+
+require_tools() {
+	local tool
+	for tool in "$@"; do
+		command -v "$tool" >/dev/null || fail "'$tool' is not installed (scripts/packages.txt)"
+	done
+}
