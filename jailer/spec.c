@@ -381,12 +381,17 @@ jail_spec_build(struct jail_spec *spec, const char *state_path, int go_fd)
 	spec->rights = profile_rights(spec->profile);
 	spec->network = profile_network(spec->profile);
 	/* pasta and openvpn are the supervisor's helpers, and it says "go"
-	 * once they have built the network: without it, such a jail would
-	 * start offline (or, worse, be mistaken for a working VPN jail). */
-	if ((spec->network == NETWORK_PASTA || spec->network == NETWORK_VPN) && go_fd < 0)
-		die(EXIT_PERMANENT, "network = %s needs the supervisor to start its helpers "
-		    "(start the jail through 'jailsup daemon', not --no-daemon)",
-		    jail_network_to_string(spec->network));
+	 * once they have built the network. Without a supervisor (--no-daemon)
+	 * a pasta jail starts offline, said plainly; a VPN jail does not start
+	 * at all: it must never look like a working tunnel. */
+	if (spec->network == NETWORK_VPN && go_fd < 0)
+		die(EXIT_PERMANENT, "network = vpn needs the supervisor to start openvpn (start "
+		    "the jail through 'jailsup daemon', not --no-daemon)");
+	if (spec->network == NETWORK_PASTA && go_fd < 0) {
+		log_warn("network = pasta needs the supervisor to start pasta: without it "
+			 "(--no-daemon) this jail is offline, loopback only");
+		spec->network = NETWORK_NONE;
+	}
 
 	spec_check_shares(spec, &env);
 	r = profile_resolve_exe(spec->profile->exec, "/", &env, &spec->exe);

@@ -349,9 +349,37 @@ helper_pid() {
 	assert_output_contains "names no VPN server"
 }
 
-@test "pasta and vpn need the supervisor: --no-daemon says so" {
+@test "without the supervisor (--no-daemon) pasta is offline, said so; vpn does not start" {
 	net_profile p "network = pasta"
-	run jailsup run --no-daemon p -- true
-	[ "$status" -ne 0 ] || fail "the jail started"
-	assert_output_contains "network = pasta needs the supervisor"
+	run jailsup run --no-daemon p -- cat /proc/net/dev
+	assert_status 0
+	[ "$(grep -c ':' <<<"$output")" -eq 1 ] && [[ $output == *"lo:"* ]] ||
+		fail "interfaces besides lo: $output"
+	grep -q "this jail is offline" "$(state_dir p)/log" ||
+		fail "the log does not say it: $(cat "$(state_dir p)/log")"
+	net_profile v "vpn = v.ovpn"
+	touch "$XDG_CONFIG_HOME/jailsup/profiles/v.ovpn"
+	run jailsup run --no-daemon v -- true
+	[ "$status" -ne 0 ] || fail "the VPN jail started"
+	assert_output_contains "network = vpn needs the supervisor"
+}
+
+@test "jailsup check: a VPN jail leaks nothing outside its tunnel, a pasta jail nothing of the host" {
+	need_fixture
+	vpn_profile v
+	run jailsup check v
+	assert_status 0
+	! grep -q '^OPEN' <<<"$output" || fail "open channels: $output"
+	assert_output_contains "via tun0 (the tunnel)" "0 OPEN"
+	run jailsup check v --json
+	assert_status 0
+	jq -e . >/dev/null <<<"$output" || fail "not JSON: $output"
+	# pasta: out through pasta (the network right), the host's loopback
+	# and abstract sockets closed.
+	net_profile p "network = pasta"
+	run jailsup check p
+	assert_status 0
+	! grep -q '^OPEN' <<<"$output" || fail "open channels: $output"
+	grep -q '^closed *host loopback TCP ' <<<"$output" || fail "loopback: $output"
+	grep -q '^closed *host abstract socket' <<<"$output" || fail "abstract: $output"
 }
