@@ -168,6 +168,7 @@ completion_works() {
 		expect $'up' jailsup enter '' &&
 		expect $'mine' jailsup explain m &&
 		expect $'--exec' jailsup new name --ex &&
+		expect $'--encrypt\n--encrypt=encfs\n--encrypt=gocryptfs' jailsup new name --enc &&
 		expect $'--foreground' jailsup daemon --f
 }
 check "bash completion: verbs, options, profiles, running jails" completion_works
