@@ -258,12 +258,15 @@ check_no_password_leak() {
 	check_no_password_leak encfs
 }
 
-@test "new --encrypt makes gocryptfs homes by default" {
+@test "new --encrypt makes gocryptfs homes by default; explain says so" {
 	askpass_with "$PASSWORD"
 	run jailsup new d --exec /usr/bin/env --encrypt
 	assert_status 0
 	[ -f "$(data_dir d)/home.gocryptfs/gocryptfs.conf" ] || fail "no gocryptfs volume"
 	[ "$(stat -c %a "$(data_dir d)")" = 700 ] || fail "data folder mode $(stat -c %a "$(data_dir d)")"
+	run jailsup explain d
+	assert_status 0
+	assert_output_contains "home.gocryptfs, decrypted by gocryptfs"
 }
 
 @test "an encfs home made by hand is detected and works" {
