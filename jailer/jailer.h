@@ -11,6 +11,7 @@
 #include <sys/types.h>
 
 #include "ini-profiles/profile.h"
+#include "state/crypt-home.h"
 #include "state/util.h"
 
 /* File descriptor numbers dispatch inherits (documented in docs/). */
@@ -41,7 +42,9 @@ struct jail_spec {
 	char *user;
 	char *home;	   /* the user's $HOME: the private home appears there */
 	char *data_home;   /* $XDG_DATA_HOME */
-	char *home_src;	   /* $XDG_DATA_HOME/jailsup/jails/NAME/home */
+	char *home_src;	   /* $XDG_DATA_HOME/jailsup/jails/NAME/home, or for an
+			    * encrypted home the backend's mount STATE_DIR/home */
+	enum crypt_backend crypt; /* CRYPT_NONE, or the backend of home.BACKEND/ */
 	char *runtime_dir; /* $XDG_RUNTIME_DIR: a private tmpfs at the same path */
 
 	/* Sockets of granted rights; absent (NULL host) when denied or missing. */
@@ -68,6 +71,12 @@ struct jail_spec {
 
 /* spec.c */
 void jail_spec_build(struct jail_spec *spec, const char *state_path, int go_fd);
+
+/* crypt-home.c: an O_PATH fd of the encrypted home's plaintext view, the
+ * backend's FUSE mount on STATE_DIR/home; dies when it is not mounted (a
+ * jail started without the supervisor, which mounts it), so an encrypted
+ * jail never runs on an empty stand-in home. */
+int open_crypt_home(const struct jail_spec *spec);
 
 /* rootfs.c: builds the filesystem view in the new mount namespace and
  * pivots into it; the rights' mounts happen in between. */

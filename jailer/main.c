@@ -51,57 +51,23 @@ usage(void)
 	_exit(EXIT_PERMANENT);
 }
 
-static int
-mkdir_parents(const char *path, mode_t mode)
-{
-	_cleanup_free_ char *copy = strdup(path);
-
-	if (copy == NULL)
-		return -ENOMEM;
-	for (char *p = copy + 1;; p++) {
-		if (*p != '/' && *p != '\0')
-			continue;
-		char saved = *p;
-
-		*p = '\0';
-		if (mkdir(copy, mode) < 0 && errno != EEXIST)
-			return -errno;
-		*p = saved;
-		if (saved == '\0')
-			return 0;
-	}
-}
-
 /* $XDG_DATA_HOME/jailsup/jails/NAME/home, created on first start. The
  * folders above it are ours and 0700; home itself belongs to the jail,
- * which may chmod it, so only its owner is checked. */
+ * which may chmod it, so only its owner is checked. An encrypted jail's
+ * home is the backend's mount in the state directory instead. */
 static int
 prepare_home(const struct jail_spec *spec)
 {
-	static const char *const levels[] = { "jailsup", "jails" };
 	_cleanup_close_ int fd = -1;
 	struct stat st;
 	int r, home;
 
-	/* $XDG_DATA_HOME is the user's own (usually 0755, often missing on a
-	 * fresh account): create it like `mkdir -p`, then trust it. */
-	r = mkdir_parents(spec->data_home, 0700);
+	if (spec->crypt != CRYPT_NONE)
+		return open_crypt_home(spec);
+	r = jail_data_dir_open(spec->data_home, spec->name, true, &fd);
 	if (r < 0)
-		die_errno(EXIT_TEMPORARY, r, "unable to create '%s'", spec->data_home);
-	fd = open(spec->data_home, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0)
-		die_errno(EXIT_TEMPORARY, -errno, "unable to open '%s'", spec->data_home);
-	for (size_t i = 0; i < ELEMENTSOF(levels) + 1; i++) {
-		const char *name = i < ELEMENTSOF(levels) ? levels[i] : spec->name;
-		int nfd;
-
-		r = state_dir_create(fd, name, &nfd, NULL);
-		if (r < 0)
-			die_errno(EXIT_TEMPORARY, r, "unable to create the jail's data folder '%s'",
-				  name);
-		safe_close(fd);
-		fd = nfd;
-	}
+		die_errno(EXIT_TEMPORARY, r, "unable to create the jail's data folder below '%s'",
+			  spec->data_home);
 	if (mkdirat(fd, "home", 0700) < 0 && errno != EEXIST)
 		die_errno(EXIT_TEMPORARY, -errno, "unable to create '%s'", spec->home_src);
 	home = openat(fd, "home", O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);

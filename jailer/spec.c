@@ -370,6 +370,14 @@ jail_spec_build(struct jail_spec *spec, const char *state_path, int go_fd)
 		die_errno(EXIT_PERMANENT, r, "unable to work out the user's directories");
 	spec->data_home = xstrdup(env.xdg_data_home);
 	spec->home_src = xasprintf("%s/jailsup/jails/%s/home", env.xdg_data_home, spec->name);
+	r = crypt_backend_detect(env.xdg_data_home, spec->name, &spec->crypt);
+	if (r < 0)
+		die_errno(EXIT_PERMANENT, r, "unable to tell whether the home of jail '%s' is encrypted",
+			  spec->name);
+	if (spec->crypt != CRYPT_NONE) {
+		free(spec->home_src);
+		spec->home_src = xasprintf("%s/%s", state_path, STATE_HOME_MOUNT);
+	}
 
 	r = state_read_file(spec->state_fd, STATE_PROFILE, 256 * 1024, &text, NULL);
 	if (r < 0)

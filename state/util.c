@@ -5,6 +5,7 @@
  */
 #include <limits.h>
 #include <signal.h>
+#include <sys/stat.h>
 
 #include "state/util.h"
 
@@ -17,6 +18,14 @@ strv_free(char **v)
 		free(*p);
 	free(v);
 	return NULL;
+}
+
+char **
+strv_free_erase(char **v)
+{
+	for (char **p = v; p != NULL && *p != NULL; p++)
+		erase_secret(*p, strlen(*p));
+	return strv_free(v);
 }
 
 size_t
@@ -239,4 +248,25 @@ json_print_string(const char *s)
 			putchar(c);
 	}
 	putchar('"');
+}
+
+int
+mkdir_parents(const char *path, mode_t mode)
+{
+	_cleanup_free_ char *copy = strdup(path);
+
+	if (copy == NULL)
+		return -ENOMEM;
+	for (char *p = copy + 1;; p++) {
+		if (*p != '/' && *p != '\0')
+			continue;
+		char saved = *p;
+
+		*p = '\0';
+		if (mkdir(copy, mode) < 0 && errno != EEXIST)
+			return -errno;
+		*p = saved;
+		if (saved == '\0')
+			return 0;
+	}
 }

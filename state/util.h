@@ -100,6 +100,9 @@ fclosep(FILE **f)
 
 /* A NULL-terminated array of owned strings. */
 char **strv_free(char **v);
+/* strv_free() of a vector that may hold a secret: every string is wiped
+ * (erase_secret()) before it is freed. */
+char **strv_free_erase(char **v);
 size_t strv_length(char *const *v);
 /* Appends a copy of S; 0 or -ENOMEM (V is unchanged on failure). */
 int strv_push(char ***v, const char *s);
@@ -109,6 +112,12 @@ static inline void
 strv_freep(char ***v)
 {
 	strv_free(*v);
+}
+
+static inline void
+strv_free_erasep(char ***v)
+{
+	strv_free_erase(*v);
 }
 
 /* Whole-string, range-checked parsers: no sign, no space, no trailing byte,
@@ -136,6 +145,9 @@ erase_secret(void *p, size_t len)
 	if (p != NULL)
 		explicit_bzero(p, len);
 }
+
+/* mkdir -p PATH (absolute): each missing component with MODE. 0 or -errno. */
+int mkdir_parents(const char *path, mode_t mode);
 
 /* Joins paths with exactly one '/' between them; NULL on OOM. */
 char *path_join(const char *a, const char *b);

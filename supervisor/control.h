@@ -6,7 +6,8 @@
  * keys may repeat (env=…). The daemon decodes what any process of the user
  * sends, so every length is bounded and checked.
  *
- *   CLI → daemon   START   name=NAME, created-profile=0|1, env=K=V …
+ *   CLI → daemon   START   name=NAME, created-profile=0|1, env=K=V …,
+ *                          password=… (an encrypted home's, encrypt.h)
  *   daemon → CLI   REPLY   status=ok | status=error, code=N, message=TEXT
  */
 #ifndef JAILSUP_SUPERVISOR_CONTROL_H
@@ -37,6 +38,16 @@ int control_encode(enum control_type type, char *const *fields, void **ret, size
  * outlive *ret; free with control_msg_done(). */
 int control_decode(const void *buf, size_t len, struct control_msg *ret);
 void control_msg_done(struct control_msg *m);
+
+/* Frees a receive buffer of CONTROL_MSG_MAX bytes, wiped first: a START
+ * may carry a password (encrypt.h). */
+static inline void
+control_buf_freep(char **buf)
+{
+	if (*buf != NULL)
+		erase_secret(*buf, CONTROL_MSG_MAX);
+	free(*buf);
+}
 
 /* The value of the first field KEY, or NULL. */
 const char *control_get(const struct control_msg *m, const char *key);

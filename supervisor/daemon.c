@@ -36,6 +36,7 @@
 #include "supervisor/control.h"
 #include "supervisor/dbus-proxy.h"
 #include "supervisor/daemon.h"
+#include "supervisor/encrypt.h"
 #include "supervisor/helper.h"
 #include "supervisor/jail-state.h"
 #include "supervisor/net.h"
@@ -63,6 +64,7 @@ struct jail {
 	char **jailer_envp;	 /* kept for the jailer while the proxy starts */
 	int jailer_go_fd;	 /* the jailer's end of the network's go pipe, until spawned */
 	struct jail_net net;	 /* pasta and openvpn, when the profile has them */
+	struct crypt_mount *crypt; /* the encrypted home's backend, while this daemon watches it */
 	struct kv_list state;	 /* the state file's content */
 	off_t log_from;		 /* where this start's lines begin in the log */
 	LIST_HEAD(, waiter) waiters;
@@ -97,15 +99,16 @@ static struct profile_env env;
 static struct profile_env_storage env_storage;
 static char *shipped_dir;
 
-/* Helpers a jail may have, by pid file and command name. */
+/* Helpers a jail may have, by pid file and command name. Not the
+ * encrypted home's backend: it must outlive its unmount (encrypt.h). */
 static const struct {
 	const char *pid_file;
 	const char *comm;
 } helper_files[] = {
-	{ STATE_DBUS_PROXY_PID, "xdg-dbus-proxy" }, { STATE_OPENVPN_PID, "openvpn" },
+	{ STATE_DBUS_PROXY_PID, "xdg-dbus-proxy" },
+	{ STATE_OPENVPN_PID, "openvpn" },
 	/* pasta re-executes itself as its CPU-specific build. */
-	{ STATE_PASTA_PID, "pasta|passt|pasta.avx2|passt.avx2" },		     { STATE_ENCFS_PID, "encfs" },
-	{ STATE_GOCRYPTFS_PID, "gocryptfs" },
+	{ STATE_PASTA_PID, "pasta|passt|pasta.avx2|passt.avx2" },
 };
 
 static struct jail *
@@ -214,6 +217,29 @@ kill_helpers(int dir_fd, const char *name)
 				       helper_files[i].pid_file, name);
 		(void) unlinkat(dir_fd, helper_files[i].pid_file, 0);
 	}
+}
+
+/* $XDG_RUNTIME_DIR/jailsup/jails/NAME, for the helpers that take paths;
+ * NULL on OOM. */
+static char *
+state_path_of(const char *name)
+{
+	char *path;
+
+	if (asprintf(&path, "%s/%s/%s/%s", env.xdg_runtime_dir, STATE_RUNTIME_SUBDIR,
+		     STATE_JAILS_SUBDIR, name) < 0)
+		return NULL;
+	return path;
+}
+
+/* Unmounts the encrypted home of a jail that is gone and ends its backend. */
+static void
+release_crypt_home(struct ev_loop *loop, int dir_fd, const char *name)
+{
+	_cleanup_free_ char *state_path = state_path_of(name);
+
+	if (state_path != NULL)
+		crypt_home_release(loop, dir_fd, state_path, name);
 }
 
 #define GONE_PREFIX ".gone-" /* a name no jail can have (jail_name_valid) */
@@ -378,6 +404,8 @@ jail_ended(struct ev_loop *loop, struct jail *j)
 	j->jailer_go_fd = safe_close(j->jailer_go_fd);
 	net_done(loop, &j->net);
 	kill_helpers(j->dir_fd, j->name);
+	j->crypt = crypt_mount_free(loop, j->crypt);
+	release_crypt_home(loop, j->dir_fd, j->name);
 	(void) unlinkat(j->dir_fd, STATE_ISO_PIPE, 0);
 	(void) unlinkat(j->dir_fd, STATE_DISPATCH_SOCK, 0);
 	(void) unlinkat(j->dir_fd, STATE_DBUS_PROXY_SOCK, 0);
@@ -493,6 +521,11 @@ start_timeout_cb(struct ev_loop *loop, ev_timer *w, int revents)
 	log_error("jail '%s' did not become ready within %.0f s, ending it", j->name,
 		  start_timeout);
 	/* Into the jail's log too: its lines are what the CLI shows. */
+	if (crypt_mount_pending(j->crypt)) {
+		jail_log(j, "the encrypted home was not mounted within %.0f s", start_timeout);
+		jail_ended(loop, j);
+		return;
+	}
 	if (j->proxy_fd >= 0) {
 		jail_log(j, "xdg-dbus-proxy did not become ready within %.0f s", start_timeout);
 		/* No jailer yet: no EOF will come, end it here. */
@@ -604,16 +637,15 @@ jailer_env(const struct control_msg *m)
 static int
 spawn_jailer(struct jail *j, char **envp, int keep_fd, int go_fd, pid_t *ret)
 {
-	_cleanup_free_ char *jailer = NULL, *state_path = NULL;
+	_cleanup_free_ char *jailer = NULL, *state_path = state_path_of(j->name);
 	pid_t pid;
 	int r;
 
+	if (state_path == NULL)
+		return -ENOMEM;
 	r = sibling_path("libexec/jailsup/jailer", &jailer);
 	if (r < 0)
 		return r;
-	if (asprintf(&state_path, "%s/%s/%s/%s", env.xdg_runtime_dir, STATE_RUNTIME_SUBDIR,
-		     STATE_JAILS_SUBDIR, j->name) < 0)
-		return -ENOMEM;
 	pid = fork();
 	if (pid < 0)
 		return -errno;
@@ -751,6 +783,81 @@ start_proxy(struct jail *j, const struct jail_profile *p, const struct control_m
 	return 0;
 }
 
+/* Spawns the jailer once every helper it waits for is ready: the proxy's
+ * byte has come (proxy_w stopped) and the encrypted home is mounted. The
+ * jailer inherits the proxy pipe's read end; ours goes, so the proxy ends
+ * by itself with the jailer (dbus-proxy.h). */
+static int
+jail_spawn_when_ready(struct ev_loop *loop, struct jail *j)
+{
+	int r;
+
+	if ((j->proxy_fd >= 0 && ev_is_active(&j->proxy_w)) || crypt_mount_pending(j->crypt))
+		return 0;
+	r = jail_spawn(loop, j);
+	j->proxy_fd = safe_close(j->proxy_fd);
+	return r;
+}
+
+/* A helper failed before the jail ran: WHY goes into our log and the
+ * jail's (which is what the waiting CLIs are shown), and the jail ends. */
+static void
+jail_start_failed(struct ev_loop *loop, struct jail *j, const char *why)
+{
+	log_error("jail '%s': %s", j->name, why);
+	jail_log(j, "%s", why);
+	jail_ended(loop, j);
+}
+
+/* A helper became ready: the jailer, when it was the last one. */
+static void
+helper_ready(struct ev_loop *loop, struct jail *j)
+{
+	int r = jail_spawn_when_ready(loop, j);
+	char why[128];
+
+	if (r < 0) {
+		snprintf(why, sizeof(why), "unable to spawn the jailer: %s", strerror(-r));
+		jail_start_failed(loop, j, why);
+	}
+}
+
+/* The encrypted home is mounted (R = 0), or cannot be: MSG says why. */
+static void
+crypt_done_cb(struct ev_loop *loop, void *userdata, int r, const char *msg)
+{
+	struct jail *j = userdata;
+
+	if (r < 0)
+		jail_start_failed(loop, j, msg);
+	else
+		helper_ready(loop, j);
+}
+
+/* Starts the backend of an encrypted home with the request's password. */
+static int
+start_crypt(struct ev_loop *loop, struct jail *j, enum crypt_backend backend,
+	    const struct control_msg *m, char **ret_msg)
+{
+	_cleanup_free_ char *state_path = state_path_of(j->name);
+	const char *password = control_get(m, CRYPT_PASSWORD_FIELD);
+	int r;
+
+	if (password == NULL || password[0] == '\0') {
+		set_msg(ret_msg, "jail '%s' has an encrypted home (%s): its password is needed",
+			j->name, crypt_backend_to_string(backend));
+		return -ENOKEY;
+	}
+	if (state_path == NULL)
+		return -ENOMEM;
+	r = crypt_mount_start(loop, j->dir_fd, state_path, env.xdg_data_home, j->name, backend,
+			      password, crypt_done_cb, j, &j->crypt);
+	if (r < 0)
+		set_msg(ret_msg, "unable to mount the encrypted home of jail '%s' (%s): %s",
+			j->name, crypt_backend_to_string(backend), strerror(-r));
+	return r;
+}
+
 /* The proxy's readiness byte (its sockets listen): now the jailer. EOF
  * first: the proxy died (its reason is in the jail's log), the start fails. */
 static void
@@ -759,28 +866,16 @@ proxy_ready_cb(struct ev_loop *loop, ev_io *w, int revents)
 	struct jail *j = container_of(w, struct jail, proxy_w);
 	char c;
 	ssize_t n;
-	int r;
 
 	(void) revents;
 	n = read(j->proxy_fd, &c, 1);
 	if (n < 0 && (errno == EAGAIN || errno == EINTR))
 		return;
 	ev_io_stop(loop, w);
-	if (n != 1) {
-		log_error("jail '%s': xdg-dbus-proxy exited before it was ready", j->name);
-		jail_log(j, "xdg-dbus-proxy exited before it was ready");
-		jail_ended(loop, j);
-		return;
-	}
-	/* The jailer inherits the pipe's read end; ours goes, so the proxy
-	 * ends by itself with the jailer (dbus-proxy.h). */
-	r = jail_spawn(loop, j);
-	j->proxy_fd = safe_close(j->proxy_fd);
-	if (r < 0) {
-		log_error_errno(r, "unable to start jail '%s'", j->name);
-		jail_log(j, "unable to spawn the jailer: %s", strerror(-r));
-		jail_ended(loop, j);
-	}
+	if (n != 1)
+		jail_start_failed(loop, j, "xdg-dbus-proxy exited before it was ready");
+	else
+		helper_ready(loop, j);
 }
 
 /* Starts jail NAME for a request; the requester waits in the jail's
@@ -793,6 +888,7 @@ jail_start(struct ev_loop *loop, const char *name, const struct control_msg *m,
 	_cleanup_free_ char *dump = NULL;
 	const char *created = control_get(m, "created-profile");
 	struct profile_error err = {};
+	enum crypt_backend crypt = CRYPT_NONE;
 	char started[32];
 	struct jail *j;
 	int r;
@@ -846,13 +942,21 @@ jail_start(struct ev_loop *loop, const char *name, const struct control_msg *m,
 	}
 	if (r >= 0)
 		r = iso_pipe_open_read(j->dir_fd, &j->iso_fd);
+	if (r >= 0) {
+		r = crypt_backend_detect(env.xdg_data_home, name, &crypt);
+		if (r < 0)
+			set_msg(ret_msg, "unable to tell whether the home of jail '%s' is encrypted "
+					 "(its data folder and home.gocryptfs/ or home.encfs/ must "
+					 "be directories of yours, the folder mode 0700): %s",
+				name, strerror(-r));
+	}
 	now_iso8601(started);
 	state_set(j, STATE_KEY_NAME, name);
 	state_set(j, STATE_KEY_STATUS, "starting");
 	state_set(j, STATE_KEY_STARTED, started);
 	state_set(j, STATE_KEY_PROFILE, p->source != NULL ? p->source : name);
 	state_set(j, STATE_KEY_NETWORK, jail_network_to_string(profile_network(p)));
-	state_set(j, STATE_KEY_ENCRYPTED, "false");
+	state_set(j, STATE_KEY_ENCRYPTED, crypt_backend_to_string(crypt));
 	state_set(j, STATE_KEY_AUTODELETE, p->autodelete ? "true" : "false");
 	state_set(j, STATE_KEY_SECURE, p->secure ? "true" : "false");
 	state_set(j, STATE_KEY_PROFILE_CREATED,
@@ -869,30 +973,32 @@ jail_start(struct ev_loop *loop, const char *name, const struct control_msg *m,
 			r = -ENOMEM;
 	}
 	if (r >= 0) {
-		_cleanup_free_ char *state_path = NULL;
+		_cleanup_free_ char *state_path = state_path_of(name);
 
-		if (asprintf(&state_path, "%s/%s/%s/%s", env.xdg_runtime_dir,
-			     STATE_RUNTIME_SUBDIR, STATE_JAILS_SUBDIR, name) < 0)
-			r = -ENOMEM;
-		if (r >= 0)
-			r = net_prepare(&j->net, p, j->dir_fd, state_path, &net_ops, vpn_timeout,
-					&j->jailer_go_fd);
+		r = state_path == NULL ? -ENOMEM
+				       : net_prepare(&j->net, p, j->dir_fd, state_path, &net_ops,
+						     vpn_timeout, &j->jailer_go_fd);
 	}
+	/* The encrypted home's backend and the proxy start side by side; the
+	 * jailer comes once the home is mounted and the buses listen
+	 * (jail_spawn_when_ready()): no app ever finds either missing. */
+	if (r >= 0 && crypt != CRYPT_NONE)
+		r = start_crypt(loop, j, crypt, m, ret_msg);
 	if (r >= 0)
 		r = start_proxy(j, p, m);
 	jail_set_status(j, JAIL_STARTING);
-	/* With a proxy, the jailer comes once the buses listen (proxy_ready_cb):
-	 * no app ever finds its bus missing. */
-	if (r >= 0 && j->proxy_fd < 0)
-		r = jail_spawn(loop, j);
-	if (r < 0) {
-		set_msg(ret_msg, "unable to start jail '%s': %s", name, strerror(-r));
-		jail_ended(loop, j);
-		return r;
-	}
-	if (j->proxy_fd >= 0) {
+	if (r >= 0 && j->proxy_fd >= 0) {
 		ev_io_init(&j->proxy_w, proxy_ready_cb, j->proxy_fd, EV_READ);
 		ev_io_start(loop, &j->proxy_w);
+	}
+	if (r >= 0)
+		r = jail_spawn_when_ready(loop, j);
+	if (r < 0) {
+		if (*ret_msg == NULL)
+			set_msg(ret_msg, "unable to start jail '%s': %s", name, strerror(-r));
+		jail_log(j, "%s", *ret_msg != NULL ? *ret_msg : "unable to start the jail");
+		jail_ended(loop, j);
+		return r;
 	}
 	ev_timer_init(&j->start_w, start_timeout_cb, start_timeout, 0.);
 	ev_timer_start(loop, &j->start_w);
@@ -954,7 +1060,9 @@ static void
 client_cb(struct ev_loop *loop, ev_io *w, int revents)
 {
 	struct client *c = container_of(w, struct client, io_w);
-	_cleanup_free_ char *buf = malloc(CONTROL_MSG_MAX);
+	/* Wiped, not only freed: a START may carry the password of an
+	 * encrypted home. */
+	_cleanup_(control_buf_freep) char *buf = malloc(CONTROL_MSG_MAX);
 	struct control_msg m = {};
 	int fd = c->fd;
 	ssize_t n;
@@ -1078,6 +1186,7 @@ adopt_jail(struct ev_loop *loop, const char *name)
 	if (status == JAIL_STOPPED || status == JAIL_FAILED) {
 		j->status = status;
 		kill_helpers(j->dir_fd, name); /* harmless when none is left */
+		release_crypt_home(loop, j->dir_fd, name);
 		LIST_REMOVE(j, entry);
 		safe_close(j->dir_fd);
 		kv_list_done(&j->state);

@@ -8,6 +8,7 @@
  * the profile as a start would and starts nothing.
  */
 #include "ini-profiles/profile.h"
+#include "state/crypt-home.h"
 #include "state/log.h"
 #include "supervisor/client.h"
 #include "supervisor/dbus-proxy.h"
@@ -78,6 +79,7 @@ explain(const struct jail_profile *p, const struct profile_env *env)
 						   "/lib", "/lib32", "/lib64", "/var/lib",
 						   "/var/cache" };
 	unsigned rights = profile_rights(p);
+	enum crypt_backend crypt = CRYPT_NONE;
 	struct exe_resolution exe = {};
 	int r;
 
@@ -106,8 +108,14 @@ explain(const struct jail_profile *p, const struct profile_env *env)
 	for (size_t i = 0; i < ELEMENTSOF(system_dirs); i++)
 		printf("%s%s", i > 0 ? " " : "", system_dirs[i]);
 	printf(" (system folders, when present)\n");
-	printf("  rw      %s <- %s/jailsup/jails/%s/home (the private home)\n", env->home,
-	       env->xdg_data_home, p->name);
+	if (crypt_backend_detect(env->xdg_data_home, p->name, &crypt) < 0 || crypt == CRYPT_NONE)
+		printf("  rw      %s <- %s/jailsup/jails/%s/home (the private home)\n", env->home,
+		       env->xdg_data_home, p->name);
+	else
+		printf("  rw      %s <- %s/jailsup/jails/%s/%s, decrypted by %s (the private "
+		       "home, encrypted at rest)\n",
+		       env->home, env->xdg_data_home, p->name, crypt_backend_dir(crypt),
+		       crypt_backend_to_string(crypt));
 	printf("  tmpfs   /tmp /run /var %s (private)\n",
 	       env->xdg_runtime_dir != NULL ? env->xdg_runtime_dir : "$XDG_RUNTIME_DIR");
 	printf("  dev     /dev: null zero full random urandom tty, own pts and shm\n");

@@ -5,7 +5,7 @@
  *   enter NAME [-- CMD…]
  *   list [--json]
  *   kill NAME… | --all
- *   new NAME --exec PATH [--secure] [--autodelete]
+ *   new NAME --exec PATH [--secure] [--autodelete] [--encrypt[=gocryptfs|encfs]]
  *   explain NAME
  *   desktop add NAME [--replace] [--entry ID] | remove NAME | list
  *   check NAME [--json] [--probe-abstract NAME] [--probe-tcp PORT] [--probe-unix PATH]
@@ -55,6 +55,7 @@ print_usage(FILE *f)
 		   "       jailsup list [--json]\n"
 		   "       jailsup kill NAME... | --all\n"
 		   "       jailsup new NAME --exec PATH [--secure] [--autodelete]\n"
+		   "                   [--encrypt[=gocryptfs|encfs]]\n"
 		   "       jailsup explain NAME\n"
 		   "       jailsup desktop add NAME [--replace] [--entry ID] | remove NAME | list\n"
 		   "       jailsup check NAME [--json] [--probe-abstract NAME] [--probe-tcp PORT]\n"
@@ -115,23 +116,6 @@ parse_run_args(int argc, char **argv, struct run_args *ret)
 	if (ret->target == NULL && ret->profile == NULL)
 		return log_error("run: a profile NAME or an EXE is needed"), -EINVAL;
 	return 0;
-}
-
-static bool
-found_on_path(const char *name, const char *path)
-{
-	_cleanup_free_ char *copy = path != NULL ? strdup(path) : NULL;
-	char *save = NULL;
-
-	if (copy == NULL)
-		return false;
-	for (char *d = strtok_r(copy, ":", &save); d != NULL; d = strtok_r(NULL, ":", &save)) {
-		_cleanup_free_ char *p = path_join(d, name);
-
-		if (p != NULL && access(p, X_OK) == 0)
-			return true;
-	}
-	return false;
 }
 
 /* Says what is wrong in profile NAME as "path:line: message". */

@@ -39,6 +39,23 @@ sibling_path(const char *relative, char **ret)
 	return 0;
 }
 
+bool
+found_on_path(const char *name, const char *path)
+{
+	_cleanup_free_ char *copy = path != NULL ? strdup(path) : NULL;
+	char *save = NULL;
+
+	if (copy == NULL)
+		return false;
+	for (char *d = strtok_r(copy, ":", &save); d != NULL; d = strtok_r(NULL, ":", &save)) {
+		_cleanup_free_ char *p = path_join(d, name);
+
+		if (p != NULL && access(p, X_OK) == 0)
+			return true;
+	}
+	return false;
+}
+
 static off_t
 log_size(int jail_fd)
 {

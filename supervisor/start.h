@@ -13,6 +13,10 @@
  * BIN/../share/jailsup/profiles, the same in the build tree and installed. */
 int sibling_path(const char *relative, char **ret);
 
+/* True when an executable NAME is in one of the folders of PATH (a
+ * $PATH-style list). */
+bool found_on_path(const char *name, const char *path);
+
 /* Starts the jail of PROFILE in the state dir JAIL_FD (named NAME, at
  * STATE_PATH) and waits until it is ready. Returns 0, -EALREADY when a
  * concurrent start got there first (its jail answers: join it), or -errno

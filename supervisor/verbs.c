@@ -26,6 +26,7 @@
 #include "supervisor/client.h"
 #include "supervisor/control.h"
 #include "supervisor/daemon.h"
+#include "supervisor/encrypt.h"
 #include "supervisor/jail-state.h"
 #include "supervisor/start.h"
 #include "supervisor/verbs.h"
@@ -121,6 +122,19 @@ control_connect_or_spawn(int *ret)
 	return 0;
 }
 
+/* An encoded request, wiped before it is freed. */
+struct erased_msg {
+	void *data;
+	size_t len;
+};
+
+static void
+erased_msg_done(struct erased_msg *m)
+{
+	erase_secret(m->data, m->len);
+	free(m->data);
+}
+
 int
 jail_request_start(const char *name, bool created_profile)
 {
@@ -131,13 +145,13 @@ jail_request_start(const char *name, bool created_profile)
 		"XDG_SESSION_TYPE", "DESKTOP_SESSION", "KDE_FULL_SESSION", "KDE_SESSION_VERSION",
 		"QT_QPA_PLATFORM", "GDK_BACKEND",
 	};
-	_cleanup_strv_ char **fields = NULL;
-	_cleanup_free_ void *msg = NULL;
+	/* Wiped, not only freed: they may hold an encrypted home's password. */
+	_cleanup_(strv_free_erasep) char **fields = NULL;
+	_cleanup_(erased_msg_done) struct erased_msg msg = {};
 	_cleanup_free_ char *f = NULL, *buf = NULL;
 	_cleanup_close_ int fd = -1;
 	struct control_msg reply = {};
 	const char *status, *text;
-	size_t len;
 	ssize_t n;
 	int r, code = EXIT_JAILSUP_FAILED;
 
@@ -151,13 +165,16 @@ jail_request_start(const char *name, bool created_profile)
 		if (v != NULL && asprintf(&e, "env=%s=%s", passed[i], v) >= 0)
 			(void) strv_push(&fields, e);
 	}
-	r = control_encode(CONTROL_START, fields, &msg, &len);
+	r = crypt_request_password(name, &fields);
+	if (r != 0)
+		return r;
+	r = control_encode(CONTROL_START, fields, &msg.data, &msg.len);
 	if (r < 0)
 		return log_error_errno(r, "the request is too large"), EXIT_JAILSUP_FAILED;
 	r = control_connect_or_spawn(&fd);
 	if (r < 0)
 		return EXIT_JAILSUP_FAILED;
-	if (send(fd, msg, len, MSG_NOSIGNAL) < 0)
+	if (send(fd, msg.data, msg.len, MSG_NOSIGNAL) < 0)
 		return log_error_errno(-errno, "unable to talk to the supervisor"),
 		       EXIT_JAILSUP_FAILED;
 	buf = malloc(CONTROL_MSG_MAX);
@@ -487,7 +504,7 @@ verb_kill(int argc, char **argv)
 	return ret;
 }
 
-/* jailsup new NAME --exec PATH [--secure] [--autodelete]: writes
+/* jailsup new NAME --exec PATH [--secure] [--autodelete] [--encrypt[=B]]: writes
  * $XDG_CONFIG_HOME/jailsup/profiles/NAME.ini. A profile of that name in any
  * search folder is refused: a new user profile would silently replace the
  * policy of a system or shipped one (copy that file to change it). */
@@ -500,6 +517,7 @@ verb_new(int argc, char **argv)
 	struct exe_resolution exe = {};
 	const char *name = NULL, *arg_exec = NULL;
 	bool secure = false, autodelete = false;
+	enum crypt_backend crypt = CRYPT_NONE;
 	struct profile_env env;
 	int r;
 
@@ -518,8 +536,18 @@ verb_new(int argc, char **argv)
 			secure = true;
 		else if (streq(a, "--autodelete"))
 			autodelete = true;
-		else if (streq(a, "--help")) {
-			printf("usage: jailsup new NAME --exec PATH [--secure] [--autodelete]\n");
+		else if (streq(a, "--encrypt"))
+			crypt = CRYPT_GOCRYPTFS; /* maintained and audited: the default */
+		else if (strstartswith(a, "--encrypt=")) {
+			crypt = crypt_backend_from_string(a + strlen("--encrypt="));
+			if (crypt < 0) {
+				log_error("new: --encrypt takes 'gocryptfs' or 'encfs', not '%s'",
+					  a + strlen("--encrypt="));
+				return EXIT_USAGE;
+			}
+		} else if (streq(a, "--help")) {
+			printf("usage: jailsup new NAME --exec PATH [--secure] [--autodelete] "
+			       "[--encrypt[=gocryptfs|encfs]]\n");
 			return 0;
 		} else if (a[0] == '-' && a[1] != '\0') {
 			log_error("new: unknown option '%s'", a);
@@ -564,7 +592,16 @@ verb_new(int argc, char **argv)
 			       EXIT_JAILSUP_FAILED;
 	} else if ((exec = strdup(arg_exec)) == NULL)
 		return log_error("out of memory"), EXIT_JAILSUP_FAILED;
+	/* The home first: a backend that is missing or a password that is
+	 * not given leaves no profile of a jail that cannot start. */
+	if (crypt != CRYPT_NONE) {
+		r = crypt_create_home(env.xdg_data_home, name, crypt);
+		if (r != 0)
+			return r;
+	}
 	r = profile_create(&env, name, exec, secure, autodelete, &path);
+	if (r < 0 && crypt != CRYPT_NONE)
+		crypt_remove_home(env.xdg_data_home, name, crypt);
 	if (r == -EEXIST) {
 		log_error("a profile named '%s' exists: '%s'", name, path);
 		return EXIT_EXISTS;
@@ -583,5 +620,9 @@ verb_new(int argc, char **argv)
 			       exec);
 	exe_resolution_done(&exe);
 	printf("profile '%s' written to '%s'\n", name, path);
+	if (crypt != CRYPT_NONE)
+		printf("its home is encrypted with %s in '%s/jailsup/jails/%s/%s'\n",
+		       crypt_backend_to_string(crypt), env.xdg_data_home, name,
+		       crypt_backend_dir(crypt));
 	return 0;
 }

@@ -15,6 +15,7 @@
 #define EXIT_NOT_RUNNING 4 /* the jail exists but does not run */
 #define EXIT_EXISTS	 5 /* new: a profile of that name exists */
 #define EXIT_NO_USERNS	 6 /* unprivileged user namespaces are not available */
+#define EXIT_NO_PASSWORD 7 /* new --encrypt: no password (none, or the two differ) */
 
 int verb_daemon(int argc, char **argv);
 int verb_list(int argc, char **argv);

@@ -180,6 +180,7 @@ completion_works() {
 		expect $'up' jailsup enter '' &&
 		expect $'mine' jailsup explain mi &&
 		expect $'--exec' jailsup new name --ex &&
+		expect $'--encrypt\n--encrypt=encfs\n--encrypt=gocryptfs' jailsup new name --enc &&
 		expect $'--foreground' jailsup daemon --f
 }
 check "bash completion: verbs, options, profiles, running jails" completion_works

@@ -129,43 +129,6 @@ run_unprivileged(const char *dir, int (*fn)(void *), void *arg)
 	return -WEXITSTATUS(status);
 }
 
-static int
-write_id_map(const char *file, const char *line)
-{
-	_cleanup_close_ int fd = open(file, O_WRONLY | O_CLOEXEC);
-
-	if (fd < 0)
-		return -errno;
-	return write_all(fd, line, strlen(line));
-}
-
-/* In a child: a private mount namespace where it may mount (a user
- * namespace mapping our own uid to itself when we are not root). */
-static int
-enter_mount_ns(void)
-{
-	char map[64];
-	uid_t uid = getuid();
-	gid_t gid = getgid();
-
-	if (geteuid() != 0) {
-		if (unshare(CLONE_NEWUSER | CLONE_NEWNS) < 0)
-			return -errno;
-		if (write_id_map("/proc/self/setgroups", "deny") < 0)
-			return -EPERM;
-		snprintf(map, sizeof(map), "%u %u 1\n", (unsigned) uid, (unsigned) uid);
-		if (write_id_map("/proc/self/uid_map", map) < 0)
-			return -EPERM;
-		snprintf(map, sizeof(map), "%u %u 1\n", (unsigned) gid, (unsigned) gid);
-		if (write_id_map("/proc/self/gid_map", map) < 0)
-			return -EPERM;
-	} else if (unshare(CLONE_NEWNS) < 0)
-		return -errno;
-	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
-		return -errno;
-	return 0;
-}
-
 /* --- names ------------------------------------------------------------------ */
 
 static char *

@@ -295,6 +295,35 @@ test_path_join(void **state)
 }
 
 static void
+test_mkdir_parents(void **state)
+{
+	struct fixture *f = *state;
+	_cleanup_free_ char *deep = path_join(f->dir, "a/b/c");
+	_cleanup_free_ char *through = path_join(f->dir, "file/x");
+	struct stat st;
+
+	assert_int_equal(mkdir_parents(deep, 0700), 0);
+	assert_int_equal(stat(deep, &st), 0);
+	assert_true(S_ISDIR(st.st_mode));
+	assert_int_equal(mkdir_parents(deep, 0700), 0); /* existing: fine */
+	write_file_at(f->fd, "file", "");
+	assert_int_equal(mkdir_parents(through, 0700), -ENOTDIR);
+}
+
+static void
+test_strv_free_erase(void **state)
+{
+	char **v = NULL;
+
+	(void) state;
+	/* ASan checks that every string and the vector are freed. */
+	assert_int_equal(strv_push(&v, "password=secret"), 0);
+	assert_int_equal(strv_push(&v, "x"), 0);
+	assert_null(strv_free_erase(v));
+	assert_null(strv_free_erase(NULL));
+}
+
+static void
 test_path_is_below(void **state)
 {
 	(void) state;
@@ -330,6 +359,8 @@ main(void)
 	    T(test_write_all_error),
 	    T(test_path_join),
 	    T(test_path_is_below),
+	    T(test_mkdir_parents),
+	    T(test_strv_free_erase),
 #undef T
 	};
 

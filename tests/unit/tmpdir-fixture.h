@@ -6,6 +6,8 @@
  * opened the wrong way) dies instead of hanging; teardown removes the tree.
  * Also the small file helpers those cases plant and check files with.
  *
+ * Also enter_mount_ns(), for the cases that need a mount point.
+ *
  * Test-only and included by one test file each, so the functions are
  * static inline: a test that does not use one gets no warning for it.
  * The including file first defines FIXTURE_NAME and its struct fixture,
@@ -20,10 +22,12 @@
 #ifndef JAILSUP_TMPDIR_FIXTURE_H
 #define JAILSUP_TMPDIR_FIXTURE_H
 
+#include <sys/mount.h>
 #include <sys/stat.h>
 
 #include <fcntl.h>
 #include <ftw.h>
+#include <sched.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -116,6 +120,43 @@ assert_file_content(int dir_fd, const char *name, const char *expect)
 	_cleanup_free_ char *buf = read_file_at(dir_fd, name);
 
 	assert_string_equal(buf, expect);
+}
+
+static inline int
+write_id_map(const char *file, const char *line)
+{
+	_cleanup_close_ int fd = open(file, O_WRONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return -errno;
+	return write_all(fd, line, strlen(line));
+}
+
+/* In a child: a private mount namespace where it may mount (a user
+ * namespace mapping our own uid to itself when we are not root). */
+static inline int
+enter_mount_ns(void)
+{
+	char map[64];
+	uid_t uid = getuid();
+	gid_t gid = getgid();
+
+	if (geteuid() != 0) {
+		if (unshare(CLONE_NEWUSER | CLONE_NEWNS) < 0)
+			return -errno;
+		if (write_id_map("/proc/self/setgroups", "deny") < 0)
+			return -EPERM;
+		snprintf(map, sizeof(map), "%u %u 1\n", (unsigned) uid, (unsigned) uid);
+		if (write_id_map("/proc/self/uid_map", map) < 0)
+			return -EPERM;
+		snprintf(map, sizeof(map), "%u %u 1\n", (unsigned) gid, (unsigned) gid);
+		if (write_id_map("/proc/self/gid_map", map) < 0)
+			return -EPERM;
+	} else if (unshare(CLONE_NEWNS) < 0)
+		return -errno;
+	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+		return -errno;
+	return 0;
 }
 
 #endif

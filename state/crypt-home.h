@@ -1,0 +1,61 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Encrypted homes (DESIGN.md §3, issue 7). A jail is encrypted iff its data
+ * folder $XDG_DATA_HOME/jailsup/jails/NAME/ holds home.gocryptfs/ or
+ * home.encfs/: that presence is the detection, also for a home made by hand
+ * with `encfs`. While the jail runs, the backend mounts the plaintext view
+ * on the state directory's `home` (STATE_HOME_MOUNT), and the jailer binds
+ * that mount at $HOME instead of the data folder's home/. The supervisor,
+ * the CLI and the jailer all decide from this one function, so none of
+ * them can take an encrypted jail for a plain one.
+ */
+#ifndef JAILSUP_CRYPT_HOME_H
+#define JAILSUP_CRYPT_HOME_H
+
+#include "state/util.h"
+
+enum crypt_backend {
+	CRYPT_NONE,	 /* a plain home/ */
+	CRYPT_GOCRYPTFS, /* home.gocryptfs/: maintained and audited, the default */
+	CRYPT_ENCFS,	 /* home.encfs/: what existing users have */
+	_CRYPT_BACKEND_MAX,
+	_CRYPT_BACKEND_INVALID = -EINVAL,
+};
+
+/* "gocryptfs", "encfs"; "false" for CRYPT_NONE (the state file's word). */
+const char *crypt_backend_to_string(enum crypt_backend b);
+/* The backends by name ("gocryptfs", "encfs"); "false" and others are
+ * _CRYPT_BACKEND_INVALID. */
+enum crypt_backend crypt_backend_from_string(const char *s);
+/* The encrypted folder's name in the data folder: "home.gocryptfs". */
+const char *crypt_backend_dir(enum crypt_backend b);
+/* The backend's pid file in the state directory (STATE_GOCRYPTFS_PID). */
+const char *crypt_backend_pid_file(enum crypt_backend b);
+
+/* The jail's data folder $DATA_HOME/jailsup/jails/NAME (where home/,
+ * home.gocryptfs/ or home.encfs/ live), opened as a directory of ours with
+ * mode 0700 (state_dir_open()); -ENOENT when the jail has none yet. With
+ * CREATE, $DATA_HOME is made like `mkdir -p` (the user's own folder, then
+ * trusted) and the folders below it as state directories. */
+int jail_data_dir_open(const char *data_home, const char *name, bool create, int *ret_fd);
+
+/* Which backend the data folder DATA_FD holds. CRYPT_NONE when neither
+ * folder exists; -EEXIST when both do (which one is meant cannot be
+ * guessed); -ENOTDIR when one is a symlink or not a directory, -EPERM when
+ * it is not ours: an encrypted home is never silently taken for none. */
+int crypt_backend_detect_at(int data_fd, enum crypt_backend *ret);
+/* The same from the paths; a missing data folder is CRYPT_NONE. */
+int crypt_backend_detect(const char *data_home, const char *name, enum crypt_backend *ret);
+
+/* 1 when NAME below DIR_FD is the root of a mount other than DIR_FD's, 0
+ * when not, -errno. Never waits for a FUSE daemon (AT_STATX_DONT_SYNC):
+ * a mount whose backend died (ENOTCONN) counts as mounted. */
+int crypt_is_mount_point(int dir_fd, const char *name);
+
+/* Blocks until NAME below DIR_FD is a mount point (0) or the process of
+ * PIDFD has exited first (-ECHILD). Woken by the kernel: POLLPRI on
+ * /proc/self/mountinfo at each mount change, POLLIN on the pidfd at exit;
+ * no polling loop with a timer. For a child process, never the loop. */
+int crypt_wait_mounted(int dir_fd, const char *name, int pidfd);
+
+#endif

@@ -1,0 +1,98 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Encrypted homes (issue 7, DESIGN §3 and §5). The backend is pluggable:
+ * gocryptfs (maintained, audited; the default for new jails) or encfs
+ * (what existing users have; weak by a 2014 audit). state/crypt-home.h
+ * tells which one a jail has.
+ *
+ * The CLI asks for the password and hands it to the supervisor in the
+ * START request (field "password"); the supervisor runs the backend in the
+ * foreground as its child, on the host, as the user, with the password on
+ * a pipe as its stdin (`-passfile /dev/stdin`, `--stdinpass`): never in
+ * argv, the environment, a file or a log. The backend mounts the plaintext
+ * view on STATE_DIR/home and its pid file ("PID START") is written at once.
+ * A forked waiter blocks (woken by the kernel: mountinfo's POLLPRI, the
+ * backend's pidfd) until the mount is there or the backend died; the
+ * jailer is spawned only then. When the jail is gone, the supervisor
+ * unmounts with fusermount3 -u (lazily when busy) and ends the backend
+ * through its pid file (start time and command name checked), SIGKILL
+ * after a grace period: also after a kill -9 of the jailer and after a
+ * restart of the supervisor, which finds the pid file and the mount in the
+ * state directory.
+ */
+#ifndef JAILSUP_SUPERVISOR_ENCRYPT_H
+#define JAILSUP_SUPERVISOR_ENCRYPT_H
+
+#include <ev.h>
+
+#include "state/crypt-home.h"
+
+/* The control field of START that carries the password. */
+#define CRYPT_PASSWORD_FIELD "password"
+
+/* --- the supervisor ------------------------------------------------------ */
+
+struct crypt_mount;
+
+/* Called once per crypt_mount_start(): R = 0, the home is mounted; R < 0,
+ * it is not (nothing is left mounted), MSG says why in words for the user
+ * (the backend's own lines are in the jail's log already). */
+typedef void (*crypt_done_fn)(struct ev_loop *loop, void *userdata, int r, const char *msg);
+
+/* Mounts the encrypted home of jail NAME: releases whatever an earlier run
+ * left (crypt_home_release()), starts BACKEND with PASSWORD on its stdin
+ * (stdout and stderr on the jail's log), writes its pid file in DIR_FD
+ * (the state directory STATE_PATH, borrowed for the life of the start) and
+ * calls DONE from the loop when the mount is there or cannot be. Returns 0
+ * and *ret (free with crypt_mount_free()), or -errno with nothing started. */
+int crypt_mount_start(struct ev_loop *loop, int dir_fd, const char *state_path,
+		      const char *data_home, const char *name, enum crypt_backend backend,
+		      const char *password, crypt_done_fn done, void *userdata,
+		      struct crypt_mount **ret);
+
+/* True while M has not called its DONE yet. NULL: false. */
+bool crypt_mount_pending(const struct crypt_mount *m);
+
+/* Stops watching M (the backend keeps running: crypt_home_release() ends
+ * it through its pid file). Accepts NULL, returns NULL. */
+struct crypt_mount *crypt_mount_free(struct ev_loop *loop, struct crypt_mount *m);
+
+/* The jail of the state directory DIR_FD (at STATE_PATH) is gone: unmounts
+ * STATE_PATH/home when something is mounted there (fusermount3 -u, then
+ * -u -z when busy), and ends a backend its pid file names (verified by
+ * start time and command name): SIGTERM, SIGKILL if it is still there
+ * after a grace period, watched from the loop. A no-op for a jail that has
+ * neither. */
+void crypt_home_release(struct ev_loop *loop, int dir_fd, const char *state_path,
+			const char *name);
+
+/* --- the CLI --------------------------------------------------------------- */
+
+/* Pushes "password=…" onto *FIELDS when jail NAME has an encrypted home,
+ * after asking the user (askpass.h). FIELDS must be freed with
+ * strv_free_erase(). Returns 0, or an exit code after saying why. */
+int crypt_request_password(const char *name, char ***fields);
+
+/* jailsup new NAME --encrypt=BACKEND: makes home.BACKEND/ in the jail's
+ * data folder, asking for the new password twice. Refuses a jail that
+ * already has a home (plain or encrypted) and a backend that is not
+ * installed. Returns 0, or an exit code after saying why. */
+int crypt_create_home(const char *data_home, const char *name, enum crypt_backend backend);
+
+/* Removes the home.BACKEND/ crypt_create_home() made (the profile could
+ * not be written after all). */
+void crypt_remove_home(const char *data_home, const char *name, enum crypt_backend backend);
+
+/* --- both ----------------------------------------------------------------- */
+
+/* Forks and execs ARGV (the backend's argv[0] from $PATH) in its own
+ * session, with PASSWORD and a newline on a pipe as its stdin and OUT_FD as
+ * stdout and stderr (-1: /dev/null). The password is written before we
+ * return and its pipe closed: the child reads it from the pipe buffer. */
+int crypt_spawn(char *const argv[], const char *password, int out_fd, pid_t *ret_pid);
+
+/* Runs fusermount3 -u [-z] on MNT and waits for it: 0 when it unmounted,
+ * -EBUSY when it did not (busy, or not mounted), -errno. */
+int crypt_fusermount_u(const char *mnt, bool lazy);
+
+#endif
