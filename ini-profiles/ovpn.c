@@ -103,3 +103,93 @@ bad:
 	*bad_line = line_no;
 	return -EINVAL;
 }
+
+/* Directives a VPN jail's openvpn must not take from its .ovpn. */
+static const char *const dropped_directives[] = {
+	/* jailsup's own: the servers it routed, the device and mark of its
+	 * kill switch, its script and the limits on scripts */
+	"remote", "remote-random", "remote-random-hostname", "dev", "dev-type", "dev-node",
+	"mark", "script-security", "iproute", "redirect-gateway",
+	/* programs and plugins */
+	"up", "down", "route-up", "route-pre-down", "ipchange", "tls-verify",
+	"auth-user-pass-verify", "client-connect", "client-disconnect", "learn-address",
+	"tls-crypt-v2-verify", "plugin",
+	/* files written, users, processes, control ports, other configs */
+	"log", "log-append", "status", "writepid", "tls-export-cert", "daemon", "chroot",
+	"user", "group", "cd", "config", "management",
+};
+
+static bool
+directive_dropped(const char *key)
+{
+	for (size_t i = 0; i < ELEMENTSOF(dropped_directives); i++)
+		if (streq(key, dropped_directives[i]))
+			return true;
+	/* management-client, management-hold, …; setenv (but `setenv opt`,
+	 * which only marks an option as optional) could reach our script's
+	 * variables. */
+	return strncmp(key, "management-", strlen("management-")) == 0;
+}
+
+int
+ovpn_clean(const char *text, char **ret)
+{
+	size_t size = strlen(text) + 1, at = 0;
+	_cleanup_free_ char *out = NULL;
+	char inline_tag[32] = "";
+	bool in_connection = false;
+
+	/* A dropped line becomes "# jailsup: dropped KEY" (at most 64 bytes
+	 * of key): room for that on every line. */
+	for (const char *p = text; *p != '\0'; p++)
+		if (*p == '\n')
+			size += 96;
+	size += 96;
+	out = malloc(size);
+	if (out == NULL)
+		return -ENOMEM;
+	for (const char *line = text; *line != '\0';) {
+		size_t len = strcspn(line, "\n");
+		char head[128], key[64] = "", arg[16] = "";
+		bool drop = false;
+
+		/* Only this line: sscanf's blanks would skip a newline. */
+		snprintf(head, sizeof(head), "%.*s", (int) (len < sizeof(head) ? len : sizeof(head) - 1),
+			 line);
+		(void) sscanf(head, " %63s %15s", key, arg);
+		if (inline_tag[0] != '\0') {
+			if (strncmp(key, "</", 2) == 0 &&
+			    strncmp(key + 2, inline_tag, strlen(inline_tag)) == 0)
+				inline_tag[0] = '\0';
+		} else if (streq(key, "<connection>")) {
+			in_connection = drop = true;
+		} else if (in_connection) {
+			drop = true;
+			if (streq(key, "</connection>"))
+				in_connection = false;
+		} else if (key[0] == '<' && key[1] != '/') {
+			snprintf(inline_tag, sizeof(inline_tag), "%.*s", (int) strcspn(key + 1, ">"),
+				 key + 1);
+		} else if (key[0] != '#' && key[0] != ';') {
+			/* An option may also be written "--option" in a file. */
+			const char *k = strncmp(key, "--", 2) == 0 ? key + 2 : key;
+
+			drop = directive_dropped(k) || (streq(k, "setenv") && !streq(arg, "opt"));
+		}
+		if (drop)
+			at += (size_t) snprintf(out + at, size - at, "# jailsup: dropped '%.40s'",
+						key);
+		else {
+			memcpy(out + at, line, len);
+			at += len;
+		}
+		line += len;
+		if (*line == '\n') {
+			out[at++] = '\n';
+			line++;
+		}
+	}
+	out[at] = '\0';
+	*ret = TAKE_PTR(out);
+	return 0;
+}

@@ -30,4 +30,14 @@ struct ovpn_remote {
 int ovpn_remotes_parse(const char *text, struct ovpn_remote *out, size_t max, size_t *n,
 		       unsigned *bad_line);
 
+/* TEXT without what jailsup decides itself or must not let a .ovpn do:
+ * the servers (`remote`, <connection> blocks: jailsup passes the
+ * addresses it routed), the tun device and the mark (the kill switch
+ * names them), and every directive that runs a program, loads a plugin,
+ * writes a file, changes the user, opens a management port, daemonises or
+ * includes another file. Inline files (<ca>…) are kept as they are. Each
+ * dropped line is replaced by a comment naming it, so openvpn's line
+ * numbers still match the file's. *ret is malloc'd. */
+int ovpn_clean(const char *text, char **ret);
+
 #endif

@@ -327,12 +327,46 @@ scratch_file(const char *name, const char *text)
 	return TAKE_FD(fd);
 }
 
+/* LINK (a symlink's target, found in /etc) as an absolute path with "."
+ * and ".." worked out, /var/run/ read as /run/; NULL on OOM. */
+static char *
+etc_link_target(const char *link)
+{
+	_cleanup_free_ char *joined = link[0] == '/' ? strdup(link) : path_join("/etc", link);
+	char *out, *save = NULL;
+	size_t len = 0;
+
+	if (joined == NULL)
+		return NULL;
+	out = calloc(1, strlen(joined) + 2);
+	if (out == NULL)
+		return NULL;
+	for (char *c = strtok_r(joined, "/", &save); c != NULL; c = strtok_r(NULL, "/", &save)) {
+		if (streq(c, "."))
+			continue;
+		if (streq(c, "..")) {
+			while (len > 0 && out[len - 1] != '/')
+				len--;
+			if (len > 0)
+				len--;
+			out[len] = '\0';
+			continue;
+		}
+		out[len++] = '/';
+		strcpy(out + len, c);
+		len += strlen(c);
+	}
+	if (strstartswith(out, "/var/run/"))
+		memmove(out, out + 4, strlen(out + 4) + 1);
+	return out;
+}
+
 /* Puts SRC_FD over /etc/NAME of the jail. /etc is the host's, read-only:
  * a regular file there is bound over; a symlink into /run (systemd-
  * resolved's stub-resolv.conf, say), which would dangle in the jail's
  * private /run, gets its target created there and bound over instead. */
 static void
-override_etc_file(const char *name, int src_fd)
+override_etc_file(const char *name, int src_fd, bool required)
 {
 	_cleanup_free_ char *etc_path = path_join(NEWROOT "/etc", name);
 	_cleanup_free_ char *jail_path = path_join("/etc", name);
@@ -352,18 +386,19 @@ override_etc_file(const char *name, int src_fd)
 		if (n < 0)
 			die_errno(EXIT_TEMPORARY, -errno, "unable to read the link '%s'", jail_path);
 		link[n] = '\0';
-		/* "../run/x" from /etc is "/run/x". */
-		if (strstartswith(link, "../run/"))
-			memmove(link, link + 2, strlen(link + 2) + 1);
-		if (!strstartswith(link, "/run/")) {
-			log_warn("'%s' links to '%s', outside the jail's /run: left as it is",
-				 jail_path, link);
-			return;
-		}
 		free(jail_path);
-		jail_path = strdup(link);
+		jail_path = etc_link_target(link);
 		if (jail_path == NULL)
 			die(EXIT_TEMPORARY, "out of memory");
+		/* Only the jail's own /run can take a file there; anywhere else
+		 * the host's file would be what the jail reads. */
+		if (!strstartswith(jail_path, "/run/")) {
+			if (required)
+				die(EXIT_PERMANENT, "/etc/%s links to '%s', outside /run: the jail's "
+				    "own cannot be put there", name, link);
+			log_warn("/etc/%s links to '%s', outside /run: left as it is", name, link);
+			return;
+		}
 		target = open_mount_point(jail_path, false, 0755);
 	} else if (S_ISREG(st.st_mode)) {
 		target = open(etc_path, O_PATH | O_NOFOLLOW | O_CLOEXEC);
@@ -404,7 +439,7 @@ setup_dns(const struct jail_spec *spec)
 	if (spec->network == NETWORK_HOST)
 		return;
 	nss_fd = scratch_file("jailsup-nsswitch.conf", nsswitch);
-	override_etc_file("nsswitch.conf", nss_fd);
+	override_etc_file("nsswitch.conf", nss_fd, spec->network != NETWORK_NONE);
 	if (spec->network == NETWORK_NONE)
 		resolv_fd = scratch_file("jailsup-resolv.conf",
 					 "# jailsup: network = none, this jail has no DNS\n");
@@ -424,7 +459,7 @@ setup_dns(const struct jail_spec *spec)
 			die(EXIT_TEMPORARY, "the supervisor wrote no '%s' for this jail",
 			    STATE_RESOLV_CONF);
 	}
-	override_etc_file("resolv.conf", resolv_fd);
+	override_etc_file("resolv.conf", resolv_fd, spec->network != NETWORK_NONE);
 }
 
 /* Switches to /newroot and lets go of the host: the scratch root, with

@@ -470,7 +470,8 @@ iso_pipe_cb(struct ev_loop *loop, ev_io *w, int revents)
 			net_namespaces_ready(loop, &j->net, msg.pid, j->jailer.pid);
 		} else if (msg.type == ISO_MSG_READY && j->status == JAIL_STARTING) {
 			ev_timer_stop(loop, &j->start_w);
-			jail_set_status(j, JAIL_RUNNING);
+			/* openvpn may have died between the go byte and now. */
+			jail_set_status(j, j->net.vpn_lost ? JAIL_DEGRADED : JAIL_RUNNING);
 			reply_waiters(j, "ok", 0, NULL);
 		}
 	}
@@ -568,7 +569,8 @@ net_vpn_lost_cb(struct ev_loop *loop, struct jail_net *n)
 	(void) loop;
 	log_warn("jail '%s': openvpn ended, the jail is offline", j->name);
 	jail_log(j, "openvpn ended: the jail is offline until it is restarted");
-	if (j->status == JAIL_RUNNING || j->status == JAIL_STARTING)
+	/* A jail still starting gets it at "ready" (iso_pipe_cb()). */
+	if (j->status == JAIL_RUNNING)
 		jail_set_status(j, JAIL_DEGRADED);
 }
 
@@ -878,6 +880,37 @@ proxy_ready_cb(struct ev_loop *loop, ev_io *w, int revents)
 		helper_ready(loop, j);
 }
 
+/* 1 and *RET_WHERE when the VPN configuration of P (symlinks resolved)
+ * lies where jail NAME can write: its data folder (its home among them)
+ * or a read-write share. */
+static int
+vpn_config_in_jail_reach(const struct jail_profile *p, const char *name, char **ret_where)
+{
+	_cleanup_free_ char *config = realpath(p->vpn, NULL), *data = NULL, *data_real = NULL;
+
+	if (config == NULL)
+		return -errno;
+	if (asprintf(&data, "%s/jailsup/jails/%s", env.xdg_data_home, name) < 0)
+		return -ENOMEM;
+	data_real = realpath(data, NULL);
+	if (path_is_below(config, data_real != NULL ? data_real : data)) {
+		*ret_where = TAKE_PTR(data);
+		return 1;
+	}
+	for (size_t i = 0; i < p->n_shares; i++) {
+		_cleanup_free_ char *share = NULL;
+
+		if (!p->shares[i].rw)
+			continue;
+		share = realpath(p->shares[i].path, NULL);
+		if (share != NULL && path_is_below(config, share)) {
+			*ret_where = strdup(p->shares[i].path);
+			return *ret_where != NULL ? 1 : -ENOMEM;
+		}
+	}
+	return 0;
+}
+
 /* Starts jail NAME for a request; the requester waits in the jail's
  * waiters until "ready" or the end. Returns 0 or -errno with *ret_msg. */
 static int
@@ -911,6 +944,21 @@ jail_start(struct ev_loop *loop, const char *name, const struct control_msg *m,
 		set_msg(ret_msg, "the VPN configuration '%s' of profile '%s': %s", p->vpn,
 			p->source != NULL ? p->source : name, strerror(-r));
 		return r == -ENOENT ? -EINVAL : r;
+	}
+	if (profile_network(p) == NETWORK_VPN) {
+		_cleanup_free_ char *where = NULL;
+
+		r = vpn_config_in_jail_reach(p, name, &where);
+		if (r < 0)
+			return set_msg(ret_msg, "%s", strerror(-r)), r;
+		if (r > 0) {
+			set_msg(ret_msg,
+				"the VPN configuration '%s' lies in '%s', which the jail can "
+				"write: openvpn runs outside the jail, so the jail could make it "
+				"run anything; move the file out of the jail's reach",
+				p->vpn, where);
+			return -EPERM;
+		}
 	}
 	j = calloc(1, sizeof(*j));
 	if (j == NULL)

@@ -24,6 +24,7 @@
 #include <signal.h>
 #include <stdarg.h>
 #include <sys/capability.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -44,7 +45,8 @@
 #define NL_BUFFER_SIZE 8192 /* MNL_SOCKET_BUFFER_SIZE, but not a VLA */
 
 /* The fds openvpn inherits. */
-#define OPENVPN_FD_READY 3
+#define OPENVPN_FD_READY  3
+#define OPENVPN_FD_CONFIG 4
 
 struct vpn_remote {
 	int family;
@@ -179,6 +181,8 @@ pasta_argv(const struct jail_net *n, char ***ret)
 		"-t", "none", "-u", "none", "-U", "none",
 		/* The gateway address is not the host's loopback. */
 		"--no-map-gw",
+		/* Our name for its interface in the jail (net.h). */
+		"-I", NET_PASTA_IFNAME,
 		"--netns", "/proc/self/fd/3", "--userns", "/proc/self/fd/4",
 	};
 	int r = 0;
@@ -520,8 +524,9 @@ route_msg(char *buf, uint16_t type, uint16_t flags, int family, struct rtmsg **r
  * host's LAN outside the tunnel), and each VPN server gets a host route
  * through the gateway of its address family, on-link. */
 static int
-route_servers_only(const struct vpn_remote *remotes, size_t n_remotes)
+route_servers_only(struct vpn_remote *remotes, size_t *n_remotes)
 {
+	size_t kept = 0;
 	char buf[NL_BUFFER_SIZE];
 	struct mnl_socket *nl = mnl_socket_open(NETLINK_ROUTE);
 	struct route_dump dump = {};
@@ -556,7 +561,7 @@ route_servers_only(const struct vpn_remote *remotes, size_t n_remotes)
 		if (r == -ESRCH)
 			r = 0;
 	}
-	for (size_t i = 0; r >= 0 && i < n_remotes; i++) {
+	for (size_t i = 0; r >= 0 && i < *n_remotes; i++) {
 		const struct vpn_remote *s = &remotes[i];
 		const struct route *via = NULL;
 
@@ -564,11 +569,13 @@ route_servers_only(const struct vpn_remote *remotes, size_t n_remotes)
 			if (dump.routes[k].family == s->family && dump.routes[k].dst_len == 0 &&
 			    dump.routes[k].has_gateway)
 				via = &dump.routes[k];
+		/* A name with an IPv6 address on a host without IPv6 (or the
+		 * other way round): that address is left out, not the VPN. */
 		if (via == NULL) {
-			dprintf(2, "jailsup: error: no %s route out of the jail to reach the VPN "
-				   "server %s\n", s->family == AF_INET ? "IPv4" : "IPv6", s->text);
-			r = -ENETUNREACH;
-			break;
+			dprintf(2, "jailsup: warning: no %s route out of the jail: the VPN server "
+				   "address %s is left out\n",
+				s->family == AF_INET ? "IPv4" : "IPv6", s->text);
+			continue;
 		}
 		nlh = route_msg(buf, RTM_NEWROUTE, NLM_F_CREATE | NLM_F_REPLACE | NLM_F_ACK,
 				s->family, &rtm);
@@ -583,15 +590,28 @@ route_servers_only(const struct vpn_remote *remotes, size_t n_remotes)
 		mnl_attr_put(nlh, RTA_GATEWAY, s->family == AF_INET ? 4 : 16, via->gateway);
 		mnl_attr_put_u32(nlh, RTA_OIF, via->oif);
 		r = nl_talk(nl, nlh, NULL, NULL);
+		remotes[kept++] = *s;
+	}
+	*n_remotes = kept;
+	if (r >= 0 && kept == 0) {
+		dprintf(2, "jailsup: error: no address of the VPN servers can be routed out of "
+			   "the jail\n");
+		r = -ENETUNREACH;
 	}
 out:
 	mnl_socket_close(nl);
 	return r;
 }
 
-/* The second wall, when libnftables is there: nothing leaves but by lo,
- * the tunnel, or as openvpn's transport to its servers. Loaded at run
- * time, in this child only: the supervisor itself stays small. */
+/* The second wall, and the one that holds against what routes cannot
+ * stop (a socket bound to pasta's interface with SO_BINDTODEVICE reaches
+ * any address on-link; link-local multicast uses the local table):
+ * nothing leaves but by lo, by the tunnel (by its exact name: pasta's
+ * interface is named by us too, so no host naming scheme can make them
+ * match), or as openvpn's own transport — marked by openvpn (--mark,
+ * which needs CAP_NET_ADMIN: no app of the jail can set it) and going to
+ * a server's address and port. libnftables is loaded at run time, in
+ * this child only: the supervisor itself stays small. */
 static int
 nft_kill_switch(const struct vpn_remote *remotes, size_t n_remotes)
 {
@@ -617,14 +637,14 @@ nft_kill_switch(const struct vpn_remote *remotes, size_t n_remotes)
 		       " chain output {\n"
 		       "  type filter hook output priority 0; policy drop;\n"
 		       "  oifname \"lo\" accept\n"
-		       "  oifname \"tun*\" accept\n"
-		       "  oifname \"tap*\" accept\n");
+		       "  oifname \"" NET_TUN_IFNAME "\" accept\n");
 	for (size_t i = 0; rules != NULL && i < n_remotes; i++) {
 		_cleanup_free_ char *more = NULL;
 
-		if (asprintf(&more, "%s  %s daddr %s %s dport %u accept\n", rules,
-			     remotes[i].family == AF_INET ? "ip" : "ip6", remotes[i].text,
-			     remotes[i].tcp ? "tcp" : "udp", (unsigned) remotes[i].port) < 0)
+		if (asprintf(&more, "%s  meta mark %u %s daddr %s %s dport %u accept\n", rules,
+			     NET_VPN_MARK, remotes[i].family == AF_INET ? "ip" : "ip6",
+			     remotes[i].text, remotes[i].tcp ? "tcp" : "udp",
+			     (unsigned) remotes[i].port) < 0)
 			return -ENOMEM;
 		free(rules);
 		rules = TAKE_PTR(more);
@@ -665,6 +685,7 @@ keep_net_admin(void)
 struct openvpn_launch {
 	const struct jail_net *n;
 	const char *script;
+	const char *config; /* the cleaned copy of the .ovpn in the state dir */
 	int ready_fd; /* the write end of the ready pipe */
 };
 
@@ -674,6 +695,7 @@ openvpn_argv(const struct openvpn_launch *l, const struct vpn_remote *remotes, s
 {
 	_cleanup_strv_ char **v = NULL;
 	_cleanup_free_ char *dir = NULL, *resolv = NULL, *fd = NULL;
+	char mark[16];
 	char *slash;
 	int r = 0;
 
@@ -686,6 +708,7 @@ openvpn_argv(const struct openvpn_launch *l, const struct vpn_remote *remotes, s
 	if (asprintf(&resolv, "%s/%s", l->n->state_path, STATE_RESOLV_CONF) < 0 ||
 	    asprintf(&fd, "%d", OPENVPN_FD_READY) < 0)
 		return -ENOMEM;
+	snprintf(mark, sizeof(mark), "%u", NET_VPN_MARK);
 	r = strv_push(&v, "openvpn");
 	/* The resolved servers first: openvpn in the jail resolves no name. */
 	for (size_t i = 0; r >= 0 && i < n_remotes; i++) {
@@ -699,7 +722,9 @@ openvpn_argv(const struct openvpn_launch *l, const struct vpn_remote *remotes, s
 	}
 	if (r >= 0)
 		r = push_all(&v, (const char *const[]){
-			"--cd", dir, "--config", l->n->vpn,
+			"--cd", dir, "--config", l->config,
+			/* The names and mark the kill switch lets through. */
+			"--dev", NET_TUN_IFNAME, "--dev-type", "tun", "--mark", mark,
 			/* After the config: ours win. The tunnel is the default
 			 * route whatever the server pushes (two /1 routes, as
 			 * redirect-gateway def1 would, without its need of a
@@ -719,19 +744,66 @@ openvpn_argv(const struct openvpn_launch *l, const struct vpn_remote *remotes, s
  * builds the kill switch, keeps CAP_NET_ADMIN and becomes openvpn. Every
  * error goes to the jail's log (our stderr) and ends us before openvpn
  * ran: the supervisor sees the ready pipe close and fails the start. */
+/* The .ovpn, read only when it is a regular file of the user's (or
+ * root's) that nobody else may write: openvpn runs outside the jail. */
+static int
+read_ovpn(const char *path, char **ret)
+{
+	_cleanup_close_ int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	struct stat st;
+
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &st) < 0)
+		return -errno;
+	if (!S_ISREG(st.st_mode))
+		return -EINVAL;
+	if ((st.st_uid != getuid() && st.st_uid != 0) || (st.st_mode & 0022))
+		return -EPERM;
+	return read_all(fd, OVPN_SIZE_MAX, ret, NULL);
+}
+
+/* The cleaned .ovpn (ovpn_clean()) in a sealed memfd at OPENVPN_FD_CONFIG:
+ * openvpn reads it as /proc/self/fd/N; nothing is written to disk. */
+static int
+config_memfd(const char *text)
+{
+	_cleanup_free_ char *clean = NULL;
+	_cleanup_close_ int fd = -1;
+	int r;
+
+	r = ovpn_clean(text, &clean);
+	if (r < 0)
+		return r;
+	fd = memfd_create("openvpn.conf", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+	if (fd < 0)
+		return -errno;
+	r = write_all(fd, clean, strlen(clean));
+	if (r < 0)
+		return r;
+	if (fcntl(fd, F_ADD_SEALS, F_SEAL_WRITE | F_SEAL_GROW | F_SEAL_SHRINK | F_SEAL_SEAL) < 0)
+		return -errno;
+	return TAKE_FD(fd);
+}
+
 static _noreturn_ void
-openvpn_child(const struct openvpn_launch *l)
+openvpn_child(struct openvpn_launch *l)
 {
 	struct vpn_remote remotes[VPN_REMOTES_MAX];
 	_cleanup_free_ char *text = NULL;
 	_cleanup_strv_ char **argv = NULL;
 	size_t n_remotes = 0;
 	unsigned bad_line = 0;
-	int ovpn, r;
+	int config, r;
 
 	child_stdio(l->n->dir_fd, l->n->ns_fds, l->ready_fd);
-	ovpn = open(l->n->vpn, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
-	r = ovpn < 0 ? -errno : read_all(ovpn, OVPN_SIZE_MAX, &text, NULL);
+	r = read_ovpn(l->n->vpn, &text);
+	if (r == -EPERM || r == -EINVAL) {
+		dprintf(2, "jailsup: error: the VPN configuration '%s' must be a regular file "
+			   "of yours that nobody else can write (openvpn runs it outside the "
+			   "jail)\n", l->n->vpn);
+		_exit(EXIT_PERMANENT);
+	}
 	if (r < 0) {
 		dprintf(2, "jailsup: error: unable to read the VPN configuration '%s': %s\n",
 			l->n->vpn, strerror(-r));
@@ -748,22 +820,32 @@ openvpn_child(const struct openvpn_launch *l)
 			   "more than %d servers)\n", l->n->vpn, bad_line, OVPN_REMOTES_MAX);
 		_exit(EXIT_PERMANENT);
 	}
+	config = config_memfd(text);
+	if (config < 0) {
+		dprintf(2, "jailsup: error: unable to prepare openvpn's configuration: %s\n",
+			strerror(-config));
+		_exit(EXIT_TEMPORARY);
+	}
 	if (setns(4, CLONE_NEWUSER) < 0 || setns(3, CLONE_NEWNET) < 0) {
 		dprintf(2, "jailsup: error: unable to join the jail's namespaces: %s\n",
 			strerror(errno));
 		_exit(EXIT_TEMPORARY);
 	}
-	r = route_servers_only(remotes, n_remotes);
+	r = route_servers_only(remotes, &n_remotes);
 	if (r < 0) {
 		dprintf(2, "jailsup: error: unable to route the jail to its VPN server only: %s\n",
 			strerror(-r));
 		_exit(EXIT_TEMPORARY);
 	}
+	/* Routes alone do not hold (see nft_kill_switch()): no nftables, no
+	 * VPN jail. */
 	r = nft_kill_switch(remotes, n_remotes);
-	if (r == -ENOPKG)
-		dprintf(2, "jailsup: warning: no libnftables: the VPN's kill switch is its "
-			   "routes alone\n");
-	else if (r < 0) {
+	if (r == -ENOPKG) {
+		dprintf(2, "jailsup: error: a VPN jail's kill switch needs nftables "
+			   "(libnftables.so.1: install the package nftables)\n");
+		_exit(EXIT_PERMANENT);
+	}
+	if (r < 0) {
 		dprintf(2, "jailsup: error: unable to load the VPN's nftables rules\n");
 		_exit(EXIT_TEMPORARY);
 	}
@@ -773,10 +855,13 @@ openvpn_child(const struct openvpn_launch *l)
 			strerror(-r));
 		_exit(EXIT_TEMPORARY);
 	}
-	/* The namespaces are joined: their fds make way for the ready pipe. */
-	if (dup2(CHILD_FD_EXTRA, OPENVPN_FD_READY) < 0)
+	/* The namespaces are joined: their fds make way for the ready pipe
+	 * and the configuration. */
+	if (dup2(CHILD_FD_EXTRA, OPENVPN_FD_READY) < 0 || dup2(config, OPENVPN_FD_CONFIG) < 0)
 		_exit(EXIT_TEMPORARY);
-	(void) syscall(SYS_close_range, OPENVPN_FD_READY + 1, ~0u, 0);
+	(void) syscall(SYS_close_range, OPENVPN_FD_CONFIG + 1, ~0u, 0);
+	_Static_assert(OPENVPN_FD_CONFIG == 4, "the path below names fd 4");
+	l->config = "/proc/self/fd/4";
 	r = openvpn_argv(l, remotes, n_remotes, &argv);
 	if (r < 0)
 		_exit(EXIT_TEMPORARY);
@@ -818,6 +903,12 @@ start_openvpn(struct ev_loop *loop, struct jail_net *n)
 	if (r < 0)
 		return r;
 	n->openvpn_pidfd = (int) syscall(SYS_pidfd_open, pid, 0);
+	if (n->openvpn_pidfd < 0) {
+		r = -errno;
+		(void) kill(pid, SIGKILL); /* our unreaped child: cannot be another */
+		safe_close(ready_fd);
+		return r;
+	}
 	n->vpn_ready_fd = ready_fd;
 	ev_io_init(&n->vpn_ready_w, vpn_ready_cb, n->vpn_ready_fd, EV_READ);
 	ev_io_start(loop, &n->vpn_ready_w);
@@ -844,6 +935,7 @@ openvpn_ended_cb(struct ev_loop *loop, ev_io *w, int revents)
 	(void) revents;
 	ev_io_stop(loop, w);
 	n->openvpn_pidfd = safe_close(n->openvpn_pidfd);
+	n->vpn_lost = true;
 	n->ops->vpn_lost(loop, n);
 }
 
@@ -915,15 +1007,13 @@ net_adopt(struct ev_loop *loop, struct jail_net *n, int dir_fd)
 	int r;
 
 	r = proc_id_read_at(dir_fd, STATE_OPENVPN_PID, &id);
-	if (r < 0)
-		return true;
-	if (proc_id_is(&id, "openvpn") <= 0)
-		return true;
-	r = proc_id_open_pidfd(&id, &n->openvpn_pidfd);
-	if (r < 0)
-		return true;
-	watch_openvpn(loop, n);
-	return false;
+	if (r >= 0 && proc_id_is(&id, "openvpn") > 0 &&
+	    proc_id_open_pidfd(&id, &n->openvpn_pidfd) >= 0) {
+		watch_openvpn(loop, n);
+		return false;
+	}
+	n->vpn_lost = true;
+	return true;
 }
 
 void
@@ -938,6 +1028,10 @@ net_done(struct ev_loop *loop, struct jail_net *n)
 	stop_vpn_start_watch(loop, n);
 	if (n->openvpn_pidfd >= 0) {
 		ev_io_stop(loop, &n->openvpn_w);
+		/* By the pidfd, not only by openvpn.pid: before its execve()
+		 * our launcher is not called openvpn yet (resolving the servers
+		 * can take long), and would go on into a jail that is gone. */
+		(void) syscall(SYS_pidfd_send_signal, n->openvpn_pidfd, SIGTERM, NULL, 0);
 		n->openvpn_pidfd = safe_close(n->openvpn_pidfd);
 	}
 	n->go_fd = safe_close(n->go_fd);

@@ -26,6 +26,13 @@
  * systemd-resolved's stub, which the jail itself cannot reach). */
 #define NET_DNS_FORWARD "169.254.1.1"
 
+/* The names the kill switch of a VPN jail knows its interfaces by (pasta
+ * would otherwise copy the host's interface name, which may be "tun0"),
+ * and the mark of openvpn's own packets, the only ones let out by pasta's. */
+#define NET_PASTA_IFNAME "jsnet0"
+#define NET_TUN_IFNAME	 "jsvpn0"
+#define NET_VPN_MARK	 0x6a73u
+
 /* Where the jailer gets the read end of the go pipe (jailer --go-fd). */
 #define JAILER_FD_GO 4
 
@@ -57,6 +64,7 @@ struct jail_net {
 	ev_io vpn_ready_w;
 	ev_timer vpn_timeout_w;
 	int openvpn_pidfd; /* readable when openvpn ends */
+	bool vpn_lost;	   /* it did: the jail is offline (degraded) */
 	ev_io openvpn_w;
 };
 

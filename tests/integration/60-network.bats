@@ -21,6 +21,8 @@ load supervisor-helpers
 
 # probe KIND ARGS…, run in the jail with python3 -c "$PROBE":
 #   tcp HOST PORT       prints "open", or "closed: ERROR" and exits 1
+#   tcp-dev DEV HOST PORT  the same from a socket bound to interface DEV
+#                       (SO_BINDTODEVICE: reaches on-link whatever the routes)
 #   http HOST PORT      prints the body of GET /
 #   abstract NAME       connects to the abstract unix socket @NAME
 #   unix PATH           connects to the unix socket PATH
@@ -28,7 +30,13 @@ PROBE='
 import socket, sys
 kind, args = sys.argv[1], sys.argv[2:]
 try:
-    if kind in ("tcp", "http"):
+    if kind == "tcp-dev":
+        s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_BINDTODEVICE, args[0].encode())
+        s.settimeout(3)
+        s.connect((args[1], int(args[2])))
+        print("open")
+    elif kind in ("tcp", "http"):
         s = socket.create_connection((args[0], int(args[1])), timeout=3)
         if kind == "http":
             s.sendall(b"GET / HTTP/1.0\r\n\r\n")
@@ -230,9 +238,12 @@ helper_pid() {
 @test "vpn: through the tunnel only, the pushed DNS server only, no resolver side channel" {
 	need_fixture
 	vpn_profile v
+	host_listener tcp 127.0.0.1
 	run probe v http 10.89.0.1 8089
 	assert_status 0
 	[ "$output" = vpn-ok ] || fail "through the tunnel: $output"
+	run probe v tcp 127.0.0.1 "$LISTEN"
+	assert_status 1
 	run in_jail v cat /etc/resolv.conf
 	assert_status 0
 	[ "$(grep -v '^#' <<<"$output")" = "nameserver 10.89.0.53" ] ||
@@ -247,8 +258,16 @@ helper_pid() {
 	# the server; nothing else leaves by pasta's interface.
 	run in_jail v cat /proc/net/route
 	local out_routes
-	out_routes=$(awk 'NR > 1 && $1 != "tun0" { print $2 "/" $8 }' <<<"$output")
-	[ "$out_routes" = "022A12C6/FFFFFFFF" ] || fail "routes not by the tunnel: $out_routes"
+	out_routes=$(awk 'NR > 1 && $1 != "jsvpn0" { print $1 ":" $2 "/" $8 }' <<<"$output")
+	[ "$out_routes" = "jsnet0:022A12C6/FFFFFFFF" ] || fail "routes not by the tunnel: $out_routes"
+	# No IPv6 route out of pasta's interface at all (multicast and local
+	# addresses are the local table's, and the kill switch drops them).
+	run in_jail v cat /proc/net/ipv6_route
+	! awk '$10 == "jsnet0" && $1 !~ /^ff/ && $9 != "80200001"' <<<"$output" | grep -q . ||
+		fail "IPv6 routes out of pasta's interface: $output"
+	# The jail cannot rewrite its DNS servers.
+	run in_jail v sh -c 'echo "nameserver 192.0.2.9" >>/etc/resolv.conf'
+	[ "$status" -ne 0 ] || fail "the jail wrote its resolv.conf"
 	[ "$(state_get v network)" = vpn ] || fail "state says network=$(state_get v network)"
 }
 
@@ -276,6 +295,10 @@ helper_pid() {
 	run probe v tcp 198.18.42.1 "$host_port"
 	assert_status 1
 	run probe v tcp 198.18.42.2 8089
+	assert_status 1
+	# Not even a socket bound to pasta's interface, which routes cannot
+	# stop: the nftables table drops it.
+	run probe v tcp-dev jsnet0 198.18.42.1 "$host_port"
 	assert_status 1
 	run jailsup kill v
 	assert_status 0
@@ -370,7 +393,7 @@ helper_pid() {
 	run jailsup check v
 	assert_status 0
 	! grep -q '^OPEN' <<<"$output" || fail "open channels: $output"
-	assert_output_contains "via tun0 (the tunnel)" "0 OPEN"
+	assert_output_contains "via jsvpn0 (the tunnel)" "0 OPEN"
 	run jailsup check v --json
 	assert_status 0
 	jq -e . >/dev/null <<<"$output" || fail "not JSON: $output"
@@ -382,4 +405,45 @@ helper_pid() {
 	! grep -q '^OPEN' <<<"$output" || fail "open channels: $output"
 	grep -q '^closed *host loopback TCP ' <<<"$output" || fail "loopback: $output"
 	grep -q '^closed *host abstract socket' <<<"$output" || fail "abstract: $output"
+}
+
+@test "vpn: a socket bound to pasta's interface gets nowhere while the tunnel is up" {
+	need_fixture
+	vpn_profile v
+	host_listener tcp 198.18.42.1
+	# The listener is real: a pasta jail reaches it.
+	net_profile p "network = pasta"
+	run probe p tcp 198.18.42.1 "$LISTEN"
+	assert_status 0
+	run probe v tcp-dev jsnet0 198.18.42.1 "$LISTEN"
+	assert_status 1
+	run probe v tcp-dev jsnet0 198.18.42.2 8089
+	assert_status 1
+}
+
+@test "vpn: a .ovpn the jail could write, or others may write, is refused; its directives are filtered" {
+	need_fixture
+	local dir=$HOME/jailsup-test-share.$$
+	mkdir -p "$dir"
+	remove_after "$dir"
+	vpn_profile v
+	local conf=$XDG_CONFIG_HOME/jailsup/profiles/v.ovpn
+	# In a read-write share: the jail could add an `up` line run outside it.
+	cp "$conf" "$dir/v.ovpn"
+	net_profile w "vpn = $dir/v.ovpn" "[share]" "rw = $dir"
+	run jailsup run w -- true
+	[ "$status" -ne 0 ] || fail "the jail started"
+	assert_output_contains "which the jail can write"
+	# Writable by the group.
+	chmod g+w "$conf"
+	run jailsup run v -- true
+	[ "$status" -ne 0 ] || fail "the jail started"
+	assert_output_contains "nobody else can write"
+	chmod g-w "$conf"
+	# Directives that would run a program are dropped, not run.
+	echo "up /bin/sh -c 'touch $BATS_TEST_TMPDIR/ran'" >>"$conf"
+	echo "script-security 3" >>"$conf"
+	run probe v http 10.89.0.1 8089
+	assert_status 0
+	[ ! -e "$BATS_TEST_TMPDIR/ran" ] || fail "the .ovpn's own up script ran"
 }

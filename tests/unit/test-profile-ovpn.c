@@ -112,6 +112,66 @@ test_bad_lines(void **state)
 	assert_int_equal(line, 3);
 }
 
+static void
+test_clean(void **state)
+{
+	static const char text[] =
+		"client\n"
+		"remote vpn.example 1194\n"
+		"\n"
+		"dev tap\n"
+		"  up /tmp/x.sh\n"
+		"--down /tmp/y.sh\n"
+		"plugin /tmp/evil.so\n"
+		"management 127.0.0.1 7505\n"
+		"management-hold\n"
+		"setenv opt block-outside-dns\n"
+		"setenv JAILSUP_RESOLV_CONF /home/x\n"
+		"log /home/x/.bashrc\n"
+		"user nobody\n"
+		"config other.conf\n"
+		"# up in a comment stays\n"
+		"<connection>\n"
+		"remote b.example 443\n"
+		"</connection>\n"
+		"<ca>\n"
+		"up this-is-certificate-data\n"
+		"</ca>\n"
+		"verb 3";
+	static const char want[] =
+		"client\n"
+		"# jailsup: dropped 'remote'\n"
+		"\n"
+		"# jailsup: dropped 'dev'\n"
+		"# jailsup: dropped 'up'\n"
+		"# jailsup: dropped '--down'\n"
+		"# jailsup: dropped 'plugin'\n"
+		"# jailsup: dropped 'management'\n"
+		"# jailsup: dropped 'management-hold'\n"
+		"setenv opt block-outside-dns\n"
+		"# jailsup: dropped 'setenv'\n"
+		"# jailsup: dropped 'log'\n"
+		"# jailsup: dropped 'user'\n"
+		"# jailsup: dropped 'config'\n"
+		"# up in a comment stays\n"
+		"# jailsup: dropped '<connection>'\n"
+		"# jailsup: dropped 'remote'\n"
+		"# jailsup: dropped '</connection>'\n"
+		"<ca>\n"
+		"up this-is-certificate-data\n"
+		"</ca>\n"
+		"verb 3";
+	_cleanup_free_ char *out = NULL;
+
+	(void) state;
+	assert_int_equal(ovpn_clean(text, &out), 0);
+	assert_string_equal(out, want);
+	free(out);
+	out = NULL;
+	assert_int_equal(ovpn_clean("", &out), 0);
+	assert_string_equal(out, "");
+}
+
 int
 main(void)
 {
@@ -119,6 +179,7 @@ main(void)
 		cmocka_unit_test(test_defaults_and_explicit),
 		cmocka_unit_test(test_comments_blocks_and_none),
 		cmocka_unit_test(test_bad_lines),
+		cmocka_unit_test(test_clean),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
