@@ -67,6 +67,31 @@ profile_dbus_name_pattern_valid(const char *s)
 	return s != NULL && name_pattern_valid(s, strlen(s));
 }
 
+/* Names no jail may talk to, whatever its profile says: each one runs
+ * programs on the host, outside every jail (the Flatpak portal's Spawn
+ * sees a jail's proxied connection as an unsandboxed host app). */
+static const char *const escape_names[] = {
+	"org.freedesktop.portal.Flatpak",
+	"org.freedesktop.Flatpak",
+	"org.freedesktop.systemd1",
+};
+
+const char *
+profile_dbus_pattern_escapes(const char *s, size_t len)
+{
+	for (size_t i = 0; i < ELEMENTSOF(escape_names); i++) {
+		const char *n = escape_names[i];
+
+		/* "org.x.*" covers org.x and every name below it. */
+		if (len > 2 && s[len - 2] == '.' && s[len - 1] == '*') {
+			if (strncmp(n, s, len - 2) == 0 && (n[len - 2] == '.' || n[len - 2] == '\0'))
+				return n;
+		} else if (strlen(n) == len && strncmp(n, s, len) == 0)
+			return n;
+	}
+	return NULL;
+}
+
 static bool
 member_valid(const char *s, size_t len)
 {

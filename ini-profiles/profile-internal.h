@@ -28,6 +28,12 @@ bool profile_dbus_name_pattern_valid(const char *s);
  * says which part is wrong. */
 bool profile_dbus_rule_valid(const char *s, const char **reterr_reason);
 
+/* The name of a bus service that runs programs outside the jail (the
+ * Flatpak portal, systemd) which the name or "prefix.*" pattern in
+ * S[0..LEN) would let a jail talk to, or NULL: talk and call rules never
+ * may. */
+const char *profile_dbus_pattern_escapes(const char *s, size_t len);
+
 /* True when S can be written as "key = S" and inih hands back exactly S:
  * not empty, at most PROFILE_VALUE_MAX bytes, no control character, no
  * leading or trailing blank, no ';' at the start or after a blank (inih's

@@ -442,7 +442,7 @@ handle_dbus(struct parser *ps, enum section_id section, enum key_id id, const ch
             const char *item)
 {
 	struct profile_dbus *d = section == SECTION_DBUS ? &ps->p->dbus : &ps->p->dbus_system;
-	const char *reason = NULL;
+	const char *reason = NULL, *escape;
 	char b1[ESC_MAX];
 	char ***v;
 
@@ -451,6 +451,8 @@ handle_dbus(struct parser *ps, enum section_id section, enum key_id id, const ch
 			return fail(ps, ps->line, "invalid rule '%s' in '%s': %s", esc(b1, item),
 			            key, reason);
 		v = id == KEY_CALL ? &d->call : &d->broadcast;
+		escape = id == KEY_CALL ? profile_dbus_pattern_escapes(item, strcspn(item, "="))
+					: NULL;
 	} else {
 		if (!profile_dbus_name_pattern_valid(item))
 			return fail(
@@ -459,7 +461,14 @@ handle_dbus(struct parser *ps, enum section_id section, enum key_id id, const ch
 			    "org.example.App, or a prefix like org.example.*)",
 			    esc(b1, item), key);
 		v = id == KEY_TALK ? &d->talk : id == KEY_OWN ? &d->own : &d->see;
+		escape = id == KEY_TALK ? profile_dbus_pattern_escapes(item, strlen(item)) : NULL;
 	}
+	if (escape != NULL)
+		return fail(ps, ps->line,
+		            "'%s' in '%s' would let the jail talk to %s, which runs programs "
+		            "outside every jail: name the services it needs (for the desktop "
+		            "portals, org.freedesktop.portal.Desktop)",
+		            esc(b1, item), key, escape);
 	return push_unique(ps, v, key, item);
 }
 

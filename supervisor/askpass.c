@@ -5,6 +5,8 @@
  * leaves copies behind in freed memory) and is wiped before it goes.
  */
 #include <fcntl.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
 #include <signal.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -151,6 +153,10 @@ askpass(const char *prompt, char **ret)
 	const char *program = NULL;
 	int r;
 
+	/* From here on the password is in our memory: no core dump, no
+	 * ptrace or /proc/PID/mem by other processes of the user. */
+	(void) prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+	(void) setrlimit(RLIMIT_CORE, &(struct rlimit){ 0, 0 });
 	buf = calloc(1, ASKPASS_MAX + 2);
 	if (buf == NULL)
 		return log_error("out of memory"), -ENOMEM;

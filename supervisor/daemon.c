@@ -20,6 +20,7 @@
 #include <signal.h>
 #include <stdarg.h>
 #include <sys/file.h>
+#include <sys/prctl.h>
 #include <sys/queue.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
@@ -842,7 +843,9 @@ start_crypt(struct ev_loop *loop, struct jail *j, enum crypt_backend backend,
 	    const struct control_msg *m, char **ret_msg)
 {
 	_cleanup_free_ char *state_path = state_path_of(j->name);
-	const char *password = control_get(m, CRYPT_PASSWORD_FIELD);
+	/* Points into client_cb()'s buffer, which is ours to wipe:
+	 * crypt_mount_start() does as soon as the backend has it. */
+	char *password = (char *) control_get(m, CRYPT_PASSWORD_FIELD);
 	int r;
 
 	if (password == NULL || password[0] == '\0') {
@@ -1337,6 +1340,10 @@ daemon_main(bool foreground)
 	struct rlimit nofile;
 	int r;
 
+	/* Passwords of encrypted homes pass through our memory: no core
+	 * dump, no ptrace or /proc/PID/mem by other processes of the user. */
+	(void) prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+	(void) setrlimit(RLIMIT_CORE, &(struct rlimit){ 0, 0 });
 	start_timeout = env_seconds("JAILSUP_START_TIMEOUT", start_timeout);
 	vpn_timeout = env_seconds("JAILSUP_VPN_TIMEOUT", vpn_timeout);
 	r = sibling_path("share/jailsup/profiles", &shipped_dir);

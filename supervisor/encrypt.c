@@ -160,8 +160,11 @@ ender_kill_cb(struct ev_loop *loop, ev_timer *w, int revents)
 		log_warn_errno(-errno, "unable to kill %s, ignoring", e->comm);
 }
 
-/* SIGTERM to the backend of pid file FILE, verified by start time and
- * command name; then watched until it is gone. */
+/* SIGKILL to the backend of pid file FILE, verified by start time and
+ * command name; then watched until it is gone. Not SIGTERM: on SIGTERM
+ * gocryptfs and encfs unmount by path, and by then that path may hold the
+ * mount of the jail's next start. Their mount is gone already
+ * (crypt_home_release()) and each write they served is on disk. */
 static void
 end_backend(struct ev_loop *loop, int dir_fd, enum crypt_backend b, const char *name)
 {
@@ -183,7 +186,7 @@ end_backend(struct ev_loop *loop, int dir_fd, enum crypt_backend b, const char *
 			log_warn_errno(r, "ignoring the bad pid file '%s' of jail '%s'", file, name);
 		return;
 	}
-	if (syscall(SYS_pidfd_send_signal, pidfd, SIGTERM, NULL, 0) < 0 && errno != ESRCH)
+	if (syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0) < 0 && errno != ESRCH)
 		log_warn_errno(-errno, "unable to stop %s of jail '%s', ignoring", comm, name);
 	e = calloc(1, sizeof(*e));
 	if (e == NULL) {
@@ -353,7 +356,7 @@ open_log(int dir_fd)
 int
 crypt_mount_start(struct ev_loop *loop, int dir_fd, const char *state_path,
 		  const char *data_home, const char *name, enum crypt_backend backend,
-		  const char *password, crypt_done_fn done, void *userdata,
+		  char *password, crypt_done_fn done, void *userdata,
 		  struct crypt_mount **ret)
 {
 	_cleanup_free_ char *cipher = NULL, *mnt = NULL;
@@ -387,6 +390,9 @@ crypt_mount_start(struct ev_loop *loop, int dir_fd, const char *state_path,
 		log_fd = open_log(dir_fd);
 		r = crypt_spawn(backend == CRYPT_GOCRYPTFS ? gocryptfs_argv : encfs_argv, password,
 				log_fd, &pid);
+		/* Wiped before the waiter forks: its copy of our memory must not
+		 * hold the password for as long as the key derivation takes. */
+		explicit_bzero(password, strlen(password));
 		if (r < 0)
 			return r;
 	}

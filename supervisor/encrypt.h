@@ -44,10 +44,11 @@ typedef void (*crypt_done_fn)(struct ev_loop *loop, void *userdata, int r, const
  * (stdout and stderr on the jail's log), writes its pid file in DIR_FD
  * (the state directory STATE_PATH, borrowed for the life of the start) and
  * calls DONE from the loop when the mount is there or cannot be. Returns 0
- * and *ret (free with crypt_mount_free()), or -errno with nothing started. */
+ * and *ret (free with crypt_mount_free()), or -errno with nothing started.
+ * PASSWORD is wiped as soon as the backend has it. */
 int crypt_mount_start(struct ev_loop *loop, int dir_fd, const char *state_path,
 		      const char *data_home, const char *name, enum crypt_backend backend,
-		      const char *password, crypt_done_fn done, void *userdata,
+		      char *password, crypt_done_fn done, void *userdata,
 		      struct crypt_mount **ret);
 
 /* True while M has not called its DONE yet. NULL: false. */

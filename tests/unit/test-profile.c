@@ -324,7 +324,7 @@ test_profile_parse_full(void **state)
 	             "allow = audio, gpu\n"
 	             "deny = x11, kde-session\n"
 	             "[dbus]\n"
-	             "talk = org.freedesktop.portal.*\n"
+	             "talk = org.freedesktop.portal.Desktop\n"
 	             "own = org.mozilla.firefox.*\n"
 	             "call = org.freedesktop.Notifications=org.freedesktop.Notifications.Notify@"
 	             "/org/freedesktop/Notifications\n"
@@ -345,7 +345,7 @@ test_profile_parse_full(void **state)
 	assert_int_equal(p->allow, RIGHT_AUDIO | RIGHT_GPU);
 	assert_int_equal(p->deny, RIGHT_X11 | RIGHT_KDE_SESSION);
 	assert_int_equal(profile_rights(p), (RIGHTS_DEFAULT | RIGHT_GPU) & ~RIGHT_X11);
-	assert_string_equal(p->dbus.talk[0], "org.freedesktop.portal.*");
+	assert_string_equal(p->dbus.talk[0], "org.freedesktop.portal.Desktop");
 	assert_null(p->dbus.talk[1]);
 	assert_string_equal(p->dbus.own[0], "org.mozilla.firefox.*");
 	assert_non_null(p->dbus.call);
@@ -704,7 +704,10 @@ test_profile_parse_dbus_names(void **state)
 	static const char *const ok[] = {
 	    "org.example.App",
 	    "org.example.*",
-	    "org.freedesktop.portal.*",
+	    "org.freedesktop.portal.Desktop",
+	    "org.freedesktop.portal.Documents",
+	    "org.freedesktop.Notifications",
+	    "org.freedesktop.systemd1x",
 	    "a.b",
 	    "org_1.ex-ample.App",
 	    "org.mpris.MediaPlayer2.firefox.*",
@@ -738,6 +741,48 @@ test_profile_parse_dbus_names(void **state)
 		_cleanup_free_ char *needle = xprintf("invalid bus name '%s' in 'own'", bad[i]);
 
 		body_fails(fx, text, 4, needle);
+	}
+}
+
+/* Talking to a service that runs programs on the host would undo the
+ * jail: such talk and call rules are refused, wildcards that cover one
+ * too; seeing one, or any other rule, is not. */
+static void
+test_profile_parse_dbus_escapes(void **state)
+{
+	struct fx *fx = *state;
+	static const struct {
+		const char *line, *name;
+	} bad[] = {
+		{ "talk = org.freedesktop.portal.*", "org.freedesktop.portal.Flatpak" },
+		{ "talk = org.freedesktop.portal.Flatpak", "org.freedesktop.portal.Flatpak" },
+		{ "talk = org.freedesktop.*", "org.freedesktop.portal.Flatpak" },
+		{ "talk = org.freedesktop.Flatpak", "org.freedesktop.Flatpak" },
+		{ "talk = org.freedesktop.systemd1", "org.freedesktop.systemd1" },
+		{ "talk = org.freedesktop.systemd1.*", "org.freedesktop.systemd1" },
+		{ "call = org.freedesktop.portal.Flatpak=*", "org.freedesktop.portal.Flatpak" },
+		{ "call = org.freedesktop.*=org.x.Y.Z", "org.freedesktop.portal.Flatpak" },
+	};
+	static const char *const ok[] = {
+		"see = org.freedesktop.systemd1",
+		"own = org.freedesktop.portal.*",
+		"broadcast = org.freedesktop.portal.*=@/org/freedesktop/portal/*",
+		"talk = org.freedesktop.portal.Desktop",
+		"talk = org.freedesktop.systemd",
+	};
+
+	for (size_t i = 0; i < ELEMENTSOF(bad); i++) {
+		_cleanup_free_ char *text = xprintf("[dbus]\n%s\n", bad[i].line);
+		_cleanup_free_ char *needle =
+		    xprintf("would let the jail talk to %s, which runs programs", bad[i].name);
+
+		body_fails(fx, text, 4, needle);
+	}
+	for (size_t i = 0; i < ELEMENTSOF(ok); i++) {
+		_cleanup_free_ char *text = xprintf("[dbus-system]\n%s\n", ok[i]);
+		_cleanup_(profile_freep) struct jail_profile *p = body_ok(fx, text);
+
+		assert_non_null(p);
 	}
 }
 
@@ -2286,6 +2331,7 @@ main(void)
 	    T(test_profile_parse_rights),
 	    T(test_profile_parse_network_denied),
 	    T(test_profile_parse_dbus_names),
+	    T(test_profile_parse_dbus_escapes),
 	    T(test_profile_parse_dbus_rules),
 	    T(test_profile_parse_shares),
 	    T(test_profile_parse_share_refusals),
