@@ -1108,9 +1108,8 @@ client_free(struct ev_loop *loop, struct client *c, bool close_fd)
 }
 
 static void
-client_cb(struct ev_loop *loop, ev_io *w, int revents)
+client_request(struct ev_loop *loop, struct client *c)
 {
-	struct client *c = container_of(w, struct client, io_w);
 	/* Wiped, not only freed: a START may carry the password of an
 	 * encrypted home. */
 	_cleanup_(control_buf_freep) char *buf = malloc(CONTROL_MSG_MAX);
@@ -1118,7 +1117,6 @@ client_cb(struct ev_loop *loop, ev_io *w, int revents)
 	int fd = c->fd;
 	ssize_t n;
 
-	(void) revents;
 	if (buf == NULL) {
 		client_free(loop, c, true);
 		return;
@@ -1140,6 +1138,20 @@ client_cb(struct ev_loop *loop, ev_io *w, int revents)
 	}
 	handle_start(loop, fd, &m);
 	control_msg_done(&m);
+}
+
+/* A request may carry the password of an encrypted home: while it is in
+ * our memory (it is wiped before client_request() returns) we are not
+ * dumpable — no core file, no ptrace or /proc/PID/mem by other processes
+ * of the user. Only then: the rest of the time the user may inspect their
+ * supervisor's /proc as they please. */
+static void
+client_cb(struct ev_loop *loop, ev_io *w, int revents)
+{
+	(void) revents;
+	(void) prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+	client_request(loop, container_of(w, struct client, io_w));
+	(void) prctl(PR_SET_DUMPABLE, 1, 0, 0, 0);
 }
 
 static void
@@ -1340,10 +1352,6 @@ daemon_main(bool foreground)
 	struct rlimit nofile;
 	int r;
 
-	/* Passwords of encrypted homes pass through our memory: no core
-	 * dump, no ptrace or /proc/PID/mem by other processes of the user. */
-	(void) prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
-	(void) setrlimit(RLIMIT_CORE, &(struct rlimit){ 0, 0 });
 	start_timeout = env_seconds("JAILSUP_START_TIMEOUT", start_timeout);
 	vpn_timeout = env_seconds("JAILSUP_VPN_TIMEOUT", vpn_timeout);
 	r = sibling_path("share/jailsup/profiles", &shipped_dir);
