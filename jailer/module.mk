@@ -18,4 +18,4 @@ $(B)/jailer/seccomp-bpf.o: $(B)/jailer/seccomp-bpf.c
 
 $(B)/libexec/jailsup/jailer: $(JAILER_OBJS) $(LIBPROFILE) $(LIBSTATE)
 	@mkdir -p $(@D)
-	$(CC) $(XLDFLAGS) $(LDFLAGS) -o $@ $^ $(LIBS)
+	$(CC) $(XLDFLAGS) $(LDFLAGS) -o $@ $^ $(call static_libs,-lcap -linih)
