@@ -293,7 +293,11 @@ read_row(int jails_fd, const char *name, struct jail_row *row)
 			      ? jail_status_to_string(jail_status_from_string(row->status))
 			      : "unknown";
 	row->apps = -1;
-	if (jail_state_jailer(&st, &jailer) == 0 && proc_id_is(&jailer, "jailer") > 0) {
+	/* A state that says stopped needs no look at its jailer: the
+	 * supervisor writes it once the iso-pipe closed (and `list` of 1000
+	 * stopped jails saved an open of /proc per jail, issue 8). */
+	if (!streq(row->status, "stopped") && jail_state_jailer(&st, &jailer) == 0 &&
+	    proc_id_is(&jailer, "jailer") > 0) {
 		row->pid = jailer.pid;
 		row->apps = jail_count_apps(jailer.pid);
 	} else if (!streq(row->status, "failed"))
