@@ -47,6 +47,7 @@ kv_list_done(struct kv_list *l)
 	free(l->entries);
 	l->entries = NULL;
 	l->n = 0;
+	l->size = 0;
 }
 
 const char *
@@ -67,10 +68,17 @@ kv_append(struct kv_list *l, char **key, char **value)
 
 	if (l->n >= KV_ENTRIES_MAX)
 		return -E2BIG;
-	e = realloc(l->entries, (l->n + 1) * sizeof(*e));
-	if (e == NULL)
-		return -ENOMEM;
-	l->entries = e;
+	/* Doubling: one allocation for a state file's dozen lines instead of
+	 * one per line (`jailsup list` parses one file per jail, issue 8). */
+	if (l->n >= l->size) {
+		size_t size = l->n < 8 ? 16 : 2 * l->n;
+
+		e = reallocarray(l->entries, size, sizeof(*e));
+		if (e == NULL)
+			return -ENOMEM;
+		l->entries = e;
+		l->size = size;
+	}
 	l->entries[l->n++] = (struct kv_entry){.key = TAKE_PTR(*key), .value = TAKE_PTR(*value)};
 	return 0;
 }
