@@ -264,7 +264,7 @@ read_row(int jails_fd, const char *name, struct jail_row *row)
 	struct kv_list st = {};
 	struct proc_id jailer;
 	const char *v;
-	int r;
+	int status, r;
 
 	row->name = (char *) name;
 	r = state_dir_open(jails_fd, name, &dir);
@@ -286,11 +286,9 @@ read_row(int jails_fd, const char *name, struct jail_row *row)
 		snprintf(row->encrypted, sizeof(row->encrypted), "false");
 		return 0;
 	}
-	row->status = kv_get(&st, STATE_KEY_STATUS);
-	if (jail_status_from_string(row->status) < 0)
-		row->status = "unknown";
-	row->status = jail_status_to_string(jail_status_from_string(row->status)) != NULL
-			      ? jail_status_to_string(jail_status_from_string(row->status))
+	status = jail_status_from_string(kv_get(&st, STATE_KEY_STATUS));
+	row->status = status >= 0 && jail_status_to_string(status) != NULL
+			      ? jail_status_to_string(status)
 			      : "unknown";
 	row->apps = -1;
 	/* A state that says stopped needs no look at its jailer: the
