@@ -243,6 +243,18 @@ struct jail_row {
 	char encrypted[16];
 };
 
+/* snprintf(DST, SIZE, "%s", SRC) without the format machinery: list
+ * copies three values per jail, 1000 jails are 3000 vfprintf() calls
+ * (issue 8). Truncates the same way. */
+static void
+copy_value(char *dst, size_t size, const char *src)
+{
+	size_t n = strnlen(src, size - 1);
+
+	memcpy(dst, src, n);
+	dst[n] = '\0';
+}
+
 static long
 seconds_since(const char *iso)
 {
@@ -301,12 +313,12 @@ read_row(int jails_fd, const char *name, struct jail_row *row)
 	} else if (!streq(row->status, "failed"))
 		row->status = "stopped";
 	v = kv_get(&st, STATE_KEY_STARTED);
-	snprintf(row->started, sizeof(row->started), "%s", v != NULL ? v : "");
+	copy_value(row->started, sizeof(row->started), v != NULL ? v : "");
 	row->uptime = row->pid > 0 && v != NULL ? seconds_since(v) : -1;
 	v = kv_get(&st, STATE_KEY_NETWORK);
-	snprintf(row->network, sizeof(row->network), "%s", v != NULL ? v : "?");
+	copy_value(row->network, sizeof(row->network), v != NULL ? v : "?");
 	v = kv_get(&st, STATE_KEY_ENCRYPTED);
-	snprintf(row->encrypted, sizeof(row->encrypted), "%s", v != NULL ? v : "false");
+	copy_value(row->encrypted, sizeof(row->encrypted), v != NULL ? v : "false");
 	row->secure = (v = kv_get(&st, STATE_KEY_SECURE)) != NULL && streq(v, "true");
 	row->autodelete = (v = kv_get(&st, STATE_KEY_AUTODELETE)) != NULL && streq(v, "true");
 	kv_list_done(&st);
@@ -317,7 +329,7 @@ static void
 format_uptime(long s, char *buf, size_t size)
 {
 	if (s < 0)
-		snprintf(buf, size, "-");
+		copy_value(buf, size, "-");
 	else if (s < 3600)
 		snprintf(buf, size, "%ldm%02lds", s / 60, s % 60);
 	else
