@@ -150,9 +150,20 @@ close_fds(int *fds, size_t n)
 		fds[i] = safe_close(fds[i]);
 }
 
-static _noreturn_ void
-exec_app(const struct dispatch_run *run, char **envp, const int *stdio, int err_fd)
+struct app_exec {
+	const struct dispatch_run *run;
+	char **envp;
+	const int *stdio;
+	int err_fd;
+};
+
+/* The child of spawn_vfork(): it shares our memory until execve(), so it
+ * only sets up fds, and reports a failure on the pipe, as before. */
+static int
+exec_app(void *arg)
 {
+	const struct app_exec *x = arg;
+	const struct dispatch_run *run = x->run;
 	int moved[DISPATCH_RUN_NFDS], r;
 
 	reset_signals_for_exec();
@@ -160,7 +171,7 @@ exec_app(const struct dispatch_run *run, char **envp, const int *stdio, int err_
 	 * children but never PID 1. */
 	(void) setpgid(0, 0);
 	for (int i = 0; i < DISPATCH_RUN_NFDS; i++)
-		moved[i] = fcntl(stdio[i], F_DUPFD_CLOEXEC, 10);
+		moved[i] = fcntl(x->stdio[i], F_DUPFD_CLOEXEC, 10);
 	for (int i = 0; i < DISPATCH_RUN_NFDS; i++)
 		if (moved[i] < 0 || dup2(moved[i], i) < 0)
 			goto fail;
@@ -172,10 +183,10 @@ exec_app(const struct dispatch_run *run, char **envp, const int *stdio, int err_
 		if ((home == NULL || chdir(home) < 0) && chdir("/") < 0)
 			goto fail;
 	}
-	execvpe(run->argv[0], run->argv, envp);
+	execvpe(run->argv[0], run->argv, x->envp);
 fail:
 	r = errno;
-	if (write(err_fd, &r, sizeof(r)) != sizeof(r))
+	if (write(x->err_fd, &r, sizeof(r)) != sizeof(r))
 		_exit(EXIT_TEMPORARY);
 	_exit(127);
 }
@@ -219,18 +230,16 @@ start_app(struct client *c, const struct dispatch_run *run, int *stdio)
 		client_send_small(c, DISPATCH_EXIT, DISPATCH_REFUSED, errno);
 		return;
 	}
-	pid = fork();
+	pid = spawn_vfork(exec_app,
+			  &(struct app_exec){ .run = run, .envp = env, .stdio = stdio,
+					      .err_fd = err_pipe[1] });
 	if (pid < 0) {
-		int e = errno;
-
 		free(a);
 		safe_close(err_pipe[0]);
 		safe_close(err_pipe[1]);
-		client_send_small(c, DISPATCH_EXIT, DISPATCH_REFUSED, e);
+		client_send_small(c, DISPATCH_EXIT, DISPATCH_REFUSED, -pid);
 		return;
 	}
-	if (pid == 0)
-		exec_app(run, env, stdio, err_pipe[1]);
 	safe_close(err_pipe[1]);
 	/* EOF: execve() succeeded (the pipe was close-on-exec). */
 	do

@@ -7,4 +7,4 @@ LIBEXEC_BINS  += $(B)/libexec/jailsup/dispatch
 
 $(B)/libexec/jailsup/dispatch: $(DISPATCH_OBJS) $(LIBSTATE)
 	@mkdir -p $(@D)
-	$(CC) $(XLDFLAGS) $(LDFLAGS) -o $@ $^ $(LIBS)
+	$(CC) $(XLDFLAGS) $(STATIC_PIE) $(LDFLAGS) -o $@ $^ -lev

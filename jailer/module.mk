@@ -1,10 +1,21 @@
 # jailer: builds the namespaces and the filesystem view, then execs dispatch.
 JAILER_SRCS  := $(wildcard jailer/*.c)
-JAILER_OBJS  := $(JAILER_SRCS:%.c=$(B)/%.o)
-ALL_OBJS     += $(JAILER_OBJS)
+JAILER_OBJS  := $(JAILER_SRCS:%.c=$(B)/%.o) $(B)/jailer/seccomp-bpf.o
+ALL_OBJS     += $(JAILER_OBJS) $(B)/jailer/gen/seccomp-gen.o
 BINS         += $(B)/libexec/jailsup/jailer
 LIBEXEC_BINS += $(B)/libexec/jailsup/jailer
 
+# The seccomp filter is compiled once, here, by libseccomp (issue 8: not at
+# every start); the jailer links the BPF and not libseccomp.
+$(B)/jailer/gen/seccomp-gen: $(B)/jailer/gen/seccomp-gen.o
+	$(CC) $(XLDFLAGS) $(LDFLAGS) -o $@ $^ $(LIBS)
+
+$(B)/jailer/seccomp-bpf.c: $(B)/jailer/gen/seccomp-gen
+	$< $@
+
+$(B)/jailer/seccomp-bpf.o: $(B)/jailer/seccomp-bpf.c
+	$(CC) $(CPPFLAGS) $(XCFLAGS) $(CFLAGS) -c -o $@ $<
+
 $(B)/libexec/jailsup/jailer: $(JAILER_OBJS) $(LIBPROFILE) $(LIBSTATE)
 	@mkdir -p $(@D)
-	$(CC) $(XLDFLAGS) $(LDFLAGS) -o $@ $^ $(LIBS)
+	$(CC) $(XLDFLAGS) $(LDFLAGS) -o $@ $^ $(call static_libs,-lcap -linih)

@@ -23,6 +23,7 @@ struct kv_entry {
 struct kv_list {
 	struct kv_entry *entries;
 	size_t n;
+	size_t size; /* entries allocated (0: unknown, exactly n) */
 };
 
 /* A key is [a-z0-9][a-z0-9-]*, at most KV_KEY_MAX bytes. */

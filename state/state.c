@@ -88,24 +88,32 @@ state_dir_open(int parent_fd, const char *name, int *ret_fd)
 		return -EBADF;
 	if (!state_name_valid(name))
 		return -EINVAL;
-	/* O_PATH first, so the checks run before we open anything for
-	 * reading: a directory with the wrong mode is -EPERM even where it
-	 * would deny us the read (0300), and a FIFO in its place fails
-	 * O_DIRECTORY instead of blocking. O_NOFOLLOW|O_DIRECTORY on a
-	 * symlink gives ENOTDIR on Linux; map the ELOOP of other kernels. */
+	/* One open for reading, checked on the fd it gave: the inode we check
+	 * is the one we keep, whatever is renamed in the parent meanwhile. A
+	 * FIFO in its place fails O_DIRECTORY in the lookup, before any open
+	 * could block. O_NOFOLLOW|O_DIRECTORY on a symlink gives ENOTDIR on
+	 * Linux; map the ELOOP of other kernels. (Two calls fewer per jail
+	 * than opening O_PATH first and "." below it: `jailsup list` does this
+	 * for every jail, issue 8.) */
+	fd = openat(parent_fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd >= 0) {
+		r = dir_fd_verify(fd);
+		if (r < 0)
+			return r;
+		*ret_fd = TAKE_FD(fd);
+		return 0;
+	}
+	if (errno != EACCES)
+		return errno == ELOOP ? -ENOTDIR : -errno;
+	/* Unreadable to us: O_PATH needs no read right, so the checks tell
+	 * why (a directory with the wrong mode is -EPERM, not -EACCES). */
 	path_fd = openat(parent_fd, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (path_fd < 0)
 		return errno == ELOOP ? -ENOTDIR : -errno;
 	r = dir_fd_verify(path_fd);
 	if (r < 0)
 		return r;
-	/* "." below the O_PATH fd is the inode we checked, whatever has been
-	 * renamed in the parent since. */
-	fd = openat(path_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	*ret_fd = TAKE_FD(fd);
-	return 0;
+	return -EACCES; /* ours and 0700, yet not readable: an LSM said no */
 }
 
 int
@@ -209,6 +217,37 @@ state_runtime_open(const char *runtime_dir, bool create, int *ret_root_fd, int *
 	return 0;
 }
 
+/* A regular file of SIZE bytes (fstat()) in one read(): asked for one
+ * byte more, a read that returns exactly SIZE met the end, so the second
+ * read that only sees EOF is saved (one call per state file `jailsup
+ * list` reads, issue 8). A file that changed meanwhile is read again
+ * from the start, bounded by MAX as always. */
+static int
+read_sized(int fd, size_t size, size_t max, char **ret, size_t *ret_len)
+{
+	_cleanup_free_ char *buf = NULL;
+	ssize_t n;
+
+	buf = malloc(size + 2);
+	if (buf == NULL)
+		return -ENOMEM;
+	do
+		n = read(fd, buf, size + 1);
+	while (n < 0 && errno == EINTR);
+	if (n < 0)
+		return -errno;
+	if ((size_t) n != size) {
+		if (lseek(fd, 0, SEEK_SET) < 0)
+			return -errno;
+		return read_all(fd, max, ret, ret_len);
+	}
+	buf[size] = '\0';
+	*ret = TAKE_PTR(buf);
+	if (ret_len != NULL)
+		*ret_len = size;
+	return 0;
+}
+
 int
 state_read_file(int dir_fd, const char *name, size_t max, char **ret, size_t *ret_len)
 {
@@ -228,6 +267,8 @@ state_read_file(int dir_fd, const char *name, size_t max, char **ret, size_t *re
 		return -EINVAL;
 	if ((uint64_t) st.st_size > max)
 		return -EFBIG;
+	if (st.st_size > 0)
+		return read_sized(fd, (size_t) st.st_size, max, ret, ret_len);
 	/* Still bounded: the file may grow between fstat() and read(). */
 	return read_all(fd, max, ret, ret_len);
 }
@@ -428,6 +469,7 @@ state_list_jails(int jails_fd, char ***ret)
 {
 	_cleanup_(closedirp) DIR *d = NULL;
 	_cleanup_strv_ char **names = NULL;
+	size_t n = 0, size = 0;
 	int fd, r;
 
 	/* A new open file description: fdopendir() would otherwise share, and
@@ -454,6 +496,13 @@ state_list_jails(int jails_fd, char ***ret)
 		}
 		if (!jail_name_valid(de->d_name))
 			continue;
+		/* The listing's own type saves a stat per jail; file systems that
+		 * do not fill it in say DT_UNKNOWN. Either way state_dir_open()
+		 * checks the directory again before anything is read in it. */
+		if (de->d_type == DT_DIR)
+			goto push;
+		if (de->d_type != DT_UNKNOWN)
+			continue;
 		if (fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
 			if (errno == ENOENT)
 				continue; /* removed while we listed */
@@ -461,16 +510,29 @@ state_list_jails(int jails_fd, char ***ret)
 		}
 		if (!S_ISDIR(st.st_mode))
 			continue;
-		r = strv_push(&names, de->d_name);
-		if (r < 0)
-			return r;
+	push:
+		/* Grown by doubling: strv_push() walks the list to its end at
+		 * every call, quadratic for 1000 jails (issue 8). */
+		if (n + 1 >= size) {
+			size_t nsize = size == 0 ? 64 : size * 2;
+			char **nv = reallocarray(names, nsize, sizeof(char *));
+
+			if (nv == NULL)
+				return -ENOMEM;
+			names = nv;
+			size = nsize;
+		}
+		names[n] = strdup(de->d_name);
+		if (names[n] == NULL)
+			return -ENOMEM;
+		names[++n] = NULL;
 	}
 	if (names == NULL) {
 		names = calloc(1, sizeof(char *));
 		if (names == NULL)
 			return -ENOMEM;
 	}
-	qsort(names, strv_length(names), sizeof(char *), strcmp_ptr);
+	qsort(names, n, sizeof(char *), strcmp_ptr);
 	*ret = TAKE_PTR(names);
 	return 0;
 }

@@ -3,9 +3,12 @@
  * Implementation of util.h: string vectors, strict number parsing and I/O
  * loops that every part needs and libc does not offer in a strict form.
  */
-#include <limits.h>
-#include <signal.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
+
+#include <limits.h>
+#include <sched.h>
+#include <signal.h>
 
 #include "state/util.h"
 
@@ -136,6 +139,39 @@ reset_signals_for_exec(void)
 		(void) signal(sig, SIG_DFL);
 	sigemptyset(&none);
 	(void) sigprocmask(SIG_SETMASK, &none, NULL);
+}
+
+/* Enough for execvpe()'s PATH walk and its argv copy for a script; the
+ * page below it is a guard, so an overflow faults instead of writing into
+ * a mapping of the parent's. */
+#define SPAWN_STACK_SIZE (1024 * 1024)
+
+pid_t
+spawn_vfork(int (*fn)(void *), void *arg)
+{
+	size_t page = (size_t) sysconf(_SC_PAGESIZE);
+	sigset_t all, old;
+	char *stack;
+	pid_t pid;
+	int e;
+
+	stack = mmap(NULL, SPAWN_STACK_SIZE + page, PROT_READ | PROT_WRITE,
+		     MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK | MAP_NORESERVE, -1, 0);
+	if (stack == MAP_FAILED)
+		return -errno;
+	if (mprotect(stack, page, PROT_NONE) < 0) {
+		e = errno;
+		(void) munmap(stack, SPAWN_STACK_SIZE + page);
+		return -e;
+	}
+	sigfillset(&all);
+	(void) sigprocmask(SIG_SETMASK, &all, &old);
+	/* The stack grows down: its top is the end of the mapping. */
+	pid = clone(fn, stack + SPAWN_STACK_SIZE + page, CLONE_VM | CLONE_VFORK | SIGCHLD, arg);
+	e = errno;
+	(void) sigprocmask(SIG_SETMASK, &old, NULL);
+	(void) munmap(stack, SPAWN_STACK_SIZE + page);
+	return pid < 0 ? -e : pid;
 }
 
 int

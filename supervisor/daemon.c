@@ -634,6 +634,48 @@ jailer_env(const struct control_msg *m)
 	return out;
 }
 
+struct jailer_exec {
+	const char *jailer;
+	char *state_path;
+	char **envp;
+	int keep_fd, go_fd;
+};
+
+/* The child of spawn_vfork(): it shares our memory until execve(), so it
+ * only sets up fds and its argv, on its own stack. */
+static int
+exec_jailer(void *arg)
+{
+	const struct jailer_exec *x = arg;
+	int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+	char go_arg[16];
+	char *argv[] = { "jailer", x->state_path, NULL, NULL, NULL };
+	int keep = x->keep_fd >= 0 ? fcntl(x->keep_fd, F_DUPFD, 10) : -1;
+	int go = x->go_fd >= 0 ? fcntl(x->go_fd, F_DUPFD, 10) : -1;
+
+	reset_signals_for_exec();
+	/* Its own session: signals to our process group never reach it. */
+	if (null < 0 || setsid() < 0 || dup2(null, 0) < 0 || dup2(null, 1) < 0 ||
+	    dup2(null, 2) < 0 || (x->keep_fd >= 0 && keep < 0) || (x->go_fd >= 0 && go < 0))
+		_exit(EXIT_TEMPORARY);
+	if (keep >= 0 ? dup2(keep, JAILER_FD_BUS_KEEPALIVE) < 0
+		      : close(JAILER_FD_BUS_KEEPALIVE) < 0 && errno != EBADF)
+		_exit(EXIT_TEMPORARY);
+	if (go >= 0 ? dup2(go, JAILER_FD_GO) < 0 : close(JAILER_FD_GO) < 0 && errno != EBADF)
+		_exit(EXIT_TEMPORARY);
+	if (go >= 0) {
+		snprintf(go_arg, sizeof(go_arg), "%d", JAILER_FD_GO);
+		argv[1] = "--go-fd";
+		argv[2] = go_arg;
+		argv[3] = x->state_path;
+	}
+	/* Only stdio, the keepalive and the go pipe: fds our caller left
+	 * us must not live on in a jailer. */
+	(void) syscall(SYS_close_range, JAILER_FD_GO + 1, ~0u, 0);
+	execve(x->jailer, argv, x->envp);
+	_exit(127);
+}
+
 /* KEEP_FD (or -1): the read end of the proxy's pipe, which the jailer
  * holds as JAILER_FD_BUS_KEEPALIVE for its life (dbus-proxy.h). GO_FD (or
  * -1): the read end of the network's go pipe, its --go-fd (net.h). */
@@ -649,38 +691,13 @@ spawn_jailer(struct jail *j, char **envp, int keep_fd, int go_fd, pid_t *ret)
 	r = sibling_path("libexec/jailsup/jailer", &jailer);
 	if (r < 0)
 		return r;
-	pid = fork();
+	pid = spawn_vfork(exec_jailer, &(struct jailer_exec){ .jailer = jailer,
+							       .state_path = state_path,
+							       .envp = envp,
+							       .keep_fd = keep_fd,
+							       .go_fd = go_fd });
 	if (pid < 0)
-		return -errno;
-	if (pid == 0) {
-		int null = open("/dev/null", O_RDWR | O_CLOEXEC);
-		char go_arg[16];
-		char *argv[] = { "jailer", state_path, NULL, NULL, NULL };
-		int keep = keep_fd >= 0 ? fcntl(keep_fd, F_DUPFD, 10) : -1;
-		int go = go_fd >= 0 ? fcntl(go_fd, F_DUPFD, 10) : -1;
-
-		reset_signals_for_exec();
-		/* Its own session: signals to our process group never reach it. */
-		if (null < 0 || setsid() < 0 || dup2(null, 0) < 0 || dup2(null, 1) < 0 ||
-		    dup2(null, 2) < 0 || (keep_fd >= 0 && keep < 0) || (go_fd >= 0 && go < 0))
-			_exit(EXIT_TEMPORARY);
-		if (keep >= 0 ? dup2(keep, JAILER_FD_BUS_KEEPALIVE) < 0
-			      : close(JAILER_FD_BUS_KEEPALIVE) < 0 && errno != EBADF)
-			_exit(EXIT_TEMPORARY);
-		if (go >= 0 ? dup2(go, JAILER_FD_GO) < 0 : close(JAILER_FD_GO) < 0 && errno != EBADF)
-			_exit(EXIT_TEMPORARY);
-		if (go >= 0) {
-			snprintf(go_arg, sizeof(go_arg), "%d", JAILER_FD_GO);
-			argv[1] = "--go-fd";
-			argv[2] = go_arg;
-			argv[3] = state_path;
-		}
-		/* Only stdio, the keepalive and the go pipe: fds our caller left
-		 * us must not live on in a jailer. */
-		(void) syscall(SYS_close_range, JAILER_FD_GO + 1, ~0u, 0);
-		execve(jailer, argv, envp);
-		_exit(127);
-	}
+		return pid;
 	*ret = pid;
 	return 0;
 }

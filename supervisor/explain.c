@@ -16,7 +16,7 @@
 #include "supervisor/verbs.h"
 
 /* The system calls every jail is denied, then those `secure = true` adds.
- * A copy of the names of jailer/seccomp.c's deny_rules (binaries share no
+ * A copy of the names of jailer/gen/seccomp-gen.c's deny_rules (binaries share no
  * headers; docs/jail.md lists them too): change the three together. */
 static const char *const seccomp_always[] = {
 	"ioctl(TIOCSTI)", "ioctl(TIOCLINUX)", "clone(CLONE_NEWUSER)", "unshare(CLONE_NEWUSER)",

@@ -6,4 +6,4 @@ BINS            += $(B)/bin/jailsup
 
 $(B)/bin/jailsup: $(SUPERVISOR_OBJS) $(LIBPROFILE) $(LIBSTATE)
 	@mkdir -p $(@D)
-	$(CC) $(XLDFLAGS) $(LDFLAGS) -o $@ $^ $(LIBS)
+	$(CC) $(XLDFLAGS) $(LDFLAGS) -o $@ $^ $(call static_libs,-lcap -linih -lev) -lmnl

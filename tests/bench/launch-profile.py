@@ -53,7 +53,7 @@ PHASES = [
     ("jail_ids", "jail: uid/gid maps, hostname, loopback up"),
     ("jail_mounts", "jail: mounts and pivot_root"),
     ("jail_privs", "jail: rlimits, setsid, capabilities dropped, no_new_privs"),
-    ("jail_seccomp", "jail: seccomp filter built (libseccomp) and loaded"),
+    ("jail_seccomp", "jail: seccomp filter loaded (BPF compiled at build time)"),
     ("dispatch_exec", "exec of dispatch"),
     ("dispatch_ready", "dispatch: start-up -> 'ready'"),
     ("sup_reply", "supervisor: 'ready' -> reply to the CLI (state write)"),
