@@ -506,8 +506,6 @@ verb_check(int argc, char **argv)
 
 	r = helper_memfd(&helper);
 	if (r >= 0)
-		r = canaries_setup(&c, env.xdg_runtime_dir);
-	if (r >= 0)
 		r = rights_list(profile_rights(profile), &rights);
 	if (r >= 0 && stat("/proc/self/ns/net", &st) < 0)
 		r = -errno;
@@ -516,38 +514,56 @@ verb_check(int argc, char **argv)
 	if (r >= 0 && proc_id_get(getpid(), &self) >= 0 &&
 	    asprintf(&host_pid, "%d:%llu", (int) self.pid, (unsigned long long) self.start) < 0)
 		r = -ENOMEM;
-	/* argv[0] is the helper itself, on our stdin below. */
-	if (r >= 0 && (strv_push(&hv, "/proc/self/fd/0") < 0 ||
-	               (a.json && strv_push(&hv, "--json") < 0) || strv_push(&hv, "--jail") < 0 ||
-	               strv_push(&hv, a.name) < 0 || strv_push(&hv, "--rights") < 0 ||
-	               strv_push(&hv, rights) < 0 || strv_push(&hv, "--network") < 0 ||
-	               strv_push(&hv, jail_network_to_string(profile_network(profile))) < 0 ||
-	               strv_push(&hv, "--netns") < 0 || strv_push(&hv, netns) < 0 ||
-	               (host_pid != NULL &&
-	                (strv_push(&hv, "--host-pid") < 0 || strv_push(&hv, host_pid) < 0))))
-		r = -ENOMEM;
-	if (r >= 0)
-		r = add_host_probes(&hv, &env, &c);
-	for (char **p = a.probes; r >= 0 && p != NULL && *p != NULL; p++)
-		r = strv_push(&hv, *p);
-	strv_free(a.probes);
-	if (r < 0)
+	if (r < 0) {
+		strv_free(a.probes);
 		return log_error_errno(r, "unable to prepare the check"), EXIT_JAILSUP_FAILED;
+	}
 
 	/* The helper is the app's stdin: dispatch executes /proc/self/fd/0. */
-	if (dup2(helper, STDIN_FILENO) < 0)
+	if (dup2(helper, STDIN_FILENO) < 0) {
+		strv_free(a.probes);
 		return log_error_errno(-errno, "unable to hand the helper over"),
 		       EXIT_JAILSUP_FAILED;
+	}
 	helper = safe_close(helper);
 	for (int attempt = 1; attempt <= CHECK_ATTEMPTS; attempt++) {
 		int sock;
 
 		r = jail_connect_or_start(profile, &sock);
+		/* The canaries only once the jail answers: a Ctrl-C while it
+		 * starts (or asks for a password) must not leave them behind. */
+		if (r == 0 && hv == NULL) {
+			r = canaries_setup(&c, env.xdg_runtime_dir);
+			/* argv[0] is the helper itself, on our stdin. */
+			if (r >= 0 &&
+			    (strv_push(&hv, "/proc/self/fd/0") < 0 ||
+			     (a.json && strv_push(&hv, "--json") < 0) || strv_push(&hv, "--jail") < 0 ||
+			     strv_push(&hv, a.name) < 0 || strv_push(&hv, "--rights") < 0 ||
+			     strv_push(&hv, rights) < 0 || strv_push(&hv, "--network") < 0 ||
+			     strv_push(&hv, jail_network_to_string(profile_network(profile))) < 0 ||
+			     strv_push(&hv, "--netns") < 0 || strv_push(&hv, netns) < 0 ||
+			     (host_pid != NULL &&
+			      (strv_push(&hv, "--host-pid") < 0 || strv_push(&hv, host_pid) < 0))))
+				r = -ENOMEM;
+			if (r >= 0)
+				r = add_host_probes(&hv, &env, &c);
+			for (char **p = a.probes; r >= 0 && p != NULL && *p != NULL; p++)
+				r = strv_push(&hv, *p);
+			if (r < 0) {
+				safe_close(sock);
+				strv_free(a.probes);
+				return log_error_errno(r, "unable to prepare the check"),
+				       EXIT_JAILSUP_FAILED;
+			}
+		}
 		if (r == 0)
 			r = jail_run_app(sock, hv, a.name);
-		if (r != -EAGAIN)
+		if (r != -EAGAIN) {
+			strv_free(a.probes);
 			return r;
+		}
 	}
+	strv_free(a.probes);
 	return log_error("jail '%s' kept ending before it ran the check", a.name),
 	       EXIT_JAILSUP_FAILED;
 }

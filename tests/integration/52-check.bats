@@ -83,6 +83,10 @@ check_profile() {
 	assert_status 0
 	assert_output_contains "jail 'sec':" ", 0 OPEN"
 	[[ $output != *OPEN\ * ]] || fail "$output"
+	# Its canaries go with it (in the host's /tmp and the runtime dir).
+	local left
+	left=$(find /tmp "$XDG_RUNTIME_DIR" -maxdepth 1 -name 'jailsup-check.*' -user "$(id -u)" 2>/dev/null)
+	[ -z "$left" ] || fail "canaries left behind: $left"
 }
 
 @test "network = host: the host's abstract socket and loopback TCP are OPEN, exit 1" {
