@@ -487,12 +487,10 @@ verb_check(int argc, char **argv)
 		strv_free(a.probes);
 		return EXIT_USAGE;
 	}
-	(void) sibling_path("share/jailsup/profiles", &shipped);
-	r = profile_env_from_environ(&env, &storage, shipped);
+	r = cli_profile_env(&env, &storage, &shipped);
 	if (r < 0) {
 		strv_free(a.probes);
-		return log_error_errno(r, "$HOME is not set to an absolute path"),
-		       EXIT_JAILSUP_FAILED;
+		return EXIT_JAILSUP_FAILED;
 	}
 	r = profile_find_and_load(&env, a.name, &profile, &err);
 	if (r < 0) {

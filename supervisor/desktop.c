@@ -703,11 +703,9 @@ load_profile(const char *name, struct profile_env *env, struct profile_env_stora
 	struct profile_error err = {};
 	int r;
 
-	(void) sibling_path("share/jailsup/profiles", &shipped);
-	r = profile_env_from_environ(env, storage, shipped);
+	r = cli_profile_env(env, storage, &shipped);
 	if (r < 0)
-		return log_error_errno(r, "$HOME is not set to an absolute path"),
-		       EXIT_JAILSUP_FAILED;
+		return EXIT_JAILSUP_FAILED;
 	r = profile_find_and_load(env, name, ret, &err);
 	if (r == -ENOENT)
 		return log_error("no profile named '%s' (see `jailsup new`)", name), EXIT_NO_JAIL;

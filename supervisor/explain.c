@@ -201,11 +201,9 @@ verb_explain(int argc, char **argv)
 		log_error("usage: jailsup explain NAME");
 		return EXIT_USAGE;
 	}
-	(void) sibling_path("share/jailsup/profiles", &shipped);
-	r = profile_env_from_environ(&env, &storage, shipped);
+	r = cli_profile_env(&env, &storage, &shipped);
 	if (r < 0)
-		return log_error_errno(r, "$HOME is not set to an absolute path"),
-		       EXIT_JAILSUP_FAILED;
+		return EXIT_JAILSUP_FAILED;
 	r = profile_find_and_load(&env, argv[0], &p, &err);
 	if (r == -ENOENT)
 		return log_error("no profile named '%s'", argv[0]), EXIT_NO_JAIL;

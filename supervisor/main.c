@@ -334,11 +334,9 @@ verb_run(int argc, char **argv)
 
 	if (parse_run_args(argc, argv, &a) < 0)
 		return EXIT_USAGE;
-	(void) sibling_path("share/jailsup/profiles", &shipped);
-	r = profile_env_from_environ(&env, &storage, shipped);
+	r = cli_profile_env(&env, &storage, &shipped);
 	if (r < 0)
-		return log_error_errno(r, "$HOME is not set to an absolute path"),
-		       EXIT_JAILSUP_FAILED;
+		return EXIT_JAILSUP_FAILED;
 	r = load_run_profile(&a, &env, &profile, &created);
 	if (r == -ENOEXEC)
 		return EXIT_NOT_EXECUTABLE;
@@ -387,8 +385,7 @@ enter_not_running(const char *name, bool have_state)
 	struct profile_env env;
 
 	if (!have_state) {
-		(void) sibling_path("share/jailsup/profiles", &shipped);
-		if (profile_env_from_environ(&env, &storage, shipped) < 0 ||
+		if (cli_profile_env(&env, &storage, &shipped) < 0 ||
 		    profile_find(&env, name, &path) < 0) {
 			log_error("no jail or profile named '%s' (see `jailsup list`)", name);
 			return EXIT_NO_JAIL;

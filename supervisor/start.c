@@ -39,6 +39,20 @@ sibling_path(const char *relative, char **ret)
 	return 0;
 }
 
+int
+cli_profile_env(struct profile_env *env, struct profile_env_storage *storage, char **shipped)
+{
+	int r;
+
+	/* Without it (a binary moved out of its tree), the user's and /etc's
+	 * profiles still count. */
+	(void) sibling_path("share/jailsup/profiles", shipped);
+	r = profile_env_from_environ(env, storage, *shipped);
+	if (r < 0)
+		return log_error_errno(r, "$HOME is not set to an absolute path");
+	return 0;
+}
+
 bool
 found_on_path(const char *name, const char *path)
 {

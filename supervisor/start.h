@@ -13,6 +13,12 @@
  * BIN/../share/jailsup/profiles, the same in the build tree and installed. */
 int sibling_path(const char *relative, char **ret);
 
+/* The CLI's view of profiles: the user's directories from the environment,
+ * the shipped profiles beside our binary (*SHIPPED, free it after ENV).
+ * Logs and returns -errno when $HOME or an XDG variable is not usable. */
+int cli_profile_env(struct profile_env *env, struct profile_env_storage *storage,
+		    char **shipped);
+
 /* True when an executable NAME is in one of the folders of PATH (a
  * $PATH-style list). */
 bool found_on_path(const char *name, const char *path);

@@ -586,11 +586,9 @@ verb_new(int argc, char **argv)
 		log_error("new: --exec PATH is needed (the program the jail runs)");
 		return EXIT_USAGE;
 	}
-	(void) sibling_path("share/jailsup/profiles", &shipped);
-	r = profile_env_from_environ(&env, &storage, shipped);
+	r = cli_profile_env(&env, &storage, &shipped);
 	if (r < 0)
-		return log_error_errno(r, "$HOME is not set to an absolute path"),
-		       EXIT_JAILSUP_FAILED;
+		return EXIT_JAILSUP_FAILED;
 	if (profile_find(&env, name, &existing) == 0) {
 		log_error("a profile named '%s' exists: '%s'", name, existing);
 		return EXIT_EXISTS;
