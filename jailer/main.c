@@ -9,6 +9,10 @@
  *
  * Options: --go-fd N  wait for one byte on fd N before dispatch starts (the
  *                     supervisor's go, once the jail's network is final)
+ *
+ * `jailer --standby`: started by the supervisor ahead of need; waits for
+ * the argv, environment and fds of a jail start (state/jailer-standby.h),
+ * then runs as if exec'd with them.
  */
 #include <fcntl.h>
 #include <getopt.h>
@@ -28,6 +32,7 @@
 
 #include "jailer/jailer.h"
 #include "state/iso-pipe.h"
+#include "state/jailer-standby.h"
 #include "state/log.h"
 #include "state/state.h"
 
@@ -401,6 +406,23 @@ __asan_default_options(void)
 }
 #endif
 
+/* The standby's wait: nothing is open but stdio and the socket, and no
+ * state directory is known until the message names one. */
+static void
+become_started(int *argc, char ***argv)
+{
+	char **envp;
+	int r;
+
+	r = jailer_standby_receive(argv, &envp);
+	if (r == 1)
+		_exit(EXIT_SUCCESS); /* the supervisor left: no jail will come */
+	if (r < 0)
+		die_errno(EXIT_TEMPORARY, r, "unable to receive the start of a jail");
+	environ = envp;
+	*argc = (int) strv_length(*argv);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -415,6 +437,10 @@ main(int argc, char **argv)
 	int go_fd = -1, c, status;
 
 	log_setup("jailer");
+	if (argc == 2 && streq(argv[1], JAILER_STANDBY_ARG)) {
+		become_started(&argc, &argv);
+		log_setup("jailer"); /* the log level is the start's */
+	}
 	while ((c = getopt_long(argc, argv, "", options, NULL)) != -1) {
 		switch (c) {
 		case 'g':

@@ -40,6 +40,7 @@
 #include "supervisor/encrypt.h"
 #include "supervisor/helper.h"
 #include "supervisor/jail-state.h"
+#include "supervisor/jailer-spawn.h"
 #include "supervisor/net.h"
 #include "supervisor/start.h"
 
@@ -393,6 +394,7 @@ jail_ended(struct ev_loop *loop, struct jail *j)
 {
 	bool failed = j->status == JAIL_STARTING;
 
+	jailer_standby_refill(loop);
 	ev_io_stop(loop, &j->iso_pipe_w);
 	ev_timer_stop(loop, &j->start_w);
 	if (j->forked_pid > 0)
@@ -474,6 +476,7 @@ iso_pipe_cb(struct ev_loop *loop, ev_io *w, int revents)
 			/* openvpn may have died between the go byte and now. */
 			jail_set_status(j, j->net.vpn_lost ? JAIL_DEGRADED : JAIL_RUNNING);
 			reply_waiters(j, "ok", 0, NULL);
+			jailer_standby_refill(loop);
 		}
 	}
 }
@@ -634,74 +637,6 @@ jailer_env(const struct control_msg *m)
 	return out;
 }
 
-struct jailer_exec {
-	const char *jailer;
-	char *state_path;
-	char **envp;
-	int keep_fd, go_fd;
-};
-
-/* The child of spawn_vfork(): it shares our memory until execve(), so it
- * only sets up fds and its argv, on its own stack. */
-static int
-exec_jailer(void *arg)
-{
-	const struct jailer_exec *x = arg;
-	int null = open("/dev/null", O_RDWR | O_CLOEXEC);
-	char go_arg[16];
-	char *argv[] = { "jailer", x->state_path, NULL, NULL, NULL };
-	int keep = x->keep_fd >= 0 ? fcntl(x->keep_fd, F_DUPFD, 10) : -1;
-	int go = x->go_fd >= 0 ? fcntl(x->go_fd, F_DUPFD, 10) : -1;
-
-	reset_signals_for_exec();
-	/* Its own session: signals to our process group never reach it. */
-	if (null < 0 || setsid() < 0 || dup2(null, 0) < 0 || dup2(null, 1) < 0 ||
-	    dup2(null, 2) < 0 || (x->keep_fd >= 0 && keep < 0) || (x->go_fd >= 0 && go < 0))
-		_exit(EXIT_TEMPORARY);
-	if (keep >= 0 ? dup2(keep, JAILER_FD_BUS_KEEPALIVE) < 0
-		      : close(JAILER_FD_BUS_KEEPALIVE) < 0 && errno != EBADF)
-		_exit(EXIT_TEMPORARY);
-	if (go >= 0 ? dup2(go, JAILER_FD_GO) < 0 : close(JAILER_FD_GO) < 0 && errno != EBADF)
-		_exit(EXIT_TEMPORARY);
-	if (go >= 0) {
-		snprintf(go_arg, sizeof(go_arg), "%d", JAILER_FD_GO);
-		argv[1] = "--go-fd";
-		argv[2] = go_arg;
-		argv[3] = x->state_path;
-	}
-	/* Only stdio, the keepalive and the go pipe: fds our caller left
-	 * us must not live on in a jailer. */
-	(void) syscall(SYS_close_range, JAILER_FD_GO + 1, ~0u, 0);
-	execve(x->jailer, argv, x->envp);
-	_exit(127);
-}
-
-/* KEEP_FD (or -1): the read end of the proxy's pipe, which the jailer
- * holds as JAILER_FD_BUS_KEEPALIVE for its life (dbus-proxy.h). GO_FD (or
- * -1): the read end of the network's go pipe, its --go-fd (net.h). */
-static int
-spawn_jailer(struct jail *j, char **envp, int keep_fd, int go_fd, pid_t *ret)
-{
-	_cleanup_free_ char *jailer = NULL, *state_path = state_path_of(j->name);
-	pid_t pid;
-	int r;
-
-	if (state_path == NULL)
-		return -ENOMEM;
-	r = sibling_path("libexec/jailsup/jailer", &jailer);
-	if (r < 0)
-		return r;
-	pid = spawn_vfork(exec_jailer, &(struct jailer_exec){ .jailer = jailer,
-							       .state_path = state_path,
-							       .envp = envp,
-							       .keep_fd = keep_fd,
-							       .go_fd = go_fd });
-	if (pid < 0)
-		return pid;
-	*ret = pid;
-	return 0;
-}
-
 static void set_msg(char **ret, const char *fmt, ...) _printf_(2, 3);
 static void
 set_msg(char **ret, const char *fmt, ...)
@@ -758,9 +693,12 @@ request_env(const struct control_msg *m, const char *key)
 static int
 jail_spawn(struct ev_loop *loop, struct jail *j)
 {
+	_cleanup_free_ char *state_path = state_path_of(j->name);
 	int r;
 
-	r = spawn_jailer(j, j->jailer_envp, j->proxy_fd, j->jailer_go_fd, &j->forked_pid);
+	r = state_path == NULL ? -ENOMEM
+			       : jailer_start(loop, state_path, j->jailer_envp, j->proxy_fd,
+					      j->jailer_go_fd, &j->forked_pid);
 	j->jailer_envp = strv_free(j->jailer_envp);
 	j->jailer_go_fd = safe_close(j->jailer_go_fd);
 	if (r < 0)
@@ -1455,6 +1393,7 @@ daemon_main(bool foreground)
 	ev_signal_init(&hup_w, hup_cb, SIGHUP);
 	ev_signal_start(loop, &hup_w);
 	log_info("supervisor %s ready", JAILSUP_VERSION);
+	jailer_standby_enable(loop);
 
 	ev_run(loop, 0);
 

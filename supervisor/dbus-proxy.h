@@ -17,13 +17,12 @@
  * pipe. It writes one byte once its sockets listen, and exits by itself
  * when the pipe breaks (no reader left). The read end is the supervisor's
  * until the proxy is ready, then the jailer's for its whole life
- * (JAILER_FD_BUS_KEEPALIVE): the proxy's life is the jail's, also when no
+ * (jailer-spawn.h): the proxy's life is the jail's, also when no
  * supervisor runs to kill it through dbus-proxy.pid when the jail ends. */
 #define DBUS_PROXY_FD_SYNC 3
-/* Where the jailer holds the read end: it never reads it, it only keeps it
- * open; the jail's PID 1 does not inherit it (dispatch's fds 3-6 replace
- * it, everything above is close-on-exec). */
-#define JAILER_FD_BUS_KEEPALIVE 3
+/* The jailer holds the read end at JAILER_FIRST_FD (jailer-spawn.h): it
+ * never reads it, it only keeps it open; the jail's PID 1 does not inherit
+ * it (dispatch's fds 3-6 replace it, everything above is close-on-exec). */
 
 /* The bus the session proxy is for: RIGHTS has dbus (notifications needs
  * dbus: without it there is no session bus at all). */

@@ -33,9 +33,6 @@
 #define NET_TUN_IFNAME	 "jsvpn0"
 #define NET_VPN_MARK	 0x6a73u
 
-/* Where the jailer gets the read end of the go pipe (jailer --go-fd). */
-#define JAILER_FD_GO 4
-
 struct jail_net;
 
 struct jail_net_ops {

@@ -1,0 +1,86 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * jailer-standby.h: the one message that turns a standby jailer into the
+ * jailer of a jail. It reuses dispatch.sock's RUN encoding, which already
+ * carries an argv, an environment and fds and is decoded strictly.
+ */
+#include <fcntl.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "state/dispatch-proto.h"
+#include "state/jailer-standby.h"
+
+int
+jailer_standby_send(int sock, char *const *argv, char *const *envp, const int *fds,
+		    size_t n_fds)
+{
+	_cleanup_free_ void *buf = NULL;
+	size_t len;
+	int r;
+
+	if (n_fds > JAILER_STANDBY_MAX_FDS)
+		return -EINVAL;
+	r = dispatch_encode_run(argv, envp, "/", &buf, &len);
+	if (r < 0)
+		return r;
+	return dispatch_send(sock, buf, len, fds, n_fds);
+}
+
+/* Moves FDS (close-on-exec, anywhere above stdio) to JAILER_FIRST_FD
+ * onwards, inheritable as an exec'd jailer would have found them. */
+static int
+place_fds(int *fds, size_t n_fds)
+{
+	int high[JAILER_STANDBY_MAX_FDS];
+
+	/* First out of the way of the targets, which they may occupy. */
+	for (size_t i = 0; i < n_fds; i++) {
+		high[i] = fcntl(fds[i], F_DUPFD_CLOEXEC, JAILER_FIRST_FD + JAILER_STANDBY_MAX_FDS);
+		if (high[i] < 0)
+			return -errno;
+		safe_close(fds[i]);
+		fds[i] = -1;
+	}
+	for (size_t i = 0; i < n_fds; i++) {
+		if (dup2(high[i], JAILER_FIRST_FD + (int) i) < 0)
+			return -errno;
+		safe_close(high[i]);
+	}
+	return 0;
+}
+
+int
+jailer_standby_receive(char ***ret_argv, char ***ret_envp)
+{
+	int fds[JAILER_STANDBY_MAX_FDS] = { -1, -1 };
+	struct dispatch_run run = {};
+	size_t n_fds = 0;
+	char *buf;
+	ssize_t n;
+	int r;
+
+	buf = malloc(DISPATCH_MSG_MAX);
+	if (buf == NULL)
+		return -ENOMEM;
+	n = dispatch_recv(JAILER_STANDBY_FD, buf, DISPATCH_MSG_MAX, fds, ELEMENTSOF(fds), &n_fds);
+	if (n <= 0) {
+		free(buf);
+		return n == 0 ? 1 : (int) n;
+	}
+	r = dispatch_decode_run(buf, (size_t) n, &run);
+	if (r < 0) {
+		for (size_t i = 0; i < n_fds; i++)
+			safe_close(fds[i]);
+		free(buf);
+		return r;
+	}
+	safe_close(JAILER_STANDBY_FD);
+	r = place_fds(fds, n_fds);
+	if (r < 0)
+		return r;
+	/* The strings live in BUF, which lives as long as we do. */
+	*ret_argv = run.argv;
+	*ret_envp = run.envp;
+	return 0;
+}

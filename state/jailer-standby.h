@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * The standby jailer (issue 8): the supervisor keeps one jailer exec'd
+ * ahead of need, its libraries loaded, blocked on a socketpair; a jail start
+ * hands it the argv, environment and fds it would have been exec'd with, in
+ * one message, and it goes on exactly as a jailer exec'd with them. The
+ * fork, exec and dynamic loading of the jailer are then off a start's path.
+ *
+ *   supervisor: jailer --standby      socket end at JAILER_STANDBY_FD,
+ *                                     stdio /dev/null, its own session
+ *   supervisor → standby              one dispatch RUN message (state/
+ *                                     dispatch-proto.h): argv, env, cwd "/",
+ *                                     at most JAILER_STANDBY_MAX_FDS fds
+ *   standby                           fd I of the message becomes fd
+ *                                     JAILER_FIRST_FD + I, the socket is
+ *                                     closed, environ is the message's
+ *
+ * EOF instead of a message (the supervisor is gone): the standby exits 0.
+ * A jailer exec'd directly gets the same fds at the same numbers, so the
+ * argv the supervisor builds is the same either way.
+ */
+#ifndef JAILSUP_JAILER_STANDBY_H
+#define JAILSUP_JAILER_STANDBY_H
+
+#include "state/util.h"
+
+#define JAILER_STANDBY_ARG     "--standby"
+#define JAILER_STANDBY_FD      3
+#define JAILER_FIRST_FD	       3
+#define JAILER_STANDBY_MAX_FDS 2
+
+/* Sends the start message: ARGV and ENVP as the jailer's, FDS to land at
+ * JAILER_FIRST_FD onwards. 0, -E2BIG (too long for one message: spawn the
+ * jailer directly instead), or -errno of sendmsg() (the standby is gone). */
+int jailer_standby_send(int sock, char *const *argv, char *const *envp, const int *fds,
+			size_t n_fds);
+
+/* In the standby: waits for the start message on JAILER_STANDBY_FD, puts
+ * its fds in place, closes the socket and returns its argv and environment
+ * (allocated for the rest of the process's life). 0, 1 on EOF (nobody will
+ * ever send one), or -errno (a malformed message: nothing was put in place). */
+int jailer_standby_receive(char ***ret_argv, char ***ret_envp);
+
+#endif

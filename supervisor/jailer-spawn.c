@@ -1,0 +1,192 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * jailer-spawn.h: the standby jailer and the direct spawn. The standby is
+ * our child from its exec on; its PID cannot be reused until we reap it,
+ * so killing it by PID is safe.
+ */
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "state/jailer-standby.h"
+#include "state/log.h"
+#include "supervisor/jailer-spawn.h"
+#include "supervisor/start.h"
+
+static struct {
+	pid_t pid; /* 0: none */
+	int sock;
+	ev_child child_w;
+	ev_idle refill_w;
+	bool enabled;
+} standby = { .sock = -1 };
+
+struct jailer_exec {
+	const char *jailer;
+	char **argv, **envp;
+	const int *fds;
+	size_t n_fds;
+};
+
+/* The child of spawn_vfork(): it shares our memory until execve(), so it
+ * only sets up fds, on its own stack. */
+static int
+exec_jailer(void *arg)
+{
+	const struct jailer_exec *x = arg;
+	int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+	int high[JAILER_STANDBY_MAX_FDS];
+
+	reset_signals_for_exec();
+	/* Its own session: signals to our process group never reach it. */
+	if (null < 0 || setsid() < 0 || dup2(null, 0) < 0 || dup2(null, 1) < 0 ||
+	    dup2(null, 2) < 0)
+		_exit(EXIT_TEMPORARY);
+	for (size_t i = 0; i < x->n_fds; i++) {
+		high[i] = fcntl(x->fds[i], F_DUPFD_CLOEXEC,
+				JAILER_FIRST_FD + JAILER_STANDBY_MAX_FDS);
+		if (high[i] < 0)
+			_exit(EXIT_TEMPORARY);
+	}
+	for (size_t i = 0; i < x->n_fds; i++)
+		if (dup2(high[i], JAILER_FIRST_FD + (int) i) < 0)
+			_exit(EXIT_TEMPORARY);
+	/* Only stdio and those: fds our caller left us must not live on in
+	 * a jailer. */
+	(void) syscall(SYS_close_range, JAILER_FIRST_FD + (unsigned) x->n_fds, ~0u, 0);
+	execve(x->jailer, x->argv, x->envp);
+	_exit(127);
+}
+
+static pid_t
+spawn(char **argv, char **envp, const int *fds, size_t n_fds)
+{
+	_cleanup_free_ char *jailer = NULL;
+	int r;
+
+	r = sibling_path("libexec/jailsup/jailer", &jailer);
+	if (r < 0)
+		return r;
+	return spawn_vfork(exec_jailer, &(struct jailer_exec){ .jailer = jailer,
+								.argv = argv,
+								.envp = envp,
+								.fds = fds,
+								.n_fds = n_fds });
+}
+
+static void
+standby_forget(struct ev_loop *loop)
+{
+	ev_child_stop(loop, &standby.child_w);
+	standby.sock = safe_close(standby.sock);
+	standby.pid = 0;
+}
+
+/* A standby that died (it should not): no new one until a jail started
+ * or ended, so a jailer that cannot run never loops here. */
+static void
+standby_child_cb(struct ev_loop *loop, ev_child *w, int revents)
+{
+	(void) revents;
+	log_warn("the standby jailer %d ended with status %d", (int) standby.pid, w->rstatus);
+	standby_forget(loop);
+}
+
+static void
+standby_refill_cb(struct ev_loop *loop, ev_idle *w, int revents)
+{
+	char *argv[] = { "jailer", JAILER_STANDBY_ARG, NULL }, *envp[] = { NULL };
+	int pair[2];
+	pid_t pid;
+
+	(void) revents;
+	ev_idle_stop(loop, w);
+	if (standby.pid > 0)
+		return;
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pair) < 0) {
+		log_warn_errno(-errno, "unable to start a standby jailer, ignoring");
+		return;
+	}
+	/* None of ours: the start brings the jailer's environment. */
+	pid = spawn(argv, envp, &pair[1], 1);
+	safe_close(pair[1]);
+	if (pid < 0) {
+		safe_close(pair[0]);
+		log_warn_errno(pid, "unable to start a standby jailer, ignoring");
+		return;
+	}
+	standby.pid = pid;
+	standby.sock = pair[0];
+	ev_child_init(&standby.child_w, standby_child_cb, pid, 0);
+	ev_child_start(loop, &standby.child_w);
+}
+
+void
+jailer_standby_enable(struct ev_loop *loop)
+{
+	standby.enabled = true;
+	ev_idle_init(&standby.refill_w, standby_refill_cb);
+	jailer_standby_refill(loop);
+}
+
+void
+jailer_standby_refill(struct ev_loop *loop)
+{
+	if (standby.enabled && standby.pid == 0)
+		ev_idle_start(loop, &standby.refill_w);
+}
+
+/* Hands the start to the standby; -errno when it cannot take it. */
+static int
+standby_take(struct ev_loop *loop, char **argv, char **envp, const int *fds, size_t n_fds,
+	     pid_t *ret)
+{
+	int r;
+
+	if (standby.pid == 0)
+		return -ENOENT;
+	r = jailer_standby_send(standby.sock, argv, envp, fds, n_fds);
+	if (r < 0) {
+		/* Gone, or the message too big: a standby that got nothing
+		 * must not linger. */
+		(void) kill(standby.pid, SIGKILL);
+		log_debug("the standby jailer %d could not take the start: %s", (int) standby.pid,
+			  strerror(-r));
+		/* libev reaps every child, watched or not; a new one comes at idle. */
+		standby_forget(loop);
+		return r;
+	}
+	*ret = standby.pid;
+	standby_forget(loop);
+	return 0;
+}
+
+int
+jailer_start(struct ev_loop *loop, const char *state_path, char **envp, int keep_fd, int go_fd,
+	     pid_t *ret)
+{
+	char go_arg[16];
+	char *argv[] = { "jailer", (char *) state_path, NULL, NULL, NULL };
+	int fds[JAILER_STANDBY_MAX_FDS];
+	size_t n_fds = 0;
+	pid_t pid;
+
+	if (keep_fd >= 0)
+		fds[n_fds++] = keep_fd;
+	if (go_fd >= 0) {
+		snprintf(go_arg, sizeof(go_arg), "%d", JAILER_FIRST_FD + (int) n_fds);
+		fds[n_fds++] = go_fd;
+		argv[1] = "--go-fd";
+		argv[2] = go_arg;
+		argv[3] = (char *) state_path;
+	}
+	if (standby_take(loop, argv, envp, fds, n_fds, ret) == 0)
+		return 0;
+	pid = spawn(argv, envp, fds, n_fds);
+	if (pid < 0)
+		return pid;
+	*ret = pid;
+	return 0;
+}

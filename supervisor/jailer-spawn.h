@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Starting a jail's jailer. The supervisor keeps one jailer started ahead
+ * of need, a standby (state/jailer-standby.h), and a start hands it the
+ * jail: no fork, exec or dynamic loading on the start's path. With none at
+ * hand (two starts at once, or one that died) the jailer is spawned
+ * directly; a standby still loading is at hand: the message waits in its
+ * socket.
+ *
+ * Either way the jailer gets the same argv, environment and fds: stdio on
+ * /dev/null, its own session, the bus keepalive (dbus-proxy.h) at
+ * JAILER_FIRST_FD when there is one and the go pipe (net.h) after it.
+ */
+#ifndef JAILSUP_JAILER_SPAWN_H
+#define JAILSUP_JAILER_SPAWN_H
+
+#include <ev.h>
+#include <sys/types.h>
+
+/* Starts the first standby once LOOP is idle; call once, from the daemon. */
+void jailer_standby_enable(struct ev_loop *loop);
+
+/* A new standby once LOOP is idle, when the last one was used. Called when
+ * a jail has started or ended, not when it was handed one: the new
+ * standby's exec would compete with the start for the CPU. */
+void jailer_standby_refill(struct ev_loop *loop);
+
+/* The jailer of the state directory STATE_PATH with environment ENVP;
+ * KEEP_FD and GO_FD (or -1) as above. Returns its PID in *RET, a child of
+ * ours either way; 0 or -errno. */
+int jailer_start(struct ev_loop *loop, const char *state_path, char **envp, int keep_fd,
+		 int go_fd, pid_t *ret);
+
+#endif
