@@ -15,6 +15,8 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <linux/openat2.h>
+#include <sys/syscall.h>
 
 static bool
 char_is_alnum(char c)
@@ -58,8 +60,27 @@ closedirp(DIR **d)
 		(void) closedir(*d);
 }
 
-/* The checks of state_dir_open() on an open directory fd. The owner check
- * comes first: a directory of another user is refused whatever its mode. */
+/* The checks of state_dir_open() on a directory's stat. The owner check
+ * comes before the mode: a directory of another user is refused whatever
+ * its mode. */
+static int
+dir_stat_verify(const struct stat *st)
+{
+	/* Our uid never changes (nothing here is setuid): asked once, not
+	 * once per jail of a listing. */
+	static uid_t uid = (uid_t) -1;
+
+	if (uid == (uid_t) -1)
+		uid = getuid();
+	if (!S_ISDIR(st->st_mode))
+		return -ENOTDIR;
+	if (st->st_uid != uid)
+		return -EPERM;
+	if ((st->st_mode & 07777) != 0700)
+		return -EPERM; /* not what we create: refuse it, never "repair" it */
+	return 0;
+}
+
 static int
 dir_fd_verify(int fd)
 {
@@ -67,13 +88,7 @@ dir_fd_verify(int fd)
 
 	if (fstat(fd, &st) < 0)
 		return -errno;
-	if (!S_ISDIR(st.st_mode))
-		return -ENOTDIR;
-	if (st.st_uid != getuid())
-		return -EPERM;
-	if ((st.st_mode & 07777) != 0700)
-		return -EPERM; /* not what we create: refuse it, never "repair" it */
-	return 0;
+	return dir_stat_verify(&st);
 }
 
 int
@@ -248,19 +263,12 @@ read_sized(int fd, size_t size, size_t max, char **ret, size_t *ret_len)
 	return 0;
 }
 
-int
-state_read_file(int dir_fd, const char *name, size_t max, char **ret, size_t *ret_len)
+/* FD's content, when it is a regular file of at most MAX bytes. */
+static int
+read_regular(int fd, size_t max, char **ret, size_t *ret_len)
 {
-	_cleanup_close_ int fd = -1;
 	struct stat st;
 
-	if (!state_name_valid(name))
-		return -EINVAL;
-	/* O_NONBLOCK: a FIFO swapped in for the file must fail the type check
-	 * below, not block open() until some writer comes. */
-	fd = openat(dir_fd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
-	if (fd < 0)
-		return -errno;
 	if (fstat(fd, &st) < 0)
 		return -errno;
 	if (!S_ISREG(st.st_mode))
@@ -273,8 +281,50 @@ state_read_file(int dir_fd, const char *name, size_t max, char **ret, size_t *re
 	return read_all(fd, max, ret, ret_len);
 }
 
+int
+state_read_file(int dir_fd, const char *name, size_t max, char **ret, size_t *ret_len)
+{
+	_cleanup_close_ int fd = -1;
+
+	if (!state_name_valid(name))
+		return -EINVAL;
+	/* O_NONBLOCK: a FIFO swapped in for the file must fail the type check
+	 * below, not block open() until some writer comes. */
+	fd = openat(dir_fd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+	if (fd < 0)
+		return -errno;
+	return read_regular(fd, max, ret, ret_len);
+}
+
 /* Writers of one NAME must be serialised by the caller (the supervisor is
  * single-threaded): two writers would unlink each other's temp file. */
+int
+state_jail_read_file(int jails_fd, const char *jail, const char *name, size_t max, char **ret,
+		     size_t *ret_len)
+{
+	struct open_how how = { .flags = O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK | O_NOCTTY,
+				.resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS |
+					   RESOLVE_NO_MAGICLINKS | RESOLVE_NO_XDEV };
+	char path[2 * (NAME_MAX + 1)];
+	struct stat st;
+	int fd, r;
+
+	if (!state_name_valid(jail) || !state_name_valid(name))
+		return -EINVAL;
+	if (fstatat(jails_fd, jail, &st, AT_SYMLINK_NOFOLLOW) < 0)
+		return -errno;
+	r = dir_stat_verify(&st);
+	if (r < 0)
+		return r;
+	snprintf(path, sizeof(path), "%s/%s", jail, name);
+	fd = (int) syscall(SYS_openat2, jails_fd, path, &how, sizeof(how));
+	if (fd < 0)
+		return -errno;
+	r = read_regular(fd, max, ret, ret_len);
+	safe_close(fd);
+	return r;
+}
+
 int
 state_write_atomic(int dir_fd, const char *name, const void *data, size_t len)
 {

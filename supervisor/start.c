@@ -23,18 +23,30 @@
 int
 sibling_path(const char *relative, char **ret)
 {
+	static const char libexec[] = "/libexec/jailsup";
 	char self[PATH_MAX], *slash;
+	size_t len;
 	ssize_t n;
 
 	n = readlink("/proc/self/exe", self, sizeof(self) - 1);
 	if (n < 0)
 		return -errno;
 	self[n] = '\0';
+	/* Our folder, then the prefix above bin/ or libexec/jailsup/. */
 	slash = strrchr(self, '/');
 	if (slash == NULL)
 		return -EINVAL;
 	*slash = '\0';
-	if (asprintf(ret, "%s/../%s", self, relative) < 0)
+	len = strlen(self);
+	if (len >= sizeof(libexec) - 1 && streq(self + len - (sizeof(libexec) - 1), libexec))
+		self[len - (sizeof(libexec) - 1)] = '\0';
+	else {
+		slash = strrchr(self, '/');
+		if (slash == NULL)
+			return -EINVAL;
+		*slash = '\0';
+	}
+	if (asprintf(ret, "%s/%s", self, relative) < 0)
 		return -ENOMEM;
 	return 0;
 }

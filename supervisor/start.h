@@ -9,9 +9,13 @@
 
 #include "ini-profiles/profile.h"
 
-/* The folder of our own binary's siblings: BIN/../libexec/jailsup and
- * BIN/../share/jailsup/profiles, the same in the build tree and installed. */
+/* RELATIVE below the prefix our own binary is installed in: PREFIX/bin/
+ * jailsup or PREFIX/libexec/jailsup/supervisor, the same layout in the
+ * build tree and installed. */
 int sibling_path(const char *relative, char **ret);
+
+/* The supervisor's binary (supervisor-main.c), below that prefix. */
+#define SUPERVISOR_BIN "libexec/jailsup/supervisor"
 
 /* The CLI's view of profiles: the user's directories from the environment,
  * the shipped profiles beside our binary (*SHIPPED, free it after ENV).

@@ -63,7 +63,7 @@ mode_is() {
 binaries() {
 	mode_is "$d/usr/bin/jailsup" 755 &&
 		mode_is "$d/usr/libexec/jailsup/jailer" 755 &&
-		mode_is "$d/usr/libexec/jailsup/dispatch" 755 &&
+		mode_is "$d/usr/libexec/jailsup/supervisor" 755 &&
 		mode_is "$d/usr/libexec/jailsup/leak-check" 755 &&
 		"$d/usr/bin/jailsup" --version
 }
