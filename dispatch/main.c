@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * dispatch [--init-script|--no-init-script] NAME — PID 1 of a jail.
+ * dispatch — PID 1 of a jail: dispatch_main() (dispatch.h), which the
+ * jailer's child runs once it has built the jail, in place of an exec.
  *
  * Runs the profile's init script once, says "ready" in the iso-pipe, then
  * serves app requests on the inherited dispatch.sock: each request brings
@@ -25,6 +26,7 @@
 #include <sys/syscall.h>
 #include <sys/wait.h>
 
+#include "dispatch/dispatch.h"
 #include "state/dispatch-proto.h"
 #include "state/iso-pipe.h"
 #include "state/log.h"
@@ -467,19 +469,8 @@ run_init_script(void)
 		    "this log)", WEXITSTATUS(status));
 }
 
-#if defined(__SANITIZE_ADDRESS__)
-/* LeakSanitizer stops the world with ptrace, which an undumpable PID 1
- * under seccomp cannot do; its report would be a crash, not a finding. */
-const char *__asan_default_options(void);
-const char *
-__asan_default_options(void)
-{
-	return "detect_leaks=0";
-}
-#endif
-
 int
-main(int argc, char **argv)
+dispatch_main(int argc, char **argv)
 {
 	struct ev_loop *loop;
 	ev_io listen_w;

@@ -1,10 +1,4 @@
-# dispatch: PID 1 of a jail.
+# dispatch: PID 1 of a jail, linked into the jailer (dispatch.h).
 DISPATCH_SRCS := $(wildcard dispatch/*.c)
 DISPATCH_OBJS := $(DISPATCH_SRCS:%.c=$(B)/%.o)
 ALL_OBJS      += $(DISPATCH_OBJS)
-BINS          += $(B)/libexec/jailsup/dispatch
-LIBEXEC_BINS  += $(B)/libexec/jailsup/dispatch
-
-$(B)/libexec/jailsup/dispatch: $(DISPATCH_OBJS) $(LIBSTATE)
-	@mkdir -p $(@D)
-	$(CC) $(XLDFLAGS) $(STATIC_PIE) $(LDFLAGS) -o $@ $^ -lev

@@ -71,6 +71,9 @@ struct jail_spec {
 
 /* spec.c */
 void jail_spec_build(struct jail_spec *spec, const char *state_path, int go_fd);
+/* Looks up our user name (NSS) ahead of jail_spec_build(): the standby
+ * jailer does it while it waits, off the start's path. */
+void jail_spec_lookup_user(void);
 
 /* crypt-home.c: an O_PATH fd of the encrypted home's plaintext view, the
  * backend's FUSE mount on STATE_DIR/home; dies when it is not mounted (a

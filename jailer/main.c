@@ -30,6 +30,7 @@
 #include <sys/un.h>
 #include <sys/wait.h>
 
+#include "dispatch/dispatch.h"
 #include "jailer/jailer.h"
 #include "state/iso-pipe.h"
 #include "state/jailer-standby.h"
@@ -38,13 +39,17 @@
 
 static volatile pid_t jail_pid;
 
+/* Our argv as exec'd (contiguous in memory): what /proc/PID/cmdline reads,
+ * rewritten when the child becomes dispatch. */
+static char *exec_args;
+static size_t exec_args_len;
+
 /* The host-side fds the child hands to dispatch. */
 struct jail_fds {
 	int listen;
 	int iso;
 	int log;
 	int init;
-	int dispatch_exe;
 	int parent_pidfd;
 	int ns_ready[2]; /* the child's byte: its namespaces can be joined */
 };
@@ -141,27 +146,6 @@ report_pid(const struct jail_spec *spec)
 }
 
 static int
-open_dispatch_exe(void)
-{
-	char self[PATH_MAX], *slash;
-	ssize_t n;
-	int fd;
-
-	n = readlink("/proc/self/exe", self, sizeof(self) - sizeof("/dispatch"));
-	if (n < 0)
-		die_errno(EXIT_TEMPORARY, -errno, "unable to find our own binary");
-	self[n] = '\0';
-	slash = strrchr(self, '/');
-	if (slash == NULL)
-		die(EXIT_TEMPORARY, "unable to find our own folder");
-	strcpy(slash, "/dispatch");
-	fd = open(self, O_PATH | O_CLOEXEC);
-	if (fd < 0)
-		die_errno(EXIT_TEMPORARY, -errno, "unable to find dispatch at '%s'", self);
-	return fd;
-}
-
-static int
 open_init_script(const struct jail_spec *spec)
 {
 	const char *path = spec->profile->init_script;
@@ -236,10 +220,11 @@ wait_for_go(const struct jail_spec *spec)
 	safe_close(spec->go_fd);
 }
 
-/* Moves the inherited fds to dispatch's documented numbers; everything
- * else is close-on-exec by then. */
+/* Becomes dispatch: the fds at dispatch's numbers and no other (no exec
+ * closes the close-on-exec ones for us), the signals as an exec would
+ * leave them, the jail's environment, and dispatch's name in ps. */
 static _noreturn_ void
-exec_dispatch(const struct jail_spec *spec, const struct jail_fds *fds)
+become_dispatch(const struct jail_spec *spec, const struct jail_fds *fds)
 {
 	const int from[] = { fds->listen, fds->iso, fds->log, fds->init };
 	const int to[] = { DISPATCH_FD_LISTEN, DISPATCH_FD_ISO, DISPATCH_FD_LOG, DISPATCH_FD_INIT };
@@ -252,14 +237,24 @@ exec_dispatch(const struct jail_spec *spec, const struct jail_fds *fds)
 		if (from[i] >= 0 && moved[i] < 0)
 			die_errno(EXIT_TEMPORARY, -errno, "unable to move fd %d", from[i]);
 	}
-	for (size_t i = 0; i < ELEMENTSOF(from); i++)
-		if (moved[i] >= 0 && dup2(moved[i], to[i]) < 0)
+	for (size_t i = 0; i < ELEMENTSOF(from); i++) {
+		if (moved[i] >= 0 ? dup2(moved[i], to[i]) < 0
+				  : close(to[i]) < 0 && errno != EBADF)
 			die_errno(EXIT_TEMPORARY, -errno, "unable to pass fd %d", to[i]);
-	if (syscall(SYS_close_range, DISPATCH_FD_INIT + 1, ~0u, CLOSE_RANGE_CLOEXEC) < 0)
-		die_errno(EXIT_TEMPORARY, -errno, "unable to mark fds close-on-exec");
+	}
+	if (syscall(SYS_close_range, DISPATCH_FD_INIT + 1, ~0u, 0) < 0)
+		die_errno(EXIT_TEMPORARY, -errno, "unable to close the jailer's fds");
 	log_set_tee_fd(DISPATCH_FD_LOG);
-	fexecve(fds->dispatch_exe, argv, spec->env);
-	die_errno(EXIT_TEMPORARY, -errno, "unable to execute dispatch");
+	reset_signals_for_exec();
+	/* What ps in the jail shows: dispatch, not the jailer's command line
+	 * (which names the state directory's host path). */
+	(void) prctl(PR_SET_NAME, "dispatch", 0, 0, 0);
+	if (exec_args_len > sizeof("dispatch")) {
+		memset(exec_args, 0, exec_args_len);
+		strcpy(exec_args, "dispatch");
+	}
+	environ = spec->env;
+	exit(dispatch_main((int) ELEMENTSOF(argv) - 1, argv));
 }
 
 static void
@@ -306,7 +301,7 @@ run_jail(const struct jail_spec *spec, const struct jail_fds *fds)
 	set_no_new_privs();
 	wait_for_go(spec);
 	load_seccomp(spec->profile->secure);
-	exec_dispatch(spec, fds);
+	become_dispatch(spec, fds);
 }
 
 static unsigned long
@@ -396,8 +391,10 @@ wait_for_jail(pid_t pid)
 }
 
 #if defined(__SANITIZE_ADDRESS__)
-/* The jailer leaves by execve() in the jail and by exit() on the host with
- * allocations dispatch never frees: leak reports would be noise. */
+/* The jailer leaves by exit() on the host, and as the jail's PID 1, with
+ * allocations never freed: leak reports would be noise. In the jail,
+ * LeakSanitizer would also stop the world with ptrace, which an
+ * undumpable PID 1 under seccomp cannot do. */
 const char *__asan_default_options(void);
 const char *
 __asan_default_options(void)
@@ -414,6 +411,7 @@ become_started(int *argc, char ***argv)
 	char **envp;
 	int r;
 
+	jail_spec_lookup_user();
 	r = jailer_standby_receive(argv, &envp);
 	if (r == 1)
 		_exit(EXIT_SUCCESS); /* the supervisor left: no jail will come */
@@ -437,6 +435,8 @@ main(int argc, char **argv)
 	int go_fd = -1, c, status;
 
 	log_setup("jailer");
+	exec_args = argv[0];
+	exec_args_len = (size_t) (argv[argc - 1] + strlen(argv[argc - 1]) + 1 - argv[0]);
 	if (argc == 2 && streq(argv[1], JAILER_STANDBY_ARG)) {
 		become_started(&argc, &argv);
 		log_setup("jailer"); /* the log level is the start's */
@@ -461,7 +461,6 @@ main(int argc, char **argv)
 	spec.home_fd = prepare_home(&spec);
 	fds.listen = bind_dispatch_socket(&spec);
 	fds.iso = report_pid(&spec);
-	fds.dispatch_exe = open_dispatch_exe();
 	fds.init = open_init_script(&spec);
 	fds.parent_pidfd = (int) syscall(SYS_pidfd_open, getpid(), 0);
 	if (fds.parent_pidfd < 0)
@@ -472,7 +471,6 @@ main(int argc, char **argv)
 	jail_pid = clone_namespaces(&spec, &fds);
 	safe_close(fds.listen);
 	safe_close(fds.init);
-	safe_close(fds.dispatch_exe);
 	safe_close(fds.parent_pidfd);
 	safe_close(spec.home_fd);
 	safe_close(go_fd);

@@ -1,4 +1,5 @@
-# jailer: builds the namespaces and the filesystem view, then execs dispatch.
+# jailer: builds the namespaces and the filesystem view; its child then runs
+# dispatch (dispatch/, linked in) as the jail's PID 1.
 JAILER_SRCS  := $(wildcard jailer/*.c)
 JAILER_OBJS  := $(JAILER_SRCS:%.c=$(B)/%.o) $(B)/jailer/seccomp-bpf.o
 ALL_OBJS     += $(JAILER_OBJS) $(B)/jailer/gen/seccomp-gen.o
@@ -16,6 +17,6 @@ $(B)/jailer/seccomp-bpf.c: $(B)/jailer/gen/seccomp-gen
 $(B)/jailer/seccomp-bpf.o: $(B)/jailer/seccomp-bpf.c
 	$(CC) $(CPPFLAGS) $(XCFLAGS) $(CFLAGS) -c -o $@ $<
 
-$(B)/libexec/jailsup/jailer: $(JAILER_OBJS) $(LIBPROFILE) $(LIBSTATE)
+$(B)/libexec/jailsup/jailer: $(JAILER_OBJS) $(patsubst %.c,$(B)/%.o,$(wildcard dispatch/*.c)) $(LIBPROFILE) $(LIBSTATE)
 	@mkdir -p $(@D)
-	$(CC) $(XLDFLAGS) $(LDFLAGS) -o $@ $^ $(call static_libs,-lcap -linih)
+	$(CC) $(XLDFLAGS) $(LDFLAGS) -o $@ $^ $(call static_libs,-lcap -linih -lev)

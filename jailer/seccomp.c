@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * The seccomp filter, loaded last before execve(dispatch) so it never has
- * to allow a setup call. The filter itself (a deny table, each entry with
+ * The seccomp filter, loaded last before the child becomes dispatch so it
+ * never has to allow a setup call. The filter itself (a deny table, each entry with
  * its reason) is compiled by libseccomp at build time, in
  * jailer/gen/seccomp-gen.c; here it is only handed to the kernel, as
  * libseccomp's seccomp_load() would: no_new_privs is already set

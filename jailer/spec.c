@@ -333,6 +333,19 @@ require_env_path(const char *key)
 	return v;
 }
 
+static char *user_name;
+
+void
+jail_spec_lookup_user(void)
+{
+	struct passwd *pw;
+
+	if (user_name != NULL)
+		return;
+	pw = getpwuid(getuid());
+	user_name = xstrdup(pw != NULL ? pw->pw_name : "user");
+}
+
 void
 jail_spec_build(struct jail_spec *spec, const char *state_path, int go_fd)
 {
@@ -341,7 +354,6 @@ jail_spec_build(struct jail_spec *spec, const char *state_path, int go_fd)
 	struct profile_error err = {};
 	struct profile_env env = {};
 	const char *base;
-	struct passwd *pw;
 	int r;
 
 	*spec = (struct jail_spec){ .state_fd = -1, .log_fd = -1, .home_fd = -1, .go_fd = go_fd };
@@ -360,8 +372,8 @@ jail_spec_build(struct jail_spec *spec, const char *state_path, int go_fd)
 
 	spec->uid = getuid();
 	spec->gid = getgid();
-	pw = getpwuid(spec->uid);
-	spec->user = xstrdup(pw != NULL ? pw->pw_name : "user");
+	jail_spec_lookup_user();
+	spec->user = xstrdup(user_name);
 	spec->home = xstrdup(require_env_path("HOME"));
 	spec->runtime_dir = xstrdup(require_env_path("XDG_RUNTIME_DIR"));
 
