@@ -12,8 +12,11 @@
 #
 # A launch is a child of bench-timer whose exec runs a file named NAME. Its
 # process tree is the launch and its descendants, plus, for jailsup, the
-# supervisor (--daemon) and whatever the supervisor forks during the launch
-# (the jailer, the jail, dispatch, the app). For each launch it counts, from
+# supervisor (--daemon) and every process it forked: the jailer, the jail,
+# dispatch and the app of this launch (the jailer may be the standby one,
+# forked during the previous launch) and the next standby jailer, forked
+# during this one. Launches run one at a time, so what those processes do
+# between a launch's fork and exit is the launch's. For each launch it counts, from
 # the launch's fork to its exit: processes forked, execs, system calls,
 # page faults and CPU time of the whole tree (also until the next launch,
 # which adds the teardown that runs after the command returned). With
@@ -47,15 +50,14 @@ PHASES = [
     ("cli_start", "CLI: start-up, profile lookup, dispatch.sock probe, START sent"),
     ("sup_request", "supervisor: START -> first process forked (profile, state dir, state writes)"),
     ("sup_helpers", "supervisor: helpers (xdg-dbus-proxy) started, ready -> jailer forked"),
-    ("jailer_exec", "fork + exec of the jailer"),
+    ("jailer_exec", "the standby jailer handed the start (or a jailer's fork + exec)"),
     ("jailer_setup", "jailer: start-up, spec, lock, home, dispatch.sock, iso-pipe"),
     ("clone_ns", "clone() of the namespaces (user, mount, pid, net, ipc, uts, cgroup)"),
     ("jail_ids", "jail: uid/gid maps, hostname, loopback up"),
     ("jail_mounts", "jail: mounts and pivot_root"),
     ("jail_privs", "jail: rlimits, setsid, capabilities dropped, no_new_privs"),
     ("jail_seccomp", "jail: seccomp filter loaded (BPF compiled at build time)"),
-    ("dispatch_exec", "exec of dispatch"),
-    ("dispatch_ready", "dispatch: start-up -> 'ready'"),
+    ("dispatch_ready", "dispatch (the jail's first process, no exec): start-up -> 'ready'"),
     ("sup_reply", "supervisor: 'ready' -> reply to the CLI (state write)"),
     ("cli_join", "CLI: reply -> app request sent on dispatch.sock"),
     ("app_exec", "dispatch: fork + exec of the app"),
@@ -199,17 +201,31 @@ def phases(procs, launch, daemon, start, end):
     if d is None or ms["cli_start"] is None:
         return ms
     kids = [(t, k) for (t, k) in d.children if start <= t <= end]
-    jailers = [(t, k) for (t, k) in kids
-               if any(x[1].rsplit("/", 1)[-1] == "jailer" for x in procs[k].exec_t)]
+    # The jailer of this launch: one the supervisor forked (now or, as the
+    # standby, before) that clones the jail's namespaces during it.
+    jailers = [(t, k) for (t, k) in d.children
+               if any(x[1].rsplit("/", 1)[-1] == "jailer" for x in procs[k].exec_t)
+               and any(c_t >= start and c_t <= end for (c_t, _) in procs[k].children)]
     if not jailers:
         return ms
     jt, jp = jailers[0]
-    ms["sup_request"] = min(t for (t, _) in kids)
-    if ms["sup_request"] < jt:
-        ms["sup_helpers"] = jt
     j = procs[jp]
-    execs = [x for x in j.exec_t if x[0] >= jt]
-    ms["jailer_exec"] = execs[0][0] if execs else None
+    if jt >= start:
+        # Spawned for this start: the first process the request forked.
+        ms["sup_request"] = min(t for (t, _) in kids)
+        if ms["sup_request"] < jt:
+            ms["sup_helpers"] = jt
+        execs = [x for x in j.exec_t if x[0] >= jt]
+        ms["jailer_exec"] = execs[0][0] if execs else None
+    else:
+        # The standby: handed the start by the supervisor's sendmsg(),
+        # after the helpers (forked by the request) are ready.
+        handoff = first(d.events, start, "enter", NR["sendmsg"])
+        helpers = [t for (t, _) in kids if handoff is not None and t < handoff]
+        ms["sup_request"] = min(helpers) if helpers else handoff
+        if helpers:
+            ms["sup_helpers"] = handoff
+        ms["jailer_exec"] = first(j.events, start, "exit", NR["recvmsg"])
     jkids = j.children
     if not jkids:
         return ms
@@ -224,11 +240,10 @@ def phases(procs, launch, daemon, start, end):
                                                               NR["pivot_root"],
                                                               NR["mount_setattr"]})
         ms["jail_privs"] = nnp
-    kexec = [x for x in k.exec_t if x[0] >= kt]
-    if kexec:
-        ms["jail_seccomp"] = last_before(k.events, kexec[0][0], "exit", {NR["seccomp"]})
-        ms["dispatch_exec"] = kexec[0][0]
-        ms["dispatch_ready"] = first(k.events, kexec[0][0], "enter", NR["write"], 4)
+    seccomp = first(k.events, kt, "exit", NR["seccomp"])
+    if seccomp is not None:
+        ms["jail_seccomp"] = seccomp
+        ms["dispatch_ready"] = first(k.events, seccomp, "enter", NR["write"], 4)
     if ms["dispatch_ready"] is not None:
         ms["sup_reply"] = first(d.events, ms["dispatch_ready"], "enter", NR["sendto"])
     if ms["sup_reply"] is not None:
@@ -263,7 +278,7 @@ def main():
         members = [launch.pid] + descendants(procs, launch.pid, start, end)
         side = []
         if a.daemon in procs:
-            side = descendants(procs, a.daemon, start, end)
+            side = descendants(procs, a.daemon, 0.0, float("inf"))
         tree = members + side
         forks = 1 + sum(1 for p in tree for (t, _) in procs[p].children if start <= t <= end)
         execs = sum(1 for p in tree for (t, _) in procs[p].exec_t if start <= t <= end)
