@@ -83,7 +83,7 @@ finds_shipped() {
 	local out rc=0
 	out=$(HOME=$tmp XDG_CONFIG_HOME=$tmp/config "$d/usr/bin/jailsup" new demo --exec /bin/true 2>&1) ||
 		rc=$?
-	if [ "$rc" -ne 5 ] || [[ $out != *"$d/usr/bin/../share/jailsup/profiles/demo.ini"* ]]; then
+	if [ "$rc" -ne 5 ] || [[ $out != *"$d/usr/share/jailsup/profiles/demo.ini"* ]]; then
 		echo "jailsup new demo: status $rc: $out"
 		return 1
 	fi

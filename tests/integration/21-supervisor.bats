@@ -4,8 +4,8 @@
 # The supervisor (`jailsup daemon`): one per user, concurrent starts of one
 # jail serialised into one jail, re-adoption after a kill -9 and a restart,
 # cleanup of helpers when a jail ends (also by kill -9 of its jailer), its
-# exit on SIGTERM with the jails left running, and no system call at all
-# while idle.
+# exit on SIGTERM with the jails left running, its standby jailer, and no
+# system call at all while idle.
 
 bats_require_minimum_version 1.5.0
 
@@ -176,6 +176,54 @@ load supervisor-helpers
 	assert_status 0
 	wait_status a stopped
 	wait_for _not_alive "$helper"
+}
+
+# The supervisor's standby jailer: its PID (one, a child of the daemon).
+standby_pid() {
+	local pids
+	pids=$(pgrep -u "$(id -u)" -P "$(daemon_pid)" -fx "jailer --standby") || return 1
+	[ "$(wc -w <<<"$pids")" -eq 1 ] || return 1
+	echo "$pids"
+}
+
+_standby_other_than() {
+	local pid
+	pid=$(standby_pid) && [ "$pid" != "$1" ]
+}
+
+@test "the standby jailer: a start takes it, another follows; kill -9 of it or of the supervisor" {
+	env_profile t
+	env_profile u
+	local standby next cli
+	jailsup daemon
+	wait_for standby_pid
+	standby=$(standby_pid)
+	# shellcheck disable=SC2016 # expanded in the jail
+	bg jailsup run t -- sh -c 'touch "$HOME/ready"; exec sleep 1000'
+	cli=$BG_PID
+	wait_for_file "$(jail_home t)/ready"
+	[ "$(state_get t jailer-pid)" = "$standby" ] || fail "the jail's jailer is not the standby"
+	# The jail's PID 1 is dispatch, in ps and in its command line.
+	run jailsup run t -- sh -c 'cat /proc/1/comm; tr -d "\0" </proc/1/cmdline'
+	assert_status 0
+	[ "$output" = $'dispatch\ndispatch' ] || fail "PID 1 shows as: $output"
+	wait_for _standby_other_than "$standby"
+	next=$(standby_pid)
+	# A standby killed with -9: the next start spawns its jailer itself,
+	# and a new standby follows.
+	kill -KILL "$next"
+	wait_for grep -q "the standby jailer $next ended" "$XDG_RUNTIME_DIR/jailsup/daemon.log"
+	run jailsup run u -- uname -n
+	assert_status 0
+	[ "$output" = u ] || fail "ran in '$output'"
+	wait_for _standby_other_than "$next"
+	next=$(standby_pid)
+	# The supervisor killed with -9: the standby leaves (EOF), the jail stays.
+	kill -KILL "$(daemon_pid)"
+	wait_for _not_alive "$next"
+	alive "$cli" || fail "the jail's app died with the supervisor"
+	run jailsup kill t
+	assert_status 0
 }
 
 @test "kill -9 of a jailer: its helpers are killed and the jail is stopped" {
