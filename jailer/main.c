@@ -40,9 +40,30 @@
 static volatile pid_t jail_pid;
 
 /* Our argv as exec'd (contiguous in memory): what /proc/PID/cmdline reads,
- * rewritten when the child becomes dispatch. */
+ * rewritten by a standby that becomes a jail's jailer, and when the child
+ * becomes dispatch. */
 static char *exec_args;
 static size_t exec_args_len;
+
+/* Puts ARGV in the exec'd argv's place, cut short when it does not fit,
+ * the rest zeroed (ps shows no trailing blanks). */
+static void
+set_cmdline(char *const *argv)
+{
+	size_t used = 0;
+
+	if (exec_args_len == 0)
+		return;
+	memset(exec_args, 0, exec_args_len);
+	for (; *argv != NULL && used + 1 < exec_args_len; argv++) {
+		size_t n = strlen(*argv);
+
+		if (n > exec_args_len - used - 1)
+			n = exec_args_len - used - 1;
+		memcpy(exec_args + used, *argv, n);
+		used += n + 1;
+	}
+}
 
 /* The host-side fds the child hands to dispatch. */
 struct jail_fds {
@@ -249,10 +270,7 @@ become_dispatch(const struct jail_spec *spec, const struct jail_fds *fds)
 	/* What ps in the jail shows: dispatch, not the jailer's command line
 	 * (which names the state directory's host path). */
 	(void) prctl(PR_SET_NAME, "dispatch", 0, 0, 0);
-	if (exec_args_len > sizeof("dispatch")) {
-		memset(exec_args, 0, exec_args_len);
-		strcpy(exec_args, "dispatch");
-	}
+	set_cmdline((char *[]){ "dispatch", NULL });
 	environ = spec->env;
 	exit(dispatch_main((int) ELEMENTSOF(argv) - 1, argv));
 }
@@ -411,6 +429,7 @@ become_started(int *argc, char ***argv)
 	char **envp;
 	int r;
 
+	set_cmdline((char *[]){ "jailer", JAILER_STANDBY_ARG, NULL });
 	jail_spec_lookup_user();
 	r = jailer_standby_receive(argv, &envp);
 	if (r == 1)
@@ -419,6 +438,7 @@ become_started(int *argc, char ***argv)
 		die_errno(EXIT_TEMPORARY, r, "unable to receive the start of a jail");
 	environ = envp;
 	*argc = (int) strv_length(*argv);
+	set_cmdline(*argv);
 }
 
 int
@@ -437,7 +457,7 @@ main(int argc, char **argv)
 	log_setup("jailer");
 	exec_args = argv[0];
 	exec_args_len = (size_t) (argv[argc - 1] + strlen(argv[argc - 1]) + 1 - argv[0]);
-	if (argc == 2 && streq(argv[1], JAILER_STANDBY_ARG)) {
+	if (argc == 3 && streq(argv[1], JAILER_STANDBY_ARG)) {
 		become_started(&argc, &argv);
 		log_setup("jailer"); /* the log level is the start's */
 	}

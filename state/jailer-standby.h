@@ -6,8 +6,13 @@
  * one message, and it goes on exactly as a jailer exec'd with them. The
  * fork, exec and dynamic loading of the jailer are then off a start's path.
  *
- *   supervisor: jailer --standby      socket end at JAILER_STANDBY_FD,
- *                                     stdio /dev/null, its own session
+ *   supervisor: jailer --standby ROOM socket end at JAILER_STANDBY_FD,
+ *                                     stdio /dev/null, its own session;
+ *                                     ROOM is JAILER_STANDBY_ROOM bytes
+ *                                     of padding: the argv area the
+ *                                     standby rewrites to the command line
+ *                                     of the jail it becomes (what ps
+ *                                     shows), as an exec'd jailer's
  *   supervisor → standby              one dispatch RUN message (state/
  *                                     dispatch-proto.h): argv, env, cwd "/",
  *                                     at most JAILER_STANDBY_MAX_FDS fds
@@ -28,6 +33,7 @@
 #define JAILER_STANDBY_FD      3
 #define JAILER_FIRST_FD	       3
 #define JAILER_STANDBY_MAX_FDS 2
+#define JAILER_STANDBY_ROOM    512
 
 /* Sends the start message: ARGV and ENVP as the jailer's, FDS to land at
  * JAILER_FIRST_FD onwards. 0, -E2BIG (too long for one message: spawn the

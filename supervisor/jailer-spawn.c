@@ -97,7 +97,8 @@ standby_child_cb(struct ev_loop *loop, ev_child *w, int revents)
 static void
 standby_refill_cb(struct ev_loop *loop, ev_idle *w, int revents)
 {
-	char *argv[] = { "jailer", JAILER_STANDBY_ARG, NULL }, *envp[] = { NULL };
+	static char room[JAILER_STANDBY_ROOM];
+	char *argv[] = { "jailer", JAILER_STANDBY_ARG, room, NULL }, *envp[] = { NULL };
 	int pair[2];
 	pid_t pid;
 
@@ -105,6 +106,7 @@ standby_refill_cb(struct ev_loop *loop, ev_idle *w, int revents)
 	ev_idle_stop(loop, w);
 	if (standby.pid > 0)
 		return;
+	memset(room, ' ', sizeof(room) - 1);
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pair) < 0) {
 		log_warn_errno(-errno, "unable to start a standby jailer, ignoring");
 		return;
@@ -123,12 +125,14 @@ standby_refill_cb(struct ev_loop *loop, ev_idle *w, int revents)
 	ev_child_start(loop, &standby.child_w);
 }
 
+/* The first one at once, not at idle: a CLI that started us has its START
+ * waiting already, and the standby loads while we handle it. */
 void
 jailer_standby_enable(struct ev_loop *loop)
 {
 	standby.enabled = true;
 	ev_idle_init(&standby.refill_w, standby_refill_cb);
-	jailer_standby_refill(loop);
+	standby_refill_cb(loop, &standby.refill_w, 0);
 }
 
 void

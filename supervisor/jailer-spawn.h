@@ -17,7 +17,7 @@
 #include <ev.h>
 #include <sys/types.h>
 
-/* Starts the first standby once LOOP is idle; call once, from the daemon. */
+/* Starts the first standby; call once, from the daemon. */
 void jailer_standby_enable(struct ev_loop *loop);
 
 /* A new standby once LOOP is idle, when the last one was used. Called when
