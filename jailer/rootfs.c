@@ -24,23 +24,24 @@
 #include "state/log.h"
 #include "state/state.h"
 
+static int newroot_fd = -1; /* the new root's tmpfs, from its mount on */
+
 /* Walks DST (absolute, inside the jail) below /newroot, creating missing
  * directories with MODE, never following a symlink. The last component is
  * created as a directory when LAST_IS_DIR, else as an empty file. Returns
- * an O_PATH fd of it. */
+ * an O_PATH fd of it. The walk starts at newroot_fd, which stays open. */
 static int
 open_mount_point(const char *dst, bool last_is_dir, mode_t mode)
 {
 	_cleanup_free_ char *copy = strdup(dst);
-	_cleanup_close_ int fd = -1;
 	char *save = NULL, *comp, *next;
+	int fd = newroot_fd;
 
 	if (copy == NULL)
 		die(EXIT_TEMPORARY, "out of memory");
-	fd = open(NEWROOT, O_PATH | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0)
-		die_errno(EXIT_TEMPORARY, -errno, "unable to open '%s'", NEWROOT);
 	comp = strtok_r(copy, "/", &save);
+	if (comp == NULL)
+		die(EXIT_PERMANENT, "refusing mount point '%s': the root itself", dst);
 	while (comp != NULL) {
 		int nfd;
 
@@ -64,7 +65,8 @@ open_mount_point(const char *dst, bool last_is_dir, mode_t mode)
 			die_errno(EXIT_PERMANENT, -errno,
 				  "unable to open mount point '%s' at '%s' (a symlink there is refused)",
 				  dst, comp);
-		safe_close(fd);
+		if (fd != newroot_fd)
+			safe_close(fd);
 		fd = nfd;
 		comp = next;
 	}
@@ -74,7 +76,7 @@ open_mount_point(const char *dst, bool last_is_dir, mode_t mode)
 		if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode))
 			die(EXIT_PERMANENT, "refusing mount point '%s': not a regular file", dst);
 	}
-	return TAKE_FD(fd);
+	return fd;
 }
 
 void
@@ -499,6 +501,10 @@ setup_rootfs(const struct jail_spec *spec)
 		die_errno(EXIT_TEMPORARY, -errno, "unable to enter '/'");
 	if (mount("tmpfs", NEWROOT, "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755") < 0)
 		die_errno(EXIT_TEMPORARY, -errno, "unable to mount the new root");
+	/* Every mount point is reached from here: opened once, not per bind. */
+	newroot_fd = open(NEWROOT, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (newroot_fd < 0)
+		die_errno(EXIT_TEMPORARY, -errno, "unable to open '%s'", NEWROOT);
 
 	setup_system_dirs();
 	setup_proc();
@@ -507,5 +513,6 @@ setup_rootfs(const struct jail_spec *spec)
 	setup_home(spec);
 	setup_dns(spec);
 	apply_rights(spec);
+	newroot_fd = safe_close(newroot_fd);
 	pivot_into_newroot();
 }
