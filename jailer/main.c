@@ -20,6 +20,7 @@
 #include <linux/sched.h>
 #include <net/if.h>
 #include <poll.h>
+#include <sched.h>
 #include <signal.h>
 #include <sys/file.h>
 #include <sys/ioctl.h>
@@ -198,14 +199,14 @@ write_file(const char *path, const char *text)
 
 /* Our uid and gid mapped to themselves: files in the home stay the user's. */
 static void
-write_id_maps(const struct jail_spec *spec)
+write_id_maps(uid_t uid, gid_t gid)
 {
 	char map[64];
 
 	write_file("/proc/self/setgroups", "deny");
-	snprintf(map, sizeof(map), "%u %u 1\n", spec->uid, spec->uid);
+	snprintf(map, sizeof(map), "%u %u 1\n", uid, uid);
 	write_file("/proc/self/uid_map", map);
-	snprintf(map, sizeof(map), "%u %u 1\n", spec->gid, spec->gid);
+	snprintf(map, sizeof(map), "%u %u 1\n", gid, gid);
 	write_file("/proc/self/gid_map", map);
 }
 
@@ -223,6 +224,73 @@ bring_up_loopback(void)
 	ifr.ifr_flags |= IFF_UP;
 	if (ioctl(fd, SIOCSIFFLAGS, &ifr) < 0)
 		die_errno(EXIT_TEMPORARY, -errno, "unable to bring 'lo' up");
+}
+
+/* A standby's namespaces made ahead (issue 8): a user namespace with our
+ * id maps and a network namespace with lo up, held by a child that does
+ * nothing else until a start has the jail's first process enter them. What
+ * they cost (the network namespace most: ~1 ms here) is then off the
+ * start's path. */
+static struct {
+	pid_t holder;
+	int user_fd, net_fd;
+	bool used; /* the jail's first process is in them */
+} early = { .user_fd = -1, .net_fd = -1 };
+
+static void
+early_namespaces_release(void)
+{
+	early.user_fd = safe_close(early.user_fd);
+	early.net_fd = safe_close(early.net_fd);
+	if (early.holder > 0) {
+		/* Our unreaped child: the PID is still its. */
+		(void) kill(early.holder, SIGKILL);
+		(void) waitpid(early.holder, NULL, 0);
+		early.holder = 0;
+	}
+}
+
+static void
+early_namespaces_make(void)
+{
+	/* Ours, asked before the clone: in the new namespace, until its maps
+	 * are written, we are the overflow uid. */
+	uid_t uid = getuid();
+	gid_t gid = getgid();
+	char path[64], c;
+	int ready[2];
+	long pid;
+
+	if (pipe2(ready, O_CLOEXEC) < 0)
+		return;
+	pid = syscall(SYS_clone, CLONE_NEWUSER | CLONE_NEWNET | SIGCHLD, NULL, NULL, NULL, 0);
+	if (pid == 0) {
+		safe_close(ready[0]);
+		if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0 || getppid() == 1)
+			_exit(EXIT_TEMPORARY);
+		write_id_maps(uid, gid);
+		bring_up_loopback();
+		if (write(ready[1], "r", 1) != 1)
+			_exit(EXIT_TEMPORARY);
+		for (;;)
+			pause();
+	}
+	safe_close(ready[1]);
+	if (pid < 0) {
+		safe_close(ready[0]);
+		return;
+	}
+	early.holder = (pid_t) pid;
+	/* EOF: it failed (no user namespaces?); a start then makes its own. */
+	if (read(ready[0], &c, 1) == 1) {
+		snprintf(path, sizeof(path), "/proc/%ld/ns/user", pid);
+		early.user_fd = open(path, O_RDONLY | O_CLOEXEC);
+		snprintf(path, sizeof(path), "/proc/%ld/ns/net", pid);
+		early.net_fd = open(path, O_RDONLY | O_CLOEXEC);
+	}
+	safe_close(ready[0]);
+	if (early.user_fd < 0 || early.net_fd < 0)
+		early_namespaces_release();
 }
 
 static void
@@ -286,7 +354,11 @@ static _noreturn_ void
 run_jail(const struct jail_spec *spec, const struct jail_fds *fds)
 {
 	struct pollfd parent = { .fd = fds->parent_pidfd, .events = POLLIN };
+	sigset_t none;
 
+	/* Made by clone_into_early(), we come with every signal blocked. */
+	sigemptyset(&none);
+	(void) sigprocmask(SIG_SETMASK, &none, NULL);
 	/* PID 1 of a namespace gets no signal it has no handler for: without
 	 * this, `jailsup kill` of a jail still being built would be dropped. */
 	(void) signal(SIGTERM, exit_on_signal);
@@ -297,11 +369,15 @@ run_jail(const struct jail_spec *spec, const struct jail_fds *fds)
 		_exit(EXIT_TEMPORARY);
 	safe_close(fds->parent_pidfd);
 
-	write_id_maps(spec);
+	/* Made ahead, the user namespace has its maps and the network
+	 * namespace its loopback already. */
+	if (!early.used) {
+		write_id_maps(spec->uid, spec->gid);
+		if (spec->network != NETWORK_HOST)
+			bring_up_loopback();
+	}
 	if (sethostname(spec->name, strlen(spec->name)) < 0)
 		die_errno(EXIT_TEMPORARY, -errno, "unable to set the hostname");
-	if (spec->network != NETWORK_HOST)
-		bring_up_loopback();
 	/* The supervisor's network helpers may join us now: our id maps
 	 * are written, so whatever they create is the user's. */
 	if (fds->ns_ready[1] >= 0) {
@@ -333,10 +409,59 @@ namespace_flags(const struct jail_spec *spec)
 	return flags;
 }
 
+/* The child that enters the namespaces made ahead and clones the jail's
+ * first process into the rest, as a child of ours (CLONE_PARENT). It runs
+ * on our memory (spawn_vfork()), so the new process is a copy of it. */
+struct early_clone {
+	const struct jail_spec *spec;
+	const struct jail_fds *fds;
+	pid_t pid;
+	int error;
+};
+
+static int
+clone_into_early(void *arg)
+{
+	struct early_clone *x = arg;
+	long pid;
+
+	if (setns(early.user_fd, CLONE_NEWUSER) < 0 ||
+	    (x->spec->network != NETWORK_HOST && setns(early.net_fd, CLONE_NEWNET) < 0)) {
+		x->error = errno;
+		_exit(EXIT_TEMPORARY);
+	}
+	pid = syscall(SYS_clone,
+		      (namespace_flags(x->spec) & ~(CLONE_NEWUSER | CLONE_NEWNET)) | CLONE_PARENT |
+			      SIGCHLD,
+		      NULL, NULL, NULL, 0);
+	if (pid == 0) {
+		safe_close(x->fds->ns_ready[0]);
+		run_jail(x->spec, x->fds);
+	}
+	x->pid = (pid_t) pid;
+	x->error = pid < 0 ? errno : 0;
+	_exit(EXIT_SUCCESS);
+}
+
 static pid_t
 clone_namespaces(const struct jail_spec *spec, const struct jail_fds *fds)
 {
 	long pid;
+
+	if (early.user_fd >= 0) {
+		struct early_clone x = { .spec = spec, .fds = fds, .error = EIO };
+		pid_t helper;
+
+		early.used = true;
+		helper = spawn_vfork(clone_into_early, &x);
+		if (helper < 0)
+			die_errno(EXIT_TEMPORARY, helper, "unable to start the jail");
+		(void) waitpid(helper, NULL, 0);
+		early_namespaces_release();
+		if (x.error != 0)
+			die_errno(EXIT_TEMPORARY, -x.error, "unable to create the jail's namespaces");
+		return x.pid;
+	}
 
 	/* A fork-like clone (no new stack): the child runs on a copy of ours. */
 	pid = syscall(SYS_clone, namespace_flags(spec) | SIGCHLD, NULL, NULL, NULL, 0);
@@ -431,6 +556,7 @@ become_started(int *argc, char ***argv)
 
 	set_cmdline((char *[]){ "jailer", JAILER_STANDBY_ARG, NULL });
 	jail_spec_lookup_user();
+	early_namespaces_make();
 	r = jailer_standby_receive(argv, &envp);
 	if (r == 1)
 		_exit(EXIT_SUCCESS); /* the supervisor left: no jail will come */

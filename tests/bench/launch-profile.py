@@ -52,8 +52,8 @@ PHASES = [
     ("sup_helpers", "supervisor: helpers (xdg-dbus-proxy) started, ready -> jailer forked"),
     ("jailer_exec", "the standby jailer handed the start (or a jailer's fork + exec)"),
     ("jailer_setup", "jailer: start-up, spec, lock, home, dispatch.sock, iso-pipe"),
-    ("clone_ns", "clone() of the namespaces (user, mount, pid, net, ipc, uts, cgroup)"),
-    ("jail_ids", "jail: uid/gid maps, hostname, loopback up"),
+    ("clone_ns", "clone() of the namespaces (mount, pid, ipc, uts, cgroup; user and net made ahead)"),
+    ("jail_ids", "jail: hostname (uid/gid maps, loopback: made ahead)"),
     ("jail_mounts", "jail: mounts and pivot_root"),
     ("jail_privs", "jail: rlimits, setsid, capabilities dropped, no_new_privs"),
     ("jail_seccomp", "jail: seccomp filter loaded (BPF compiled at build time)"),
@@ -226,12 +226,19 @@ def phases(procs, launch, daemon, start, end):
         if helpers:
             ms["sup_helpers"] = handoff
         ms["jailer_exec"] = first(j.events, start, "exit", NR["recvmsg"])
-    jkids = j.children
+    # The jail's first process: the jailer's child forked during the start
+    # (not the standby's holder of the namespaces made ahead, forked
+    # before), or, with those namespaces, the grandchild that child cloned
+    # into them (CLONE_PARENT: the jailer's child in fact).
+    jkids = [(t, c) for (t, c) in j.children if t >= start]
     if not jkids:
         return ms
-    kt, kp = jkids[0]
+    ct, cp = jkids[0]
+    kt, kp = ct, cp
+    if procs[cp].children:
+        kt, kp = procs[cp].children[0]
     k = procs[kp]
-    ms["jailer_setup"] = last_before(j.events, kt, "enter", {NR["clone"], NR["clone3"]})
+    ms["jailer_setup"] = last_before(j.events, ct, "enter", {NR["clone"], NR["clone3"]})
     ms["clone_ns"] = kt
     ms["jail_ids"] = first(k.events, kt, "enter", NR["mount"])
     nnp = first(k.events, kt, "enter", NR["prctl"], PR_SET_NO_NEW_PRIVS)
