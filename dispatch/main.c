@@ -450,7 +450,7 @@ run_init_script(void)
 		int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
 
 		/* bash reads the script as /dev/fd/6: the one fd of ours that
-		 * must survive this execve() (main() made them all close-on-exec). */
+		 * must survive this execve() (dispatch_main() made them all close-on-exec). */
 		if (null < 0 || dup2(null, 0) < 0 || dup2(FD_LOG, 1) < 0 || dup2(FD_LOG, 2) < 0 ||
 		    fcntl(FD_INIT, F_SETFD, 0) < 0)
 			_exit(EXIT_TEMPORARY);

@@ -24,6 +24,7 @@
 #include <signal.h>
 #include <sys/file.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -227,12 +228,14 @@ bring_up_loopback(void)
 }
 
 /* A standby's namespaces made ahead (issue 8): a user namespace with our
- * id maps and a network namespace with lo up, held by a child that does
- * nothing else until a start has the jail's first process enter them. What
- * they cost (the network namespace most: ~1 ms here) is then off the
- * start's path. */
+ * id maps and a network namespace with lo up, kept by our fds of them (a
+ * namespace lives as long as something refers to it) until a start has
+ * the jail's first process enter them. What they cost (the network
+ * namespace most: ~1 ms here) is then off the start's path. The fds sit
+ * above the numbers the start's fds take (state/jailer-standby.h). */
+#define EARLY_NS_FD_MIN 10
+
 static struct {
-	pid_t holder;
 	int user_fd, net_fd;
 	bool used; /* the jail's first process is in them */
 } early = { .user_fd = -1, .net_fd = -1 };
@@ -242,14 +245,26 @@ early_namespaces_release(void)
 {
 	early.user_fd = safe_close(early.user_fd);
 	early.net_fd = safe_close(early.net_fd);
-	if (early.holder > 0) {
-		/* Our unreaped child: the PID is still its. */
-		(void) kill(early.holder, SIGKILL);
-		(void) waitpid(early.holder, NULL, 0);
-		early.holder = 0;
-	}
 }
 
+static int
+open_ns_high(pid_t pid, const char *ns)
+{
+	char path[64];
+	int fd, high;
+
+	snprintf(path, sizeof(path), "/proc/%d/ns/%s", (int) pid, ns);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	high = fcntl(fd, F_DUPFD_CLOEXEC, EARLY_NS_FD_MIN);
+	safe_close(fd);
+	return high;
+}
+
+/* A child makes the namespaces (a process that creates a user namespace
+ * enters it, and we must stay on the host), says when they are ready, and
+ * is killed once we hold them: no process of it lingers. */
 static void
 early_namespaces_make(void)
 {
@@ -257,16 +272,19 @@ early_namespaces_make(void)
 	 * are written, we are the overflow uid. */
 	uid_t uid = getuid();
 	gid_t gid = getgid();
-	char path[64], c;
+	pid_t parent = getpid();
 	int ready[2];
 	long pid;
+	char c;
 
 	if (pipe2(ready, O_CLOEXEC) < 0)
 		return;
 	pid = syscall(SYS_clone, CLONE_NEWUSER | CLONE_NEWNET | SIGCHLD, NULL, NULL, NULL, 0);
 	if (pid == 0) {
 		safe_close(ready[0]);
-		if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0 || getppid() == 1)
+		/* Orphaned before PDEATHSIG was armed: our parent may be any
+		 * subreaper now, so compare with the PID it had. */
+		if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0 || getppid() != parent)
 			_exit(EXIT_TEMPORARY);
 		write_id_maps(uid, gid);
 		bring_up_loopback();
@@ -280,15 +298,15 @@ early_namespaces_make(void)
 		safe_close(ready[0]);
 		return;
 	}
-	early.holder = (pid_t) pid;
 	/* EOF: it failed (no user namespaces?); a start then makes its own. */
 	if (read(ready[0], &c, 1) == 1) {
-		snprintf(path, sizeof(path), "/proc/%ld/ns/user", pid);
-		early.user_fd = open(path, O_RDONLY | O_CLOEXEC);
-		snprintf(path, sizeof(path), "/proc/%ld/ns/net", pid);
-		early.net_fd = open(path, O_RDONLY | O_CLOEXEC);
+		early.user_fd = open_ns_high((pid_t) pid, "user");
+		early.net_fd = open_ns_high((pid_t) pid, "net");
 	}
 	safe_close(ready[0]);
+	/* Our unreaped child: the PID is still its. */
+	(void) kill((pid_t) pid, SIGKILL);
+	(void) waitpid((pid_t) pid, NULL, 0);
 	if (early.user_fd < 0 || early.net_fd < 0)
 		early_namespaces_release();
 }
@@ -356,7 +374,8 @@ run_jail(const struct jail_spec *spec, const struct jail_fds *fds)
 	struct pollfd parent = { .fd = fds->parent_pidfd, .events = POLLIN };
 	sigset_t none;
 
-	/* Made by clone_into_early(), we come with every signal blocked. */
+	/* Cloned by clone_into_early(), a child of spawn_vfork(), we come with
+	 * every signal blocked; the mask is cleared either way. */
 	sigemptyset(&none);
 	(void) sigprocmask(SIG_SETMASK, &none, NULL);
 	/* PID 1 of a namespace gets no signal it has no handler for: without
@@ -411,36 +430,58 @@ namespace_flags(const struct jail_spec *spec)
 
 /* The child that enters the namespaces made ahead and clones the jail's
  * first process into the rest, as a child of ours (CLONE_PARENT). It runs
- * on our memory (spawn_vfork()), so the new process is a copy of it. */
+ * on our memory (spawn_vfork()); the first process gets a stack of its own
+ * (STACK), the size of a main thread's, not the helper's small one. */
 struct early_clone {
 	const struct jail_spec *spec;
 	const struct jail_fds *fds;
+	char *stack_top;
 	pid_t pid;
 	int error;
 };
+
+#define JAIL_STACK_SIZE (8 * 1024 * 1024)
+
+static int
+early_jail_main(void *arg)
+{
+	const struct early_clone *x = arg;
+
+	safe_close(x->fds->ns_ready[0]);
+	run_jail(x->spec, x->fds);
+}
 
 static int
 clone_into_early(void *arg)
 {
 	struct early_clone *x = arg;
-	long pid;
+	int pid;
 
 	if (setns(early.user_fd, CLONE_NEWUSER) < 0 ||
 	    (x->spec->network != NETWORK_HOST && setns(early.net_fd, CLONE_NEWNET) < 0)) {
 		x->error = errno;
 		_exit(EXIT_TEMPORARY);
 	}
-	pid = syscall(SYS_clone,
-		      (namespace_flags(x->spec) & ~(CLONE_NEWUSER | CLONE_NEWNET)) | CLONE_PARENT |
-			      SIGCHLD,
-		      NULL, NULL, NULL, 0);
-	if (pid == 0) {
-		safe_close(x->fds->ns_ready[0]);
-		run_jail(x->spec, x->fds);
-	}
-	x->pid = (pid_t) pid;
+	pid = clone(early_jail_main, x->stack_top,
+		    (int) (namespace_flags(x->spec) & ~(CLONE_NEWUSER | CLONE_NEWNET)) |
+			    CLONE_PARENT | SIGCHLD,
+		    x);
+	x->pid = pid;
 	x->error = pid < 0 ? errno : 0;
 	_exit(EXIT_SUCCESS);
+}
+
+/* clone()'s errno as the reason a jail could not be made, and its exit code. */
+static _noreturn_ void
+die_namespaces(int error)
+{
+	if (error == EPERM || error == ENOSPC || error == EUSERS)
+		die_errno(EXIT_PERMANENT, -error,
+			  "unable to create the jail's namespaces (are unprivileged user "
+			  "namespaces disabled? see kernel.unprivileged_userns_clone, "
+			  "user.max_user_namespaces and AppArmor's "
+			  "apparmor_restrict_unprivileged_userns)");
+	die_errno(EXIT_TEMPORARY, -error, "unable to create the jail's namespaces");
 }
 
 static pid_t
@@ -450,30 +491,33 @@ clone_namespaces(const struct jail_spec *spec, const struct jail_fds *fds)
 
 	if (early.user_fd >= 0) {
 		struct early_clone x = { .spec = spec, .fds = fds, .error = EIO };
+		size_t page = (size_t) sysconf(_SC_PAGESIZE);
+		char *stack;
 		pid_t helper;
 
+		/* Lazily backed; the page at its bottom is a guard. */
+		stack = mmap(NULL, JAIL_STACK_SIZE + page, PROT_READ | PROT_WRITE,
+			     MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK | MAP_NORESERVE, -1, 0);
+		if (stack == MAP_FAILED || mprotect(stack, page, PROT_NONE) < 0)
+			die_errno(EXIT_TEMPORARY, -errno, "unable to map the jail's stack");
+		x.stack_top = stack + page + JAIL_STACK_SIZE;
 		early.used = true;
 		helper = spawn_vfork(clone_into_early, &x);
 		if (helper < 0)
 			die_errno(EXIT_TEMPORARY, helper, "unable to start the jail");
 		(void) waitpid(helper, NULL, 0);
+		/* The jail has its own copies of both, and holds the namespaces. */
+		(void) munmap(stack, JAIL_STACK_SIZE + page);
 		early_namespaces_release();
 		if (x.error != 0)
-			die_errno(EXIT_TEMPORARY, -x.error, "unable to create the jail's namespaces");
+			die_namespaces(x.error);
 		return x.pid;
 	}
 
 	/* A fork-like clone (no new stack): the child runs on a copy of ours. */
 	pid = syscall(SYS_clone, namespace_flags(spec) | SIGCHLD, NULL, NULL, NULL, 0);
-	if (pid < 0) {
-		if (errno == EPERM || errno == ENOSPC || errno == EUSERS)
-			die_errno(EXIT_PERMANENT, -errno,
-				  "unable to create the jail's namespaces (are unprivileged user "
-				  "namespaces disabled? see kernel.unprivileged_userns_clone, "
-				  "user.max_user_namespaces and AppArmor's "
-				  "apparmor_restrict_unprivileged_userns)");
-		die_errno(EXIT_TEMPORARY, -errno, "unable to create the jail's namespaces");
-	}
+	if (pid < 0)
+		die_namespaces(errno);
 	if (pid == 0) {
 		safe_close(fds->ns_ready[0]);
 		run_jail(spec, fds);
@@ -546,8 +590,10 @@ __asan_default_options(void)
 }
 #endif
 
-/* The standby's wait: nothing is open but stdio and the socket, and no
- * state directory is known until the message names one. */
+/* The standby's wait. It comes with stdio and the socket open and nothing
+ * else; what it prepares meanwhile (the user lookup, the namespaces) opens
+ * fds only above the numbers the start's fds will take. No state directory
+ * is known until the message names one. */
 static void
 become_started(int *argc, char ***argv)
 {
@@ -555,6 +601,9 @@ become_started(int *argc, char ***argv)
 	int r;
 
 	set_cmdline((char *[]){ "jailer", JAILER_STANDBY_ARG, NULL });
+	r = jailer_standby_reserve_fds();
+	if (r < 0)
+		die_errno(EXIT_TEMPORARY, r, "unable to hold the fds of a start");
 	jail_spec_lookup_user();
 	early_namespaces_make();
 	r = jailer_standby_receive(argv, &envp);

@@ -27,8 +27,25 @@ jailer_standby_send(int sock, char *const *argv, char *const *envp, const int *f
 	return dispatch_send(sock, buf, len, fds, n_fds);
 }
 
+int
+jailer_standby_reserve_fds(void)
+{
+	for (int fd = JAILER_STANDBY_FD + 1; fd < JAILER_FIRST_FD + JAILER_STANDBY_MAX_FDS; fd++) {
+		int got = open("/dev/null", O_RDONLY | O_CLOEXEC);
+
+		if (got < 0)
+			return -errno;
+		if (got != fd) {
+			safe_close(got);
+			return -EBUSY;
+		}
+	}
+	return 0;
+}
+
 /* Moves FDS (close-on-exec, anywhere above stdio) to JAILER_FIRST_FD
- * onwards, inheritable as an exec'd jailer would have found them. */
+ * onwards, inheritable as an exec'd jailer would have found them; the
+ * reserved numbers it does not need are closed. */
 static int
 place_fds(int *fds, size_t n_fds)
 {
@@ -47,6 +64,9 @@ place_fds(int *fds, size_t n_fds)
 			return -errno;
 		safe_close(high[i]);
 	}
+	for (size_t i = n_fds; i < JAILER_STANDBY_MAX_FDS; i++)
+		if (JAILER_FIRST_FD + (int) i != JAILER_STANDBY_FD)
+			safe_close(JAILER_FIRST_FD + (int) i);
 	return 0;
 }
 

@@ -41,10 +41,17 @@
 int jailer_standby_send(int sock, char *const *argv, char *const *envp, const int *fds,
 			size_t n_fds);
 
+/* In the standby, first thing: holds the numbers after JAILER_STANDBY_FD
+ * that a start's fds will take (on /dev/null), so that nothing opened while
+ * it waits (an NSS module's socket) can sit there and be overwritten.
+ * 0, or -errno (-EBUSY: one was taken already). */
+int jailer_standby_reserve_fds(void);
+
 /* In the standby: waits for the start message on JAILER_STANDBY_FD, puts
- * its fds in place, closes the socket and returns its argv and environment
- * (allocated for the rest of the process's life). 0, 1 on EOF (nobody will
- * ever send one), or -errno (a malformed message: nothing was put in place). */
+ * its fds in place (over the socket and the reserved numbers; those left
+ * over are closed) and returns its argv and environment (allocated for the
+ * rest of the process's life). 0, 1 on EOF (nobody will ever send one), or
+ * -errno: a malformed message, its fds closed, or a failure to place them. */
 int jailer_standby_receive(char ***ret_argv, char ***ret_envp);
 
 #endif

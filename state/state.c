@@ -60,21 +60,27 @@ closedirp(DIR **d)
 		(void) closedir(*d);
 }
 
+/* Our uid never changes (nothing here is setuid): asked once, not once
+ * per jail of a listing. */
+static uid_t
+our_uid(void)
+{
+	static uid_t uid = (uid_t) -1;
+
+	if (uid == (uid_t) -1)
+		uid = getuid();
+	return uid;
+}
+
 /* The checks of state_dir_open() on a directory's stat. The owner check
  * comes before the mode: a directory of another user is refused whatever
  * its mode. */
 static int
 dir_stat_verify(const struct stat *st)
 {
-	/* Our uid never changes (nothing here is setuid): asked once, not
-	 * once per jail of a listing. */
-	static uid_t uid = (uid_t) -1;
-
-	if (uid == (uid_t) -1)
-		uid = getuid();
 	if (!S_ISDIR(st->st_mode))
 		return -ENOTDIR;
-	if (st->st_uid != uid)
+	if (st->st_uid != our_uid())
 		return -EPERM;
 	if ((st->st_mode & 07777) != 0700)
 		return -EPERM; /* not what we create: refuse it, never "repair" it */
@@ -263,9 +269,10 @@ read_sized(int fd, size_t size, size_t max, char **ret, size_t *ret_len)
 	return 0;
 }
 
-/* FD's content, when it is a regular file of at most MAX bytes. */
+/* FD's content, when it is a regular file of at most MAX bytes (and ours,
+ * with OURS). */
 static int
-read_regular(int fd, size_t max, char **ret, size_t *ret_len)
+read_regular(int fd, bool ours, size_t max, char **ret, size_t *ret_len)
 {
 	struct stat st;
 
@@ -273,6 +280,8 @@ read_regular(int fd, size_t max, char **ret, size_t *ret_len)
 		return -errno;
 	if (!S_ISREG(st.st_mode))
 		return -EINVAL;
+	if (ours && st.st_uid != our_uid())
+		return -EPERM;
 	if ((uint64_t) st.st_size > max)
 		return -EFBIG;
 	if (st.st_size > 0)
@@ -293,11 +302,9 @@ state_read_file(int dir_fd, const char *name, size_t max, char **ret, size_t *re
 	fd = openat(dir_fd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
 	if (fd < 0)
 		return -errno;
-	return read_regular(fd, max, ret, ret_len);
+	return read_regular(fd, false, max, ret, ret_len);
 }
 
-/* Writers of one NAME must be serialised by the caller (the supervisor is
- * single-threaded): two writers would unlink each other's temp file. */
 int
 state_jail_read_file(int jails_fd, const char *jail, const char *name, size_t max, char **ret,
 		     size_t *ret_len)
@@ -320,11 +327,15 @@ state_jail_read_file(int jails_fd, const char *jail, const char *name, size_t ma
 	fd = (int) syscall(SYS_openat2, jails_fd, path, &how, sizeof(how));
 	if (fd < 0)
 		return -errno;
-	r = read_regular(fd, max, ret, ret_len);
+	/* The directory was checked by name, the file reached by path: a
+	 * file of ours is at least one we (or root) wrote. */
+	r = read_regular(fd, true, max, ret, ret_len);
 	safe_close(fd);
 	return r;
 }
 
+/* Writers of one NAME must be serialised by the caller (the supervisor is
+ * single-threaded): two writers would unlink each other's temp file. */
 int
 state_write_atomic(int dir_fd, const char *name, const void *data, size_t len)
 {

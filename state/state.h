@@ -72,10 +72,11 @@ int state_read_file(int dir_fd, const char *name, size_t max, char **ret, size_t
 
 /* state_read_file() of NAME in the state directory JAIL below JAILS_FD,
  * without opening the directory: it is checked as state_dir_open() does
- * (one fstatat()), and NAME is reached from JAILS_FD with no symlink
- * followed anywhere on the way (openat2 RESOLVE_NO_SYMLINKS |
- * RESOLVE_BENEATH). Four system calls instead of eight, for readers that
- * need nothing else of the directory: `jailsup list` (issue 8). */
+ * (one fstatat()), NAME is reached from JAILS_FD with no symlink followed
+ * anywhere on the way (openat2 RESOLVE_NO_SYMLINKS | RESOLVE_BENEATH) and
+ * must be ours (-EPERM). fstatat, openat2, fstat, read, close: five system
+ * calls instead of eight, for readers that need nothing else of the
+ * directory: `jailsup list` (issue 8). */
 int state_jail_read_file(int jails_fd, const char *jail, const char *name, size_t max,
 			 char **ret, size_t *ret_len);
 

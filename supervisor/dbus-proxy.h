@@ -22,7 +22,7 @@
 #define DBUS_PROXY_FD_SYNC 3
 /* The jailer holds the read end at JAILER_FIRST_FD (jailer-spawn.h): it
  * never reads it, it only keeps it open; the jail's PID 1 does not inherit
- * it (dispatch's fds 3-6 replace it, everything above is close-on-exec). */
+ * it (dispatch's fds 3-6 replace it, everything above is closed). */
 
 /* The bus the session proxy is for: RIGHTS has dbus (notifications needs
  * dbus: without it there is no session bus at all). */

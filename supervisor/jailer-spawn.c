@@ -152,9 +152,10 @@ standby_take(struct ev_loop *loop, char **argv, char **envp, const int *fds, siz
 	if (standby.pid == 0)
 		return -ENOENT;
 	r = jailer_standby_send(standby.sock, argv, envp, fds, n_fds);
+	if (r == -E2BIG)
+		return r; /* too big for one message, never sent: it waits on */
 	if (r < 0) {
-		/* Gone, or the message too big: a standby that got nothing
-		 * must not linger. */
+		/* Gone, or broken: a standby that got nothing must not linger. */
 		(void) kill(standby.pid, SIGKILL);
 		log_debug("the standby jailer %d could not take the start: %s", (int) standby.pid,
 			  strerror(-r));

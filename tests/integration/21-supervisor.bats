@@ -191,36 +191,41 @@ _standby_other_than() {
 	pid=$(standby_pid) && [ "$pid" != "$1" ]
 }
 
-# The child of standby jailer PID that holds the namespaces it made ahead.
-holder_of() {
-	pgrep -u "$(id -u)" -P "$1" -fx "jailer --standby"
+# The namespace of kind $2 ("user", "net") that standby jailer PID made
+# ahead and holds an fd of.
+standby_ns() {
+	local f l
+	for f in /proc/"$1"/fd/*; do
+		l=$(readlink "$f") || continue
+		[[ $l == "$2:["* ]] && echo "$l" && return 0
+	done
+	return 1
 }
 
 @test "the standby jailer: a start takes it, another follows; kill -9 of it or of the supervisor" {
 	env_profile t
 	env_profile u
-	local standby next cli holder next_holder user_ns net_ns
+	local standby next cli user_ns net_ns
 	jailsup daemon
 	wait_for standby_pid
 	standby=$(standby_pid)
-	wait_for holder_of "$standby"
-	holder=$(holder_of "$standby")
-	user_ns=$(readlink "/proc/$holder/ns/user")
-	net_ns=$(readlink "/proc/$holder/ns/net")
-	[ "$user_ns" != "$(readlink /proc/self/ns/user)" ] || fail "the holder is in our user namespace"
+	wait_for standby_ns "$standby" net
+	user_ns=$(standby_ns "$standby" user)
+	net_ns=$(standby_ns "$standby" net)
+	[ "$user_ns" != "$(readlink /proc/self/ns/user)" ] || fail "the standby holds our user namespace"
+	# The child that made them is gone.
+	[ -z "$(pgrep -P "$standby")" ] || fail "the standby has a child: $(pgrep -a -P "$standby")"
 	# shellcheck disable=SC2016 # expanded in the jail
 	bg jailsup run t -- sh -c 'touch "$HOME/ready"; exec sleep 1000'
 	cli=$BG_PID
 	wait_for_file "$(jail_home t)/ready"
 	[ "$(state_get t jailer-pid)" = "$standby" ] || fail "the jail's jailer is not the standby"
 	# Its processes are in the namespaces made ahead (read from an app:
-	# dispatch is undumpable, its /proc/PID/ns unreadable to us); their
-	# holder is gone.
+	# dispatch is undumpable, its /proc/PID/ns unreadable to us).
 	run jailsup run t -- sh -c 'readlink /proc/self/ns/user /proc/self/ns/net'
 	assert_status 0
 	[ "$output" = "$user_ns"$'\n'"$net_ns" ] ||
 		fail "the jail is in $output, not the namespaces made ahead ($user_ns $net_ns)"
-	wait_for _not_alive "$holder"
 	# The jail's PID 1 is dispatch, in ps and in its command line.
 	run jailsup run t -- sh -c 'cat /proc/1/comm; tr -d "\0" </proc/1/cmdline'
 	assert_status 0
@@ -236,13 +241,10 @@ holder_of() {
 	[ "$output" = u ] || fail "ran in '$output'"
 	wait_for _standby_other_than "$next"
 	next=$(standby_pid)
-	wait_for holder_of "$next"
-	next_holder=$(holder_of "$next")
-	# The supervisor killed with -9: the standby leaves (EOF), its holder
-	# with it; the jail stays.
+	# The supervisor killed with -9: the standby leaves (EOF), and with it
+	# the namespaces it made; the jail stays.
 	kill -KILL "$(daemon_pid)"
 	wait_for _not_alive "$next"
-	wait_for _not_alive "$next_holder"
 	alive "$cli" || fail "the jail's app died with the supervisor"
 	run jailsup kill t
 	assert_status 0
