@@ -43,30 +43,23 @@ jailer_standby_reserve_fds(void)
 	return 0;
 }
 
-/* Moves FDS (close-on-exec, anywhere above stdio) to JAILER_FIRST_FD
- * onwards, inheritable as an exec'd jailer would have found them; the
- * reserved numbers it does not need are closed. */
+/* Moves FDS (close-on-exec, above the reserved numbers) to JAILER_FIRST_FD
+ * onwards, inheritable as an exec'd jailer would have found them; their
+ * originals and the reserved numbers it does not need are closed. */
 static int
-place_fds(int *fds, size_t n_fds)
+place_fds(const int *fds, size_t n_fds)
 {
-	int high[JAILER_STANDBY_MAX_FDS];
+	int first = JAILER_FIRST_FD, r;
 
-	/* First out of the way of the targets, which they may occupy. */
-	for (size_t i = 0; i < n_fds; i++) {
-		high[i] = fcntl(fds[i], F_DUPFD_CLOEXEC, JAILER_FIRST_FD + JAILER_STANDBY_MAX_FDS);
-		if (high[i] < 0)
-			return -errno;
-		safe_close(fds[i]);
-		fds[i] = -1;
-	}
-	for (size_t i = 0; i < n_fds; i++) {
-		if (dup2(high[i], JAILER_FIRST_FD + (int) i) < 0)
-			return -errno;
-		safe_close(high[i]);
-	}
+	r = fds_move_to(fds, n_fds, first);
+	for (size_t i = 0; i < n_fds; i++)
+		if (fds[i] < first || fds[i] >= first + (int) n_fds)
+			safe_close(fds[i]);
+	if (r < 0)
+		return r;
 	for (size_t i = n_fds; i < JAILER_STANDBY_MAX_FDS; i++)
-		if (JAILER_FIRST_FD + (int) i != JAILER_STANDBY_FD)
-			safe_close(JAILER_FIRST_FD + (int) i);
+		if (first + (int) i != JAILER_STANDBY_FD)
+			safe_close(first + (int) i);
 	return 0;
 }
 

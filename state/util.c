@@ -6,6 +6,7 @@
 #include <sys/mman.h>
 #include <sys/stat.h>
 
+#include <fcntl.h>
 #include <limits.h>
 #include <sched.h>
 #include <signal.h>
@@ -172,6 +173,45 @@ spawn_vfork(int (*fn)(void *), void *arg)
 	(void) sigprocmask(SIG_SETMASK, &old, NULL);
 	(void) munmap(stack, SPAWN_STACK_SIZE + page);
 	return pid < 0 ? -e : pid;
+}
+
+pid_t
+fork_with_pipe(int fds[2])
+{
+	pid_t pid;
+	int e;
+
+	if (pipe2(fds, O_CLOEXEC) < 0)
+		return -errno;
+	pid = fork();
+	if (pid < 0) {
+		e = errno;
+		fds[0] = safe_close(fds[0]);
+		fds[1] = safe_close(fds[1]);
+		return -e;
+	}
+	return pid;
+}
+
+int
+fds_move_to(const int *fds, size_t n, int first)
+{
+	int high[FDS_MOVE_MAX];
+
+	if (n > FDS_MOVE_MAX)
+		return -EINVAL;
+	/* First above every target: an fd may sit where another must go. */
+	for (size_t i = 0; i < n; i++) {
+		high[i] = fcntl(fds[i], F_DUPFD_CLOEXEC, first + (int) n);
+		if (high[i] < 0)
+			return -errno;
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (dup2(high[i], first + (int) i) < 0)
+			return -errno;
+		(void) close(high[i]);
+	}
+	return 0;
 }
 
 int

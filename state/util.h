@@ -142,6 +142,17 @@ void reset_signals_for_exec(void);
  * Returns the child's PID, or -errno. */
 pid_t spawn_vfork(int (*fn)(void *), void *arg);
 
+/* pipe2(FDS, O_CLOEXEC), then fork(): the child's PID (0 in the child), or
+ * -errno with neither end left open. */
+pid_t fork_with_pipe(int fds[2]);
+
+/* Moves FDS[0..N) to FIRST, FIRST+1, … (inheritable), whatever numbers
+ * they have now, targets included; originals outside the targets stay
+ * open. Writes no memory but its own stack, so a spawn_vfork() child may
+ * call it. At most FDS_MOVE_MAX fds. 0 or -errno. */
+#define FDS_MOVE_MAX 8
+int fds_move_to(const int *fds, size_t n, int first);
+
 /* Writes all of BUF, retrying on EINTR and short writes. 0 or -errno. */
 int write_all(int fd, const void *buf, size_t len);
 

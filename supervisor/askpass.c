@@ -106,15 +106,9 @@ ask_program(const char *program, const char *prompt, char *buf)
 	int fds[2], status, r;
 	pid_t pid;
 
-	if (pipe2(fds, O_CLOEXEC) < 0)
-		return -errno;
-	pid = fork();
-	if (pid < 0) {
-		r = -errno;
-		safe_close(fds[0]);
-		safe_close(fds[1]);
-		return r;
-	}
+	pid = fork_with_pipe(fds);
+	if (pid < 0)
+		return pid;
 	if (pid == 0) {
 		int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
 

@@ -25,15 +25,9 @@ crypt_spawn(char *const argv[], const char *password, int out_fd, pid_t *ret_pid
 		return -errno;
 	/* A pipe, not a socket: gocryptfs opens /dev/stdin by name, which
 	 * works for a pipe and fails for a socket. */
-	if (pipe2(fds, O_CLOEXEC) < 0)
-		return -errno;
-	pid = fork();
-	if (pid < 0) {
-		r = -errno;
-		safe_close(fds[0]);
-		safe_close(fds[1]);
-		return r;
-	}
+	pid = fork_with_pipe(fds);
+	if (pid < 0)
+		return pid;
 	if (pid == 0) {
 		int out = out_fd >= 0 ? out_fd : null_fd;
 

@@ -24,15 +24,9 @@ helper_spawn(int dir_fd, const char *pid_file, void (*child)(void *data, int rea
 	int r;
 
 	(void) unlinkat(dir_fd, pid_file, 0);
-	if (pipe2(pipe_fds, O_CLOEXEC) < 0)
-		return -errno;
-	pid = fork();
-	if (pid < 0) {
-		r = -errno;
-		safe_close(pipe_fds[0]);
-		safe_close(pipe_fds[1]);
-		return r;
-	}
+	pid = fork_with_pipe(pipe_fds);
+	if (pid < 0)
+		return pid;
 	if (pid == 0) {
 		child(data, pipe_fds[1]);
 		_exit(EXIT_TEMPORARY);

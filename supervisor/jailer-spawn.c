@@ -37,22 +37,12 @@ exec_jailer(void *arg)
 {
 	const struct jailer_exec *x = arg;
 	int null = open("/dev/null", O_RDWR | O_CLOEXEC);
-	int high[JAILER_STANDBY_MAX_FDS];
 
 	reset_signals_for_exec();
 	/* Its own session: signals to our process group never reach it. */
 	if (null < 0 || setsid() < 0 || dup2(null, 0) < 0 || dup2(null, 1) < 0 ||
-	    dup2(null, 2) < 0)
+	    dup2(null, 2) < 0 || fds_move_to(x->fds, x->n_fds, JAILER_FIRST_FD) < 0)
 		_exit(EXIT_TEMPORARY);
-	for (size_t i = 0; i < x->n_fds; i++) {
-		high[i] = fcntl(x->fds[i], F_DUPFD_CLOEXEC,
-				JAILER_FIRST_FD + JAILER_STANDBY_MAX_FDS);
-		if (high[i] < 0)
-			_exit(EXIT_TEMPORARY);
-	}
-	for (size_t i = 0; i < x->n_fds; i++)
-		if (dup2(high[i], JAILER_FIRST_FD + (int) i) < 0)
-			_exit(EXIT_TEMPORARY);
 	/* Only stdio and those: fds our caller left us must not live on in
 	 * a jailer. */
 	(void) syscall(SYS_close_range, JAILER_FIRST_FD + (unsigned) x->n_fds, ~0u, 0);

@@ -5,6 +5,7 @@
  * string vectors, the I/O loops and their bounds, and the path helpers.
  */
 #include <sys/stat.h>
+#include <sys/wait.h>
 
 #include <fcntl.h>
 #include <setjmp.h>
@@ -338,6 +339,69 @@ test_path_is_below(void **state)
 	assert_false(path_is_below("relative", "/"));
 }
 
+/* In a child (the fd numbers are fixed): pipes A and B sit at 21 and 20,
+ * each on the other's target; moved to 20 and 21 they must be swapped,
+ * inheritable, and read what was written to them. Exit code 0 on success. */
+static int
+move_swapped_fds(void)
+{
+	int a[2], b[2], fds[2];
+	char buf[2] = "";
+
+	if (pipe2(a, O_CLOEXEC) < 0 || pipe2(b, O_CLOEXEC) < 0 ||
+	    dup3(a[0], 21, O_CLOEXEC) < 0 || dup3(b[0], 20, O_CLOEXEC) < 0 ||
+	    write(a[1], "a", 1) != 1 || write(b[1], "b", 1) != 1)
+		return 1;
+	fds[0] = 21;
+	fds[1] = 20;
+	if (fds_move_to(fds, 2, 20) < 0)
+		return 2;
+	if (fcntl(20, F_GETFD) != 0 || fcntl(21, F_GETFD) != 0)
+		return 3;
+	if (read(20, buf, 1) != 1 || buf[0] != 'a' || read(21, buf, 1) != 1 || buf[0] != 'b')
+		return 4;
+	return fds_move_to(fds, FDS_MOVE_MAX + 1, 20) == -EINVAL ? 0 : 5;
+}
+
+static void
+test_fds_move_to(void **state)
+{
+	int status;
+	pid_t pid;
+
+	(void) state;
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0)
+		_exit(move_swapped_fds());
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+}
+
+static void
+test_fork_with_pipe(void **state)
+{
+	int fds[2], status;
+	char c = 0;
+	pid_t pid;
+
+	(void) state;
+	pid = fork_with_pipe(fds);
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		close(fds[0]);
+		_exit(write(fds[1], "x", 1) == 1 ? 0 : 1);
+	}
+	close(fds[1]);
+	assert_int_equal(read(fds[0], &c, 1), 1);
+	assert_int_equal(c, 'x');
+	assert_true(fcntl(fds[0], F_GETFD) & FD_CLOEXEC);
+	close(fds[0]);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_int_equal(status, 0);
+}
+
 int
 main(void)
 {
@@ -361,6 +425,8 @@ main(void)
 	    T(test_path_is_below),
 	    T(test_mkdir_parents),
 	    T(test_strv_free_erase),
+	    T(test_fds_move_to),
+	    T(test_fork_with_pipe),
 #undef T
 	};
 
