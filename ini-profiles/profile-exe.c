@@ -11,6 +11,12 @@
  * $HOME gets only its own file bound: binding its folder would hand the
  * jail the whole home.
  *
+ * An exe where some jail can write (trust.h) is never trusted with more
+ * than itself: a symlink there is not followed (the jail may have planted
+ * it to have its next start bind a folder it could not see), and the file
+ * is bound alone, never its folder. So no jail can make its next start
+ * show it anything it could not see before.
+ *
  * The result is a snapshot. The exe can be replaced or removed between
  * this call and the execve() in the jail; that race is accepted, as with
  * any exec: the jail execs the path it was given and reports ENOENT or
@@ -22,6 +28,7 @@
 #include <limits.h>
 
 #include "ini-profiles/profile-internal.h"
+#include "ini-profiles/trust.h"
 
 void
 exe_resolution_done(struct exe_resolution *r)
@@ -103,8 +110,11 @@ below_home(const char *resolved, const char *home)
 	return resolved + n + 1;
 }
 
+/* SINGLE_FILE: bind the exe alone, even when it has a folder of its own
+ * below $HOME. */
 static int
-rewrite_for_home(const char *resolved, const struct profile_env *env, struct exe_resolution *res)
+rewrite_for_home(const char *resolved, const struct profile_env *env, bool single_file,
+		 struct exe_resolution *res)
 {
 	_cleanup_free_ char *home = NULL, *real_home = NULL, *shared = NULL, *textual = NULL,
 	                    *reldir = NULL;
@@ -131,7 +141,7 @@ rewrite_for_home(const char *resolved, const struct profile_env *env, struct exe
 	if (textual == NULL)
 		return -ENOMEM;
 	slash = strrchr(rel, '/');
-	if (slash != NULL) {
+	if (slash != NULL && !single_file) {
 		*strrchr(textual, '/') = '\0';
 		r = profile_share_allowed(textual, env);
 		if (r < 0)
@@ -141,8 +151,8 @@ rewrite_for_home(const char *resolved, const struct profile_env *env, struct exe
 	shared = path_join(home, "shared");
 	if (shared == NULL)
 		return -ENOMEM;
-	if (slash == NULL) {
-		/* Directly in $HOME: bind the file alone. */
+	if (slash == NULL || single_file) {
+		/* Directly in $HOME (or where a jail writes): the file alone. */
 		res->bind_file = true;
 		res->bind_src = strdup(resolved);
 		res->bind_dst = path_join(shared, rel);
@@ -163,11 +173,12 @@ rewrite_for_home(const char *resolved, const struct profile_env *env, struct exe
 }
 
 int
-profile_resolve_exe(const char *exec, const char *cwd, const struct profile_env *env,
-                    struct exe_resolution *ret)
+profile_resolve_exe_full(const char *exec, const char *cwd, const struct profile_env *env,
+                         struct exe_resolution *ret, char **reterr_why)
 {
 	_cleanup_(exe_resolution_done) struct exe_resolution res = {};
-	_cleanup_free_ char *candidate = NULL;
+	_cleanup_free_ char *candidate = NULL, *where = NULL;
+	bool jail_writable;
 	int r;
 
 	if (exec == NULL || exec[0] == '\0')
@@ -194,15 +205,24 @@ profile_resolve_exe(const char *exec, const char *cwd, const struct profile_env 
 			return r;
 	}
 
-	res.resolved = realpath(candidate, NULL);
-	if (res.resolved == NULL)
-		return errno == ENOTDIR ? -ENOENT : -errno;
+	r = trust_resolve_env(env, candidate, &res.resolved, &where);
+	if (r == -ELOOP && where != NULL && reterr_why != NULL &&
+	    asprintf(reterr_why,
+	             "'%s' goes through a symlink in %s, which a jail can write: it is not "
+	             "followed (a jail may have planted it); name the real file instead",
+	             candidate, where) < 0)
+		*reterr_why = NULL;
+	if (r < 0)
+		return r == -ENOTDIR ? -ENOENT : r;
+	jail_writable = r > 0;
 	r = check_exe(res.resolved);
 	if (r < 0)
 		return r;
-	r = rewrite_for_home(res.resolved, env, &res);
+	r = rewrite_for_home(res.resolved, env, jail_writable, &res);
 	if (r < 0)
 		return r;
+	/* Outside $HOME the jailer binds such a file alone, at its own path. */
+	res.bind_file = res.bind_file || jail_writable;
 	if (res.jail_path == NULL) {
 		res.jail_path = strdup(res.resolved);
 		if (res.jail_path == NULL)
@@ -211,4 +231,11 @@ profile_resolve_exe(const char *exec, const char *cwd, const struct profile_env 
 	*ret = res;
 	res = (struct exe_resolution){};
 	return 0;
+}
+
+int
+profile_resolve_exe(const char *exec, const char *cwd, const struct profile_env *env,
+                    struct exe_resolution *ret)
+{
+	return profile_resolve_exe_full(exec, cwd, env, ret, NULL);
 }

@@ -506,6 +506,19 @@ handle_share(struct parser *ps, enum key_id id, const char *key, const char *ite
 		            "sharing '%s' is refused: it is, holds or lies inside the whole home, "
 		            "jailsup's own folders or the autostart folder",
 		            esc(b1, path));
+	if (rw) {
+		const char *what = NULL;
+
+		r = profile_share_rw_allowed(path, ps->env, &what);
+		if (r == -ENOMEM)
+			return oom(ps);
+		if (r < 0)
+			return fail(ps, ps->line,
+			            "sharing '%s' read-write is refused: it is, holds or lies inside "
+			            "'%s', which your session reads or runs outside the jail (share it "
+			            "with 'ro' instead)",
+			            esc(b1, path), what != NULL ? what : "?");
+	}
 	for (size_t i = 0; i < p->n_shares; i++) {
 		count += p->shares[i].rw == rw;
 		if (!streq(p->shares[i].path, path))

@@ -277,3 +277,62 @@ profile_share_allowed(const char *path, const struct profile_env *env)
 	}
 	return 0;
 }
+
+/* What the user's session reads or runs from the home, at login or later,
+ * outside every jail: a jail that could write one of them would run code
+ * on the host the next time the user logs in, opens a shell, starts a
+ * service or uses a key. Read-only, most of them are fine to share. */
+static const char *const session_files[] = {
+	/* shells */
+	".profile", ".bashrc", ".bash_profile", ".bash_login", ".bash_logout", ".bash_aliases",
+	".zshrc", ".zshenv", ".zprofile", ".zlogin", ".zlogout", ".config/fish",
+	/* X and desktop sessions */
+	".xprofile", ".xsessionrc", ".xinitrc", ".xsession", ".pam_environment",
+	".config/autostart", ".config/plasma-workspace", ".config/environment.d",
+	/* user services and launchers (jailsup's own among them) */
+	".config/systemd", ".local/share/systemd", ".local/share/dbus-1",
+	".local/share/applications",
+	/* programs found first in $PATH */
+	".local/bin", "bin",
+	/* keys and what decides whom they trust */
+	".ssh", ".gnupg",
+};
+
+/* The same folders where $XDG_CONFIG_HOME or $XDG_DATA_HOME moved them. */
+static const char *const session_config_dirs[] = { "autostart", "plasma-workspace",
+						    "environment.d", "systemd", "fish" };
+static const char *const session_data_dirs[] = { "systemd", "dbus-1", "applications" };
+
+int
+profile_share_rw_allowed(const char *path, const struct profile_env *env,
+			 const char **reterr_what)
+{
+	const struct {
+		const char *base;
+		const char *const *subs;
+		size_t n;
+	} groups[] = {
+		{ env->home, session_files, ELEMENTSOF(session_files) },
+		{ env->xdg_config_home, session_config_dirs, ELEMENTSOF(session_config_dirs) },
+		{ env->xdg_data_home, session_data_dirs, ELEMENTSOF(session_data_dirs) },
+	};
+	int r;
+
+	r = profile_share_allowed(path, env);
+	if (r < 0)
+		return r;
+	for (size_t g = 0; g < ELEMENTSOF(groups); g++)
+		for (size_t i = 0; i < groups[g].n; i++) {
+			bool hit;
+
+			r = overlaps(path, groups[g].base, groups[g].subs[i], &hit);
+			if (r < 0)
+				return r;
+			if (hit) {
+				if (reterr_what != NULL)
+					*reterr_what = groups[g].subs[i];
+				return -EPERM;
+			}
+		}
+	return 0;
+}

@@ -244,6 +244,12 @@ void exe_resolution_done(struct exe_resolution *r);
  * it, so the exec must still handle ENOENT/EACCES (exit 127/126). */
 int profile_resolve_exe(const char *exec, const char *cwd, const struct profile_env *env,
 			struct exe_resolution *ret);
+/* profile_resolve_exe(), and where the exe lies where some jail can write
+ * (trust.h): its file is bound alone (bind_file), never its folder, and a
+ * symlink there is -ELOOP, with *reterr_why (malloc'd, may stay NULL on
+ * OOM) saying which and where, for the one line the user sees. */
+int profile_resolve_exe_full(const char *exec, const char *cwd, const struct profile_env *env,
+			     struct exe_resolution *ret, char **reterr_why);
 
 /* Writes a new profile NAME for EXEC to the user's profile folder
  * ($XDG_CONFIG_HOME/jailsup/profiles, created 0700 when missing), recording
@@ -277,5 +283,14 @@ int profile_path_make_absolute(const char *path, const char *cwd, char **ret);
  * test is textual: whoever mounts PATH must check again on the resolved
  * path, as a symlink can point anywhere. */
 int profile_share_allowed(const char *path, const struct profile_env *env);
+
+/* profile_share_allowed(), and for a read-write share also: -EPERM when
+ * PATH is, holds or lies inside a file or folder the user's session reads
+ * or runs outside every jail (~/.bashrc, ~/.profile, ~/.ssh, ~/.local/bin,
+ * ~/.config/systemd, ~/.local/share/applications, …; docs/profiles.md
+ * lists them), with *reterr_what (may be NULL) that file, relative to its
+ * base folder. Textual, like profile_share_allowed(). */
+int profile_share_rw_allowed(const char *path, const struct profile_env *env,
+			     const char **reterr_what);
 
 #endif

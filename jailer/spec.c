@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <sys/utsname.h>
 
+#include "ini-profiles/trust.h"
 #include "jailer/jailer.h"
 #include "state/log.h"
 #include "state/state.h"
@@ -279,6 +280,42 @@ open_log(const struct jail_spec *spec)
 	return fd;
 }
 
+static void
+spec_check_share_links(const char *path, const struct profile_env *env)
+{
+	_cleanup_free_ char *where = NULL;
+	int r = trust_resolve_env(env, path, NULL, &where);
+
+	if (r == -ELOOP && where != NULL)
+		die(EXIT_PERMANENT,
+		    "refusing to share '%s': it goes through a symlink in %s, which a jail can "
+		    "write (a jail may have planted it); share the real folder instead",
+		    path, where);
+	if (r < 0)
+		die_errno(EXIT_PERMANENT, r, "unable to share '%s'", path);
+}
+
+/* The init script runs in the jail, but a jail that could write it (a
+ * share of another profile, say) would run its code in this one. */
+static void
+spec_check_init_script(const struct jail_spec *spec, const struct profile_env *env)
+{
+	_cleanup_free_ char *where = NULL;
+	const char *path = spec->profile->init_script;
+	int r;
+
+	if (path == NULL)
+		return;
+	r = trust_path_jail_writable(env, path, &where);
+	if (r > 0 || (r == -ELOOP && where != NULL))
+		die(EXIT_PERMANENT,
+		    "refusing the init script '%s': it lies in %s, which a jail can write; move "
+		    "it out of every jail's reach (e.g. next to the profile)",
+		    path, where);
+	if (r < 0)
+		die_errno(EXIT_PERMANENT, r, "unable to open the init script '%s'", path);
+}
+
 /* The profile checked each share's path as written; a symlink on the way
  * (~/Music → ~/.config/jailsup) would still expose what it refuses, so the
  * resolved path is checked again, and that path is what gets bound (seen
@@ -293,14 +330,26 @@ spec_check_shares(struct jail_spec *spec, const struct profile_env *env)
 	for (size_t i = 0; i < spec->profile->n_shares; i++) {
 		const char *path = spec->profile->shares[i].path;
 		_cleanup_free_ char *resolved = realpath(path, NULL);
+		const char *what = NULL;
 
 		if (resolved == NULL)
 			die_errno(EXIT_PERMANENT, -errno, "unable to share '%s'", path);
+		/* A symlink on the way is followed only when no jail could
+		 * have planted it: otherwise a jail with a share that holds
+		 * this one would choose what its next start shows it. */
+		if (!streq(resolved, path))
+			spec_check_share_links(path, env);
 		if (profile_share_allowed(resolved, env) < 0)
 			die(EXIT_PERMANENT,
 			    "refusing to share '%s': it resolves to '%s', which a jail must not "
 			    "see (jailsup's own files, autostart, or the whole home)",
 			    path, resolved);
+		if (spec->profile->shares[i].rw &&
+		    profile_share_rw_allowed(resolved, env, &what) < 0)
+			die(EXIT_PERMANENT,
+			    "refusing to share '%s' read-write: it resolves to '%s', which is, holds "
+			    "or lies inside '%s', read or run by your session outside the jail",
+			    path, resolved, what != NULL ? what : "?");
 		spec->share_src[i] = TAKE_PTR(resolved);
 	}
 }
@@ -350,7 +399,7 @@ void
 jail_spec_build(struct jail_spec *spec, const char *state_path, int go_fd)
 {
 	_cleanup_(profile_env_storage_done) struct profile_env_storage storage = {};
-	_cleanup_free_ char *text = NULL, *source = NULL;
+	_cleanup_free_ char *text = NULL, *source = NULL, *why = NULL;
 	struct profile_error err = {};
 	struct profile_env env = {};
 	const char *base;
@@ -414,7 +463,10 @@ jail_spec_build(struct jail_spec *spec, const char *state_path, int go_fd)
 	}
 
 	spec_check_shares(spec, &env);
-	r = profile_resolve_exe(spec->profile->exec, "/", &env, &spec->exe);
+	spec_check_init_script(spec, &env);
+	r = profile_resolve_exe_full(spec->profile->exec, "/", &env, &spec->exe, &why);
+	if (r < 0 && why != NULL)
+		die(EXIT_PERMANENT, "refusing to run exe '%s': %s", spec->profile->exec, why);
 	if (r < 0)
 		die_errno(EXIT_PERMANENT, r, "unable to resolve exe '%s'", spec->profile->exec);
 	spec_exe_outside_view(spec);

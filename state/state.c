@@ -53,13 +53,6 @@ state_name_valid(const char *name)
 	return strpbrk(name, "/\n") == NULL;
 }
 
-static void
-closedirp(DIR **d)
-{
-	if (*d != NULL)
-		(void) closedir(*d);
-}
-
 /* Our uid never changes (nothing here is setuid): asked once, not once
  * per jail of a listing. */
 static uid_t

@@ -8,6 +8,7 @@
 #ifndef JAILSUP_UTIL_H
 #define JAILSUP_UTIL_H
 
+#include <dirent.h>
 #include <errno.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -96,6 +97,21 @@ fclosep(FILE **f)
 {
 	if (*f != NULL)
 		(void) fclose(*f);
+}
+
+static inline void
+closedirp(DIR **d)
+{
+	if (*d != NULL)
+		(void) closedir(*d);
+}
+
+/* Frees P and returns NULL, the empty value: p = mfree(p). */
+static inline void *
+mfree(void *p)
+{
+	free(p);
+	return NULL;
 }
 
 /* A NULL-terminated array of owned strings. */

@@ -328,13 +328,6 @@ autodelete(struct ev_loop *loop, const char *name, bool profile_created)
 	log_info("jail '%s' removed (autodelete)", name);
 }
 
-static void
-closedirp(DIR **d)
-{
-	if (*d != NULL)
-		(void) closedir(*d);
-}
-
 /* What a remover could not finish before a crash or restart. */
 static void
 sweep_gone(struct ev_loop *loop)

@@ -181,7 +181,7 @@ load_run_profile(const struct run_args *a, const struct profile_env *env,
 		return r;
 	}
 	{
-		_cleanup_free_ char *exec = NULL;
+		_cleanup_free_ char *exec = NULL, *why = NULL;
 		struct exe_resolution probe = {};
 
 		/* The exec is stored as written, made absolute and tidied
@@ -197,10 +197,13 @@ load_run_profile(const struct run_args *a, const struct profile_env *env,
 			return log_error("out of memory"), -ENOMEM;
 		/* A first start that cannot run creates nothing: a typo must
 		 * not leave a profile behind. */
-		r = profile_resolve_exe(exec, "/", env, &probe);
+		r = profile_resolve_exe_full(exec, "/", env, &probe, &why);
 		exe_resolution_done(&probe);
-		if (r < 0) {
+		if (r < 0 && why != NULL)
+			log_error("refusing to run '%s': %s", exec, why);
+		else if (r < 0)
 			log_error_errno(r, "unable to run '%s'", exec);
+		if (r < 0) {
 			return r == -ENOENT || r == -ELOOP ? -ENOENT : r == -EACCES ? -ENOEXEC : r;
 		}
 		r = profile_create(env, name, exec, a->secure, a->autodelete, NULL);
@@ -324,7 +327,7 @@ verb_run(int argc, char **argv)
 {
 	_cleanup_(profile_env_storage_done) struct profile_env_storage storage = {};
 	_cleanup_(profile_freep) struct jail_profile *profile = NULL;
-	_cleanup_free_ char *shipped = NULL;
+	_cleanup_free_ char *shipped = NULL, *why = NULL;
 	_cleanup_strv_ char **app_argv = NULL;
 	struct exe_resolution exe = {};
 	struct run_args a = {};
@@ -343,9 +346,12 @@ verb_run(int argc, char **argv)
 	if (r < 0)
 		return r == -ENOENT ? EXIT_NOT_FOUND : EXIT_JAILSUP_FAILED;
 
-	r = profile_resolve_exe(profile->exec, "/", &env, &exe);
-	if (r < 0) {
+	r = profile_resolve_exe_full(profile->exec, "/", &env, &exe, &why);
+	if (r < 0 && why != NULL)
+		log_error("refusing to run '%s' (jail '%s'): %s", profile->exec, profile->name, why);
+	else if (r < 0)
 		log_error_errno(r, "unable to run '%s' (jail '%s')", profile->exec, profile->name);
+	if (r < 0) {
 		return r == -ENOENT || r == -ELOOP ? EXIT_NOT_FOUND : EXIT_NOT_EXECUTABLE;
 	}
 	if (strv_push(&app_argv, exe.jail_path) < 0)
