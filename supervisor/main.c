@@ -203,9 +203,10 @@ load_run_profile(const struct run_args *a, const struct profile_env *env,
 			log_error("refusing to run '%s': %s", exec, why);
 		else if (r < 0)
 			log_error_errno(r, "unable to run '%s'", exec);
-		if (r < 0) {
+		if (r < 0 && why != NULL)
+			return -EPERM; /* a refusal, not a missing exe */
+		if (r < 0)
 			return r == -ENOENT || r == -ELOOP ? -ENOENT : r == -EACCES ? -ENOEXEC : r;
-		}
 		r = profile_create(env, name, exec, a->secure, a->autodelete, NULL);
 		if (r < 0 && r != -EEXIST)
 			return log_error_errno(r, "unable to create a profile for '%s'", exec);
@@ -351,9 +352,10 @@ verb_run(int argc, char **argv)
 		log_error("refusing to run '%s' (jail '%s'): %s", profile->exec, profile->name, why);
 	else if (r < 0)
 		log_error_errno(r, "unable to run '%s' (jail '%s')", profile->exec, profile->name);
-	if (r < 0) {
+	if (r < 0 && why != NULL)
+		return EXIT_JAILSUP_FAILED;
+	if (r < 0)
 		return r == -ENOENT || r == -ELOOP ? EXIT_NOT_FOUND : EXIT_NOT_EXECUTABLE;
-	}
 	if (strv_push(&app_argv, exe.jail_path) < 0)
 		return EXIT_JAILSUP_FAILED;
 	exe_resolution_done(&exe);

@@ -175,14 +175,21 @@ Seccomp: 2"
 }
 
 @test "the 32-bit x86 ABI gets the same filter" {
+	local want=EPERM
 	[ "$(uname -m)" = x86_64 ] || fail "this test knows only x86-64, not $(uname -m)"
-	run "$TRY" i386-unshare-newuser
-	[ "$output" = "i386-unshare-newuser OK" ] || fail "on the host: $output"
-	run "$TRY" i386-keyctl
-	[ "$output" = "i386-keyctl OK" ] || fail "on the host: $output"
+	run "$TRY" i386-unshare-newuser i386-keyctl
+	# A machine without the 32-bit entry (some hypervisors) faults on
+	# int 0x80 before any system call: the jail must fault the same way,
+	# and never get a call through.
+	if [ "$output" = "i386-unshare-newuser NOABI"$'\n'"i386-keyctl NOABI" ]; then
+		want=NOABI
+	else
+		[ "$output" = "i386-unshare-newuser OK"$'\n'"i386-keyctl OK" ] ||
+			fail "on the host: $output"
+	fi
 	run jailsup run --no-daemon try i386-unshare-newuser i386-keyctl
 	assert_status 0
-	[ "$output" = "i386-unshare-newuser EPERM"$'\n'"i386-keyctl EPERM" ] || fail "$output"
+	[ "$output" = "i386-unshare-newuser $want"$'\n'"i386-keyctl $want" ] || fail "$output"
 }
 
 @test "ptrace: PID 1 is out of reach in every jail; a secure jail denies ptrace and its kin" {
