@@ -298,6 +298,13 @@ static const char *const session_files[] = {
 	".ssh", ".gnupg",
 };
 
+const char *const *
+profile_session_files(size_t *ret_n)
+{
+	*ret_n = ELEMENTSOF(session_files);
+	return session_files;
+}
+
 /* The same folders where $XDG_CONFIG_HOME or $XDG_DATA_HOME moved them. */
 static const char *const session_config_dirs[] = { "autostart", "plasma-workspace",
 						    "environment.d", "systemd", "fish" };

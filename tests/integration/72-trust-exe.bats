@@ -150,6 +150,10 @@ EOF
 	[[ $output != *"APP RAN"* ]] || fail "the app ran"
 	[ ! -e "$(jail_home victim)/INIT-RAN" ] || fail "the init script ran"
 	[[ $stderr == *"init script"*"'$downloads'"*"'browser'"* ]] || fail "stderr: $stderr"
+	run jailsup explain victim
+	assert_status 0
+	assert_output_contains "init-script  $downloads/init.sh: REFUSED" "never shared read-write" \
+		".bashrc" ".ssh"
 	# Out of every jail's reach, the same script runs.
 	rm "$XDG_CONFIG_HOME/jailsup/profiles/browser.ini"
 	run jrun victim -c 'echo APP RAN'
