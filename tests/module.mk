@@ -51,6 +51,7 @@ $(B)/tests/unit/test-desktop-entry: $(B)/tests/unit/test-desktop-entry.o \
 		$(B)/supervisor/desktop-entry.o $(LIBSTATE)
 	$(CC) $(XLDFLAGS) $(LDFLAGS) -o $@ $^ -lcmocka $(LIBS)
 $(B)/fuzz/fuzz-desktop-entry: supervisor/desktop-entry.c supervisor/desktop-entry.h
-# The control socket's framing is not library code yet: the target
-# compiles its one file in.
+# The control socket's framing and the jailer's spec are not library code
+# yet: each target compiles its one file in.
 $(B)/fuzz/fuzz-control: supervisor/control.c supervisor/control.h
+$(B)/fuzz/fuzz-spec: jailer/spec.c jailer/jailer.h
