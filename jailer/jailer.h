@@ -71,9 +71,35 @@ struct jail_spec {
 
 /* spec.c */
 void jail_spec_build(struct jail_spec *spec, const char *state_path, int go_fd);
+
 /* Looks up our user name (NSS) ahead of jail_spec_build(): the standby
  * jailer does it while it waits, off the start's path. */
 void jail_spec_lookup_user(void);
+
+/* What spec.c reads of the world beyond the state directory while it works
+ * out a spec from profile.ini: the session's variables, and whether a
+ * socket is there. The jailer's are getenv() and fstatat(); the fuzz
+ * target's (tests/fuzz/fuzz-spec.c) a session it makes up. */
+struct spec_host {
+	const char *(*getenv)(const char *key);
+	/* Whether PATH below DIR_FD (as fstatat() with FLAGS sees it) is a socket. */
+	bool (*is_socket)(int dir_fd, const char *path, int flags);
+};
+
+/* The part of jail_spec_build() that is a parser: TEXT, the state dir's
+ * profile.ini, read as the profile of jail SPEC->name (SOURCE, its path,
+ * for messages), and what follows from it and HOST alone: the rights, the
+ * network, the socket of each granted right, dispatch's environment. Needs
+ * SPEC->name, state_path, state_fd, user, home and runtime_dir set. Opens
+ * nothing but through HOST and dies only out of memory (or if uname()
+ * fails), so a fuzzer can call it. Returns 0, or -EINVAL with *RETERR
+ * (line and message) for a bad profile, or -ENOMEM. */
+int jail_spec_from_text(struct jail_spec *spec, const char *text, const char *source,
+                        const struct profile_env *env, const struct spec_host *host,
+                        struct profile_error *reterr);
+/* Frees what SPEC holds and closes its fds. The jailer leaves by execve()
+ * and needs none of it; the fuzz target frees each spec it makes. */
+void jail_spec_done(struct jail_spec *spec);
 
 /* crypt-home.c: an O_PATH fd of the encrypted home's plaintext view, the
  * backend's FUSE mount on STATE_DIR/home; dies when it is not mounted (a

@@ -55,24 +55,17 @@ env_add(char ***env, const char *key, const char *value)
 		die(EXIT_TEMPORARY, "out of memory");
 }
 
-static bool
-is_socket(const char *path)
-{
-	struct stat st;
-
-	return stat(path, &st) == 0 && S_ISSOCK(st.st_mode);
-}
-
-/* Takes the socket at HOST when it exists; a granted right whose service
- * is not running is not an error, the jail just does not get it. */
+/* Takes the socket at HOST_PATH when it exists; a granted right whose
+ * service is not running is not an error, the jail just does not get it. */
 static void
-socket_set(struct jail_socket *s, const char *host, const char *jail, const char *right)
+socket_set(const struct spec_host *host, struct jail_socket *s, const char *host_path,
+           const char *jail, const char *right)
 {
-	if (!is_socket(host)) {
-		log_debug("right '%s' granted but no socket at '%s', skipping", right, host);
+	if (!host->is_socket(AT_FDCWD, host_path, 0)) {
+		log_debug("right '%s' granted but no socket at '%s', skipping", right, host_path);
 		return;
 	}
-	s->host = xstrdup(host);
+	s->host = xstrdup(host_path);
 	s->jail = xstrdup(jail);
 }
 
@@ -98,9 +91,9 @@ parse_display(const char *display, unsigned *ret)
 }
 
 static void
-spec_x11(struct jail_spec *spec)
+spec_x11(struct jail_spec *spec, const struct spec_host *host)
 {
-	const char *display = getenv("DISPLAY"), *xauth = getenv("XAUTHORITY");
+	const char *display = host->getenv("DISPLAY"), *xauth = host->getenv("XAUTHORITY");
 	_cleanup_free_ char *path = NULL;
 	struct utsname u;
 
@@ -109,7 +102,7 @@ spec_x11(struct jail_spec *spec)
 		return;
 	}
 	path = xasprintf("/tmp/.X11-unix/X%u", spec->x11_display);
-	socket_set(&spec->x11, path, path, "x11");
+	socket_set(host, &spec->x11, path, path, "x11");
 	if (spec->x11.host == NULL)
 		return;
 	if (xauth != NULL && xauth[0] == '/')
@@ -123,10 +116,10 @@ spec_x11(struct jail_spec *spec)
 }
 
 static void
-spec_wayland(struct jail_spec *spec)
+spec_wayland(struct jail_spec *spec, const struct spec_host *host)
 {
-	const char *display = getenv("WAYLAND_DISPLAY");
-	_cleanup_free_ char *host = NULL, *jail = NULL;
+	const char *display = host->getenv("WAYLAND_DISPLAY");
+	_cleanup_free_ char *host_path = NULL, *jail = NULL;
 	const char *base;
 
 	if (display == NULL)
@@ -134,18 +127,24 @@ spec_wayland(struct jail_spec *spec)
 	base = strrchr(display, '/') != NULL ? strrchr(display, '/') + 1 : display;
 	if (!state_name_valid(base))
 		return;
-	host = display[0] == '/' ? xstrdup(display) : xasprintf("%s/%s", spec->runtime_dir, display);
+	host_path =
+	    display[0] == '/' ? xstrdup(display) : xasprintf("%s/%s", spec->runtime_dir, display);
 	jail = xasprintf("%s/%s", spec->runtime_dir, base);
-	socket_set(&spec->wayland, host, jail, "wayland");
+	socket_set(host, &spec->wayland, host_path, jail, "wayland");
 }
+
+#define ICE_DIR "/tmp/.ICE-unix/"
 
 /* The unix-socket entry of SESSION_MANAGER, e.g. from
  * "local/h:@/tmp/.ICE-unix/42,unix/h:/tmp/.ICE-unix/42"; the abstract one
- * is out of reach from the jail's network namespace anyway. */
+ * is out of reach from the jail's network namespace anyway. The socket is
+ * bound at the same path in the jail, so only a name in ICE_DIR, where
+ * libICE makes them, is taken: any other path would put a host socket
+ * anywhere in the jail's tree ("/tmp/.ICE-unix/../../home/u/.bashrc"). */
 static void
-spec_kde_session(struct jail_spec *spec)
+spec_kde_session(struct jail_spec *spec, const struct spec_host *host)
 {
-	const char *sm = getenv("SESSION_MANAGER");
+	const char *sm = host->getenv("SESSION_MANAGER");
 	_cleanup_free_ char *copy = NULL;
 	char *save = NULL;
 
@@ -157,7 +156,14 @@ spec_kde_session(struct jail_spec *spec)
 
 		if (!strstartswith(e, "unix/") || colon == NULL || colon[1] != '/')
 			continue;
-		socket_set(&spec->ice, colon + 1, colon + 1, "kde-session");
+		if (!strstartswith(colon + 1, ICE_DIR) ||
+		    !state_name_valid(colon + 1 + strlen(ICE_DIR))) {
+			log_debug("right 'kde-session' granted but the socket '%s' is not in '%s', "
+			          "skipping",
+			          colon + 1, ICE_DIR);
+			continue;
+		}
+		socket_set(host, &spec->ice, colon + 1, colon + 1, "kde-session");
 		if (spec->ice.host != NULL)
 			spec->session_manager = xstrdup(e);
 		return;
@@ -170,12 +176,10 @@ spec_kde_session(struct jail_spec *spec)
  * bus: a jail started without a supervisor (run --no-daemon), or whose
  * proxy is gone, gets none, whatever the rights say. */
 static void
-proxy_socket_set(struct jail_spec *spec, struct jail_socket *s, const char *file,
-		 const char *jail, const char *right)
+proxy_socket_set(struct jail_spec *spec, const struct spec_host *host, struct jail_socket *s,
+                 const char *file, const char *jail, const char *right)
 {
-	struct stat st;
-
-	if (fstatat(spec->state_fd, file, &st, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISSOCK(st.st_mode)) {
+	if (!host->is_socket(spec->state_fd, file, AT_SYMLINK_NOFOLLOW)) {
 		log_debug("right '%s' granted but no proxy socket '%s', no bus", right, file);
 		return;
 	}
@@ -184,38 +188,38 @@ proxy_socket_set(struct jail_spec *spec, struct jail_socket *s, const char *file
 }
 
 static void
-spec_dbus(struct jail_spec *spec)
+spec_dbus(struct jail_spec *spec, const struct spec_host *host)
 {
 	_cleanup_free_ char *jail = xasprintf("%s/bus", spec->runtime_dir);
 
-	proxy_socket_set(spec, &spec->dbus, STATE_DBUS_PROXY_SOCK, jail, "dbus");
+	proxy_socket_set(spec, host, &spec->dbus, STATE_DBUS_PROXY_SOCK, jail, "dbus");
 }
 
 static void
-spec_audio(struct jail_spec *spec)
+spec_audio(struct jail_spec *spec, const struct spec_host *host)
 {
 	_cleanup_free_ char *pulse = xasprintf("%s/pulse/native", spec->runtime_dir);
 	_cleanup_free_ char *pw = xasprintf("%s/pipewire-0", spec->runtime_dir);
-	const char *server = getenv("PULSE_SERVER");
+	const char *server = host->getenv("PULSE_SERVER");
 
 	if (server != NULL && strstartswith(server, "unix:/"))
-		socket_set(&spec->pulse, server + 5, pulse, "audio");
+		socket_set(host, &spec->pulse, server + 5, pulse, "audio");
 	else
-		socket_set(&spec->pulse, pulse, pulse, "audio");
-	socket_set(&spec->pipewire, pw, pw, "audio");
+		socket_set(host, &spec->pulse, pulse, pulse, "audio");
+	socket_set(host, &spec->pipewire, pw, pw, "audio");
 }
 
 /* What the jail's processes see: the allow-list of DESIGN.md §6. The
  * request of each app adds locale and terminal variables in dispatch. */
 static void
-spec_env(struct jail_spec *spec)
+spec_env(struct jail_spec *spec, const struct spec_host *host)
 {
 	static const char *const passthrough[] = {
 		"XDG_DATA_DIRS", "XDG_CONFIG_DIRS", "XDG_CURRENT_DESKTOP", "XDG_SESSION_DESKTOP",
 		"XDG_SESSION_TYPE", "DESKTOP_SESSION", "KDE_FULL_SESSION", "KDE_SESSION_VERSION",
 		"QT_QPA_PLATFORM", "GDK_BACKEND",
 	};
-	const char *path = getenv("PATH");
+	const char *path = host->getenv("PATH");
 	_cleanup_free_ char *value = NULL;
 
 	env_add(&spec->env, "HOME", spec->home);
@@ -239,7 +243,7 @@ spec_env(struct jail_spec *spec)
 	value = NULL;
 	env_add(&spec->env, "JAILSUP_JAIL", spec->name);
 	for (size_t i = 0; i < ELEMENTSOF(passthrough); i++) {
-		const char *v = getenv(passthrough[i]);
+		const char *v = host->getenv(passthrough[i]);
 
 		if (v != NULL)
 			env_add(&spec->env, passthrough[i], v);
@@ -382,6 +386,25 @@ require_env_path(const char *key)
 	return v;
 }
 
+static const char *
+jailer_getenv(const char *key)
+{
+	return getenv(key);
+}
+
+static bool
+jailer_is_socket(int dir_fd, const char *path, int flags)
+{
+	struct stat st;
+
+	return fstatat(dir_fd, path, &st, flags) == 0 && S_ISSOCK(st.st_mode);
+}
+
+static const struct spec_host jailer_host = {
+    .getenv = jailer_getenv,
+    .is_socket = jailer_is_socket,
+};
+
 static char *user_name;
 
 void
@@ -444,11 +467,11 @@ jail_spec_build(struct jail_spec *spec, const char *state_path, int go_fd)
 	if (r < 0)
 		die_errno(EXIT_PERMANENT, r, "unable to read '%s/%s'", state_path, STATE_PROFILE);
 	source = xasprintf("%s/%s", state_path, STATE_PROFILE);
-	r = profile_parse(text, spec->name, source, &env, &spec->profile, &err);
+	r = jail_spec_from_text(spec, text, source, &env, &jailer_host, &err);
+	if (r == -ENOMEM)
+		die(EXIT_TEMPORARY, "out of memory");
 	if (r < 0)
 		die(EXIT_PERMANENT, "%s:%u: %s", source, err.line, err.msg);
-	spec->rights = profile_rights(spec->profile);
-	spec->network = profile_network(spec->profile);
 	/* pasta and openvpn are the supervisor's helpers, and it says "go"
 	 * once they have built the network. Without a supervisor (--no-daemon)
 	 * a pasta jail starts offline, said plainly; a VPN jail does not start
@@ -470,19 +493,75 @@ jail_spec_build(struct jail_spec *spec, const char *state_path, int go_fd)
 	if (r < 0)
 		die_errno(EXIT_PERMANENT, r, "unable to resolve exe '%s'", spec->profile->exec);
 	spec_exe_outside_view(spec);
+}
 
+int
+jail_spec_from_text(struct jail_spec *spec, const char *text, const char *source,
+                    const struct profile_env *env, const struct spec_host *host,
+                    struct profile_error *reterr)
+{
+	int r;
+
+	r = profile_parse(text, spec->name, source, env, &spec->profile, reterr);
+	if (r < 0)
+		return r;
+	spec->rights = profile_rights(spec->profile);
+	spec->network = profile_network(spec->profile);
 	if (spec->rights & RIGHT_X11)
-		spec_x11(spec);
+		spec_x11(spec, host);
 	if (spec->rights & RIGHT_WAYLAND)
-		spec_wayland(spec);
+		spec_wayland(spec, host);
 	if (spec->rights & RIGHT_AUDIO)
-		spec_audio(spec);
+		spec_audio(spec, host);
 	if (spec->rights & RIGHT_KDE_SESSION)
-		spec_kde_session(spec);
+		spec_kde_session(spec, host);
 	if (spec->rights & RIGHT_DBUS)
-		spec_dbus(spec);
+		spec_dbus(spec, host);
 	if (spec->rights & RIGHT_DBUS_SYSTEM)
-		proxy_socket_set(spec, &spec->dbus_system, STATE_DBUS_SYSTEM_SOCK, JAIL_SYSTEM_BUS,
-				 "dbus-system");
-	spec_env(spec);
+		proxy_socket_set(spec, host, &spec->dbus_system, STATE_DBUS_SYSTEM_SOCK,
+		                 JAIL_SYSTEM_BUS, "dbus-system");
+	spec_env(spec, host);
+	return 0;
+}
+
+static void
+jail_socket_done(struct jail_socket *s)
+{
+	s->host = mfree(s->host);
+	s->jail = mfree(s->jail);
+}
+
+void
+jail_spec_done(struct jail_spec *spec)
+{
+	spec->name = mfree(spec->name);
+	spec->state_path = mfree(spec->state_path);
+	spec->state_fd = safe_close(spec->state_fd);
+	/* One entry per share, NULL for one not worked out yet. */
+	for (size_t i = 0;
+	     spec->share_src != NULL && spec->profile != NULL && i < spec->profile->n_shares; i++)
+		free(spec->share_src[i]);
+	spec->share_src = mfree(spec->share_src);
+	spec->profile = profile_free(spec->profile);
+	exe_resolution_done(&spec->exe);
+	spec->user = mfree(spec->user);
+	spec->home = mfree(spec->home);
+	spec->data_home = mfree(spec->data_home);
+	spec->home_src = mfree(spec->home_src);
+	spec->runtime_dir = mfree(spec->runtime_dir);
+	jail_socket_done(&spec->x11);
+	spec->xauthority = mfree(spec->xauthority);
+	spec->host_name = mfree(spec->host_name);
+	jail_socket_done(&spec->wayland);
+	jail_socket_done(&spec->pulse);
+	jail_socket_done(&spec->pipewire);
+	jail_socket_done(&spec->ice);
+	jail_socket_done(&spec->dbus);
+	jail_socket_done(&spec->dbus_system);
+	spec->session_manager = mfree(spec->session_manager);
+	spec->log_fd = safe_close(spec->log_fd);
+	spec->home_fd = safe_close(spec->home_fd);
+	spec->go_fd = safe_close(spec->go_fd);
+	strv_free(spec->env);
+	spec->env = NULL;
 }

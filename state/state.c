@@ -14,6 +14,7 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <limits.h>
 #include <linux/openat2.h>
 #include <sys/syscall.h>
@@ -408,108 +409,276 @@ chmod_opath_fd(int fd, mode_t mode)
 	return NEG_ERRNO(chmod(path, mode));
 }
 
-static int rm_entry(int parent_fd, const char *name, const struct dir_info *top, unsigned depth);
+/* One removal. Directories are entered through a chain of fds, never by
+ * path and never through "..": whatever a concurrent writer renames, we
+ * act only on inodes reached from the top by single O_NOFOLLOW steps. The
+ * chain is at most STATE_RM_OPEN_MAX long; a directory deeper than that is
+ * not entered but moved, by one rename, into the top itself, and removed
+ * from there once the top's own entries are done. So any depth costs the
+ * same fds and memory, and nothing ever leaves the tree: the place a deep
+ * subtree waits in is the top, which goes last.
+ *
+ * A writer racing us (autodelete runs once every process of the jail is
+ * gone, so there should be none) can at most rename a directory we are in
+ * out of the tree, to some place it can write, and see us empty it there:
+ * nothing it could not have deleted itself. It cannot make us follow a
+ * link, leave the mount, or move anything but into the top we hold. */
+struct rm_walk {
+	struct dir_info mount; /* DIR_FD's: the one mount we delete in */
+	uid_t uid;             /* ours: asked per removal, not cached (a caller may change it) */
+	int top_fd;            /* NAME, open for the whole removal */
+	uint64_t moved;        /* names RM_MOVED_FMT 0 … moved - 1 are taken in the top */
+	bool no_noreplace;     /* the filesystem refused RENAME_NOREPLACE (NFS) */
+	int error;             /* the first error: we go on after it */
+};
 
-/* Removes what the directory NAME below PARENT_FD holds, not NAME itself. */
-static int
-rm_dir_contents(int parent_fd, const char *name, const struct dir_info *top, unsigned depth)
+#define RM_MOVED_FMT ".jailsup-rm-%" PRIu64
+
+static void
+rm_note(struct rm_walk *w, int r)
 {
-	_cleanup_close_ int path_fd = -1;
-	_cleanup_(closedirp) DIR *d = NULL;
-	struct dir_info info;
-	int fd, r;
+	if (r < 0 && w->error == 0)
+		w->error = r;
+}
 
-	/* Each level holds an fd and a DIR: bound what a planted deep tree
-	 * can make us allocate. */
-	if (depth >= STATE_RM_DEPTH_MAX)
-		return -ELOOP;
+/* The statx() of the directory FD: -EBUSY when it is the root of another
+ * mount than the one we delete in. */
+static int
+rm_dir_info(const struct rm_walk *w, int fd, struct dir_info *ret)
+{
+	int r = dir_info_fd(fd, ret);
 
-	/* O_PATH first: a directory made unreadable (mode 0000) can still be
-	 * checked and given its permissions back before we read it. */
-	path_fd = openat(parent_fd, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	if (path_fd < 0)
-		return -errno;
-	r = dir_info_fd(path_fd, &info);
 	if (r < 0)
 		return r;
-	/* Checked on the fd, not on an earlier fstatat(): whatever is mounted
-	 * here now (a decrypted home, a bind mount) is left alone. */
-	if (!dir_info_same_mount(&info, top))
-		return -EBUSY;
-	/* Apps make read-only trees (Go's module cache does): without u+rwx
-	 * we could neither list nor unlink what is inside our own directory. */
-	if ((info.mode & 0700) != 0700 && info.uid == getuid())
-		(void) chmod_opath_fd(path_fd, (info.mode & 07777) | 0700);
+	return dir_info_same_mount(ret, &w->mount) ? 0 : -EBUSY;
+}
 
-	fd = openat(path_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	path_fd = safe_close(path_fd);
-	d = fdopendir(fd);
-	if (d == NULL) {
-		r = -errno;
-		safe_close(fd);
-		return r;
+/* Opens the directory NAME below PARENT_FD for listing and deleting in it.
+ * -EBUSY when it is the root of another mount (a decrypted home, a bind
+ * mount): then nothing of it is touched, its mode neither. -ENOTDIR when
+ * it is not a directory (any more). Directories of ours without u+rwx get
+ * it back first: apps make read-only trees (Go's module cache does), and a
+ * jail may leave mode 0000 ones. */
+static int
+rm_open_dir(const struct rm_walk *w, int parent_fd, const char *name, int *ret_fd)
+{
+	_cleanup_close_ int fd = -1;
+	struct dir_info info;
+	int r;
+
+	fd = openat(parent_fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0 && errno == EACCES) {
+		/* O_PATH needs no right on the directory: check it, give it
+		 * u+rwx, then open it for reading through that fd, so the inode
+		 * we read is the one we checked and changed. */
+		_cleanup_close_ int path_fd =
+		    openat(parent_fd, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+
+		if (path_fd < 0)
+			return errno == ELOOP ? -ENOTDIR : -errno;
+		r = rm_dir_info(w, path_fd, &info);
+		if (r < 0)
+			return r;
+		if (info.uid != w->uid)
+			return -EACCES;
+		r = chmod_opath_fd(path_fd, (info.mode & 07777) | 0700);
+		if (r < 0)
+			return r;
+		fd = openat(path_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	}
+	if (fd < 0)
+		return errno == ELOOP ? -ENOTDIR : -errno;
+	/* Checked on the fd, not on an earlier fstatat(): whatever is mounted
+	 * here now is left alone. */
+	r = rm_dir_info(w, fd, &info);
+	if (r < 0)
+		return r;
+	/* Readable is not enough: deleting in it needs u+wx. */
+	if ((info.mode & 0700) != 0700 && info.uid == w->uid) {
+		r = NEG_ERRNO(fchmod(fd, (info.mode & 07777) | 0700));
+		if (r < 0)
+			return r;
+	}
+	*ret_fd = TAKE_FD(fd);
+	return 0;
+}
 
-	r = 0;
+/* Moves the directory NAME below PARENT_FD, too deep to be entered, into
+ * the top as the next RM_MOVED_FMT name. The top is on the same mount, so
+ * the whole subtree moves with one rename; a mount point cannot be renamed
+ * (EBUSY), and one is refused before we try. */
+static void
+rm_move_to_top(struct rm_walk *w, int parent_fd, const char *name)
+{
+	_cleanup_close_ int fd = -1;
+	struct dir_info info;
+	char moved[sizeof(".jailsup-rm-") + 20];
+	int r;
+
+	fd = openat(parent_fd, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0) {
+		if (errno == ENOTDIR || errno == ELOOP) {
+			/* Swapped for a file or a link since it was listed. */
+			if (unlinkat(parent_fd, name, 0) < 0 && errno != ENOENT)
+				rm_note(w, -errno);
+		} else if (errno != ENOENT)
+			rm_note(w, -errno);
+		return;
+	}
+	r = rm_dir_info(w, fd, &info);
+	/* A directory moved to another parent gets its ".." rewritten: the
+	 * kernel wants write permission on it, not only on both parents. */
+	if (r >= 0 && (info.mode & 0200) == 0 && info.uid == w->uid)
+		r = chmod_opath_fd(fd, (info.mode & 07777) | 0700);
+	if (r < 0) {
+		rm_note(w, r);
+		return;
+	}
+	for (;;) {
+		snprintf(moved, sizeof(moved), RM_MOVED_FMT, w->moved);
+		if (!w->no_noreplace)
+			r = renameat2(parent_fd, name, w->top_fd, moved, RENAME_NOREPLACE);
+		else
+			r = renameat(parent_fd, name, w->top_fd, moved);
+		if (r == 0) {
+			w->moved++;
+			return;
+		}
+		if (errno == EINVAL && !w->no_noreplace) {
+			w->no_noreplace = true; /* NFS, some FUSE: plain rename */
+			continue;
+		}
+		/* The name is taken (by the tree itself: an app may make any
+		 * name): take the next one. What holds this one is removed
+		 * with the other moved names, or was already. Without
+		 * NOREPLACE an empty directory there is replaced, which loses
+		 * nothing: it is in the top too. */
+		if (errno == EEXIST || errno == ENOTEMPTY || errno == ENOTDIR || errno == EISDIR) {
+			w->moved++;
+			continue;
+		}
+		if (errno != ENOENT)
+			rm_note(w, -errno);
+		return;
+	}
+}
+
+static void rm_entry(struct rm_walk *w, int parent_fd, const char *name, unsigned char type,
+                     unsigned depth);
+
+/* Removes every entry of D, the directory at DEPTH below the top (0). */
+static void
+rm_scan(struct rm_walk *w, DIR *d, unsigned depth)
+{
 	for (;;) {
 		struct dirent *de;
-		int k;
 
 		errno = 0;
 		de = readdir(d);
 		if (de == NULL) {
-			if (errno != 0 && r == 0)
-				r = -errno;
-			break;
+			if (errno != 0)
+				rm_note(w, -errno);
+			return;
 		}
 		if (streq(de->d_name, ".") || streq(de->d_name, ".."))
 			continue;
-		k = rm_entry(dirfd(d), de->d_name, top, depth + 1);
-		if (k < 0 && r == 0)
-			r = k; /* go on: remove as much as we can */
+		rm_entry(w, dirfd(d), de->d_name, de->d_type, depth + 1);
 	}
-	return r;
 }
 
-static int
-rm_entry(int parent_fd, const char *name, const struct dir_info *top, unsigned depth)
+/* Removes NAME below PARENT_FD, at DEPTH below the top; TYPE is what the
+ * listing said it is (DT_UNKNOWN when the filesystem does not say). */
+static void
+rm_entry(struct rm_walk *w, int parent_fd, const char *name, unsigned char type, unsigned depth)
 {
-	struct stat st;
-	int r;
+	_cleanup_(closedirp) DIR *d = NULL;
+	int fd, r;
 
-	if (fstatat(parent_fd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
-		return errno == ENOENT ? 0 : -errno;
-	if (!S_ISDIR(st.st_mode)) {
+	if (type != DT_DIR) {
 		/* Files, FIFOs, sockets and symlinks alike: unlinkat() removes
-		 * the entry, never what a link points to. */
-		if (unlinkat(parent_fd, name, 0) < 0 && errno != ENOENT)
-			return -errno;
-		return 0;
+		 * the entry, never what a link points to. It refuses a
+		 * directory (EISDIR), which then goes the way of directories. */
+		if (unlinkat(parent_fd, name, 0) == 0 || errno == ENOENT)
+			return;
+		if (errno != EISDIR) {
+			rm_note(w, -errno);
+			return;
+		}
 	}
-	r = rm_dir_contents(parent_fd, name, top, depth);
-	if (r < 0)
-		return r; /* not empty: rmdir could only fail */
+	if (depth >= STATE_RM_OPEN_MAX) {
+		rm_move_to_top(w, parent_fd, name);
+		return;
+	}
+	r = rm_open_dir(w, parent_fd, name, &fd);
+	if (r == -ENOTDIR) {
+		/* Swapped for a file or a link since it was listed. */
+		if (unlinkat(parent_fd, name, 0) < 0 && errno != ENOENT)
+			rm_note(w, -errno);
+		return;
+	}
+	if (r < 0) {
+		if (r != -ENOENT)
+			rm_note(w, r);
+		return;
+	}
+	d = fdopendir(fd);
+	if (d == NULL) {
+		rm_note(w, -errno);
+		safe_close(fd);
+		return;
+	}
+	rm_scan(w, d, depth);
+	(void) closedir(TAKE_PTR(d));
+	/* Not empty when something below failed; that error is noted already. */
 	if (unlinkat(parent_fd, name, AT_REMOVEDIR) < 0 && errno != ENOENT)
-		return -errno;
-	return 0;
+		rm_note(w, -errno);
 }
 
 int
 state_rm_rf(int dir_fd, const char *name)
 {
-	struct dir_info top;
-	int r;
+	_cleanup_(closedirp) DIR *top = NULL;
+	struct rm_walk w = {};
+	char moved[sizeof(".jailsup-rm-") + 20];
+	int fd, r;
 
 	if (!state_name_valid(name))
 		return -EINVAL;
 	/* The filesystem of DIR_FD is the only one we delete in: NAME itself
 	 * being a mount point already counts as crossing. */
-	r = dir_info_fd(dir_fd, &top);
+	r = dir_info_fd(dir_fd, &w.mount);
 	if (r < 0)
 		return r;
-	return rm_entry(dir_fd, name, &top, 0);
+	w.uid = getuid();
+	if (unlinkat(dir_fd, name, 0) == 0 || errno == ENOENT)
+		return 0;
+	if (errno != EISDIR)
+		return -errno;
+	r = rm_open_dir(&w, dir_fd, name, &fd);
+	if (r == -ENOENT)
+		return 0;
+	if (r == -ENOTDIR)
+		return unlinkat(dir_fd, name, 0) < 0 && errno != ENOENT ? -errno : 0;
+	if (r < 0)
+		return r;
+	top = fdopendir(fd);
+	if (top == NULL) {
+		r = -errno;
+		safe_close(fd);
+		return r;
+	}
+	w.top_fd = dirfd(top);
+	rm_scan(&w, top, 0);
+	/* What was too deep waits in the top, in the order it was moved; each
+	 * may move more there, so the bound is read anew at every turn. */
+	for (uint64_t i = 0; i < w.moved; i++) {
+		snprintf(moved, sizeof(moved), RM_MOVED_FMT, i);
+		rm_entry(&w, w.top_fd, moved, DT_DIR, 1);
+	}
+	(void) closedir(TAKE_PTR(top));
+	if (unlinkat(dir_fd, name, AT_REMOVEDIR) < 0 && errno != ENOENT)
+		rm_note(&w, -errno);
+	return w.error;
 }
 
 static int

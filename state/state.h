@@ -85,16 +85,19 @@ int state_jail_read_file(int jails_fd, const char *jail, const char *name, size_
  * and renameat()s it onto NAME. Readers see the old or the new file whole. */
 int state_write_atomic(int dir_fd, const char *name, const void *data, size_t len);
 
-/* Removes NAME below DIR_FD and, when it is a directory, everything in it.
- * Never follows a symlink (a link is unlinked, not its target), never
- * crosses into another filesystem (a mount point below is left and makes
- * the call fail with -EBUSY), never leaves DIR_FD. A missing NAME is 0.
- * Depth is bounded (-ELOOP beyond STATE_RM_DEPTH_MAX levels). A mount is
- * told by st_dev and the mount id, so a bind mount of the same filesystem
- * counts too. Directories of ours without u+rwx (read-only trees apps
- * make) get u+rwx back before they are emptied. On errors it goes on,
+/* Removes NAME below DIR_FD and, when it is a directory, everything in it,
+ * whatever a jail made there: any depth, any name, FIFOs, sockets, modes
+ * like 0000 (directories of ours without u+rwx get it back before they are
+ * emptied). Never follows a symlink (a link is unlinked, not its target),
+ * never crosses into another filesystem (a mount point below is left, with
+ * all it holds, and makes the call fail with -EBUSY; a mount is told by
+ * st_dev and the mount id, so a bind mount of the same filesystem counts
+ * too), never leaves NAME: a directory deeper than STATE_RM_OPEN_MAX is
+ * not entered but renamed into NAME itself and removed from there, so a
+ * removal holds at most STATE_RM_OPEN_MAX + 1 fds and as many directory
+ * streams, whatever the depth. A missing NAME is 0. On errors it goes on,
  * removes what it can and returns the first error. */
-#define STATE_RM_DEPTH_MAX 256
+#define STATE_RM_OPEN_MAX 16
 int state_rm_rf(int dir_fd, const char *name);
 
 /* The names of the jail directories below JAILS_FD, sorted: only entries

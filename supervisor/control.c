@@ -14,6 +14,19 @@ struct control_header {
 	uint32_t n_fields;
 };
 
+/* What control_decode() takes as a field: "key=value" with a key. */
+static bool
+field_valid(const char *f)
+{
+	return f[0] != '=' && strchr(f, '=') != NULL;
+}
+
+static bool
+type_valid(uint32_t type)
+{
+	return type == CONTROL_START || type == CONTROL_REPLY;
+}
+
 int
 control_encode(enum control_type type, char *const *fields, void **ret, size_t *ret_len)
 {
@@ -21,10 +34,17 @@ control_encode(enum control_type type, char *const *fields, void **ret, size_t *
 	struct control_header h;
 	char *buf, *p;
 
+	/* Only what the decoder reads back: a message we send is never one
+	 * the other side refuses. */
+	if (!type_valid((uint32_t) type))
+		return -EINVAL;
 	if (n > CONTROL_FIELDS_MAX)
 		return -E2BIG;
-	for (size_t i = 0; i < n; i++)
+	for (size_t i = 0; i < n; i++) {
+		if (!field_valid(fields[i]))
+			return -EINVAL;
 		len += strlen(fields[i]) + 1;
+	}
 	if (len > CONTROL_MSG_MAX)
 		return -E2BIG;
 	buf = malloc(len);
@@ -44,18 +64,17 @@ control_encode(enum control_type type, char *const *fields, void **ret, size_t *
 int
 control_decode(const void *buf, size_t len, struct control_msg *ret)
 {
-	const char *p = (const char *) buf + sizeof(struct control_header);
-	const char *end = (const char *) buf + len;
+	const char *p, *end = (const char *) buf + len;
 	_cleanup_free_ char **fields = NULL;
 	struct control_header h;
 
 	if (len < sizeof(h) || len > CONTROL_MSG_MAX)
 		return -EBADMSG;
 	memcpy(&h, buf, sizeof(h));
+	p = (const char *) buf + sizeof(h);
 	if (h.magic != CONTROL_MAGIC || h.version != CONTROL_VERSION)
 		return -EPROTO;
-	if (h.length != len || h.n_fields > CONTROL_FIELDS_MAX ||
-	    (h.type != CONTROL_START && h.type != CONTROL_REPLY))
+	if (h.length != len || h.n_fields > CONTROL_FIELDS_MAX || !type_valid(h.type))
 		return -EBADMSG;
 	fields = calloc(h.n_fields + 1, sizeof(char *));
 	if (fields == NULL)
@@ -66,7 +85,7 @@ control_decode(const void *buf, size_t len, struct control_msg *ret)
 		if (p >= end)
 			return -EBADMSG;
 		nul = memchr(p, '\0', (size_t) (end - p));
-		if (nul == NULL || strchr(p, '=') == NULL || p[0] == '=')
+		if (nul == NULL || !field_valid(p))
 			return -EBADMSG;
 		fields[i] = (char *) p;
 		p = nul + 1;

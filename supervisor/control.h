@@ -30,7 +30,9 @@ struct control_msg {
 	char **fields; /* NULL-terminated, borrowed from the buffer */
 };
 
-/* Encodes TYPE with FIELDS (a strv of "key=value"). -E2BIG past limits. */
+/* Encodes TYPE with FIELDS (a strv of "key=value", the key non-empty):
+ * exactly what control_decode() reads back. -EINVAL an unknown TYPE or a
+ * field without a key or '=', -E2BIG past limits. */
 int control_encode(enum control_type type, char *const *fields, void **ret, size_t *ret_len);
 
 /* Decodes a received datagram. -EPROTO wrong magic/version, -EBADMSG

@@ -174,7 +174,8 @@ jail_request_start(const char *name, bool created_profile)
 		return r;
 	r = control_encode(CONTROL_START, fields, &msg.data, &msg.len);
 	if (r < 0)
-		return log_error_errno(r, "the request is too large"), EXIT_JAILSUP_FAILED;
+		return log_error_errno(r, "unable to encode the start request"),
+		       EXIT_JAILSUP_FAILED;
 	r = control_connect_or_spawn(&fd);
 	if (r < 0)
 		return EXIT_JAILSUP_FAILED;

@@ -437,6 +437,33 @@ _other_jail() {
 	[ -f "$XDG_CONFIG_HOME/jailsup/profiles/keep.ini" ] || fail "the user's own profile was removed"
 }
 
+@test "autodelete removes the 5,000-level tree an app left in its home, and nothing it links to" {
+	local victim=$BATS_TEST_TMPDIR/victim log=$XDG_RUNTIME_DIR/jailsup/daemon.log
+	# What the tree's links point to, on the host.
+	mkdir "$victim"
+	echo "do not touch" >"$victim/secret"
+	printf '[jail]\nexec = %s\nnetwork = none\nautodelete = true\n' \
+		"$JAILSUP_BUILD/tests/helpers/make-tree" | write_profile deep
+	# From inside the jail: 5,000 levels, odd names and modes, FIFOs,
+	# sockets, links to the victim, the remover's own names taken.
+	run jailsup run deep -- "$HOME/tree" 5000 "$victim"
+	assert_status 0
+	assert_output_contains "made 5000 levels"
+	[ ! -e "$HOME/tree" ] || fail "the tree was made in the real home, not the jail's"
+	wait_for_gone "$(state_dir deep)"
+	wait_for_gone "$XDG_DATA_HOME/jailsup/jails/deep"
+	# The renamed-aside tree is removed by a child of the supervisor: all
+	# of it, or the .gone- folder stays.
+	wait_for --timeout 60 _no_gone
+	[ -z "$(ls -A "$XDG_DATA_HOME/jailsup/jails")" ] ||
+		fail "left in the data folder: $(ls -A "$XDG_DATA_HOME/jailsup/jails")"
+	if grep "unable to remove" "$log"; then
+		fail "the remover failed: $(cat "$log")"
+	fi
+	[ "$(cat "$victim/secret")" = "do not touch" ] || fail "a link's target changed"
+	[ "$(ls -A "$victim")" = secret ] || fail "the victim folder changed: $(ls -A "$victim")"
+}
+
 # --- new -------------------------------------------------------------------
 
 @test "new writes a profile that run then uses; --secure and --autodelete are recorded" {

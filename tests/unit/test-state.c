@@ -8,12 +8,17 @@
  * pass (permission bits) run in a child that dropped to an unprivileged user.
  */
 #include <sys/mount.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <ftw.h>
 #include <grp.h>
+#include <inttypes.h>
 #include <limits.h>
 #include <sched.h>
 #include <setjmp.h>
@@ -51,8 +56,16 @@ static int
 teardown(void **state)
 {
 	struct fixture *f = *state;
+	char cmd[192];
 
 	(void) nftw(f->dir, rm_tree_chmod, 16, FTW_PHYS | FTW_MOUNT);
+	/* nftw() stops at PATH_MAX; a deep tree a failed case left needs
+	 * GNU chmod and rm, which walk any depth (and are not state_rm_rf():
+	 * a broken removal must not hide). */
+	snprintf(cmd, sizeof(cmd), "chmod -R u+rwx '%s' 2>/dev/null; rm -rf --one-file-system '%s'",
+	         f->dir, f->dir);
+	if (system(cmd) < 0)
+		fprintf(stderr, "# unable to run '%s'\n", cmd);
 	return fixture_teardown(state);
 }
 
@@ -96,11 +109,11 @@ outside_path(struct fixture *f, const char *name)
 	return p;
 }
 
-/* Runs FN(ARG) in a child and returns what it returned (0 or -errno). As
- * root the child first becomes nobody, owning DIR's tree, so the kernel's
- * permission checks apply to it as they do to a user. */
+/* Runs FN(ARG) in a child and returns what it returned (0 or -errno). With
+ * UNPRIVILEGED, as root, the child first becomes nobody, owning DIR's tree,
+ * so the kernel's permission checks apply to it as they do to a user. */
 static int
-run_unprivileged(const char *dir, int (*fn)(void *), void *arg)
+run_child(bool unprivileged, const char *dir, int (*fn)(void *), void *arg)
 {
 	pid_t pid;
 	int status;
@@ -110,7 +123,7 @@ run_unprivileged(const char *dir, int (*fn)(void *), void *arg)
 	if (pid == 0) {
 		int r;
 
-		if (geteuid() == 0) {
+		if (unprivileged && geteuid() == 0) {
 			char cmd[128];
 
 			snprintf(cmd, sizeof(cmd), "chown -R -h %d:%d '%s'", NOBODY, NOBODY, dir);
@@ -127,6 +140,30 @@ run_unprivileged(const char *dir, int (*fn)(void *), void *arg)
 	assert_true(WIFEXITED(status));
 	assert_int_not_equal(WEXITSTATUS(status), 255);
 	return -WEXITSTATUS(status);
+}
+
+static int
+run_unprivileged(const char *dir, int (*fn)(void *), void *arg)
+{
+	return run_child(true, dir, fn, arg);
+}
+
+/* The number of entries of DIR_FD, "." and ".." aside. */
+static unsigned
+count_entries(int dir_fd)
+{
+	_cleanup_(closedirp) DIR *d = NULL;
+	unsigned n = 0;
+	int fd;
+
+	fd = openat(dir_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	assert_true(fd >= 0);
+	d = fdopendir(fd);
+	assert_non_null(d);
+	for (struct dirent *de; (de = readdir(d)) != NULL;)
+		if (!streq(de->d_name, ".") && !streq(de->d_name, ".."))
+			n++;
+	return n;
 }
 
 /* --- names ------------------------------------------------------------------ */
@@ -783,15 +820,12 @@ test_state_rm_rf_symlink_outside(void **state)
 	assert_int_equal(mode_at(f->fd, "outside"), S_IFDIR | 0700);
 }
 
-/* Makes a chain of N directories "d" below NAME; returns nothing. */
-static void
-make_deep(int dir_fd, const char *name, unsigned n)
+/* Below the directory FD (which it takes), a chain of N directories "d",
+ * each beside a file "f"; returns an fd of the last one. Two fds at a time,
+ * whatever N. */
+static int
+chain_down(int fd, unsigned n)
 {
-	int fd;
-
-	assert_int_equal(mkdirat(dir_fd, name, 0700), 0);
-	fd = openat(dir_fd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	assert_true(fd >= 0);
 	for (unsigned i = 0; i < n; i++) {
 		int sub;
 
@@ -802,34 +836,24 @@ make_deep(int dir_fd, const char *name, unsigned n)
 		safe_close(fd);
 		fd = sub;
 	}
+	return fd;
+}
+
+/* Makes NAME and a chain of N directories "d" below it. */
+static void
+make_deep(int dir_fd, const char *name, unsigned n)
+{
+	int fd;
+
+	assert_int_equal(mkdirat(dir_fd, name, 0700), 0);
+	fd = openat(dir_fd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	assert_true(fd >= 0);
+	fd = chain_down(fd, n);
 	write_file_at(fd, "bottom", "x");
 	safe_close(fd);
 }
 
-static void
-test_state_rm_rf_deep(void **state)
-{
-	struct fixture *f = *state;
-
-	/* NAME and STATE_RM_DEPTH_MAX - 1 levels below it: the most we take. */
-	make_deep(f->fd, "jail", STATE_RM_DEPTH_MAX - 1);
-	assert_int_equal(state_rm_rf(f->fd, "jail"), 0);
-	assert_false(exists_at(f->fd, "jail"));
-}
-
-static void
-test_state_rm_rf_too_deep(void **state)
-{
-	struct fixture *f = *state;
-
-	make_deep(f->fd, "jail", STATE_RM_DEPTH_MAX + 10);
-	assert_int_equal(state_rm_rf(f->fd, "jail"), -ELOOP);
-	/* As much as could be removed is gone: the files beside the chain. */
-	assert_true(exists_at(f->fd, "jail/d"));
-	assert_false(exists_at(f->fd, "jail/f"));
-	assert_false(exists_at(f->fd, "jail/d/f"));
-}
-
+/* Removes "jail" below the directory ARG (a path). */
 static int
 rm_rf_in(void *arg)
 {
@@ -839,6 +863,140 @@ rm_rf_in(void *arg)
 	if (fd < 0)
 		return -errno;
 	return state_rm_rf(fd, "jail");
+}
+
+static void
+test_state_rm_rf_deep(void **state)
+{
+	struct fixture *f = *state;
+
+	/* Just below and just beyond what is entered without moving. */
+	make_deep(f->fd, "jail", STATE_RM_OPEN_MAX - 1);
+	assert_int_equal(state_rm_rf(f->fd, "jail"), 0);
+	assert_false(exists_at(f->fd, "jail"));
+	make_deep(f->fd, "jail", STATE_RM_OPEN_MAX + 1);
+	assert_int_equal(state_rm_rf(f->fd, "jail"), 0);
+	assert_false(exists_at(f->fd, "jail"));
+}
+
+static void
+test_state_rm_rf_deep_5000(void **state)
+{
+	struct fixture *f = *state;
+
+	/* A tree a jail can leave in its home: far beyond any fd budget and
+	 * beyond PATH_MAX (2 bytes a level). */
+	make_deep(f->fd, "jail", 5000);
+	write_file_at(f->fd, "keep", "k");
+	assert_int_equal(state_rm_rf(f->fd, "jail"), 0);
+	assert_false(exists_at(f->fd, "jail"));
+	assert_true(exists_at(f->fd, "keep"));
+	/* Nothing of the moved subtrees is left beside the top either. */
+	assert_int_equal(count_entries(f->fd), 1);
+}
+
+struct fds_case {
+	const char *dir;
+	rlim_t budget; /* fds the removal may hold beyond stdio and the parent */
+};
+
+/* In a child: only stdio and the parent directory (fd 3) open, and
+ * RLIMIT_NOFILE set so that the removal may hold CASE->budget fds more;
+ * one fd beyond and open() fails with EMFILE. */
+static int
+rm_rf_fd_budget(void *arg)
+{
+	const struct fds_case *c = arg;
+	struct rlimit rl = {4 + c->budget, 4 + c->budget};
+	int fd;
+
+	if (close_range(3, ~0U, 0) < 0)
+		return -errno;
+	fd = open(c->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd != 3)
+		return -EBADF;
+	if (setrlimit(RLIMIT_NOFILE, &rl) < 0)
+		return -errno;
+	return state_rm_rf(fd, "jail");
+}
+
+static void
+test_state_rm_rf_deep_10000_fds(void **state)
+{
+	struct fixture *f = *state;
+	struct fds_case c = {.dir = f->dir, .budget = STATE_RM_OPEN_MAX + 1};
+
+	/* The documented bound holds at every moment of the walk, at any
+	 * depth: the kernel refuses the first fd beyond it. */
+	make_deep(f->fd, "jail", 10000);
+	assert_int_equal(run_child(false, f->dir, rm_rf_fd_budget, &c), 0);
+	assert_false(exists_at(f->fd, "jail"));
+	assert_int_equal(count_entries(f->fd), 0);
+
+	/* And it is the bound: one fd less and the walk runs out, so the case
+	 * above would see a removal that took more. */
+	make_deep(f->fd, "jail", 100);
+	c.budget = STATE_RM_OPEN_MAX;
+	assert_int_equal(run_child(false, f->dir, rm_rf_fd_budget, &c), -EMFILE);
+}
+
+/* renameat2() as a filesystem without RENAME_NOREPLACE (NFS) has it, while
+ * no_noreplace is set (tests/module.mk links this test with
+ * --wrap=renameat2). */
+static bool no_noreplace;
+int __real_renameat2(int olddirfd, const char *oldpath, int newdirfd, const char *newpath,
+                     unsigned flags);
+int __wrap_renameat2(int olddirfd, const char *oldpath, int newdirfd, const char *newpath,
+                     unsigned flags);
+
+int
+__wrap_renameat2(int olddirfd, const char *oldpath, int newdirfd, const char *newpath,
+                 unsigned flags)
+{
+	if (no_noreplace && (flags & RENAME_NOREPLACE)) {
+		errno = EINVAL;
+		return -1;
+	}
+	return __real_renameat2(olddirfd, oldpath, newdirfd, newpath, flags);
+}
+
+/* The names deep subtrees are moved to are in the tree's own namespace: an
+ * app may have made them first, as a file, a full and an empty directory,
+ * a link. Each is passed over (or, an empty directory without
+ * RENAME_NOREPLACE, replaced), and all of it goes. */
+static void
+run_taken_names_case(struct fixture *f, bool plain_rename)
+{
+	_cleanup_close_ int fd = -1;
+
+	make_deep(f->fd, "jail", 4 * STATE_RM_OPEN_MAX);
+	fd = openat(f->fd, "jail", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	assert_true(fd >= 0);
+	write_file_at(fd, ".jailsup-rm-0", "taken");
+	assert_int_equal(mkdirat(fd, ".jailsup-rm-1", 0700), 0);
+	write_file_at(fd, ".jailsup-rm-1/x", "x");
+	assert_int_equal(mkdirat(fd, ".jailsup-rm-2", 0700), 0);
+	assert_int_equal(symlinkat(f->dir, fd, ".jailsup-rm-3"), 0);
+	write_file_at(f->fd, "keep", "k");
+
+	no_noreplace = plain_rename;
+	assert_int_equal(state_rm_rf(f->fd, "jail"), 0);
+	no_noreplace = false;
+	assert_false(exists_at(f->fd, "jail"));
+	assert_true(exists_at(f->fd, "keep"));
+	assert_int_equal(count_entries(f->fd), 1);
+}
+
+static void
+test_state_rm_rf_moved_name_taken(void **state)
+{
+	run_taken_names_case(*state, false);
+}
+
+static void
+test_state_rm_rf_no_noreplace(void **state)
+{
+	run_taken_names_case(*state, true);
 }
 
 static void
@@ -864,24 +1022,161 @@ test_state_rm_rf_readonly_subdir(void **state)
 	assert_false(exists_at(f->fd, "jail"));
 }
 
+/* Plants in the directory FD what an app can make there: names with a
+ * newline, of NAME_MAX bytes, of control and non-UTF-8 bytes, a FIFO, a
+ * socket, symlinks (to OUT_PATH, to a file there, to "..", to itself), a
+ * hard link of OUT_FD's "secret", files of mode 0000 and 07777, and
+ * directories that hold a file and have no or odd permissions. */
+static void
+plant_odd(int fd, int out_fd, const char *out_path)
+{
+	_cleanup_free_ char *longest = repeat('n', NAME_MAX);
+	_cleanup_free_ char *secret = NULL;
+	_cleanup_close_ int cwd = open(".", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	_cleanup_close_ int sock = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	static const mode_t dir_modes[] = {0000, 0100, 0200, 0300, 0400, 0500, 01000, 07000};
+	struct sockaddr_un sa = {.sun_family = AF_UNIX, .sun_path = "sock"};
+
+	assert_true(asprintf(&secret, "%s/secret", out_path) > 0);
+	write_file_at(fd, "new\nline", "x");
+	write_file_at(fd, "\n", "x");
+	write_file_at(fd, longest, "x");
+	write_file_at(fd, "\001\x7f\xff\xfe -rf *", "x");
+	assert_int_equal(mkfifoat(fd, "fifo", 0600), 0);
+	/* bind() takes a path: from inside FD, a short relative one. */
+	assert_true(cwd >= 0 && sock >= 0);
+	assert_int_equal(fchdir(fd), 0);
+	assert_int_equal(bind(sock, (struct sockaddr *) &sa, sizeof(sa)), 0);
+	assert_int_equal(fchdir(cwd), 0);
+	assert_int_equal(symlinkat(out_path, fd, "to-outside"), 0);
+	assert_int_equal(symlinkat(secret, fd, "to-secret"), 0);
+	assert_int_equal(symlinkat("..", fd, "up"), 0);
+	assert_int_equal(symlinkat("self", fd, "self"), 0);
+	assert_int_equal(linkat(out_fd, "secret", fd, "hard", 0), 0);
+	write_file_at(fd, "mode0000", "x");
+	assert_int_equal(fchmodat(fd, "mode0000", 0000, 0), 0);
+	write_file_at(fd, "mode7777", "x");
+	assert_int_equal(fchmodat(fd, "mode7777", 07777, 0), 0);
+	for (size_t i = 0; i < ELEMENTSOF(dir_modes); i++) {
+		char name[16];
+
+		snprintf(name, sizeof(name), "dir%04o", (unsigned) dir_modes[i]);
+		assert_int_equal(mkdirat(fd, name, 0700), 0);
+		assert_int_equal(mkdirat(fd, strcat(name, "/sub"), 0700), 0);
+		strcat(name, "/f");
+		write_file_at(fd, name, "x");
+		name[7] = '\0';
+		assert_int_equal(fchmodat(fd, name, dir_modes[i], 0), 0);
+	}
+}
+
+/* A chain of N directories below NAME, each holding plant_odd()'s entries
+ * and each given one of the odd modes once its child is made (an fd of a
+ * directory still works after its mode is taken away). */
+static void
+make_odd_deep(struct fixture *f, int out_fd, const char *name, unsigned n)
+{
+	static const mode_t modes[] = {0000, 0100, 0300, 0500, 01000, 0555, 02700, 0200};
+	_cleanup_free_ char *out_path = outside_path(f, NULL);
+	int fd;
+
+	assert_int_equal(mkdirat(f->fd, name, 0700), 0);
+	fd = openat(f->fd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	assert_true(fd >= 0);
+	for (unsigned i = 0; i < n; i++) {
+		int sub;
+
+		plant_odd(fd, out_fd, out_path);
+		assert_int_equal(mkdirat(fd, "d", 0700), 0);
+		sub = openat(fd, "d", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		assert_true(sub >= 0);
+		if (i > 0) /* NAME keeps its mode: the top's own checks are elsewhere */
+			assert_int_equal(fchmod(fd, modes[i % ELEMENTSOF(modes)]), 0);
+		safe_close(fd);
+		fd = sub;
+	}
+	plant_odd(fd, out_fd, out_path);
+	assert_int_equal(fchmod(fd, 0000), 0);
+	safe_close(fd);
+}
+
+static void
+test_state_rm_rf_odd_names_and_modes(void **state)
+{
+	struct fixture *f = *state;
+	_cleanup_close_ int out = make_outside(f);
+	struct stat st;
+
+	/* Deeper than what is entered without moving, so the odd modes meet
+	 * both ways down: entered, and moved into the top. As a user: root
+	 * would pass every permission check. */
+	make_odd_deep(f, out, "jail", 3 * STATE_RM_OPEN_MAX + 5);
+	assert_int_equal(fstatat(out, "secret", &st, 0), 0);
+	assert_int_equal(st.st_nlink, 3 * STATE_RM_OPEN_MAX + 7);
+
+	assert_int_equal(run_unprivileged(f->dir, rm_rf_in, f->dir), 0);
+	assert_false(exists_at(f->fd, "jail"));
+	assert_int_equal(count_entries(f->fd), 1); /* outside/ */
+	assert_file_content(out, "secret", "do not touch\n");
+	assert_int_equal(fstatat(out, "secret", &st, 0), 0);
+	assert_int_equal(st.st_nlink, 1);
+	assert_int_equal(mode_at(f->fd, "outside"), S_IFDIR | 0700);
+	assert_int_equal(count_entries(out), 1);
+}
+
 struct mount_case {
 	const char *dir;
-	bool bind; /* a bind mount of outside/ (same st_dev), else a tmpfs */
+	bool bind;      /* a bind mount of outside/ (same st_dev), else a tmpfs */
+	unsigned depth; /* directories between jail/home and the mount point */
 };
+
+/* "jail/home/d/d/…/mnt", DEPTH times "d". */
+static char *
+mount_point_of(unsigned depth)
+{
+	char *p = malloc(sizeof("jail/home/mnt") + 2 * depth);
+
+	assert_non_null(p);
+	strcpy(p, "jail/home");
+	for (unsigned i = 0; i < depth; i++)
+		strcat(p, "/d");
+	strcat(p, "/mnt");
+	return p;
+}
+
+/* Whether the mount MNT_ID is in our mount namespace. */
+static bool
+mounted(uint64_t mnt_id)
+{
+	_cleanup_close_ int fd = open("/proc/self/mountinfo", O_RDONLY | O_CLOEXEC);
+	_cleanup_free_ char *text = NULL;
+	char id[32];
+	int n;
+
+	if (fd < 0 || read_all(fd, 1 << 20, &text, NULL) < 0)
+		return false;
+	n = snprintf(id, sizeof(id), "%" PRIu64 " ", mnt_id);
+	for (const char *l = text; l != NULL && *l != '\0';
+	     l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL)
+		if (strncmp(l, id, (size_t) n) == 0)
+			return true;
+	return false;
+}
 
 static int
 rm_rf_across_mount(void *arg)
 {
 	const struct mount_case *c = arg;
-	_cleanup_free_ char *mnt = NULL, *outside = NULL;
-	_cleanup_close_ int fd = -1;
+	_cleanup_free_ char *rel = mount_point_of(c->depth), *mnt = NULL, *outside = NULL;
+	_cleanup_close_ int fd = -1, m = -1;
+	struct statx before, after;
 	struct stat st;
 	int r;
 
 	r = enter_mount_ns();
 	if (r < 0)
 		return r;
-	if (asprintf(&mnt, "%s/jail/home/mnt", c->dir) < 0 ||
+	if (asprintf(&mnt, "%s/%s", c->dir, rel) < 0 ||
 	    asprintf(&outside, "%s/outside", c->dir) < 0)
 		return -ENOMEM;
 	if (c->bind)
@@ -893,43 +1188,60 @@ rm_rf_across_mount(void *arg)
 	fd = open(c->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
+	/* The mount's root, held: after the removal it is found through this,
+	 * wherever the tree around it was moved. */
+	m = open(mnt, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (m < 0)
+		return -errno;
 	if (!c->bind) {
-		_cleanup_close_ int m = open(mnt, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		_cleanup_close_ int x = openat(m, "inside", O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
 
-		_cleanup_close_ int x = -1;
-
-		if (m < 0)
-			return -errno;
-		x = openat(m, "inside", O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
 		if (x < 0)
 			return -errno;
+		/* A mode the removal would "repair" in a directory of its own. */
+		if (fchmod(m, 0500) < 0)
+			return -errno;
 	}
+	if (statx(m, "", AT_EMPTY_PATH, STATX_MODE | STATX_MNT_ID, &before) < 0)
+		return -errno;
+
 	r = state_rm_rf(fd, "jail");
 	if (r != -EBUSY)
 		return r < 0 ? r : -ENOTEMPTY; /* anything but -EBUSY fails the case */
-	/* What is mounted is untouched, the rest is gone. */
-	if (fstatat(fd, c->bind ? "jail/home/mnt/secret" : "jail/home/mnt/inside", &st,
-	            AT_SYMLINK_NOFOLLOW) < 0)
+	/* What is mounted is untouched, still mounted, its mode as it was. */
+	if (fstatat(m, c->bind ? "secret" : "inside", &st, AT_SYMLINK_NOFOLLOW) < 0)
 		return -ENOENT;
+	if (statx(m, "", AT_EMPTY_PATH, STATX_MODE | STATX_MNT_ID, &after) < 0)
+		return -errno;
+	if (after.stx_mode != before.stx_mode || !mounted(before.stx_mnt_id))
+		return -ESTALE;
+	/* The rest is gone. */
 	if (fstatat(fd, "jail/state", &st, AT_SYMLINK_NOFOLLOW) == 0 ||
 	    fstatat(fd, "jail/home/.config", &st, AT_SYMLINK_NOFOLLOW) == 0)
 		return -EEXIST;
-	/* A mount point as NAME itself is left as well. */
+	/* Still inside the tree, and the tree still refuses to go. */
 	if (state_rm_rf(fd, "jail") != -EBUSY)
 		return -EIO;
 	return 0;
 }
 
 static void
-run_mount_case(struct fixture *f, bool bind)
+run_mount_case(struct fixture *f, bool bind, unsigned depth)
 {
 	_cleanup_close_ int out = make_outside(f);
-	struct mount_case c = {.dir = f->dir, .bind = bind};
+	struct mount_case c = {.dir = f->dir, .bind = bind, .depth = depth};
 	pid_t pid;
 	int status;
 
 	make_tree(f->fd, "jail");
-	assert_int_equal(mkdirat(f->fd, "jail/home/mnt", 0700), 0);
+	{
+		int fd = openat(f->fd, "jail/home", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+		assert_true(fd >= 0);
+		fd = chain_down(fd, depth);
+		assert_int_equal(mkdirat(fd, "mnt", 0700), 0);
+		safe_close(fd);
+	}
 	pid = fork();
 	assert_true(pid >= 0);
 	if (pid == 0) {
@@ -942,19 +1254,34 @@ run_mount_case(struct fixture *f, bool bind)
 	if (WEXITSTATUS(status) != 0)
 		fail_msg("in the mount namespace: %s", strerror(WEXITSTATUS(status)));
 	assert_file_content(out, "secret", "do not touch\n");
+	assert_int_equal(mode_at(f->fd, "outside"), S_IFDIR | 0700);
 }
 
 static void
 test_state_rm_rf_mount_point(void **state)
 {
-	run_mount_case(*state, false);
+	run_mount_case(*state, false, 0);
 }
 
 static void
 test_state_rm_rf_bind_mount(void **state)
 {
 	/* Same filesystem, so the same st_dev: only the mount id tells. */
-	run_mount_case(*state, true);
+	run_mount_case(*state, true, 0);
+}
+
+static void
+test_state_rm_rf_mount_deep(void **state)
+{
+	/* Below the depth where subtrees are moved into the top: the move
+	 * takes the mount along, and it is still refused there. */
+	run_mount_case(*state, false, STATE_RM_OPEN_MAX + 3);
+}
+
+static void
+test_state_rm_rf_bind_mount_deep(void **state)
+{
+	run_mount_case(*state, true, 2 * STATE_RM_OPEN_MAX + 3);
 }
 
 /* --- state_list_jails() ---------------------------------------------------------------- */
@@ -1050,10 +1377,16 @@ main(void)
 	    T(test_state_rm_rf_bad_name),
 	    T(test_state_rm_rf_symlink_outside),
 	    T(test_state_rm_rf_deep),
-	    T(test_state_rm_rf_too_deep),
+	    T(test_state_rm_rf_deep_5000),
+	    T(test_state_rm_rf_deep_10000_fds),
+	    T(test_state_rm_rf_moved_name_taken),
+	    T(test_state_rm_rf_no_noreplace),
 	    T(test_state_rm_rf_readonly_subdir),
+	    T(test_state_rm_rf_odd_names_and_modes),
 	    T(test_state_rm_rf_mount_point),
 	    T(test_state_rm_rf_bind_mount),
+	    T(test_state_rm_rf_mount_deep),
+	    T(test_state_rm_rf_bind_mount_deep),
 	    T(test_state_list_jails_ok),
 	    T(test_state_list_jails_empty),
 #undef T
