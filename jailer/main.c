@@ -22,6 +22,7 @@
 #include <poll.h>
 #include <sched.h>
 #include <signal.h>
+#include <time.h>
 #include <sys/file.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
@@ -657,7 +658,23 @@ struct relays {
 	struct log_relay r[2];
 	const char *what[2];
 	size_t max[2];
+	uint64_t drained_ms[2]; /* when a full relay was last drained */
 };
+
+/* Past its cap, a relay's pipe is drained (one pump: at most 1 MiB read
+ * and dropped) once every FULL_DRAIN_MS, not as fast as a jail can fill
+ * it: a writer that floods goes on at 100 MiB/s at most, never stuck and
+ * never killed by SIGPIPE, and costs us next to nothing. */
+#define FULL_DRAIN_MS 10
+
+static uint64_t
+now_ms(void)
+{
+	struct timespec ts;
+
+	(void) clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t) ts.tv_sec * 1000 + (uint64_t) ts.tv_nsec / 1000000;
+}
 
 /* One turn of relay I; false when its pipe is empty or closed. */
 static bool
@@ -694,18 +711,29 @@ wait_for_jail(pid_t pid, struct relays *x)
 	if (pidfd < 0)
 		die_errno(EXIT_TEMPORARY, -errno, "unable to watch the jail");
 	for (;;) {
-		struct pollfd p[3] = {{.fd = pidfd, .events = POLLIN},
-		                      {.fd = x->r[0].fd, .events = POLLIN},
-		                      {.fd = x->r[1].fd, .events = POLLIN}};
+		struct pollfd p[3] = {{.fd = pidfd, .events = POLLIN}};
+		int timeout = -1;
 
-		if (poll(p, ELEMENTSOF(p), -1) < 0) {
-			if (errno == EINTR)
-				continue;
-			die_errno(EXIT_TEMPORARY, -errno, "unable to wait for the jail");
+		for (size_t i = 0; i < ELEMENTSOF(x->r); i++) {
+			bool full = x->r[i].full && x->r[i].fd >= 0;
+
+			p[i + 1] = (struct pollfd){.fd = full ? -1 : x->r[i].fd, .events = POLLIN};
+			if (full)
+				timeout = FULL_DRAIN_MS;
 		}
-		for (size_t i = 0; i < ELEMENTSOF(x->r); i++)
-			if (p[i + 1].revents != 0)
+		if (poll(p, ELEMENTSOF(p), timeout) < 0 && errno != EINTR)
+			die_errno(EXIT_TEMPORARY, -errno, "unable to wait for the jail");
+		for (size_t i = 0; i < ELEMENTSOF(x->r); i++) {
+			if (x->r[i].full && x->r[i].fd >= 0) {
+				uint64_t now = now_ms();
+
+				if (now - x->drained_ms[i] < FULL_DRAIN_MS)
+					continue;
+				x->drained_ms[i] = now;
 				(void) relay_pump(x, i);
+			} else if (p[i + 1].revents != 0)
+				(void) relay_pump(x, i);
+		}
 		if (p[0].revents != 0)
 			break;
 	}

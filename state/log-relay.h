@@ -7,11 +7,12 @@
  * jailsup's own. What the relay writes is bounded twice: a line keeps at
  * most LOG_RELAY_LINE_MAX bytes (the rest of it is dropped, the line ends
  * with LOG_RELAY_CUT), and the relay writes at most the MAX bytes it was
- * given; past that it reads on and drops everything, so a writer in the
- * jail is never left blocked on a full pipe, nor killed by SIGPIPE. Each line gets
- * PREFIX in front (e.g. "init[NAME]: ") and its bytes escaped
- * (text_escape_to()): a jail cannot start a line of the log, move the
- * cursor of whoever reads it on a terminal, or hide the prefix.
+ * given; past that it reads on and drops everything (as often as its
+ * caller pumps it), so a writer in the jail is never left blocked on a
+ * full pipe for good, nor killed by SIGPIPE. Each line gets PREFIX in
+ * front (e.g. "init[NAME]: ") and its bytes escaped (text_escape_to()): a
+ * jail cannot start a line of the log, move the cursor of whoever reads it
+ * on a terminal, or hide the prefix.
  *
  * Whole lines only reach the log, several per write(2), so they never
  * interleave with the lines other writers (the jailer, helpers) append.

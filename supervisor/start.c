@@ -191,6 +191,10 @@ jail_start_direct(const struct jail_profile *profile, int jail_fd, const char *s
 	if (r < 0)
 		return log_error_errno(r, "unable to open '%s/%s'", state_path, STATE_ISO_PIPE);
 
+	/* Each start writes a fresh log, as with the supervisor: what a jail
+	 * may write to it is bounded per start (the last one stays as
+	 * log.old), and no start adds to the one before. */
+	(void) renameat(jail_fd, STATE_LOG, jail_fd, STATE_LOG_OLD);
 	log_from = log_size(jail_fd);
 	(void) flock(jail_fd, LOCK_UN); /* the new jailer takes it for its life */
 	r = spawn_jailer(state_path, &pid);
