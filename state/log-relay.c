@@ -108,13 +108,14 @@ finish(struct log_relay *r, struct out *o)
 int
 log_relay_pump(struct log_relay *r)
 {
-	struct out o = {.len = 0};
+	struct out o;
 	char buf[READ_SIZE];
 	bool was_full = r->full;
 	int result = LOG_RELAY_MORE;
 
 	if (r->fd < 0)
 		return LOG_RELAY_EOF;
+	o.len = 0; /* only what is used of its buffer is ever written */
 	for (int i = 0; i < READS_PER_PUMP; i++) {
 		ssize_t n = read(r->fd, buf, sizeof(buf));
 
@@ -145,10 +146,11 @@ log_relay_pump(struct log_relay *r)
 void
 log_relay_done(struct log_relay *r)
 {
-	struct out o = {.len = 0};
+	struct out o;
 
 	if (r->fd < 0)
 		return;
+	o.len = 0;
 	finish(r, &o);
 	flush(r, &o);
 }
