@@ -712,27 +712,29 @@ wait_for_jail(pid_t pid, struct relays *x)
 		die_errno(EXIT_TEMPORARY, -errno, "unable to watch the jail");
 	for (;;) {
 		struct pollfd p[3] = {{.fd = pidfd, .events = POLLIN}};
+		uint64_t now = now_ms();
 		int timeout = -1;
 
+		/* A full relay sits out until its next turn; one that is idle
+		 * costs no wake-up at all. */
 		for (size_t i = 0; i < ELEMENTSOF(x->r); i++) {
-			bool full = x->r[i].full && x->r[i].fd >= 0;
+			uint64_t next = x->drained_ms[i] + FULL_DRAIN_MS;
+			bool resting = x->r[i].full && now < next;
 
-			p[i + 1] = (struct pollfd){.fd = full ? -1 : x->r[i].fd, .events = POLLIN};
-			if (full)
-				timeout = FULL_DRAIN_MS;
+			p[i + 1] =
+			    (struct pollfd){.fd = resting ? -1 : x->r[i].fd, .events = POLLIN};
+			if (resting && x->r[i].fd >= 0 &&
+			    (timeout < 0 || (int) (next - now) < timeout))
+				timeout = (int) (next - now);
 		}
 		if (poll(p, ELEMENTSOF(p), timeout) < 0 && errno != EINTR)
 			die_errno(EXIT_TEMPORARY, -errno, "unable to wait for the jail");
 		for (size_t i = 0; i < ELEMENTSOF(x->r); i++) {
-			if (x->r[i].full && x->r[i].fd >= 0) {
-				uint64_t now = now_ms();
-
-				if (now - x->drained_ms[i] < FULL_DRAIN_MS)
-					continue;
-				x->drained_ms[i] = now;
-				(void) relay_pump(x, i);
-			} else if (p[i + 1].revents != 0)
-				(void) relay_pump(x, i);
+			if (p[i + 1].revents == 0)
+				continue;
+			(void) relay_pump(x, i);
+			if (x->r[i].full)
+				x->drained_ms[i] = now_ms();
 		}
 		if (p[0].revents != 0)
 			break;
