@@ -7,8 +7,9 @@
  *
  * On entry: argv is { "dispatch", "--init-script" | "--no-init-script",
  * NAME }; fds DISPATCH_FD_LISTEN (3) dispatch.sock listening, _ISO (4) the
- * iso-pipe's write end, _LOG (5) the state dir's log, _INIT (6) the init
- * script with --init-script; no other fd above stdio is open; every
+ * iso-pipe's write end, _LOG (5) the pipe of our log lines, and with
+ * --init-script _INIT (6) the init script's sealed copy and _OUTPUT (7) the
+ * pipe of its output; no other fd above stdio is open; every
  * signal has its default action and none is blocked; environ is the
  * jail's environment. It returns the status to exit with.
  */

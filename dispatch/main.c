@@ -10,8 +10,12 @@
  * goes back. As PID 1 it also reaps every orphan, and it exits once no app
  * and no other process is left (after a grace period for the first request).
  *
- * Inherited fds: 3 dispatch.sock (listening), 4 iso-pipe write end, 5 the
- * state dir's log, 6 the init script (with --init-script).
+ * Inherited fds: 3 dispatch.sock (listening), 4 iso-pipe write end, 5 a
+ * pipe for our own log lines, and with --init-script 6 the init script (a
+ * sealed memfd) and 7 a pipe for its stdout and stderr. The jailer, on the
+ * host side, holds the pipes' read ends and copies them to the state dir's
+ * log, bounded, the script's output marked as the jail's: no process of
+ * the jail holds an fd of the log.
  *
  * Nothing a client sends may harm PID 1: messages are bounded and decoded
  * strictly (state/dispatch-proto.h), a malformed one closes that client only.
@@ -35,6 +39,7 @@
 #define FD_ISO	  4
 #define FD_LOG	  5
 #define FD_INIT	  6
+#define FD_OUTPUT 7
 
 /* How long a fresh jail waits for its first app request. */
 #define FIRST_REQUEST_GRACE 10.0
@@ -450,9 +455,11 @@ run_init_script(void)
 		int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
 
 		/* bash reads the script as /dev/fd/6: the one fd of ours that
-		 * must survive this execve() (dispatch_main() made them all close-on-exec). */
-		if (null < 0 || dup2(null, 0) < 0 || dup2(FD_LOG, 1) < 0 || dup2(FD_LOG, 2) < 0 ||
-		    fcntl(FD_INIT, F_SETFD, 0) < 0)
+		 * must survive this execve() (dispatch_main() made them all
+		 * close-on-exec). Its processes write to their own pipe, never
+		 * to ours: what they write is marked as theirs. */
+		if (null < 0 || dup2(null, 0) < 0 || dup2(FD_OUTPUT, 1) < 0 ||
+		    dup2(FD_OUTPUT, 2) < 0 || fcntl(FD_INIT, F_SETFD, 0) < 0)
 			_exit(EXIT_TEMPORARY);
 		if (home != NULL && chdir(home) < 0)
 			_exit(EXIT_TEMPORARY);
@@ -491,7 +498,7 @@ dispatch_main(int argc, char **argv)
 	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
 		log_debug_errno(-errno, "unable to make dispatch undumpable, ignoring");
 	/* None of our own fds may reach an app. */
-	for (int fd = FD_LISTEN; fd <= FD_INIT; fd++)
+	for (int fd = FD_LISTEN; fd <= FD_OUTPUT; fd++)
 		(void) fcntl(fd, F_SETFD, FD_CLOEXEC);
 
 	/* Until the loop's handlers exist, a SIGTERM (jailsup kill) ends the
@@ -500,6 +507,7 @@ dispatch_main(int argc, char **argv)
 	if (init)
 		run_init_script();
 	safe_close(FD_INIT);
+	safe_close(FD_OUTPUT);
 	r = iso_pipe_write_ready(FD_ISO);
 	if (r < 0)
 		log_debug_errno(r, "unable to write 'ready', ignoring");

@@ -17,8 +17,9 @@
 /* File descriptor numbers dispatch inherits (documented in docs/). */
 #define DISPATCH_FD_LISTEN  3 /* dispatch.sock, listening */
 #define DISPATCH_FD_ISO	    4 /* iso-pipe write end: "ready", then closed */
-#define DISPATCH_FD_LOG	    5 /* the state dir's log, O_APPEND */
-#define DISPATCH_FD_INIT    6 /* the init script, when the profile has one */
+#define DISPATCH_FD_LOG     5 /* dispatch's own lines: a pipe the jailer copies to the log */
+#define DISPATCH_FD_INIT    6 /* the init script's sealed copy, when the profile has one */
+#define DISPATCH_FD_OUTPUT  7 /* the init script's stdout and stderr: another such pipe */
 
 /* Where the filtered system bus appears in the jail (its /run is a tmpfs). */
 #define JAIL_SYSTEM_BUS "/run/dbus/system_bus_socket"
@@ -63,7 +64,8 @@ struct jail_spec {
 	char **share_src; /* per [share] entry: its host path, symlinks resolved and
 			   * checked; NULL when missing (the bind then fails, named) */
 
-	int log_fd;  /* the state dir's log, O_APPEND: every message goes there too */
+	int log_fd;  /* the state dir's log, O_APPEND: every message goes there too (the
+	              * jailer's; the jail side's go through a pipe, main.c) */
 	int home_fd; /* O_PATH fd of home_src, opened on the host side */
 	int go_fd;   /* -1, or a pipe to wait on for the supervisor's go */
 	char **env; /* dispatch's environment */

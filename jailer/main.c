@@ -22,6 +22,7 @@
 #include <poll.h>
 #include <sched.h>
 #include <signal.h>
+#include <time.h>
 #include <sys/file.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
@@ -36,6 +37,7 @@
 #include "jailer/jailer.h"
 #include "state/iso-pipe.h"
 #include "state/jailer-standby.h"
+#include "state/log-relay.h"
 #include "state/log.h"
 #include "state/state.h"
 
@@ -67,15 +69,32 @@ set_cmdline(char *const *argv)
 	}
 }
 
-/* The host-side fds the child hands to dispatch. */
+/* The host-side fds the child hands to dispatch, and those it must not
+ * keep. */
 struct jail_fds {
 	int listen;
 	int iso;
-	int log;
-	int init;
+	int log;    /* write end of the pipe of the jail side's own lines */
+	int output; /* write end of the pipe of the init script's output, or -1 */
+	int init;   /* the init script's sealed copy, or -1 */
 	int parent_pidfd;
 	int ns_ready[2]; /* the child's byte: its namespaces can be joined */
+	int host_only[3]; /* the log and the pipes' read ends: closed first thing */
 };
+
+/* What the jail side may write to its log in one start, through the pipes
+ * the jailer relays (state/log-relay.h): the init script and its processes,
+ * and dispatch's own lines (the jailer's child, then dispatch: a few lines,
+ * but never without bound either). */
+#define JAIL_OUTPUT_MAX  (1024 * 1024)
+#define DISPATCH_LOG_MAX (64 * 1024)
+
+/* The largest init script read. */
+#define INIT_SCRIPT_MAX (1024 * 1024)
+
+#ifndef MFD_NOEXEC_SEAL
+#define MFD_NOEXEC_SEAL 0x0008U /* Linux 6.3; older kernels refuse it, then we go without */
+#endif
 
 static void
 usage(void)
@@ -168,21 +187,94 @@ report_pid(const struct jail_spec *spec)
 	return fd;
 }
 
+/* A memfd of TEXT that nobody can change: sealed against writes, growth
+ * and shrinking, and against new seals. */
 static int
-open_init_script(const struct jail_spec *spec)
+sealed_copy(const char *name, const char *text, size_t len)
+{
+	_cleanup_close_ int fd = -1;
+	int r;
+
+	/* Never executed, only read: without a word on exec, kernels since
+	 * 6.3 complain in their log. */
+	fd = memfd_create(name, MFD_CLOEXEC | MFD_ALLOW_SEALING | MFD_NOEXEC_SEAL);
+	if (fd < 0 && errno == EINVAL)
+		fd = memfd_create(name, MFD_CLOEXEC | MFD_ALLOW_SEALING);
+	if (fd < 0)
+		return -errno;
+	r = write_all(fd, text, len);
+	if (r < 0)
+		return r;
+	if (fcntl(fd, F_ADD_SEALS, F_SEAL_WRITE | F_SEAL_GROW | F_SEAL_SHRINK | F_SEAL_SEAL) < 0 ||
+	    lseek(fd, 0, SEEK_SET) < 0)
+		return -errno;
+	return TAKE_FD(fd);
+}
+
+/* The init script, read here on the host side, before the jail exists, and
+ * handed to it as a sealed copy: no process of the jail holds an fd of the
+ * user's file (through /proc/PID/fd/6 of a background process of the
+ * script, one would rewrite it, and it may be the script of other jails
+ * too), and what runs is what was checked. Where it lies was checked
+ * when the spec was built (spec.c: no jail can write it, nor any folder or
+ * link on its way, so its path still means the same file here). The file
+ * itself must be a regular
+ * file of the user's (or root's: /etc/jailsup), writable by its owner only,
+ * of at most INIT_SCRIPT_MAX bytes. */
+static int
+read_init_script(const struct jail_spec *spec)
 {
 	const char *path = spec->profile->init_script;
+	_cleanup_close_ int fd = -1;
+	_cleanup_free_ char *text = NULL;
 	struct stat st;
-	int fd;
+	size_t len = 0;
+	int r, copy;
 
 	if (path == NULL)
 		return -1;
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
 	if (fd < 0)
 		die_errno(EXIT_PERMANENT, -errno, "unable to open the init script '%s'", path);
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode))
+	if (fstat(fd, &st) < 0)
+		die_errno(EXIT_TEMPORARY, -errno, "unable to read the init script '%s'", path);
+	if (!S_ISREG(st.st_mode))
 		die(EXIT_PERMANENT, "the init script '%s' is not a regular file", path);
-	return fd;
+	if (st.st_uid != spec->uid && st.st_uid != 0)
+		die(EXIT_PERMANENT,
+		    "the init script '%s' belongs to another user (uid %u), refusing it", path,
+		    (unsigned) st.st_uid);
+	if (st.st_mode & (S_IWGRP | S_IWOTH))
+		die(EXIT_PERMANENT,
+		    "the init script '%s' is writable by others than its owner (mode %04o), "
+		    "refusing it",
+		    path, (unsigned) (st.st_mode & 07777));
+	if (st.st_size > INIT_SCRIPT_MAX)
+		die(EXIT_PERMANENT, "the init script '%s' is larger than %d bytes, refusing it",
+		    path, INIT_SCRIPT_MAX);
+	r = read_all(fd, INIT_SCRIPT_MAX, &text, &len);
+	if (r == -EFBIG)
+		die(EXIT_PERMANENT, "the init script '%s' is larger than %d bytes, refusing it",
+		    path, INIT_SCRIPT_MAX);
+	if (r < 0)
+		die_errno(EXIT_TEMPORARY, r, "unable to read the init script '%s'", path);
+	copy = sealed_copy("jailsup-init-script", text, len);
+	if (copy < 0)
+		die_errno(EXIT_TEMPORARY, copy, "unable to copy the init script '%s'", path);
+	return copy;
+}
+
+/* A pipe whose write end goes to the jail and whose read end only we keep
+ * (and the child closes first thing). */
+static void
+make_log_pipe(int *ret_read, int *ret_write)
+{
+	int p[2];
+
+	if (pipe2(p, O_CLOEXEC) < 0)
+		die_errno(EXIT_TEMPORARY, -errno, "unable to create a pipe for the jail's log");
+	*ret_read = p[0];
+	*ret_write = p[1];
 }
 
 static void
@@ -333,8 +425,9 @@ wait_for_go(const struct jail_spec *spec)
 static _noreturn_ void
 become_dispatch(const struct jail_spec *spec, const struct jail_fds *fds)
 {
-	const int from[] = { fds->listen, fds->iso, fds->log, fds->init };
-	const int to[] = { DISPATCH_FD_LISTEN, DISPATCH_FD_ISO, DISPATCH_FD_LOG, DISPATCH_FD_INIT };
+	const int from[] = {fds->listen, fds->iso, fds->log, fds->init, fds->output};
+	const int to[] = {DISPATCH_FD_LISTEN, DISPATCH_FD_ISO, DISPATCH_FD_LOG, DISPATCH_FD_INIT,
+	                  DISPATCH_FD_OUTPUT};
 	int moved[ELEMENTSOF(from)];
 	char *argv[] = { "dispatch", fds->init >= 0 ? "--init-script" : "--no-init-script",
 			 spec->name, NULL };
@@ -349,7 +442,7 @@ become_dispatch(const struct jail_spec *spec, const struct jail_fds *fds)
 				  : close(to[i]) < 0 && errno != EBADF)
 			die_errno(EXIT_TEMPORARY, -errno, "unable to pass fd %d", to[i]);
 	}
-	if (syscall(SYS_close_range, DISPATCH_FD_INIT + 1, ~0u, 0) < 0)
+	if (syscall(SYS_close_range, DISPATCH_FD_OUTPUT + 1, ~0u, 0) < 0)
 		die_errno(EXIT_TEMPORARY, -errno, "unable to close the jailer's fds");
 	log_set_tee_fd(DISPATCH_FD_LOG);
 	reset_signals_for_exec();
@@ -374,6 +467,11 @@ run_jail(const struct jail_spec *spec, const struct jail_fds *fds)
 	struct pollfd parent = { .fd = fds->parent_pidfd, .events = POLLIN };
 	sigset_t none;
 
+	/* From here on, what we log goes through the jailer, as dispatch's
+	 * lines will: the jail keeps no fd of the host's log. */
+	log_set_tee_fd(fds->log);
+	for (size_t i = 0; i < ELEMENTSOF(fds->host_only); i++)
+		safe_close(fds->host_only[i]);
 	/* Cloned by clone_into_early(), a child of spawn_vfork(), we come with
 	 * every signal blocked; the mask is cleared either way. */
 	sigemptyset(&none);
@@ -556,21 +654,105 @@ forward_signal(int sig)
 		(void) kill(jail_pid, SIGTERM);
 }
 
+/* The jail's two pipes, copied to its log while it lives. */
+struct relays {
+	struct log_relay r[2];
+	const char *what[2];
+	size_t max[2];
+	uint64_t drained_ms[2]; /* when a full relay was last drained */
+};
+
+/* Past its cap, a relay's pipe is drained (one pump: at most 1 MiB read
+ * and dropped) once every FULL_DRAIN_MS, not as fast as a jail can fill
+ * it: a writer that floods goes on at 100 MiB/s at most, never stuck and
+ * never killed by SIGPIPE, and costs us next to nothing. */
+#define FULL_DRAIN_MS 10
+
+static uint64_t
+now_ms(void)
+{
+	struct timespec ts;
+
+	(void) clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t) ts.tv_sec * 1000 + (uint64_t) ts.tv_nsec / 1000000;
+}
+
+/* One turn of relay I; false when its pipe is empty or closed. */
+static bool
+relay_pump(struct relays *x, size_t i)
+{
+	int r = log_relay_pump(&x->r[i]);
+
+	if (r == LOG_RELAY_FULL)
+		log_warn("%s wrote more than %zu bytes to the log, dropping the rest", x->what[i],
+		         x->max[i]);
+	else if (r < 0)
+		log_debug_errno(r, "unable to read the log pipe of %s, ignoring", x->what[i]);
+	return r == LOG_RELAY_MORE || r == LOG_RELAY_FULL;
+}
+
+/* Waits for the jail's first process to end, copying what the jail writes
+ * to the log meanwhile, and returns its status. One poll() for all: the
+ * pipes are read without blocking and a flood of one is read in bounded
+ * turns, so it delays nothing else here (forwarded signals, the jail's
+ * end), and the jail side never waits on us for long. */
 static int
-wait_for_jail(pid_t pid)
+wait_for_jail(pid_t pid, struct relays *x)
 {
 	struct sigaction sa = { .sa_handler = forward_signal };
+	_cleanup_close_ int pidfd = -1;
 	int status;
 
 	sigemptyset(&sa.sa_mask);
 	(void) sigaction(SIGTERM, &sa, NULL);
 	(void) sigaction(SIGINT, &sa, NULL);
 	(void) sigaction(SIGHUP, &sa, NULL);
+	/* Our child, not reaped before the waitpid() below: the PID is its. */
+	pidfd = (int) syscall(SYS_pidfd_open, pid, 0);
+	if (pidfd < 0)
+		die_errno(EXIT_TEMPORARY, -errno, "unable to watch the jail");
+	for (;;) {
+		struct pollfd p[3] = {{.fd = pidfd, .events = POLLIN}};
+		uint64_t now = now_ms();
+		int timeout = -1;
+
+		/* A full relay sits out until its next turn; one that is idle
+		 * costs no wake-up at all. */
+		for (size_t i = 0; i < ELEMENTSOF(x->r); i++) {
+			uint64_t next = x->drained_ms[i] + FULL_DRAIN_MS;
+			bool resting = x->r[i].full && now < next;
+
+			p[i + 1] =
+			    (struct pollfd){.fd = resting ? -1 : x->r[i].fd, .events = POLLIN};
+			if (resting && x->r[i].fd >= 0 &&
+			    (timeout < 0 || (int) (next - now) < timeout))
+				timeout = (int) (next - now);
+		}
+		if (poll(p, ELEMENTSOF(p), timeout) < 0 && errno != EINTR)
+			die_errno(EXIT_TEMPORARY, -errno, "unable to wait for the jail");
+		for (size_t i = 0; i < ELEMENTSOF(x->r); i++) {
+			if (p[i + 1].revents == 0)
+				continue;
+			(void) relay_pump(x, i);
+			if (x->r[i].full)
+				x->drained_ms[i] = now_ms();
+		}
+		if (p[0].revents != 0)
+			break;
+	}
 	for (;;) {
 		if (waitpid(pid, &status, 0) == pid)
 			break;
 		if (errno != EINTR)
 			die_errno(EXIT_TEMPORARY, -errno, "unable to wait for the jail");
+	}
+	/* Every process of the jail ended with its PID 1, and the write ends
+	 * they held with them, unless one was handed out of the jail over a
+	 * socket: read what is there, never wait for an EOF. */
+	for (size_t i = 0; i < ELEMENTSOF(x->r); i++) {
+		for (int turn = 0; turn < 4 && relay_pump(x, i); turn++)
+			;
+		log_relay_done(&x->r[i]);
 	}
 	if (WIFEXITED(status))
 		return WEXITSTATUS(status);
@@ -624,7 +806,12 @@ main(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{},
 	};
-	struct jail_fds fds = { .init = -1, .ns_ready = { -1, -1 } };
+	struct jail_fds fds = {
+	    .init = -1, .output = -1, .ns_ready = {-1, -1}, .host_only = {-1, -1, -1}};
+	_cleanup_free_ char *init_prefix = NULL;
+	struct relays relays = {.what = {"dispatch", "the init script"},
+	                        .max = {DISPATCH_LOG_MAX, JAIL_OUTPUT_MAX}};
+	int log_read = -1, output_read = -1;
 	struct jail_spec spec;
 	unsigned go_fd_arg;
 	int go_fd = -1, c, status;
@@ -652,11 +839,16 @@ main(int argc, char **argv)
 
 	jail_spec_build(&spec, argv[optind], go_fd);
 	lock_state_dir(&spec);
-	fds.log = spec.log_fd;
 	spec.home_fd = prepare_home(&spec);
 	fds.listen = bind_dispatch_socket(&spec);
 	fds.iso = report_pid(&spec);
-	fds.init = open_init_script(&spec);
+	fds.init = read_init_script(&spec);
+	make_log_pipe(&log_read, &fds.log);
+	if (fds.init >= 0)
+		make_log_pipe(&output_read, &fds.output);
+	fds.host_only[0] = spec.log_fd;
+	fds.host_only[1] = log_read;
+	fds.host_only[2] = output_read;
 	fds.parent_pidfd = (int) syscall(SYS_pidfd_open, getpid(), 0);
 	if (fds.parent_pidfd < 0)
 		die_errno(EXIT_TEMPORARY, -errno, "unable to open a pidfd of ourselves");
@@ -666,6 +858,8 @@ main(int argc, char **argv)
 	jail_pid = clone_namespaces(&spec, &fds);
 	safe_close(fds.listen);
 	safe_close(fds.init);
+	safe_close(fds.log);
+	safe_close(fds.output);
 	safe_close(fds.parent_pidfd);
 	safe_close(spec.home_fd);
 	safe_close(go_fd);
@@ -673,7 +867,13 @@ main(int argc, char **argv)
 	report_namespaces(&fds, jail_pid);
 	safe_close(fds.ns_ready[0]);
 
-	status = wait_for_jail(jail_pid);
+	/* The jail's lines are copied as they are, dispatch's format being
+	 * jailsup's own; the init script's output is marked as the jail's. */
+	if (asprintf(&init_prefix, "init[%s]: ", spec.name) < 0)
+		die(EXIT_TEMPORARY, "out of memory");
+	log_relay_init(&relays.r[0], log_read, spec.log_fd, "", DISPATCH_LOG_MAX);
+	log_relay_init(&relays.r[1], output_read, spec.log_fd, init_prefix, JAIL_OUTPUT_MAX);
+	status = wait_for_jail(jail_pid, &relays);
 	(void) unlinkat(spec.state_fd, STATE_DISPATCH_SOCK, 0);
 	(void) unlinkat(spec.state_fd, STATE_ISO_PIPE, 0);
 	log_debug("the jail ended with status %d", status);

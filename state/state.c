@@ -300,6 +300,56 @@ state_read_file(int dir_fd, const char *name, size_t max, char **ret, size_t *re
 }
 
 int
+state_read_tail(int dir_fd, const char *name, off_t from, size_t max, char **ret, size_t *ret_len)
+{
+	_cleanup_close_ int fd = -1;
+	_cleanup_free_ char *buf = NULL;
+	struct stat st;
+	size_t len = 0, skip = 0;
+	off_t start;
+
+	if (!state_name_valid(name) || from < 0)
+		return -EINVAL;
+	fd = openat(dir_fd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &st) < 0)
+		return -errno;
+	if (!S_ISREG(st.st_mode))
+		return -EINVAL;
+	start = st.st_size > from && (uint64_t) (st.st_size - from) > max ? st.st_size - (off_t) max
+	                                                                  : from;
+	buf = malloc(max + 1);
+	if (buf == NULL)
+		return -ENOMEM;
+	/* At most MAX bytes, whatever the file grew to since fstat(). */
+	while (len < max) {
+		ssize_t n = pread(fd, buf + len, max - len, start + (off_t) len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -errno;
+		if (n == 0)
+			break;
+		len += (size_t) n;
+	}
+	if (start > from) {
+		char *nl = memchr(buf, '\n', len);
+
+		if (nl != NULL)
+			skip = (size_t) (nl + 1 - buf);
+	}
+	memmove(buf, buf + skip, len - skip);
+	len -= skip;
+	buf[len] = '\0';
+	*ret = TAKE_PTR(buf);
+	if (ret_len != NULL)
+		*ret_len = len;
+	return 0;
+}
+
+int
 state_jail_read_file(int jails_fd, const char *jail, const char *name, size_t max, char **ret,
 		     size_t *ret_len)
 {

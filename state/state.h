@@ -70,6 +70,15 @@ int state_runtime_open(const char *runtime_dir, bool create, int *ret_root_fd,
  * with -EINVAL without blocking. The result is NUL-terminated. */
 int state_read_file(int dir_fd, const char *name, size_t max, char **ret, size_t *ret_len);
 
+/* The end of the regular file NAME below DIR_FD, as state_read_file()
+ * opens it: its bytes from offset FROM on, at most the last MAX of them;
+ * when that cuts it, from the first line start after the cut. What a
+ * failed start shows of a jail's log (the log may be larger than anyone
+ * should read whole). NUL-terminated; 0 or -errno. */
+#define STATE_LOG_TAIL_MAX 4096
+int state_read_tail(int dir_fd, const char *name, off_t from, size_t max, char **ret,
+                    size_t *ret_len);
+
 /* state_read_file() of NAME in the state directory JAIL below JAILS_FD,
  * without opening the directory: it is checked as state_dir_open() does
  * (one fstatat()), NAME is reached from JAILS_FD with no symlink followed

@@ -326,6 +326,121 @@ json_print_string(const char *s)
 	putchar('"');
 }
 
+/* The length of the valid UTF-8 sequence at S (at most LEN bytes) and its
+ * code point, or 0 when it is not one: a stray continuation byte, a cut
+ * sequence, an overlong form, a surrogate, or beyond U+10FFFF. */
+static size_t
+utf8_decode(const unsigned char *s, size_t len, uint32_t *ret_cp)
+{
+	uint32_t cp, min;
+	size_t n;
+
+	if (s[0] < 0x80) {
+		*ret_cp = s[0];
+		return 1;
+	}
+	if (s[0] >= 0xc2 && s[0] <= 0xdf) {
+		n = 2;
+		cp = s[0] & 0x1f;
+		min = 0x80;
+	} else if (s[0] >= 0xe0 && s[0] <= 0xef) {
+		n = 3;
+		cp = s[0] & 0x0f;
+		min = 0x800;
+	} else if (s[0] >= 0xf0 && s[0] <= 0xf4) {
+		n = 4;
+		cp = s[0] & 0x07;
+		min = 0x10000;
+	} else
+		return 0;
+	if (n > len)
+		return 0;
+	for (size_t i = 1; i < n; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		cp = cp << 6 | (s[i] & 0x3f);
+	}
+	if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+		return 0;
+	*ret_cp = cp;
+	return n;
+}
+
+/* The allow-list of text_escape_to(): what a terminal only draws. The
+ * format characters left out would reorder or break the line on screen,
+ * so a jail's text could appear in front of the mark that says whose it
+ * is. */
+static bool
+code_point_shown(uint32_t cp, bool keep_newlines)
+{
+	if (cp == '\t')
+		return true;
+	if (cp == '\n')
+		return keep_newlines;
+	if (cp < 0x20 || (cp >= 0x7f && cp < 0xa0))
+		return false;
+	if (cp == 0x061c || cp == 0x200e || cp == 0x200f || (cp >= 0x2028 && cp <= 0x202e) ||
+	    (cp >= 0x2066 && cp <= 0x2069))
+		return false;
+	return true;
+}
+
+size_t
+text_escape_to(char *dst, const char *s, size_t len, bool keep_newlines)
+{
+	static const char hex[] = "0123456789abcdef";
+	const unsigned char *u = (const unsigned char *) s;
+	size_t out = 0;
+
+	for (size_t i = 0; i < len;) {
+		uint32_t cp = 0;
+		size_t n = utf8_decode(u + i, len - i, &cp);
+
+		if (n > 0 && code_point_shown(cp, keep_newlines)) {
+			memcpy(dst + out, u + i, n);
+			out += n;
+			i += n;
+			continue;
+		}
+		/* Every byte of a refused sequence, or the one byte that
+		 * starts no valid sequence: 4 bytes out per byte in. */
+		for (size_t k = 0; k < (n > 0 ? n : 1); k++) {
+			dst[out++] = '\\';
+			dst[out++] = 'x';
+			dst[out++] = hex[u[i + k] >> 4];
+			dst[out++] = hex[u[i + k] & 0xf];
+		}
+		i += n > 0 ? n : 1;
+	}
+	return out;
+}
+
+char *
+text_escape(const char *s, size_t len, bool keep_newlines)
+{
+	char *dst;
+	size_t n;
+
+	if (len > (SIZE_MAX - 1) / 4)
+		return NULL;
+	dst = malloc(TEXT_ESCAPE_MAX(len) + 1);
+	if (dst == NULL)
+		return NULL;
+	n = text_escape_to(dst, s, len, keep_newlines);
+	dst[n] = '\0';
+	return dst;
+}
+
+int
+text_write_escaped(int fd, const char *s)
+{
+	_cleanup_free_ char *e = text_escape(s, strlen(s), true);
+
+	if (e == NULL)
+		return -ENOMEM;
+	return write_all(fd, e, strlen(e));
+}
+
 int
 mkdir_parents(const char *path, mode_t mode)
 {

@@ -194,6 +194,25 @@ char *path_join(const char *a, const char *b);
  * absolute and normalised). */
 bool path_is_below(const char *path, const char *dir);
 
+/* Text that came from a jail, made safe to show on a terminal: copies LEN
+ * bytes of S to DST, each byte that could drive the terminal or disguise
+ * the line written as the four characters \xHH. Kept as they are: tab,
+ * newline (with KEEP_NEWLINES), printable ASCII, and valid UTF-8 from
+ * U+00A0 on; escaped: every other control (C0, DEL, C1, so ESC and CSI in
+ * either form, and CR), the bidi and line-breaking format characters
+ * (U+061C, U+200E, U+200F, U+2028..U+202E, U+2066..U+2069), and every byte
+ * that is not part of valid UTF-8 (a cut or overlong sequence, a
+ * surrogate). A backslash stays a backslash, so escaping twice changes
+ * nothing. DST has room for TEXT_ESCAPE_MAX(LEN) bytes; returns the number
+ * written (no NUL). */
+#define TEXT_ESCAPE_MAX(len) ((len) * 4)
+size_t text_escape_to(char *dst, const char *s, size_t len, bool keep_newlines);
+/* text_escape_to() into a new NUL-terminated string; NULL on OOM. */
+char *text_escape(const char *s, size_t len, bool keep_newlines);
+/* Writes S (NUL-terminated) escaped as above, newlines kept, to FD.
+ * 0 or -errno. */
+int text_write_escaped(int fd, const char *s);
+
 /* Writes S to stdout as a JSON string: quotes, with '"', '\\' and control
  * characters escaped (the JSON outputs of `list` and `check`). */
 void json_print_string(const char *s);

@@ -412,9 +412,11 @@ jail_ended(struct ev_loop *loop, struct jail *j)
 		size_t len = 0;
 		const char *msg = "the jail did not start";
 
-		if (state_read_file(j->dir_fd, STATE_LOG, 1024 * 1024, &text, &len) >= 0 &&
-		    (size_t) j->log_from < len)
-			msg = text + j->log_from;
+		/* Its end: the reason, whatever the jail wrote before. */
+		if (state_read_tail(j->dir_fd, STATE_LOG, j->log_from, STATE_LOG_TAIL_MAX, &text,
+		                    &len) >= 0 &&
+		    len > 0)
+			msg = text;
 		reply_waiters(j, "error", 125, msg);
 	}
 	if (state_flag(&j->state, STATE_KEY_AUTODELETE))

@@ -45,76 +45,76 @@ right_reason(const struct jail_profile *p, unsigned bit)
 }
 
 static void
-print_list(const char *title, const char *const *v, size_t n)
+print_list(FILE *f, const char *title, const char *const *v, size_t n)
 {
-	printf("  %s:", title);
+	fprintf(f, "  %s:", title);
 	for (size_t i = 0; i < n; i++)
-		printf("%s%s", i % 6 == 0 ? "\n    " : " ", v[i]);
-	printf("\n");
+		fprintf(f, "%s%s", i % 6 == 0 ? "\n    " : " ", v[i]);
+	fprintf(f, "\n");
 }
 
 static int
-print_bus(const char *title, const char *where, bool on, const struct profile_dbus *d,
-	  bool notifications)
+print_bus(FILE *f, const char *title, const char *where, bool on, const struct profile_dbus *d,
+          bool notifications)
 {
 	_cleanup_strv_ char **rules = NULL;
 	int r;
 
 	if (!on) {
-		printf("%s: none\n", title);
+		fprintf(f, "%s: none\n", title);
 		return 0;
 	}
 	r = dbus_proxy_rules(d, notifications, &rules);
 	if (r < 0)
 		return r;
-	printf("%s: filtered by xdg-dbus-proxy, at %s\n", title, where);
+	fprintf(f, "%s: filtered by xdg-dbus-proxy, at %s\n", title, where);
 	for (char **i = rules; *i != NULL; i++)
-		printf("  %s\n", *i);
+		fprintf(f, "  %s\n", *i);
 	return 0;
 }
 
 /* One host-side input of the jail, asked whether a jail can write it. */
 static void
-print_trusted(const char *what, const char *path, const struct profile_env *env)
+print_trusted(FILE *f, const char *what, const char *path, const struct profile_env *env)
 {
 	_cleanup_free_ char *where = NULL;
 	int r = trust_path_jail_writable(env, path, &where);
 
 	if (r > 0 || (r == -ELOOP && where != NULL))
-		printf("  %-12s %s: REFUSED, it lies in %s, which a jail can write\n", what, path,
-		       where);
+		fprintf(f, "  %-12s %s: REFUSED, it lies in %s, which a jail can write\n", what,
+		        path, where);
 	else if (r < 0)
-		printf("  %-12s %s: %s\n", what, path, strerror(-r));
+		fprintf(f, "  %-12s %s: %s\n", what, path, strerror(-r));
 	else
-		printf("  %-12s %s: no jail can write it\n", what, path);
+		fprintf(f, "  %-12s %s: no jail can write it\n", what, path);
 }
 
 /* What the host reads to start this jail, and what no jail may be given. */
 static void
-print_trust(const struct jail_profile *p, const struct profile_env *env)
+print_trust(FILE *f, const struct jail_profile *p, const struct profile_env *env)
 {
 	const char *const *session;
 	size_t n;
 
-	printf("\ntrust boundary (what the host reads to start the jail; docs/jail.md):\n");
+	fprintf(f, "\ntrust boundary (what the host reads to start the jail; docs/jail.md):\n");
 	if (p->source != NULL)
-		print_trusted("profile", p->source, env);
+		print_trusted(f, "profile", p->source, env);
 	if (p->init_script != NULL)
-		print_trusted("init-script", p->init_script, env);
+		print_trusted(f, "init-script", p->init_script, env);
 	if (p->vpn != NULL)
-		print_trusted("vpn", p->vpn, env);
-	printf("  the exe:     where a jail can write, bound as its file alone, no symlink "
-	       "followed\n");
-	printf("  never shared read-write (your session runs them), below %s:\n   ",
-	       env->home != NULL ? env->home : "$HOME");
+		print_trusted(f, "vpn", p->vpn, env);
+	fprintf(f, "  the exe:     where a jail can write, bound as its file alone, no symlink "
+	           "followed\n");
+	fprintf(f, "  never shared read-write (your session runs them), below %s:\n   ",
+	        env->home != NULL ? env->home : "$HOME");
 	session = profile_session_files(&n);
 	for (size_t i = 0; i < n; i++)
-		printf(" %s", session[i]);
-	printf("\n");
+		fprintf(f, " %s", session[i]);
+	fprintf(f, "\n");
 }
 
 static void
-explain(const struct jail_profile *p, const struct profile_env *env)
+explain(FILE *f, const struct jail_profile *p, const struct profile_env *env)
 {
 	static const char *const system_dirs[] = { "/usr", "/etc", "/opt", "/bin", "/sbin",
 						   "/lib", "/lib32", "/lib64", "/var/lib",
@@ -125,85 +125,87 @@ explain(const struct jail_profile *p, const struct profile_env *env)
 	struct exe_resolution exe = {};
 	int r;
 
-	printf("jail:    %s\n", p->name);
-	printf("profile: %s\n", p->source != NULL ? p->source : "(none)");
-	printf("exec:    %s\n", p->exec);
-	printf("secure:  %s\nautodelete: %s\n", p->secure ? "true" : "false",
-	       p->autodelete ? "true" : "false");
+	fprintf(f, "jail:    %s\n", p->name);
+	fprintf(f, "profile: %s\n", p->source != NULL ? p->source : "(none)");
+	fprintf(f, "exec:    %s\n", p->exec);
+	fprintf(f, "secure:  %s\nautodelete: %s\n", p->secure ? "true" : "false",
+	        p->autodelete ? "true" : "false");
 	if (p->init_script != NULL)
-		printf("init-script: %s (bash, before the first app)\n", p->init_script);
+		fprintf(f, "init-script: %s (bash, before the first app)\n", p->init_script);
 
-	printf("\nrights (why: default, secure, allow, deny):\n");
+	fprintf(f, "\nrights (why: default, secure, allow, deny):\n");
 	for (unsigned i = 0; i < _RIGHT_COUNT; i++) {
 		unsigned bit = 1u << i;
 
-		printf("  %-14s %-3s %s\n", right_to_string(bit), rights & bit ? "yes" : "no",
-		       right_reason(p, bit));
+		fprintf(f, "  %-14s %-3s %s\n", right_to_string(bit), rights & bit ? "yes" : "no",
+		        right_reason(p, bit));
 	}
 
-	printf("\nnetwork: %s\n", jail_network_to_string(profile_network(p)));
+	fprintf(f, "\nnetwork: %s\n", jail_network_to_string(profile_network(p)));
 	for (size_t i = 0; i < p->n_forward; i++)
-		printf("  forward: host loopback port %u\n", (unsigned) p->forward[i]);
+		fprintf(f, "  forward: host loopback port %u\n", (unsigned) p->forward[i]);
 
-	printf("\nmounts:\n");
-	printf("  ro      ");
+	fprintf(f, "\nmounts:\n");
+	fprintf(f, "  ro      ");
 	for (size_t i = 0; i < ELEMENTSOF(system_dirs); i++)
-		printf("%s%s", i > 0 ? " " : "", system_dirs[i]);
-	printf(" (system folders, when present)\n");
+		fprintf(f, "%s%s", i > 0 ? " " : "", system_dirs[i]);
+	fprintf(f, " (system folders, when present)\n");
 	if (crypt_backend_detect(env->xdg_data_home, p->name, &crypt) < 0 || crypt == CRYPT_NONE)
-		printf("  rw      %s <- %s/jailsup/jails/%s/home (the private home)\n", env->home,
-		       env->xdg_data_home, p->name);
+		fprintf(f, "  rw      %s <- %s/jailsup/jails/%s/home (the private home)\n",
+		        env->home, env->xdg_data_home, p->name);
 	else
-		printf("  rw      %s <- %s/jailsup/jails/%s/%s, decrypted by %s (the private "
-		       "home, encrypted at rest)\n",
-		       env->home, env->xdg_data_home, p->name, crypt_backend_dir(crypt),
-		       crypt_backend_to_string(crypt));
-	printf("  tmpfs   /tmp /run /var %s (private)\n",
-	       env->xdg_runtime_dir != NULL ? env->xdg_runtime_dir : "$XDG_RUNTIME_DIR");
-	printf("  dev     /dev: null zero full random urandom tty, own pts and shm\n");
+		fprintf(f,
+		        "  rw      %s <- %s/jailsup/jails/%s/%s, decrypted by %s (the private "
+		        "home, encrypted at rest)\n",
+		        env->home, env->xdg_data_home, p->name, crypt_backend_dir(crypt),
+		        crypt_backend_to_string(crypt));
+	fprintf(f, "  tmpfs   /tmp /run /var %s (private)\n",
+	        env->xdg_runtime_dir != NULL ? env->xdg_runtime_dir : "$XDG_RUNTIME_DIR");
+	fprintf(f, "  dev     /dev: null zero full random urandom tty, own pts and shm\n");
 	for (size_t i = 0; i < p->n_shares; i++)
-		printf("  %-7s %s (share)\n", p->shares[i].rw ? "rw" : "ro", p->shares[i].path);
+		fprintf(f, "  %-7s %s (share)\n", p->shares[i].rw ? "rw" : "ro", p->shares[i].path);
 	r = profile_resolve_exe_full(p->exec, "/", env, &exe, &why);
 	if (r < 0 && why != NULL)
-		printf("  exe     refused: %s\n", why);
+		fprintf(f, "  exe     refused: %s\n", why);
 	else if (r < 0)
-		printf("  exe     '%s' does not resolve now: %s\n", p->exec, strerror(-r));
+		fprintf(f, "  exe     '%s' does not resolve now: %s\n", p->exec, strerror(-r));
 	else if (exe.bind_src != NULL)
-		printf("  ro      %s <- %s (the exe's %s)\n", exe.bind_dst, exe.bind_src,
-		       exe.bind_file ? "file" : "folder");
+		fprintf(f, "  ro      %s <- %s (the exe's %s)\n", exe.bind_dst, exe.bind_src,
+		        exe.bind_file ? "file" : "folder");
 	else if (!path_is_below(exe.resolved, "/usr") && !path_is_below(exe.resolved, "/etc") &&
 		 !path_is_below(exe.resolved, "/opt"))
-		printf("  ro      %s (the exe, at its own path)\n", exe.resolved);
+		fprintf(f, "  ro      %s (the exe, at its own path)\n", exe.resolved);
 	exe_resolution_done(&exe);
 	if (rights & RIGHT_GPU)
-		printf("  dev     /dev/dri, ro /sys/dev/char /sys/devices /sys/bus/pci (gpu)\n");
+		fprintf(f,
+		        "  dev     /dev/dri, ro /sys/dev/char /sys/devices /sys/bus/pci (gpu)\n");
 	if (rights & RIGHT_AUDIO)
-		printf("  socket  PulseAudio, PipeWire; dev /dev/snd (audio)\n");
+		fprintf(f, "  socket  PulseAudio, PipeWire; dev /dev/snd (audio)\n");
 	if (rights & RIGHT_X11)
-		printf("  socket  the $DISPLAY socket, its Xauthority cookies only (x11)\n");
+		fprintf(f, "  socket  the $DISPLAY socket, its Xauthority cookies only (x11)\n");
 	if (rights & RIGHT_WAYLAND)
-		printf("  socket  the $WAYLAND_DISPLAY socket (wayland)\n");
+		fprintf(f, "  socket  the $WAYLAND_DISPLAY socket (wayland)\n");
 	if (rights & RIGHT_CAMERA)
-		printf("  dev     /dev/video* (camera)\n");
+		fprintf(f, "  dev     /dev/video* (camera)\n");
 	if (rights & RIGHT_KDE_SESSION)
-		printf("  socket  the ICE socket of $SESSION_MANAGER (kde-session)\n");
+		fprintf(f, "  socket  the ICE socket of $SESSION_MANAGER (kde-session)\n");
 	if (rights & RIGHT_DBUS)
-		printf("  socket  $XDG_RUNTIME_DIR/bus <- the jail's xdg-dbus-proxy (dbus)\n");
+		fprintf(f, "  socket  $XDG_RUNTIME_DIR/bus <- the jail's xdg-dbus-proxy (dbus)\n");
 	if (rights & RIGHT_DBUS_SYSTEM)
-		printf("  socket  /run/dbus/system_bus_socket <- the jail's xdg-dbus-proxy "
-		       "(dbus-system)\n");
+		fprintf(f, "  socket  /run/dbus/system_bus_socket <- the jail's xdg-dbus-proxy "
+		           "(dbus-system)\n");
 
-	print_trust(p, env);
+	print_trust(f, p, env);
 
-	printf("\n");
-	(void) print_bus("session bus", "$XDG_RUNTIME_DIR/bus", dbus_proxy_session_wanted(rights),
-			 &p->dbus, rights & RIGHT_NOTIFICATIONS);
+	fprintf(f, "\n");
+	(void) print_bus(f, "session bus", "$XDG_RUNTIME_DIR/bus",
+	                 dbus_proxy_session_wanted(rights), &p->dbus, rights & RIGHT_NOTIFICATIONS);
 	if (!(rights & RIGHT_DBUS) && (rights & RIGHT_NOTIFICATIONS))
-		printf("  (notifications needs dbus: no session bus, so no notifications)\n");
-	(void) print_bus("system bus", "/run/dbus/system_bus_socket",
-			 dbus_proxy_system_wanted(rights), &p->dbus_system, false);
+		fprintf(f, "  (notifications needs dbus: no session bus, so no notifications)\n");
+	(void) print_bus(f, "system bus", "/run/dbus/system_bus_socket",
+	                 dbus_proxy_system_wanted(rights), &p->dbus_system, false);
 
-	printf("\nlimits:");
+	fprintf(f, "\nlimits:");
 	{
 		bool any = false;
 
@@ -212,21 +214,23 @@ explain(const struct jail_profile *p, const struct profile_env *env)
 				continue;
 			any = true;
 			if (p->limits[l].value == LIMIT_UNLIMITED)
-				printf(" %s=unlimited", profile_limit_to_string(l));
+				fprintf(f, " %s=unlimited", profile_limit_to_string(l));
 			else
-				printf(" %s=%llu", profile_limit_to_string(l),
-				       (unsigned long long) p->limits[l].value);
+				fprintf(f, " %s=%llu", profile_limit_to_string(l),
+				        (unsigned long long) p->limits[l].value);
 		}
-		printf("%s\n", any ? "" : " the user's");
+		fprintf(f, "%s\n", any ? "" : " the user's");
 	}
 
-	printf("\nseccomp (denied system calls):\n");
-	print_list("every jail", seccomp_always, ELEMENTSOF(seccomp_always));
+	fprintf(f, "\nseccomp (denied system calls):\n");
+	print_list(f, "every jail", seccomp_always, ELEMENTSOF(seccomp_always));
 	if (p->secure)
-		print_list("secure", seccomp_secure, ELEMENTSOF(seccomp_secure));
+		print_list(f, "secure", seccomp_secure, ELEMENTSOF(seccomp_secure));
 	else
-		printf("  (secure = true would also deny ptrace, process_vm_*, io_uring_*, kcmp)\n");
-	printf("  and always: every capability dropped, no_new_privs\n");
+		fprintf(
+		    f,
+		    "  (secure = true would also deny ptrace, process_vm_*, io_uring_*, kcmp)\n");
+	fprintf(f, "  and always: every capability dropped, no_new_privs\n");
 }
 
 int
@@ -234,9 +238,11 @@ verb_explain(int argc, char **argv)
 {
 	_cleanup_(profile_env_storage_done) struct profile_env_storage storage = {};
 	_cleanup_(profile_freep) struct jail_profile *p = NULL;
-	_cleanup_free_ char *shipped = NULL, *path = NULL;
+	_cleanup_free_ char *shipped = NULL, *path = NULL, *text = NULL;
+	_cleanup_fclose_ FILE *f = NULL;
 	struct profile_error err = {};
 	struct profile_env env;
+	size_t len = 0;
 	int r;
 
 	if (argc == 1 && streq(argv[0], "--help")) {
@@ -258,6 +264,17 @@ verb_explain(int argc, char **argv)
 		log_error("%s:%u: %s", path != NULL ? path : argv[0], err.line, err.msg);
 		return EXIT_JAILSUP_FAILED;
 	}
-	explain(p, &env);
+	/* Written whole, escaped: paths come from the profile and from the
+	 * filesystem (the exe's resolved path may lie in a folder a jail can
+	 * write), and none may drive the terminal. */
+	f = open_memstream(&text, &len);
+	if (f == NULL)
+		return log_error("out of memory"), EXIT_JAILSUP_FAILED;
+	explain(f, p, &env);
+	if (fclose(TAKE_PTR(f)) != 0)
+		return log_error("out of memory"), EXIT_JAILSUP_FAILED;
+	r = text_write_escaped(STDOUT_FILENO, text);
+	if (r < 0)
+		return log_error_errno(r, "unable to write the explanation"), EXIT_JAILSUP_FAILED;
 	return 0;
 }

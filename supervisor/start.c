@@ -92,17 +92,16 @@ log_size(int jail_fd)
 	return st.st_size;
 }
 
-/* Shows what the jail logged since FROM: the reason a start failed. */
+/* Shows the end of what the jail logged since FROM, the reason a start
+ * failed, escaped: the jail wrote some of it. */
 static void
 show_log_since(int jail_fd, off_t from)
 {
 	_cleanup_free_ char *text = NULL;
-	size_t len = 0;
 
-	if (state_read_file(jail_fd, STATE_LOG, 1024 * 1024, &text, &len) < 0 ||
-	    (size_t) from >= len)
+	if (state_read_tail(jail_fd, STATE_LOG, from, STATE_LOG_TAIL_MAX, &text, NULL) < 0)
 		return;
-	(void) write_all(STDERR_FILENO, text + from, len - (size_t) from);
+	(void) text_write_escaped(STDERR_FILENO, text);
 }
 
 static int
@@ -192,6 +191,10 @@ jail_start_direct(const struct jail_profile *profile, int jail_fd, const char *s
 	if (r < 0)
 		return log_error_errno(r, "unable to open '%s/%s'", state_path, STATE_ISO_PIPE);
 
+	/* Each start writes a fresh log, as with the supervisor: what a jail
+	 * may write to it is bounded per start (the last one stays as
+	 * log.old), and no start adds to the one before. */
+	(void) renameat(jail_fd, STATE_LOG, jail_fd, STATE_LOG_OLD);
 	log_from = log_size(jail_fd);
 	(void) flock(jail_fd, LOCK_UN); /* the new jailer takes it for its life */
 	r = spawn_jailer(state_path, &pid);

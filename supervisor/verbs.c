@@ -201,8 +201,10 @@ jail_request_start(const char *name, bool created_profile)
 		control_msg_done(&reply);
 		return 0;
 	}
+	/* The end of the jail's log: a jail wrote some of it, so it is
+	 * escaped before it reaches a terminal. */
 	if (text != NULL && text[0] != '\0')
-		(void) write_all(STDERR_FILENO, text, strlen(text));
+		(void) text_write_escaped(STDERR_FILENO, text);
 	if (text != NULL && text[0] != '\0' && text[strlen(text) - 1] != '\n')
 		(void) write_all(STDERR_FILENO, "\n", 1);
 	{

@@ -567,6 +567,65 @@ test_state_read_file_too_big(void **state)
 	assert_string_equal(buf, "0123456789");
 }
 
+/* --- state_read_tail() --------------------------------------------------------- */
+
+static void
+test_state_read_tail_whole(void **state)
+{
+	struct fixture *f = *state;
+	_cleanup_free_ char *buf = NULL, *from = NULL, *past = NULL;
+	size_t len = 0;
+
+	write_file_at(f->fd, "log", "old line\nnew one\nlast\n");
+	assert_int_equal(state_read_tail(f->fd, "log", 0, 64, &buf, &len), 0);
+	assert_string_equal(buf, "old line\nnew one\nlast\n");
+	assert_int_equal(len, 22);
+	/* From an offset (where this start's lines begin): not cut, so no
+	 * line start is looked for. */
+	assert_int_equal(state_read_tail(f->fd, "log", 9, 64, &from, NULL), 0);
+	assert_string_equal(from, "new one\nlast\n");
+	/* An offset past the end (the log was replaced): nothing. */
+	assert_int_equal(state_read_tail(f->fd, "log", 100, 64, &past, &len), 0);
+	assert_string_equal(past, "");
+	assert_int_equal(len, 0);
+}
+
+static void
+test_state_read_tail_cut(void **state)
+{
+	struct fixture *f = *state;
+	_cleanup_free_ char *buf = NULL, *one = NULL;
+	size_t len = 0;
+
+	/* The last 10 bytes are " one\nlast\n": the piece of a line goes,
+	 * the tail starts at a line. */
+	write_file_at(f->fd, "log", "first line\nsecond one\nlast\n");
+	assert_int_equal(state_read_tail(f->fd, "log", 0, 10, &buf, &len), 0);
+	assert_string_equal(buf, "last\n");
+	assert_int_equal(len, 5);
+	/* No line start in the tail: the bytes as they are. */
+	write_file_at(f->fd, "long", "0123456789abcdef");
+	assert_int_equal(state_read_tail(f->fd, "long", 0, 4, &one, NULL), 0);
+	assert_string_equal(one, "cdef");
+}
+
+static void
+test_state_read_tail_refused(void **state)
+{
+	struct fixture *f = *state;
+	_cleanup_close_ int out = make_outside(f);
+	_cleanup_free_ char *target = outside_path(f, "secret");
+	char *buf = NULL;
+
+	assert_int_equal(symlinkat(target, f->fd, "log"), 0);
+	assert_int_equal(state_read_tail(f->fd, "log", 0, 64, &buf, NULL), -ELOOP);
+	assert_int_equal(mkfifoat(f->fd, "fifo", 0600), 0);
+	assert_int_equal(state_read_tail(f->fd, "fifo", 0, 64, &buf, NULL), -EINVAL);
+	assert_int_equal(state_read_tail(f->fd, "../log", 0, 64, &buf, NULL), -EINVAL);
+	assert_int_equal(state_read_tail(f->fd, "missing", 0, 64, &buf, NULL), -ENOENT);
+	assert_null(buf);
+}
+
 static void
 test_state_read_file_symlink(void **state)
 {
@@ -1364,6 +1423,9 @@ main(void)
 	    T(test_state_read_file_symlink),
 	    T(test_state_read_file_fifo),
 	    T(test_state_read_file_not_regular),
+	    T(test_state_read_tail_whole),
+	    T(test_state_read_tail_cut),
+	    T(test_state_read_tail_refused),
 	    T(test_state_write_atomic_new),
 	    T(test_state_write_atomic_replace),
 	    T(test_state_write_atomic_symlink),

@@ -402,6 +402,110 @@ test_fork_with_pipe(void **state)
 	assert_int_equal(status, 0);
 }
 
+/* --- text_escape() ------------------------------------------------------------- */
+
+/* text_escape() of the NUL-terminated S, checked against EXPECT. */
+static void
+assert_escaped(const char *s, bool keep_newlines, const char *expect)
+{
+	_cleanup_free_ char *e = text_escape(s, strlen(s), keep_newlines);
+
+	assert_non_null(e);
+	assert_string_equal(e, expect);
+}
+
+static void
+test_text_escape_keeps_text(void **state)
+{
+	(void) state;
+	assert_escaped("", false, "");
+	assert_escaped("plain text, with \\ and \\x1b as text", false,
+	               "plain text, with \\ and \\x1b as text");
+	assert_escaped("tab\there", false, "tab\there");
+	/* UTF-8 from U+00A0 on: é, €, 漢, an emoji, U+00A0 itself. */
+	assert_escaped("caf\xc3\xa9 \xe2\x82\xac \xe6\xbc\xa2 \xf0\x9f\x99\x82 \xc2\xa0", false,
+	               "caf\xc3\xa9 \xe2\x82\xac \xe6\xbc\xa2 \xf0\x9f\x99\x82 \xc2\xa0");
+	assert_escaped("two\nlines\n", true, "two\nlines\n");
+}
+
+static void
+test_text_escape_controls(void **state)
+{
+	(void) state;
+	/* ESC, the title and erase sequences, BEL, CR that would hide a
+	 * prefix by returning to the start of the line, backspace, DEL. */
+	assert_escaped("\x1b]0;pwned\x07\x1b[2J\rjailer[x]: error: forged", false,
+	               "\\x1b]0;pwned\\x07\\x1b[2J\\x0djailer[x]: error: forged");
+	assert_escaped("a\bb\x7f", false, "a\\x08b\\x7f");
+	assert_escaped("one\ntwo", false, "one\\x0atwo");
+	/* C1 controls in their UTF-8 form: CSI (U+009B), NEL (U+0085). */
+	assert_escaped("\xc2\x9b"
+	               "31m \xc2\x85",
+	               false, "\\xc2\\x9b31m \\xc2\\x85");
+	/* Bidi overrides and isolates, marks, line separators. */
+	assert_escaped(
+	    "\xe2\x80\xae"
+	    "a\xe2\x81\xa6"
+	    "b\xe2\x80\x8f"
+	    "c\xe2\x80\xa8"
+	    "d\xd8\x9c",
+	    false, "\\xe2\\x80\\xaea\\xe2\\x81\\xa6b\\xe2\\x80\\x8fc\\xe2\\x80\\xa8d\\xd8\\x9c");
+}
+
+static void
+test_text_escape_bad_utf8(void **state)
+{
+	_cleanup_free_ char *nul = NULL, *cut = NULL;
+
+	(void) state;
+	/* A stray continuation byte, an overlong '/' and ESC, a surrogate,
+	 * beyond U+10FFFF, a byte that starts nothing, a sequence cut by the
+	 * end of the text or by the next character. */
+	assert_escaped("\x80", false, "\\x80");
+	assert_escaped("\xc0\xaf \xc1\x9b", false, "\\xc0\\xaf \\xc1\\x9b");
+	assert_escaped("\xed\xa0\x80", false, "\\xed\\xa0\\x80");
+	assert_escaped("\xf4\x90\x80\x80", false, "\\xf4\\x90\\x80\\x80");
+	assert_escaped("\xff", false, "\\xff");
+	assert_escaped("\xe2\x82", false, "\\xe2\\x82");
+	assert_escaped("\xe2"
+	               "a",
+	               false, "\\xe2a");
+	/* NUL inside the text: LEN counts, not a terminator. */
+	nul = text_escape("a\0b", 3, false);
+	assert_string_equal(nul, "a\\x00b");
+	/* The worst case fills TEXT_ESCAPE_MAX() exactly. */
+	cut = text_escape("\x1b\x1b\x1b", 3, false);
+	assert_int_equal(strlen(cut), TEXT_ESCAPE_MAX(3));
+}
+
+static void
+test_text_escape_idempotent(void **state)
+{
+	const char *samples[] = {"\x1b[31mred\r\n", "\xc2\x9b\xe2\x80\xae\xff\x80", "caf\xc3\xa9\t",
+	                         "\\x1b already escaped"};
+
+	(void) state;
+	for (size_t i = 0; i < ELEMENTSOF(samples); i++) {
+		_cleanup_free_ char *once = text_escape(samples[i], strlen(samples[i]), true);
+		_cleanup_free_ char *twice = NULL;
+
+		assert_non_null(once);
+		twice = text_escape(once, strlen(once), true);
+		assert_string_equal(once, twice);
+	}
+}
+
+static void
+test_text_write_escaped(void **state)
+{
+	struct fixture *f = *state;
+	_cleanup_close_ int fd = openat(f->fd, "out", O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+
+	assert_true(fd >= 0);
+	assert_int_equal(text_write_escaped(fd, "init[x]: \x1b[2J\nnext\n"), 0);
+	assert_file_content(f->fd, "out", "init[x]: \\x1b[2J\nnext\n");
+}
+
 int
 main(void)
 {
@@ -427,6 +531,11 @@ main(void)
 	    T(test_strv_free_erase),
 	    T(test_fds_move_to),
 	    T(test_fork_with_pipe),
+	    T(test_text_escape_keeps_text),
+	    T(test_text_escape_controls),
+	    T(test_text_escape_bad_utf8),
+	    T(test_text_escape_idempotent),
+	    T(test_text_write_escaped),
 #undef T
 	};
 
