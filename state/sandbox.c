@@ -36,10 +36,6 @@
 /* System folders, plus the few nodes of /dev, plus the caller's binds. */
 #define TREES_MAX 96
 
-static const char *const system_links[] = {"/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32"};
-static const char *const dev_nodes[] = {"/dev/null", "/dev/zero", "/dev/full", "/dev/random",
-                                        "/dev/urandom"};
-
 /* One thing to put into the new root: a detached copy of a source
  * (TREE >= 0), or a symlink to TARGET (the host's /lib64 of a merged-/usr
  * system, say). */
@@ -192,8 +188,18 @@ sandbox_fork(const struct sandbox *sb)
 	pid = (pid_t) syscall(SYS_clone, flags, NULL, NULL, NULL, 0UL);
 	if (pid < 0)
 		return -errno;
-	if (pid == 0)
+	if (pid == 0) {
+		/* An undumpable process's /proc files are root's, so it cannot
+		 * open its own maps: dumpable for these writes only (the
+		 * helper's execve() makes it dumpable anyway). */
+		int dumpable = prctl(PR_GET_DUMPABLE, 0, 0, 0, 0);
+
+		if (dumpable == 0)
+			(void) prctl(PR_SET_DUMPABLE, 1, 0, 0, 0);
 		write_id_maps(uid, gid);
+		if (dumpable == 0)
+			(void) prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+	}
 	return pid;
 }
 
@@ -247,44 +253,40 @@ open_source(struct build *b, const char *src, const char *dst, unsigned flags, i
 	return 0;
 }
 
-/* /usr, and /bin, /sbin, /lib… as the host has them: the same symlinks
- * on a merged-/usr system, read-only copies otherwise; the loader's
- * cache. */
+/* The system folders and /dev nodes of sandbox-rules.c. */
 static int
 open_system(struct build *b)
 {
-	int r;
+	int r = 0;
 
-	r = open_source(b, "/usr", "/usr", 0, -1);
-	for (size_t i = 0; r >= 0 && i < ELEMENTSOF(system_links); i++) {
-		const char *p = system_links[i];
+	for (const char *const *p = sandbox_system_dirs; r >= 0 && *p != NULL; p++)
+		r = open_source(b, *p, *p, SANDBOX_BIND_TRY, -1);
+	for (const char *const *p = sandbox_system_links; r >= 0 && *p != NULL; p++) {
 		char target[PATH_MAX];
 		struct stat st;
 		struct tree *t;
 		ssize_t n;
 
-		if (lstat(p, &st) < 0)
+		if (lstat(*p, &st) < 0)
 			continue;
 		if (!S_ISLNK(st.st_mode)) {
-			r = open_source(b, p, p, SANDBOX_BIND_TRY, -1);
+			r = open_source(b, *p, *p, SANDBOX_BIND_TRY, -1);
 			continue;
 		}
-		n = readlink(p, target, sizeof(target) - 1);
+		n = readlink(*p, target, sizeof(target) - 1);
 		if (n < 0)
-			return fail(b, -errno, "read the link", p);
+			return fail(b, -errno, "read the link", *p);
 		target[n] = '\0';
-		t = add_tree(b, p, 0);
+		t = add_tree(b, *p, 0);
 		if (t == NULL)
-			return fail(b, -E2BIG, "too many binds", p);
+			return fail(b, -E2BIG, "too many binds", *p);
 		t->target = strdup(target);
 		if (t->target == NULL)
-			return fail(b, -ENOMEM, "read the link", p);
+			return fail(b, -ENOMEM, "read the link", *p);
 	}
-	if (r >= 0)
-		r = open_source(b, "/etc/ld.so.cache", "/etc/ld.so.cache", SANDBOX_BIND_TRY, -1);
-	for (size_t i = 0; r >= 0 && i < ELEMENTSOF(dev_nodes); i++)
-		r = open_source(b, dev_nodes[i], dev_nodes[i],
-		                SANDBOX_BIND_DEV | SANDBOX_BIND_RW | SANDBOX_BIND_TRY, -1);
+	for (const char *const *p = sandbox_dev_nodes; r >= 0 && *p != NULL; p++)
+		r = open_source(b, *p, *p, SANDBOX_BIND_DEV | SANDBOX_BIND_RW | SANDBOX_BIND_TRY,
+		                -1);
 	return r;
 }
 

@@ -88,7 +88,9 @@ struct sandbox_error {
  * process that will become the helper — the one a pid file must record.
  * Returns like fork(): the child's PID, 0 in the child, or -errno (-EINVAL
  * with join_current_userns: such a caller forks by itself). The child goes
- * on with sandbox_enter(SB) and execve(). */
+ * on with sandbox_enter(SB) and execve(). An undumpable caller's child is
+ * dumpable while it writes its maps (an undumpable process cannot open
+ * them): a caller keeps no secret in memory across sandbox_fork(). */
 pid_t sandbox_fork(const struct sandbox *sb);
 
 /* In the child, right before execve(): builds the sandbox SB describes and
@@ -122,5 +124,13 @@ struct sandbox_seccomp_rule {
 
 extern const struct sandbox_seccomp_rule sandbox_seccomp_rules[];
 extern const size_t sandbox_n_seccomp_rules;
+
+/* What every sandbox holds besides the caller's binds: the read-only
+ * system folders (SANDBOX_SYSTEM_LINKS as the host has them: the same
+ * symlinks on a merged-/usr system, else read-only folders; each only
+ * when the host has it) and the nodes of /dev. NULL-terminated. */
+extern const char *const sandbox_system_dirs[];
+extern const char *const sandbox_system_links[];
+extern const char *const sandbox_dev_nodes[];
 
 #endif
