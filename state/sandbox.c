@@ -466,11 +466,12 @@ static int
 set_caps(struct build *b, uint64_t keep)
 {
 	_cleanup_(cap_freep) cap_t c = NULL;
+	/* The kernel's count (libcap asks it once), not our headers'. */
+	int n_caps = cap_max_bits();
 	int r;
 
-	for (int cap = 0; cap < 64; cap++)
-		if (!(keep & (UINT64_C(1) << cap)) && prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) < 0 &&
-		    errno != EINVAL)
+	for (int cap = 0; cap < n_caps && cap < 64; cap++)
+		if (!(keep & (UINT64_C(1) << cap)) && prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) < 0)
 			return fail(b, -errno, "drop from the bounding set", NULL);
 	if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0)
 		return fail(b, -errno, "clear the ambient capabilities", NULL);
