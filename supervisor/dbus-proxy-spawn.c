@@ -32,6 +32,11 @@
 #include "supervisor/helper.h"
 #include "supervisor/start.h"
 
+/* The sandbox's seccomp filter, compiled once per supervisor at the first
+ * proxy's start: every later proxy's child only loads it. NULL when that
+ * failed: each child compiles its own then. */
+static struct sandbox_filter *proxy_filter;
+
 struct proxy_child {
 	int dir_fd;
 	const char *exe; /* NULL: not found */
@@ -104,6 +109,9 @@ dbus_proxy_spawn(int dir_fd, const char *state_path, const struct dbus_proxy_cmd
 	if (find_on_path("xdg-dbus-proxy", getenv("PATH"), &found) >= 0)
 		exe = realpath(found, NULL);
 	dbus_proxy_sandbox(cmd, exe, proxy_dir, proxy_fd, binds, &sb);
+	if (proxy_filter == NULL)
+		(void) sandbox_filter_new(&proxy_filter);
+	sb.filter = proxy_filter;
 	c = (struct proxy_child){.dir_fd = dir_fd, .exe = exe, .argv = cmd->argv, .sb = &sb};
 	return helper_spawn_sandboxed(dir_fd, STATE_DBUS_PROXY_PID, &sb, proxy_child, &c, ret_pid,
 	                              ret_ready_fd);
