@@ -107,7 +107,7 @@ path_valid(const char *p)
 static int
 check_sandbox(const struct sandbox *sb, struct build *b)
 {
-	if (sb->new_pidns && sb->join_current_userns)
+	if (sb->new_pidns && getpid() != 1)
 		return fail(b, -EINVAL, "a PID namespace needs sandbox_fork()", NULL);
 	if (sb->proc && !sb->new_pidns)
 		return fail(b, -EINVAL, "a /proc needs a PID namespace", NULL);
@@ -182,8 +182,15 @@ sandbox_fork(const struct sandbox *sb)
 	gid_t gid = getgid();
 	pid_t pid;
 
-	if (sb->join_current_userns)
-		return -EINVAL;
+	if (sb->join_current_userns) {
+		/* After the caller's setns(): it has CAP_SYS_ADMIN in that user
+		 * namespace, which owns the new PID namespace, so the child
+		 * may mount a /proc of it. Nothing to map. */
+		if (!sb->new_pidns)
+			return -EINVAL;
+		pid = (pid_t) syscall(SYS_clone, CLONE_NEWPID | SIGCHLD, NULL, NULL, NULL, 0UL);
+		return pid < 0 ? -errno : pid;
+	}
 	if (sb->new_pidns)
 		flags |= CLONE_NEWPID;
 	/* The raw system call: fork() semantics (no CLONE_VM, the child on a

@@ -67,9 +67,9 @@ struct sandbox {
 	bool join_current_userns;
 	bool new_netns; /* a network namespace with nothing in it, not even lo up */
 	/* A PID namespace of its own, the helper its PID 1: it can name (kill,
-	 * ptrace) no process outside. Needs sandbox_fork(), so not with
-	 * join_current_userns. A PID 1 ignores every signal it has no handler
-	 * for, SIGTERM too: end such a helper with SIGKILL. */
+	 * ptrace) no process outside. Made by sandbox_fork(). A PID 1 ignores
+	 * every signal it has no handler for, SIGTERM too: end such a helper
+	 * with SIGKILL. */
 	bool new_pidns;
 	bool proc;          /* a /proc of that PID namespace (needs new_pidns) */
 	bool tmp;           /* a private tmpfs at /tmp */
@@ -98,16 +98,24 @@ struct sandbox_error {
  * itself, setgroups denied), and with SB->new_pidns also in a new PID
  * namespace, where it is PID 1, so the parent gets the host PID of the
  * process that will become the helper — the one a pid file must record.
- * Returns like fork(): the child's PID, 0 in the child, or -errno (-EINVAL
- * with join_current_userns: such a caller forks by itself). The child goes
- * on with sandbox_enter(SB) and execve(). An undumpable caller's child is
- * dumpable while it writes its maps (an undumpable process cannot open
- * them): a caller keeps no secret in memory across sandbox_fork(). */
+ * An undumpable caller's child is dumpable while it writes its maps (an
+ * undumpable process cannot open them): a caller keeps no secret in
+ * memory across sandbox_fork().
+ *
+ * With join_current_userns, only for SB->new_pidns (-EINVAL otherwise: a
+ * plain fork() does), called after the setns(): the child is PID 1 of a
+ * PID namespace of the joined user namespace (so it may have a /proc).
+ * The parent, which joined, gets the child's PID as the host sees it when
+ * it is itself in the host's PID namespace.
+ *
+ * Returns like fork(): the child's PID, 0 in the child, or -errno. The
+ * child goes on with sandbox_enter(SB) and execve(). */
 pid_t sandbox_fork(const struct sandbox *sb);
 
 /* In the child, right before execve(): builds the sandbox SB describes and
  * enters it, cwd included. Returns 0, or -errno with *RETERR (may be NULL)
- * saying which step failed: -EINVAL for a bad SB, -ENOENT for a missing
+ * saying which step failed: -EINVAL for a bad SB (new_pidns without
+ * sandbox_fork(), proc without new_pidns, a relative path…), -ENOENT for a missing
  * source without SANDBOX_BIND_TRY, -ESTALE for a source that is not its
  * verify_fd's file, -ELOOP for a symlink on the way to a mount point, and
  * what the kernel said otherwise. On failure the process is half-built:

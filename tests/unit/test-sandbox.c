@@ -483,19 +483,35 @@ inside_joined(const struct fixture *f)
 	return 0;
 }
 
-static void
-test_sandbox_join_userns(void **state)
+/* The same, PID 1 of its own PID namespace, with a /proc. */
+static int
+inside_joined_pidns(const struct fixture *f)
 {
-	struct fixture *f = *state;
+	char buf[128];
+
+	CHECK(getpid() == 1);
+	CHECK(count_pids() == 1);
+	CHECK(streq(status_field("CapEff", buf, sizeof(buf)), "0000000000001000"));
+	CHECK(streq(status_field("CapAmb", buf, sizeof(buf)), "0000000000001000"));
+	CHECK(streq(status_field("Seccomp", buf, sizeof(buf)), "2"));
+	return inside_joined(f);
+}
+
+static void
+join_userns(const struct fixture *f, bool pidns)
+{
 	struct sandbox sb = {.join_current_userns = true,
 	                     .new_netns = true,
+	                     .new_pidns = pidns,
+	                     .proc = pidns,
 	                     .keep_caps = UINT64_C(1) << CAP_NET_ADMIN};
 	int hold[2], ready[2], status;
 	pid_t holder, pid;
 	char path[64], c;
 
-	/* sandbox_fork() is for sandboxes that start from the host. */
-	assert_int_equal(sandbox_fork(&sb), -EINVAL);
+	/* Without a PID namespace, the joining caller forks by itself. */
+	if (!pidns)
+		assert_int_equal(sandbox_fork(&sb), -EINVAL);
 	assert_int_equal(pipe2(hold, O_CLOEXEC), 0);
 	assert_int_equal(pipe2(ready, O_CLOEXEC), 0);
 	/* The holder: a user namespace of nobody's, mapped, made ahead (as
@@ -534,12 +550,27 @@ test_sandbox_join_userns(void **state)
 		if (ns < 0 || become_nobody() < 0 || setns(ns, CLONE_NEWUSER) < 0)
 			_exit(97);
 		close(ns);
+		if (pidns) {
+			/* sandbox_fork() after the setns(): PID 1 of a PID
+			 * namespace of the joined user namespace. */
+			pid_t child = sandbox_fork(&sb);
+
+			if (child < 0)
+				_exit(96);
+			if (child > 0) {
+				int st;
+
+				if (waitpid(child, &st, 0) != child || !WIFEXITED(st))
+					_exit(95);
+				_exit(WEXITSTATUS(st));
+			}
+		}
 		r = sandbox_enter(&sb, &err);
 		if (r < 0) {
 			fprintf(stderr, "sandbox_enter: %s: %s\n", err.step, strerror(-r));
 			_exit(INSIDE_FAILED);
 		}
-		_exit(inside_joined(f));
+		_exit(pidns ? inside_joined_pidns(f) : inside_joined(f));
 	}
 	assert_int_equal(waitpid(pid, &status, 0), pid);
 	close(hold[1]);
@@ -547,6 +578,18 @@ test_sandbox_join_userns(void **state)
 	assert_int_equal(WEXITSTATUS(status), 0);
 	assert_int_equal(waitpid(holder, &status, 0), holder);
 	assert_int_equal(status, 0);
+}
+
+static void
+test_sandbox_join_userns(void **state)
+{
+	join_userns(*state, false);
+}
+
+static void
+test_sandbox_join_userns_pidns(void **state)
+{
+	join_userns(*state, true);
 }
 
 /* --- refusals -------------------------------------------------------------------------- */
@@ -651,6 +694,7 @@ main(void)
 	    T(test_sandbox_rules_table),
 	    T(test_sandbox_keep_caps),
 	    T(test_sandbox_join_userns),
+	    T(test_sandbox_join_userns_pidns),
 	    T(test_sandbox_enter_bad),
 	    T(test_sandbox_missing_source),
 	    T(test_sandbox_verify),
