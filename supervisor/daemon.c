@@ -740,7 +740,7 @@ start_proxy(struct jail *j, const struct jail_profile *p, const struct control_m
 	if (r == -EPROTONOSUPPORT) {
 		log_warn("jail '%s': a bus address is not a local socket, no D-Bus", j->name);
 		jail_log(j, "a bus address is not 'unix:path=…' or 'unix:abstract=…': the jail "
-		            "gets no D-Bus");
+			    "gets no D-Bus");
 		return 0;
 	}
 	if (r < 0)
@@ -749,7 +749,7 @@ start_proxy(struct jail *j, const struct jail_profile *p, const struct control_m
 	if (r < 0)
 		return log_error_errno(r, "unable to start xdg-dbus-proxy for jail '%s'", j->name);
 	log_debug("jail '%s': xdg-dbus-proxy is pid %d%s", j->name, (int) pid,
-	          cmd.host_netns ? " (in the host's network namespace: an abstract bus)" : "");
+		  cmd.host_netns ? " (in the host's network namespace: an abstract bus)" : "");
 	return 0;
 }
 
@@ -853,9 +853,9 @@ proxy_ready_cb(struct ev_loop *loop, ev_io *w, int revents)
 	r = dbus_proxy_publish(j->dir_fd);
 	if (r < 0) {
 		log_warn_errno(r, "jail '%s': unable to move the proxy's sockets, no D-Bus",
-		               j->name);
+			       j->name);
 		jail_log(j, "unable to move xdg-dbus-proxy's sockets (%s): the jail gets no D-Bus",
-		         strerror(-r));
+			 strerror(-r));
 	}
 	helper_ready(loop, j);
 }

@@ -64,14 +64,14 @@ proxy_child(void *data, int ready_fd)
 		_exit(EXIT_TEMPORARY);
 	if (c->exe == NULL) {
 		dprintf(2, "jailsup: error: unable to run 'xdg-dbus-proxy': not found in $PATH "
-		           "(install xdg-dbus-proxy)\n");
+			   "(install xdg-dbus-proxy)\n");
 		_exit(127);
 	}
 	r = sandbox_enter(c->sb, &err);
 	if (r < 0) {
 		dprintf(2, "jailsup: error: unable to confine xdg-dbus-proxy: %s%s%s%s: %s\n",
-		        err.step, err.path != NULL ? " '" : "", err.path != NULL ? err.path : "",
-		        err.path != NULL ? "'" : "", strerror(-r));
+			err.step, err.path != NULL ? " '" : "", err.path != NULL ? err.path : "",
+			err.path != NULL ? "'" : "", strerror(-r));
 		_exit(EXIT_TEMPORARY);
 	}
 	/* Not the read end: holding it, the proxy would never see the pipe
@@ -84,7 +84,7 @@ proxy_child(void *data, int ready_fd)
 
 int
 dbus_proxy_spawn(int dir_fd, const char *state_path, const struct dbus_proxy_cmd *cmd,
-                 pid_t *ret_pid, int *ret_ready_fd)
+		 pid_t *ret_pid, int *ret_ready_fd)
 {
 	_cleanup_free_ char *proxy_dir = path_join(state_path, STATE_DBUS_PROXY_DIR);
 	_cleanup_free_ char *found = NULL, *exe = NULL;
@@ -114,7 +114,7 @@ dbus_proxy_spawn(int dir_fd, const char *state_path, const struct dbus_proxy_cmd
 	sb.filter = proxy_filter;
 	c = (struct proxy_child){.dir_fd = dir_fd, .exe = exe, .argv = cmd->argv, .sb = &sb};
 	return helper_spawn_sandboxed(dir_fd, STATE_DBUS_PROXY_PID, &sb, proxy_child, &c, ret_pid,
-	                              ret_ready_fd);
+				      ret_ready_fd);
 }
 
 int

@@ -163,7 +163,7 @@ bus_address(const char *addr, char **ret_addr, char **ret_path)
 
 static int
 push_bus(struct dbus_proxy_cmd *c, size_t i, const char *addr, const char *sock,
-         const struct profile_dbus *d, bool notifications)
+	 const struct profile_dbus *d, bool notifications)
 {
 	_cleanup_strv_ char **rules = NULL;
 	_cleanup_free_ char *a = NULL, *path = NULL;
@@ -198,7 +198,7 @@ dbus_proxy_cmd_done(struct dbus_proxy_cmd *c)
 
 int
 dbus_proxy_cmd(const struct jail_profile *p, unsigned rights, const char *session_addr,
-               const char *system_addr, const char *runtime_dir, struct dbus_proxy_cmd *ret)
+	       const char *system_addr, const char *runtime_dir, struct dbus_proxy_cmd *ret)
 {
 	_cleanup_(dbus_proxy_cmd_done) struct dbus_proxy_cmd c = {};
 	_cleanup_free_ char *fallback = NULL;
@@ -218,7 +218,7 @@ dbus_proxy_cmd(const struct jail_profile *p, unsigned rights, const char *sessio
 			session_addr = fallback;
 		}
 		r = push_bus(&c, 0, session_addr, STATE_DBUS_PROXY_SOCK, &p->dbus,
-		             rights & RIGHT_NOTIFICATIONS);
+			     rights & RIGHT_NOTIFICATIONS);
 	}
 	if (r >= 0 && dbus_proxy_system_wanted(rights)) {
 		if (system_addr == NULL)
@@ -236,8 +236,8 @@ dbus_proxy_cmd(const struct jail_profile *p, unsigned rights, const char *sessio
 
 void
 dbus_proxy_sandbox(const struct dbus_proxy_cmd *c, const char *exe, const char *proxy_dir,
-                   int proxy_dir_fd, struct sandbox_bind binds[static DBUS_PROXY_BINDS_MAX],
-                   struct sandbox *ret)
+		   int proxy_dir_fd, struct sandbox_bind binds[static DBUS_PROXY_BINDS_MAX],
+		   struct sandbox *ret)
 {
 	size_t n = 0;
 
@@ -245,8 +245,8 @@ dbus_proxy_sandbox(const struct dbus_proxy_cmd *c, const char *exe, const char *
 	 * Not the state directory, where the iso-pipe, the pid files and
 	 * the state are that the supervisor trusts. */
 	binds[n++] = (struct sandbox_bind){.src = proxy_dir,
-	                                   .flags = SANDBOX_BIND_RW | SANDBOX_BIND_VERIFY,
-	                                   .verify_fd = proxy_dir_fd};
+					   .flags = SANDBOX_BIND_RW | SANDBOX_BIND_VERIFY,
+					   .verify_fd = proxy_dir_fd};
 	/* Its program, when it is not below /usr (which every sandbox has). */
 	if (exe != NULL && !path_is_below(exe, "/usr"))
 		binds[n++] = (struct sandbox_bind){.src = exe};
@@ -256,7 +256,7 @@ dbus_proxy_sandbox(const struct dbus_proxy_cmd *c, const char *exe, const char *
 	for (size_t i = 0; i < ELEMENTSOF(c->bus_sockets); i++)
 		if (c->bus_sockets[i] != NULL)
 			binds[n++] = (struct sandbox_bind){.src = c->bus_sockets[i],
-			                                   .flags = SANDBOX_BIND_TRY};
+							   .flags = SANDBOX_BIND_TRY};
 	*ret = (struct sandbox){
 	    .binds = binds,
 	    .n_binds = n,

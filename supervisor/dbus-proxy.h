@@ -56,7 +56,7 @@ void dbus_proxy_cmd_done(struct dbus_proxy_cmd *c);
  * (tcp:, unix:tmpdir=) is refused with -EPROTONOSUPPORT, and the jail gets
  * no bus. */
 int dbus_proxy_cmd(const struct jail_profile *p, unsigned rights, const char *session_addr,
-                   const char *system_addr, const char *runtime_dir, struct dbus_proxy_cmd *ret);
+		   const char *system_addr, const char *runtime_dir, struct dbus_proxy_cmd *ret);
 
 /* The proxy's sandbox (state/sandbox.h; docs/jail.md "D-Bus"): its own
  * user, mount, PID (it is PID 1), IPC, UTS and cgroup namespaces, a
@@ -68,8 +68,8 @@ int dbus_proxy_cmd(const struct jail_profile *p, unsigned rights, const char *se
  * explain` prints the same. */
 #define DBUS_PROXY_BINDS_MAX 4
 void dbus_proxy_sandbox(const struct dbus_proxy_cmd *c, const char *exe, const char *proxy_dir,
-                        int proxy_dir_fd, struct sandbox_bind binds[static DBUS_PROXY_BINDS_MAX],
-                        struct sandbox *ret);
+			int proxy_dir_fd, struct sandbox_bind binds[static DBUS_PROXY_BINDS_MAX],
+			struct sandbox *ret);
 
 /* Forks and execs C's argv confined (dbus_proxy_sandbox()) in a fresh
  * STATE_DBUS_PROXY_DIR of the state directory DIR_FD (at STATE_PATH): its
@@ -80,7 +80,7 @@ void dbus_proxy_sandbox(const struct dbus_proxy_cmd *c, const char *exe, const c
  * died first. The program is found in $PATH; when it is not, the child
  * says so in the log and the pipe reaches EOF. */
 int dbus_proxy_spawn(int dir_fd, const char *state_path, const struct dbus_proxy_cmd *c,
-                     pid_t *ret_pid, int *ret_ready_fd);
+		     pid_t *ret_pid, int *ret_ready_fd);
 
 /* Once the proxy is ready: moves its sockets from its folder into the
  * state directory DIR_FD, where the jailer takes them. Only sockets; a

@@ -99,12 +99,12 @@ explain_proxy(const struct jail_profile *p, const struct profile_env *env, unsig
 	if (r < 0) {
 		printf("  xdg-dbus-proxy: none: %s\n",
 		       r == -EPROTONOSUPPORT ? "a bus address is not a local socket (no D-Bus)"
-		                             : strerror(-r));
+					     : strerror(-r));
 		return;
 	}
 	if (asprintf(&proxy_dir, "%s/%s/%s/%s/%s",
-	             env->xdg_runtime_dir != NULL ? env->xdg_runtime_dir : "$XDG_RUNTIME_DIR",
-	             STATE_RUNTIME_SUBDIR, STATE_JAILS_SUBDIR, p->name, STATE_DBUS_PROXY_DIR) < 0)
+		     env->xdg_runtime_dir != NULL ? env->xdg_runtime_dir : "$XDG_RUNTIME_DIR",
+		     STATE_RUNTIME_SUBDIR, STATE_JAILS_SUBDIR, p->name, STATE_DBUS_PROXY_DIR) < 0)
 		return;
 	if (find_on_path("xdg-dbus-proxy", getenv("PATH"), &found) >= 0)
 		exe = realpath(found, NULL);
@@ -114,8 +114,8 @@ explain_proxy(const struct jail_profile *p, const struct profile_env *env, unsig
 	       "cgroup,\n      %s\n",
 	       sb.new_pidns ? "PID (it is PID 1), " : "",
 	       sb.new_netns ? "network (its own, empty: it reaches the buses by their sockets)"
-	                    : "the host's network (a bus address is unix:abstract=, which lives "
-	                      "there)");
+			    : "the host's network (a bus address is unix:abstract=, which lives "
+			      "there)");
 	printf("    sees:   ro");
 	for (const char *const *d = sandbox_system_dirs; *d != NULL; d++)
 		printf(" %s", *d);
@@ -141,8 +141,8 @@ explain_proxy(const struct jail_profile *p, const struct profile_env *env, unsig
 		else
 			printf("            socket %s (%s bus)\n", b->src,
 			       cmd.bus_sockets[0] != NULL && streq(b->src, cmd.bus_sockets[0])
-			           ? "the session"
-			           : "the system");
+				   ? "the session"
+				   : "the system");
 	}
 	printf("            nothing else: not your home, not your runtime folder, not /tmp\n");
 	printf("    capabilities: none, in every set (bounding too); no_new_privs\n");

@@ -68,15 +68,15 @@ spawn(int dir_fd, const char *pid_file, const struct sandbox *sb,
 
 int
 helper_spawn(int dir_fd, const char *pid_file, void (*child)(void *data, int ready_fd), void *data,
-             pid_t *ret_pid, int *ret_ready_fd)
+	     pid_t *ret_pid, int *ret_ready_fd)
 {
 	return spawn(dir_fd, pid_file, NULL, child, data, ret_pid, ret_ready_fd);
 }
 
 int
 helper_spawn_sandboxed(int dir_fd, const char *pid_file, const struct sandbox *sb,
-                       void (*child)(void *data, int ready_fd), void *data, pid_t *ret_pid,
-                       int *ret_ready_fd)
+		       void (*child)(void *data, int ready_fd), void *data, pid_t *ret_pid,
+		       int *ret_ready_fd)
 {
 	return spawn(dir_fd, pid_file, sb, child, data, ret_pid, ret_ready_fd);
 }

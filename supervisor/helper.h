@@ -27,7 +27,7 @@ int helper_spawn(int dir_fd, const char *pid_file, void (*child)(void *data, int
  * its host PID; CHILD calls sandbox_enter(SB) before its execve(). */
 struct sandbox;
 int helper_spawn_sandboxed(int dir_fd, const char *pid_file, const struct sandbox *sb,
-                           void (*child)(void *data, int ready_fd), void *data, pid_t *ret_pid,
-                           int *ret_ready_fd);
+			   void (*child)(void *data, int ready_fd), void *data, pid_t *ret_pid,
+			   int *ret_ready_fd);
 
 #endif
