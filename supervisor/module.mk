@@ -2,7 +2,9 @@
 # dynamic loader at every start: issue 8); libexec/jailsup/supervisor, the
 # daemon that `jailsup daemon` execs, needs libmnl, getaddrinfo() and
 # dlopen() and stays dynamic. Both take what they use from one archive of
-# the directory's objects, so each links only its own side.
+# the directory's objects, so each links only its own side: the helpers'
+# sandbox (state/sandbox.o, libseccomp) is pulled in by the daemon's
+# dbus-proxy-spawn.o and helper.o only, never by the CLI.
 SUPERVISOR_SRCS := $(wildcard supervisor/*.c)
 SUPERVISOR_OBJS := $(SUPERVISOR_SRCS:%.c=$(B)/%.o)
 SUPERVISOR_MAINS := $(B)/supervisor/main.o $(B)/supervisor/supervisor-main.o
@@ -20,4 +22,4 @@ $(B)/bin/jailsup: $(B)/supervisor/main.o $(LIBSUPERVISOR) $(LIBPROFILE) $(LIBSTA
 
 $(B)/libexec/jailsup/supervisor: $(B)/supervisor/supervisor-main.o $(LIBSUPERVISOR) $(LIBPROFILE) $(LIBSTATE)
 	@mkdir -p $(@D)
-	$(CC) $(XLDFLAGS) $(LDFLAGS) -o $@ $^ $(call static_libs,-lcap -linih -lev) -lmnl
+	$(CC) $(XLDFLAGS) $(LDFLAGS) -o $@ $^ $(call static_libs,-lcap -linih -lev -lseccomp) -lmnl

@@ -14,7 +14,7 @@ PROFILE_TESTS := $(filter $(B)/tests/unit/test-profile%,$(UNIT_TESTS))
 $(PROFILE_TESTS): $(B)/tests/unit/%: $(B)/tests/unit/%.o $(LIBPROFILE) $(LIBSTATE)
 	$(CC) $(XLDFLAGS) $(LDFLAGS) -o $@ $^ -lcmocka $(LIBS)
 
-$(filter-out $(PROFILE_TESTS) $(B)/tests/unit/test-desktop-entry,$(UNIT_TESTS)): $(B)/tests/unit/%: $(B)/tests/unit/%.o $(LIBSTATE)
+$(filter-out $(PROFILE_TESTS) $(B)/tests/unit/test-desktop-entry $(B)/tests/unit/test-dbus-proxy,$(UNIT_TESTS)): $(B)/tests/unit/%: $(B)/tests/unit/%.o $(LIBSTATE)
 	$(CC) $(XLDFLAGS) $(UNIT_WRAP) $(LDFLAGS) -o $@ $^ -lcmocka $(LIBS)
 
 # Faults no test filesystem makes for real: a filesystem without
@@ -55,3 +55,9 @@ $(B)/fuzz/fuzz-desktop-entry: supervisor/desktop-entry.c supervisor/desktop-entr
 # yet: each target compiles its one file in.
 $(B)/fuzz/fuzz-control: supervisor/control.c supervisor/control.h
 $(B)/fuzz/fuzz-spec: jailer/spec.c jailer/jailer.h
+
+# test-dbus-proxy tests the supervisor's proxy arguments and sandbox (plain
+# data: no libev, no spawn), the same way.
+$(B)/tests/unit/test-dbus-proxy: $(B)/tests/unit/test-dbus-proxy.o \
+		$(B)/supervisor/dbus-proxy.o $(LIBPROFILE) $(LIBSTATE)
+	$(CC) $(XLDFLAGS) $(LDFLAGS) -o $@ $^ -lcmocka $(LIBS)
