@@ -197,13 +197,6 @@ exec_errno(const char *path)
 	return WEXITSTATUS(status);
 }
 
-static void
-closedirp(DIR **d)
-{
-	if (*d != NULL)
-		(void) closedir(*d);
-}
-
 static int
 count_pids(void)
 {
