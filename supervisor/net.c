@@ -38,10 +38,10 @@
 #include "supervisor/jail-state.h"
 #include "supervisor/net.h"
 #include "supervisor/start.h"
+#include "supervisor/vpn-config.h"
 
 #define PASTA_PID_NEW  "pasta.pid.new" /* pasta's own pid file: the PID alone */
 #define VPN_REMOTES_MAX 16
-#define OVPN_SIZE_MAX	(1024 * 1024)
 #define NL_BUFFER_SIZE 8192 /* MNL_SOCKET_BUFFER_SIZE, but not a VLA */
 
 /* The fds openvpn inherits. */
@@ -95,7 +95,7 @@ resolv_conf_text(enum jail_network mode)
 int
 net_prepare(struct jail_net *n, const struct jail_profile *p, int dir_fd,
 	    const char *state_path, const struct jail_net_ops *ops, double vpn_timeout,
-	    int *ret_go_fd)
+	    struct vpn_config *vpn, int *ret_go_fd)
 {
 	const char *text;
 	_cleanup_close_ int fd = -1;
@@ -114,9 +114,10 @@ net_prepare(struct jail_net *n, const struct jail_profile *p, int dir_fd,
 	if (n->state_path == NULL)
 		return -ENOMEM;
 	if (n->mode == NETWORK_VPN) {
-		n->vpn = strdup(p->vpn);
-		if (n->vpn == NULL)
-			return -ENOMEM;
+		if (vpn == NULL || vpn->path == NULL)
+			return -EINVAL;
+		n->vpn = *vpn;
+		*vpn = (struct vpn_config){};
 	} else if (p->n_forward > 0) {
 		n->forward = calloc(p->n_forward, sizeof(*n->forward));
 		if (n->forward == NULL)
@@ -694,17 +695,10 @@ openvpn_argv(const struct openvpn_launch *l, const struct vpn_remote *remotes, s
 	     char ***ret)
 {
 	_cleanup_strv_ char **v = NULL;
-	_cleanup_free_ char *dir = NULL, *resolv = NULL, *fd = NULL;
+	_cleanup_free_ char *resolv = NULL, *fd = NULL;
 	char mark[16];
-	char *slash;
 	int r = 0;
 
-	dir = strdup(l->n->vpn);
-	if (dir == NULL)
-		return -ENOMEM;
-	slash = strrchr(dir, '/');
-	if (slash != NULL)
-		*(slash == dir ? slash + 1 : slash) = '\0';
 	if (asprintf(&resolv, "%s/%s", l->n->state_path, STATE_RESOLV_CONF) < 0 ||
 	    asprintf(&fd, "%d", OPENVPN_FD_READY) < 0)
 		return -ENOMEM;
@@ -722,7 +716,8 @@ openvpn_argv(const struct openvpn_launch *l, const struct vpn_remote *remotes, s
 	}
 	if (r >= 0)
 		r = push_all(&v, (const char *const[]){
-			"--cd", dir, "--config", l->config,
+			/* Its files are named by absolute paths (ovpn.h). */
+			"--config", l->config,
 			/* The names and mark the kill switch lets through. */
 			"--dev", NET_TUN_IFNAME, "--dev-type", "tun", "--mark", mark,
 			/* After the config: ours win. The tunnel is the default
@@ -730,6 +725,9 @@ openvpn_argv(const struct openvpn_launch *l, const struct vpn_remote *remotes, s
 			 * redirect-gateway def1 would, without its need of a
 			 * default gateway to save, which we deleted). */
 			"--disable-dco", "--pull-filter", "ignore", "redirect-gateway",
+			/* Nor compression (VORACLE), which the .ovpn may have
+			 * only as framing (ovpn.c). */
+			"--allow-compression", "no",
 			"--route", "0.0.0.0", "128.0.0.0", "--route", "128.0.0.0", "128.0.0.0",
 			"--script-security", "2", "--up", l->script, "--down", l->script,
 			"--route-up", l->script, "--setenv", "JAILSUP_RESOLV_CONF", resolv,
@@ -740,41 +738,14 @@ openvpn_argv(const struct openvpn_launch *l, const struct vpn_remote *remotes, s
 	return 0;
 }
 
-/* The launcher child: reads the servers, joins the jail's namespaces,
- * builds the kill switch, keeps CAP_NET_ADMIN and becomes openvpn. Every
- * error goes to the jail's log (our stderr) and ends us before openvpn
- * ran: the supervisor sees the ready pipe close and fails the start. */
-/* The .ovpn, read only when it is a regular file of the user's (or
- * root's) that nobody else may write: openvpn runs outside the jail. */
-static int
-read_ovpn(const char *path, char **ret)
-{
-	_cleanup_close_ int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
-	struct stat st;
-
-	if (fd < 0)
-		return -errno;
-	if (fstat(fd, &st) < 0)
-		return -errno;
-	if (!S_ISREG(st.st_mode))
-		return -EINVAL;
-	if ((st.st_uid != getuid() && st.st_uid != 0) || (st.st_mode & 0022))
-		return -EPERM;
-	return read_all(fd, OVPN_SIZE_MAX, ret, NULL);
-}
-
-/* The cleaned .ovpn (ovpn_clean()) in a sealed memfd at OPENVPN_FD_CONFIG:
+/* The cleaned .ovpn (vpn-config.h) in a sealed memfd at OPENVPN_FD_CONFIG:
  * openvpn reads it as /proc/self/fd/N; nothing is written to disk. */
 static int
-config_memfd(const char *text)
+config_memfd(const char *clean)
 {
-	_cleanup_free_ char *clean = NULL;
 	_cleanup_close_ int fd = -1;
 	int r;
 
-	r = ovpn_clean(text, &clean);
-	if (r < 0)
-		return r;
 	fd = memfd_create("openvpn.conf", MFD_CLOEXEC | MFD_ALLOW_SEALING);
 	if (fd < 0)
 		return -errno;
@@ -786,41 +757,35 @@ config_memfd(const char *text)
 	return TAKE_FD(fd);
 }
 
+/* The launcher child: reads the servers, joins the jail's namespaces,
+ * builds the kill switch, keeps CAP_NET_ADMIN and becomes openvpn. Every
+ * error goes to the jail's log (our stderr) and ends us before openvpn
+ * ran: the supervisor sees the ready pipe close and fails the start. The
+ * .ovpn and its files were checked and opened by the supervisor
+ * (vpn-config.h): nothing is read again by path. */
 static _noreturn_ void
 openvpn_child(struct openvpn_launch *l)
 {
+	const struct vpn_config *vpn = &l->n->vpn;
 	struct vpn_remote remotes[VPN_REMOTES_MAX];
-	_cleanup_free_ char *text = NULL;
 	_cleanup_strv_ char **argv = NULL;
 	size_t n_remotes = 0;
 	unsigned bad_line = 0;
 	int config, r;
 
 	child_stdio(l->n->dir_fd, l->n->ns_fds, l->ready_fd);
-	r = read_ovpn(l->n->vpn, &text);
-	if (r == -EPERM || r == -EINVAL) {
-		dprintf(2, "jailsup: error: the VPN configuration '%s' must be a regular file "
-			   "of yours that nobody else can write (openvpn runs it outside the "
-			   "jail)\n", l->n->vpn);
-		_exit(EXIT_PERMANENT);
-	}
-	if (r < 0) {
-		dprintf(2, "jailsup: error: unable to read the VPN configuration '%s': %s\n",
-			l->n->vpn, strerror(-r));
-		_exit(EXIT_PERMANENT);
-	}
-	r = vpn_remotes(text, remotes, &n_remotes, &bad_line);
+	r = vpn_remotes(vpn->text, remotes, &n_remotes, &bad_line);
 	if (r == -EDESTADDRREQ) {
 		dprintf(2, "jailsup: error: '%s' names no VPN server that resolves ('remote HOST "
-			   "[PORT] [PROTO]')\n", l->n->vpn);
+			   "[PORT] [PROTO]')\n", vpn->path);
 		_exit(EXIT_PERMANENT);
 	}
 	if (r < 0) {
 		dprintf(2, "jailsup: error: %s:%u: a bad 'remote', 'port' or 'rport' line (or "
-			   "more than %d servers)\n", l->n->vpn, bad_line, OVPN_REMOTES_MAX);
+			   "more than %d servers)\n", vpn->path, bad_line, OVPN_REMOTES_MAX);
 		_exit(EXIT_PERMANENT);
 	}
-	config = config_memfd(text);
+	config = config_memfd(vpn->clean.text);
 	if (config < 0) {
 		dprintf(2, "jailsup: error: unable to prepare openvpn's configuration: %s\n",
 			strerror(-config));
@@ -1038,7 +1003,7 @@ net_done(struct ev_loop *loop, struct jail_net *n)
 	n->ns_fds[0] = safe_close(n->ns_fds[0]);
 	n->ns_fds[1] = safe_close(n->ns_fds[1]);
 	free(n->state_path);
-	free(n->vpn);
+	vpn_config_done(&n->vpn);
 	free(n->forward);
 	net_init(n, n->ops);
 }
