@@ -726,6 +726,51 @@ ovpn_config_done(struct ovpn_config *c)
 	c->n_files = 0;
 }
 
+/* NAME (a file of the .ovpn) as an absolute path without "." or ".."
+ * components or repeated slashes: relative to DIR, ".." taken by name. The
+ * path is where the supervisor gives openvpn the file, in openvpn's own
+ * view of the filesystem, so it must name one place without a walk. */
+static char *
+file_path(const char *dir, const char *name)
+{
+	_cleanup_free_ char *joined = name[0] == '/' ? strdup(name) : path_join(dir, name);
+	char *out;
+	size_t len = 0;
+
+	if (joined == NULL)
+		return NULL;
+	out = malloc(strlen(joined) + 2);
+	if (out == NULL)
+		return NULL;
+	for (const char *p = joined; *p != '\0';) {
+		size_t n;
+
+		p += strspn(p, "/");
+		n = strcspn(p, "/");
+		if (n == 0 || (n == 1 && p[0] == '.')) {
+			p += n;
+			continue;
+		}
+		if (n == 2 && p[0] == '.' && p[1] == '.') {
+			while (len > 0 && out[len - 1] != '/')
+				len--;
+			if (len > 0)
+				len--;
+			p += n;
+			continue;
+		}
+		out[len++] = '/';
+		memcpy(out + len, p, n);
+		len += n;
+		p += n;
+		out[len] = '\0';
+	}
+	if (len == 0)
+		out[len++] = '/';
+	out[len] = '\0';
+	return out;
+}
+
 static int
 add_file(struct ovpn_config *c, const struct directive *d, const char *name, const char *dir,
          struct reader *r, const char **ret_path)
@@ -738,7 +783,7 @@ add_file(struct ovpn_config *c, const struct directive *d, const char *name, con
 	if ((streq(d->name, "auth-user-pass") || streq(d->name, "askpass")) && streq(name, "stdin"))
 		return refuse_args(r, d);
 	f = &c->files[c->n_files];
-	f->path = name[0] == '/' ? strdup(name) : path_join(dir, name);
+	f->path = file_path(dir, name);
 	if (f->path == NULL)
 		return -ENOMEM;
 	f->directive = d->name;

@@ -55,7 +55,10 @@ int ovpn_remotes_parse(const char *text, struct ovpn_remote *out, size_t max, si
  * what openvpn would open, so what the supervisor must check and give it. */
 struct ovpn_file {
 	const char *directive; /* "ca", "tls-auth", … (static) */
-	char *path;            /* absolute: a relative name joined to DIR, as openvpn's --cd DIR */
+	/* Absolute: a relative name is relative to DIR, as with openvpn's
+	 * --cd DIR; without "." or ".." (taken by name, not through symlinks)
+	 * or repeated slashes. */
+	char *path;
 	unsigned line;
 };
 

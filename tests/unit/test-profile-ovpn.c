@@ -533,6 +533,14 @@ test_clean_files(void **state)
 	                    "ca " OVPN_DIR "/ca.crt\n<cert>\nx\n</cert>\ndh none\n\nkey \"" OVPN_DIR
 	                    "/my key\"\nauth-user-pass /abs/login\n\n\n\n");
 	ovpn_config_done(&c);
+	/* "." and ".." by name, repeated slashes: one plain absolute path. */
+	clean_ok("ca ../keys/./ca.crt\ncert //etc//vpn/\nkey ../../../../k\n", &c);
+	assert_int_equal(c.n_files, 3);
+	assert_string_equal(c.files[0].path, "/home/user/keys/ca.crt");
+	assert_string_equal(c.files[1].path, "/etc/vpn");
+	assert_string_equal(c.files[2].path, "/k");
+	assert_string_equal(c.text, "ca /home/user/keys/ca.crt\ncert /etc/vpn\nkey /k\n");
+	ovpn_config_done(&c);
 	/* A folder that is not absolute, or would break a line. */
 	{
 		struct ovpn_error err = {};
