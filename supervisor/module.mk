@@ -1,7 +1,7 @@
 # supervisor/: two binaries. bin/jailsup, the CLI, links statically (no
 # dynamic loader at every start: issue 8); libexec/jailsup/supervisor, the
 # daemon that `jailsup daemon` execs, needs libmnl, getaddrinfo() and
-# dlopen() and stays dynamic. Both take what they use from one archive of
+# dlopen() and stays dynamic (and libseccomp, for openvpn's sandbox). Both take what they use from one archive of
 # the directory's objects, so each links only its own side.
 SUPERVISOR_SRCS := $(wildcard supervisor/*.c)
 SUPERVISOR_OBJS := $(SUPERVISOR_SRCS:%.c=$(B)/%.o)
@@ -20,4 +20,4 @@ $(B)/bin/jailsup: $(B)/supervisor/main.o $(LIBSUPERVISOR) $(LIBPROFILE) $(LIBSTA
 
 $(B)/libexec/jailsup/supervisor: $(B)/supervisor/supervisor-main.o $(LIBSUPERVISOR) $(LIBPROFILE) $(LIBSTATE)
 	@mkdir -p $(@D)
-	$(CC) $(XLDFLAGS) $(LDFLAGS) -o $@ $^ $(call static_libs,-lcap -linih -lev) -lmnl
+	$(CC) $(XLDFLAGS) $(LDFLAGS) -o $@ $^ $(call static_libs,-lcap -linih -lev -lseccomp) -lmnl

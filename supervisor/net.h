@@ -8,9 +8,10 @@
  *   none   nothing runs: loopback only (the jailer brings lo up)
  *   pasta  pasta --config-net: outbound traffic through the host's sockets,
  *          the host's loopback only for the profile's forward ports
- *   vpn    pasta for the transport, then openvpn in the jail's namespaces
- *          (the host's mount namespace, no seccomp); the default route is
- *          the tunnel, the only other route the host route to the server
+ *   vpn    pasta for the transport, then openvpn in the jail's user and
+ *          network namespaces and a sandbox of its own (state/sandbox.h);
+ *          the default route is the tunnel, the only other route the host
+ *          route to the server
  *   host   the host's network: nothing runs, no go byte is awaited
  */
 #ifndef JAILSUP_SUPERVISOR_NET_H

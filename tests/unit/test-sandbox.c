@@ -180,13 +180,6 @@ status_field(const char *field, char *buf, size_t size)
 	return buf;
 }
 
-static void
-closedirp(DIR **d)
-{
-	if (*d != NULL)
-		(void) closedir(*d);
-}
-
 static int
 count_pids(void)
 {
