@@ -41,7 +41,8 @@ say(char **ret_msg, int r, const char *fmt, ...)
  * place a jail can write) and then opened with no symlink followed at all,
  * so nothing planted since can redirect the open. */
 static int
-open_trusted(const struct profile_env *env, const struct named *what, int *ret_fd, char **ret_msg)
+open_trusted(const struct trust_places *places, const struct named *what, int *ret_fd,
+             char **ret_msg)
 {
 	_cleanup_free_ char *resolved = NULL, *where = NULL;
 	struct open_how how = {.flags = O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC,
@@ -50,7 +51,7 @@ open_trusted(const struct profile_env *env, const struct named *what, int *ret_f
 	struct stat st;
 	int r;
 
-	r = trust_resolve_env(env, what->path, &resolved, &where);
+	r = trust_resolve(places, what->path, &resolved, &where);
 	if (r == -ELOOP && where != NULL)
 		return say(ret_msg, -EPERM,
 		           "%s is reached through a symlink in %s, which a jail can write (and "
@@ -96,6 +97,7 @@ vpn_config_load(const struct profile_env *env, const char *path, struct vpn_conf
                 char **ret_msg)
 {
 	_cleanup_free_ char *how = NULL, *dir = NULL, *text = NULL;
+	_cleanup_(trust_places_done) struct trust_places places = {};
 	_cleanup_close_ int fd = -1;
 	struct vpn_config c = {};
 	struct ovpn_error err = {};
@@ -105,7 +107,11 @@ vpn_config_load(const struct profile_env *env, const char *path, struct vpn_conf
 
 	if (asprintf(&how, "the VPN configuration '%s'", path) < 0)
 		return -ENOMEM;
-	r = open_trusted(env, &(struct named){.path = path, .how = how}, &fd, ret_msg);
+	/* One look at every place a jail can write, for all the files. */
+	r = trust_places_load(env, &places);
+	if (r < 0)
+		return say(ret_msg, r, "unable to find the places jails can write: %s", strerror(-r));
+	r = open_trusted(&places, &(struct named){.path = path, .how = how}, &fd, ret_msg);
 	if (r < 0)
 		return r;
 	r = read_all(fd, VPN_CONFIG_SIZE_MAX, &text, &len);
@@ -138,7 +144,7 @@ vpn_config_load(const struct profile_env *env, const char *path, struct vpn_conf
 		             f->line, f->directive) < 0)
 			r = -ENOMEM;
 		else
-			r = open_trusted(env, &(struct named){.path = f->path, .how = file_how},
+			r = open_trusted(&places, &(struct named){.path = f->path, .how = file_how},
 			                 &c.fds[i], ret_msg);
 		if (r < 0) {
 			vpn_config_done(&c);
