@@ -215,6 +215,8 @@ profile_resolve_exe_full(const char *exec, const char *cwd, const struct profile
 	if (r < 0)
 		return r == -ENOTDIR ? -ENOENT : r;
 	jail_writable = r > 0;
+	if (profile_path_kernel(res.resolved))
+		return -EPERM;
 	r = check_exe(res.resolved);
 	if (r < 0)
 		return r;

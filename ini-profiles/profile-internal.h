@@ -40,6 +40,10 @@ const char *profile_dbus_pattern_escapes(const char *s, size_t len);
  * comment rules). LIST_ITEM also refuses ','. */
 bool profile_value_representable(const char *s, bool list_item);
 
+/* True when the absolute, normalised PATH is /proc, /sys, /dev or below
+ * one of them: the kernel's views, never a program or a share. */
+bool profile_path_kernel(const char *path);
+
 /* Sorts P's shares by path, so a folder always comes before what is inside
  * it (the order they must be mounted in) and dumps are canonical. */
 void profile_shares_sort(struct jail_profile *p);

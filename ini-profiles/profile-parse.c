@@ -504,7 +504,8 @@ handle_share(struct parser *ps, enum key_id id, const char *key, const char *ite
 	if (r < 0)
 		return fail(ps, ps->line,
 		            "sharing '%s' is refused: it is, holds or lies inside the whole home, "
-		            "jailsup's own folders or the autostart folder",
+		            "jailsup's own folders or the autostart folder, or lies in /proc, /sys "
+		            "or /dev",
 		            esc(b1, path));
 	if (rw) {
 		const char *what = NULL;
@@ -643,6 +644,18 @@ handle_scalar(struct parser *ps, enum key_id id, const char *key, const char *va
 		 * back as a comment from the canonical dump. */
 		if (value[0] == ';')
 			return fail(ps, ps->line, "'exec' must not start with ';'");
+		/* A relative path would mean whatever folder the CLI was run
+		 * in; `jailsup run ./tool` writes the absolute one. */
+		if (strchr(value, '/') != NULL && strchr("/~$", value[0]) == NULL)
+			return fail(ps, ps->line,
+			            "'exec' must be an absolute path, '~/…', or a program name "
+			            "found in $PATH, not '%s'",
+			            esc(b1, value));
+		/* /proc/self/exe would run whatever asks the jail to start. */
+		if (profile_path_kernel(value))
+			return fail(ps, ps->line,
+			            "'exec' must not lie in /proc, /sys or /dev, not '%s'",
+			            esc(b1, value));
 		if (value[0] == '~' || value[0] == '$') {
 			_cleanup_free_ char *x = NULL;
 

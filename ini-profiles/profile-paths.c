@@ -233,6 +233,17 @@ overlaps(const char *path, const char *base, const char *sub, bool *ret)
 	return 0;
 }
 
+bool
+profile_path_kernel(const char *path)
+{
+	static const char *const kernel[] = { "/proc", "/sys", "/dev" };
+
+	for (size_t i = 0; i < ELEMENTSOF(kernel); i++)
+		if (path_is_below(path, kernel[i]))
+			return true;
+	return false;
+}
+
 int
 profile_share_allowed(const char *path, const struct profile_env *env)
 {
@@ -256,7 +267,9 @@ profile_share_allowed(const char *path, const struct profile_env *env)
 		return r;
 	if (!streq(norm, path))
 		return -EINVAL; /* callers hand us expanded, normalised paths */
-	if (streq(path, "/"))
+	/* The host's process table, sysfs and devices: the jail has its own,
+	 * and a bind of the host's over them would be shown instead. */
+	if (streq(path, "/") || profile_path_kernel(path))
 		return -EPERM;
 	if (env->home != NULL && env->home[0] == '/') {
 		r = profile_path_normalise(env->home, true, &home);
@@ -297,6 +310,13 @@ static const char *const session_files[] = {
 	/* keys and what decides whom they trust */
 	".ssh", ".gnupg",
 };
+
+const char *const *
+profile_session_files(size_t *ret_n)
+{
+	*ret_n = ELEMENTSOF(session_files);
+	return session_files;
+}
 
 /* The same folders where $XDG_CONFIG_HOME or $XDG_DATA_HOME moved them. */
 static const char *const session_config_dirs[] = { "autostart", "plasma-workspace",

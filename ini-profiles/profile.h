@@ -292,5 +292,9 @@ int profile_share_allowed(const char *path, const struct profile_env *env);
  * base folder. Textual, like profile_share_allowed(). */
 int profile_share_rw_allowed(const char *path, const struct profile_env *env,
 			     const char **reterr_what);
+/* The files and folders below $HOME that profile_share_rw_allowed()
+ * protects (also below a moved $XDG_CONFIG_HOME and $XDG_DATA_HOME), for
+ * `jailsup explain`: *RET_N of them. */
+const char *const *profile_session_files(size_t *ret_n);
 
 #endif

@@ -29,6 +29,7 @@
 #include <limits.h>
 
 #include "ini-profiles/profile.h"
+#include "ini-profiles/trust.h"
 #include "state/log.h"
 #include "state/state.h"
 #include "supervisor/client.h"
@@ -789,6 +790,21 @@ desktop_add(int argc, char **argv)
 	    !exec_matches(&s, desktop_file_get(e->df, DESKTOP_MAIN_GROUP, "Exec"))) {
 		log_error("'%s' does not run the exe of profile '%s'", e->path, a.name);
 		return EXIT_USAGE;
+	}
+	/* Its lines become the launcher's, arguments of the jailed app among
+	 * them: an entry some jail could write is that jail's word. */
+	{
+		_cleanup_free_ char *where = NULL;
+
+		r = trust_path_jail_writable(&env, e->path, &where);
+		if (r > 0 || (r == -ELOOP && where != NULL))
+			return log_error("refusing the desktop entry '%s': it lies in %s, which a "
+			                 "jail can write",
+			                 e->path, where),
+			       EXIT_JAILSUP_FAILED;
+		if (r < 0)
+			return log_error_errno(r, "unable to read the desktop entry '%s'", e->path),
+			       EXIT_JAILSUP_FAILED;
 	}
 
 	r = open_user_apps(&env, true, &apps);

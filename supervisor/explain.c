@@ -8,6 +8,7 @@
  * the profile as a start would and starts nothing.
  */
 #include "ini-profiles/profile.h"
+#include "ini-profiles/trust.h"
 #include "state/crypt-home.h"
 #include "state/log.h"
 #include "supervisor/client.h"
@@ -72,6 +73,46 @@ print_bus(const char *title, const char *where, bool on, const struct profile_db
 	return 0;
 }
 
+/* One host-side input of the jail, asked whether a jail can write it. */
+static void
+print_trusted(const char *what, const char *path, const struct profile_env *env)
+{
+	_cleanup_free_ char *where = NULL;
+	int r = trust_path_jail_writable(env, path, &where);
+
+	if (r > 0 || (r == -ELOOP && where != NULL))
+		printf("  %-12s %s: REFUSED, it lies in %s, which a jail can write\n", what, path,
+		       where);
+	else if (r < 0)
+		printf("  %-12s %s: %s\n", what, path, strerror(-r));
+	else
+		printf("  %-12s %s: no jail can write it\n", what, path);
+}
+
+/* What the host reads to start this jail, and what no jail may be given. */
+static void
+print_trust(const struct jail_profile *p, const struct profile_env *env)
+{
+	const char *const *session;
+	size_t n;
+
+	printf("\ntrust boundary (what the host reads to start the jail; docs/jail.md):\n");
+	if (p->source != NULL)
+		print_trusted("profile", p->source, env);
+	if (p->init_script != NULL)
+		print_trusted("init-script", p->init_script, env);
+	if (p->vpn != NULL)
+		print_trusted("vpn", p->vpn, env);
+	printf("  the exe:     where a jail can write, bound as its file alone, no symlink "
+	       "followed\n");
+	printf("  never shared read-write (your session runs them), below %s:\n   ",
+	       env->home != NULL ? env->home : "$HOME");
+	session = profile_session_files(&n);
+	for (size_t i = 0; i < n; i++)
+		printf(" %s", session[i]);
+	printf("\n");
+}
+
 static void
 explain(const struct jail_profile *p, const struct profile_env *env)
 {
@@ -80,6 +121,7 @@ explain(const struct jail_profile *p, const struct profile_env *env)
 						   "/var/cache" };
 	unsigned rights = profile_rights(p);
 	enum crypt_backend crypt = CRYPT_NONE;
+	_cleanup_free_ char *why = NULL;
 	struct exe_resolution exe = {};
 	int r;
 
@@ -121,8 +163,10 @@ explain(const struct jail_profile *p, const struct profile_env *env)
 	printf("  dev     /dev: null zero full random urandom tty, own pts and shm\n");
 	for (size_t i = 0; i < p->n_shares; i++)
 		printf("  %-7s %s (share)\n", p->shares[i].rw ? "rw" : "ro", p->shares[i].path);
-	r = profile_resolve_exe(p->exec, "/", env, &exe);
-	if (r < 0)
+	r = profile_resolve_exe_full(p->exec, "/", env, &exe, &why);
+	if (r < 0 && why != NULL)
+		printf("  exe     refused: %s\n", why);
+	else if (r < 0)
 		printf("  exe     '%s' does not resolve now: %s\n", p->exec, strerror(-r));
 	else if (exe.bind_src != NULL)
 		printf("  ro      %s <- %s (the exe's %s)\n", exe.bind_dst, exe.bind_src,
@@ -148,6 +192,8 @@ explain(const struct jail_profile *p, const struct profile_env *env)
 	if (rights & RIGHT_DBUS_SYSTEM)
 		printf("  socket  /run/dbus/system_bus_socket <- the jail's xdg-dbus-proxy "
 		       "(dbus-system)\n");
+
+	print_trust(p, env);
 
 	printf("\n");
 	(void) print_bus("session bus", "$XDG_RUNTIME_DIR/bus", dbus_proxy_session_wanted(rights),

@@ -222,6 +222,20 @@ assert_profile_refused() {
 	done
 }
 
+@test "shares of /proc, /sys or /dev, and an exe in /proc or relative, are refused with path:line" {
+	local target n=0
+	for target in "ro = /proc" "ro = /proc/1" "rw = /sys/class" "ro = /dev" "rw = /dev/kmsg"; do
+		n=$((n + 1))
+		printf '[jail]\nexec = /bin/sh\nnetwork = none\n[share]\n%s\n' "$target" |
+			write_profile "kshare$n"
+		assert_profile_refused "kshare$n" 5 "/proc, /sys or /dev"
+	done
+	printf '[jail]\nexec = /proc/self/exe\nnetwork = none\n' | write_profile selfexe
+	assert_profile_refused selfexe 2 "/proc, /sys or /dev"
+	printf '[jail]\nexec = ../../bin/true\nnetwork = none\n' | write_profile relexe
+	assert_profile_refused relexe 2 "must be an absolute path"
+}
+
 @test "a share that is a symlink to jailsup's own folders is refused when the jail starts" {
 	local d link
 	d=$(home_tmpdir)

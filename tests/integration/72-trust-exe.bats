@@ -150,10 +150,34 @@ EOF
 	[[ $output != *"APP RAN"* ]] || fail "the app ran"
 	[ ! -e "$(jail_home victim)/INIT-RAN" ] || fail "the init script ran"
 	[[ $stderr == *"init script"*"'$downloads'"*"'browser'"* ]] || fail "stderr: $stderr"
+	run jailsup explain victim
+	assert_status 0
+	assert_output_contains "init-script  $downloads/init.sh: REFUSED" "never shared read-write" \
+		".bashrc" ".ssh"
 	# Out of every jail's reach, the same script runs.
 	rm "$XDG_CONFIG_HOME/jailsup/profiles/browser.ini"
 	run jrun victim -c 'echo APP RAN'
 	assert_status 0
 	assert_output_contains "APP RAN"
 	[ -e "$(jail_home victim)/INIT-RAN" ] || fail "the init script did not run"
+}
+
+@test "a desktop entry that a jail can write is refused as a launcher's source" {
+	local share
+	share=$(home_tmpdir)
+	mkdir "$share/applications"
+	printf '[Desktop Entry]\nType=Application\nName=Tool\nExec=/bin/sh -c true\n' \
+		>"$share/applications/tool.desktop"
+	printf '[jail]\nexec = /bin/sh\nnetwork = none\n[share]\nrw = %s\n' "$share" |
+		write_profile browser
+	printf '[jail]\nexec = /bin/sh\nnetwork = none\n' | write_profile tool
+	XDG_DATA_DIRS=$share run --separate-stderr jailsup desktop add tool
+	assert_status 125
+	[[ $stderr == *"refusing the desktop entry '$share/applications/tool.desktop'"*"'browser'"* ]] ||
+		fail "stderr: $stderr"
+	[ ! -e "$XDG_DATA_HOME/applications/jailsup-tool.desktop" ] || fail "a launcher was written"
+	rm "$XDG_CONFIG_HOME/jailsup/profiles/browser.ini"
+	XDG_DATA_DIRS=$share run jailsup desktop add tool
+	assert_status 0
+	[ -f "$XDG_DATA_HOME/applications/jailsup-tool.desktop" ] || fail "no launcher: $output"
 }
