@@ -20,6 +20,7 @@
  *
  *   leak-check [--json] --jail NAME --rights LIST --network MODE
  *              [--netns INO] [--host-pid PID:START] [--probe SPEC]…
+ *              [--helper LABEL:closed|OPEN:DETAIL]…
  *   SPEC = KIND:RIGHT:DEV:INO:LABEL:TARGET
  *          KIND   path | unix | abstract | tcp4 | tcp6
  *          RIGHT  the right that grants it, or "none"
@@ -538,6 +539,32 @@ check_netns(const char *ino_s)
 
 /* --- output ----------------------------------------------------------------- */
 
+/* --- the helpers' confinement, seen by the CLI ------------------------------ */
+
+/* LABEL:closed|OPEN:DETAIL. Nothing of a helper's sandbox shows from in
+ * here (it is in no namespace of ours, and the peer credentials of its
+ * socket say nothing of its view), so the CLI looks from the host
+ * (supervisor/check.c) and we report what it found with the rest. */
+static void
+report_helper(const char *spec)
+{
+	_cleanup_free_ char *copy = strdup(spec);
+	char *label, *result, *detail;
+
+	if (copy == NULL)
+		die(EXIT_TEMPORARY, "out of memory");
+	label = copy;
+	result = strchr(label, ':');
+	detail = result != NULL ? strchr(result + 1, ':') : NULL;
+	if (detail == NULL)
+		die(EXIT_PERMANENT, "bad --helper '%s'", spec);
+	*result++ = '\0';
+	*detail++ = '\0';
+	if (!streq(result, "closed") && !streq(result, "OPEN"))
+		die(EXIT_PERMANENT, "bad --helper '%s'", spec);
+	report(label, "floor", streq(result, "OPEN"), "%s", detail);
+}
+
 static size_t
 print_results(void)
 {
@@ -583,7 +610,7 @@ print_results(void)
 int
 main(int argc, char **argv)
 {
-	_cleanup_strv_ char **probes = NULL;
+	_cleanup_strv_ char **probes = NULL, **helpers = NULL;
 	const char *netns = NULL, *host_pid = NULL;
 	_cleanup_close_ int null = -1;
 	size_t n_open;
@@ -617,6 +644,9 @@ main(int argc, char **argv)
 		else if (streq(a, "--probe")) {
 			if (strv_push(&probes, v) < 0)
 				return EXIT_TEMPORARY;
+		} else if (streq(a, "--helper")) {
+			if (strv_push(&helpers, v) < 0)
+				return EXIT_TEMPORARY;
 		} else if (streq(a, "--rights")) {
 			_cleanup_free_ char *copy = strdup(v);
 			char *save = NULL;
@@ -640,6 +670,8 @@ main(int argc, char **argv)
 		check_netns(netns);
 	for (char **p = probes; p != NULL && *p != NULL; p++)
 		run_probe(*p);
+	for (char **h = helpers; h != NULL && *h != NULL; h++)
+		report_helper(*h);
 	check_route("route to the internet (IPv4)", AF_INET, PROBE_INET);
 	check_route("route to the internet (IPv6)", AF_INET6, PROBE_INET6);
 	if (streq(arg_network, "vpn"))

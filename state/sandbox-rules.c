@@ -9,7 +9,8 @@
  * no setns(), and none of the debugging calls: a helper has no business
  * with another process's memory.
  *
- * This file needs no libseccomp: `jailsup explain` prints the labels.
+ * Also the system folders every sandbox holds. This file needs no
+ * libseccomp: `jailsup explain` prints these tables.
  */
 #include <sys/ioctl.h>
 #include <sys/personality.h>
@@ -113,3 +114,12 @@ const struct sandbox_seccomp_rule sandbox_seccomp_rules[] = {
 };
 
 const size_t sandbox_n_seccomp_rules = ELEMENTSOF(sandbox_seccomp_rules);
+
+/* A program and its libraries: the loader's cache is the one file of /etc
+ * a dynamically linked program reads before main(). */
+const char *const sandbox_system_dirs[] = {"/usr", "/etc/ld.so.cache", NULL};
+const char *const sandbox_system_links[] = {"/bin",   "/sbin",   "/lib", "/lib32",
+                                            "/lib64", "/libx32", NULL};
+/* The harmless nodes: no tty (no terminal to drive), no shm, no pts. */
+const char *const sandbox_dev_nodes[] = {"/dev/null",   "/dev/zero",    "/dev/full",
+                                         "/dev/random", "/dev/urandom", NULL};

@@ -7,13 +7,14 @@
  * from those copies through fds, mount points walked without following a
  * symlink; pivot_root into it and the host detached; capabilities,
  * no_new_privs, and the seccomp filter last, so it never has to allow a
- * setup call. libseccomp builds the filter here, at every spawn: it is
- * the filter of a process that then parses a bus or a tunnel for hours,
- * and building it costs well under a millisecond (docs/jail.md).
+ * setup call. libseccomp compiles the filter, once per caller when it
+ * keeps a sandbox_filter (the supervisor does: about a millisecond saved
+ * at every spawn), else in the child.
  */
 #include "state/sandbox.h"
 
 #include <sys/capability.h>
+#include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
@@ -21,6 +22,8 @@
 
 #include <fcntl.h>
 #include <limits.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
 #include <sched.h>
 #include <seccomp.h>
 #include <signal.h>
@@ -35,10 +38,6 @@
 
 /* System folders, plus the few nodes of /dev, plus the caller's binds. */
 #define TREES_MAX 96
-
-static const char *const system_links[] = {"/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32"};
-static const char *const dev_nodes[] = {"/dev/null", "/dev/zero", "/dev/full", "/dev/random",
-                                        "/dev/urandom"};
 
 /* One thing to put into the new root: a detached copy of a source
  * (TREE >= 0), or a symlink to TARGET (the host's /lib64 of a merged-/usr
@@ -192,8 +191,18 @@ sandbox_fork(const struct sandbox *sb)
 	pid = (pid_t) syscall(SYS_clone, flags, NULL, NULL, NULL, 0UL);
 	if (pid < 0)
 		return -errno;
-	if (pid == 0)
+	if (pid == 0) {
+		/* An undumpable process's /proc files are root's, so it cannot
+		 * open its own maps: dumpable for these writes only (the
+		 * helper's execve() makes it dumpable anyway). */
+		int dumpable = prctl(PR_GET_DUMPABLE, 0, 0, 0, 0);
+
+		if (dumpable == 0)
+			(void) prctl(PR_SET_DUMPABLE, 1, 0, 0, 0);
 		write_id_maps(uid, gid);
+		if (dumpable == 0)
+			(void) prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+	}
 	return pid;
 }
 
@@ -247,44 +256,40 @@ open_source(struct build *b, const char *src, const char *dst, unsigned flags, i
 	return 0;
 }
 
-/* /usr, and /bin, /sbin, /lib… as the host has them: the same symlinks
- * on a merged-/usr system, read-only copies otherwise; the loader's
- * cache. */
+/* The system folders and /dev nodes of sandbox-rules.c. */
 static int
 open_system(struct build *b)
 {
-	int r;
+	int r = 0;
 
-	r = open_source(b, "/usr", "/usr", 0, -1);
-	for (size_t i = 0; r >= 0 && i < ELEMENTSOF(system_links); i++) {
-		const char *p = system_links[i];
+	for (const char *const *p = sandbox_system_dirs; r >= 0 && *p != NULL; p++)
+		r = open_source(b, *p, *p, SANDBOX_BIND_TRY, -1);
+	for (const char *const *p = sandbox_system_links; r >= 0 && *p != NULL; p++) {
 		char target[PATH_MAX];
 		struct stat st;
 		struct tree *t;
 		ssize_t n;
 
-		if (lstat(p, &st) < 0)
+		if (lstat(*p, &st) < 0)
 			continue;
 		if (!S_ISLNK(st.st_mode)) {
-			r = open_source(b, p, p, SANDBOX_BIND_TRY, -1);
+			r = open_source(b, *p, *p, SANDBOX_BIND_TRY, -1);
 			continue;
 		}
-		n = readlink(p, target, sizeof(target) - 1);
+		n = readlink(*p, target, sizeof(target) - 1);
 		if (n < 0)
-			return fail(b, -errno, "read the link", p);
+			return fail(b, -errno, "read the link", *p);
 		target[n] = '\0';
-		t = add_tree(b, p, 0);
+		t = add_tree(b, *p, 0);
 		if (t == NULL)
-			return fail(b, -E2BIG, "too many binds", p);
+			return fail(b, -E2BIG, "too many binds", *p);
 		t->target = strdup(target);
 		if (t->target == NULL)
-			return fail(b, -ENOMEM, "read the link", p);
+			return fail(b, -ENOMEM, "read the link", *p);
 	}
-	if (r >= 0)
-		r = open_source(b, "/etc/ld.so.cache", "/etc/ld.so.cache", SANDBOX_BIND_TRY, -1);
-	for (size_t i = 0; r >= 0 && i < ELEMENTSOF(dev_nodes); i++)
-		r = open_source(b, dev_nodes[i], dev_nodes[i],
-		                SANDBOX_BIND_DEV | SANDBOX_BIND_RW | SANDBOX_BIND_TRY, -1);
+	for (const char *const *p = sandbox_dev_nodes; r >= 0 && *p != NULL; p++)
+		r = open_source(b, *p, *p, SANDBOX_BIND_DEV | SANDBOX_BIND_RW | SANDBOX_BIND_TRY,
+		                -1);
 	return r;
 }
 
@@ -362,8 +367,8 @@ attach(struct build *b, struct tree *t)
 		return 0;
 	}
 	attr.attr_set |= (t->flags & SANDBOX_BIND_DEV) ? MOUNT_ATTR_NOEXEC : MOUNT_ATTR_NODEV;
-	if (!(t->flags & SANDBOX_BIND_RW))
-		attr.attr_set |= MOUNT_ATTR_RDONLY;
+	/* What the helper can write, it cannot run. */
+	attr.attr_set |= (t->flags & SANDBOX_BIND_RW) ? MOUNT_ATTR_NOEXEC : MOUNT_ATTR_RDONLY;
 	if (mount_setattr(t->fd, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr, sizeof(attr)) < 0)
 		return fail(b, -errno, "set the bind's flags", t->dst);
 	target = open_mount_point(b, t->dst, t->is_dir);
@@ -377,7 +382,7 @@ attach(struct build *b, struct tree *t)
 
 /* A tmpfs at DST of the new root (a fixed, fresh directory: no walk). */
 static int
-mount_tmpfs(struct build *b, const char *dst, const char *opts)
+mount_tmpfs(struct build *b, const char *dst, unsigned long flags, const char *opts)
 {
 	_cleanup_free_ char *path = path_join(BUILD_ROOT, dst);
 
@@ -385,7 +390,7 @@ mount_tmpfs(struct build *b, const char *dst, const char *opts)
 		return fail(b, -ENOMEM, "tmpfs", dst);
 	if (mkdirat(b->root_fd, dst + 1, 0755) < 0 && errno != EEXIST)
 		return fail(b, -errno, "create the mount point", dst);
-	if (mount("tmpfs", path, "tmpfs", MS_NOSUID | MS_NODEV, opts) < 0)
+	if (mount("tmpfs", path, "tmpfs", MS_NOSUID | MS_NODEV | flags, opts) < 0)
 		return fail(b, -errno, "mount a tmpfs", dst);
 	return 0;
 }
@@ -405,7 +410,7 @@ build_root(const struct sandbox *sb, struct build *b)
 	b->root_fd = open(BUILD_ROOT, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (b->root_fd < 0)
 		return fail(b, -errno, "open the new root", BUILD_ROOT);
-	r = mount_tmpfs(b, "/dev", "mode=0755");
+	r = mount_tmpfs(b, "/dev", MS_NOEXEC, "mode=0755");
 	if (r < 0)
 		return r;
 	dev_fd = open(BUILD_ROOT "/dev", O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
@@ -415,7 +420,7 @@ build_root(const struct sandbox *sb, struct build *b)
 		if (symlinkat(dev_links[i][1], dev_fd, dev_links[i][0]) < 0)
 			return fail(b, -errno, "symlink", dev_links[i][0]);
 	if (sb->tmp) {
-		r = mount_tmpfs(b, "/tmp", "mode=1777");
+		r = mount_tmpfs(b, "/tmp", MS_NOEXEC, "mode=1777");
 		if (r < 0)
 			return r;
 	}
@@ -464,11 +469,12 @@ static int
 set_caps(struct build *b, uint64_t keep)
 {
 	_cleanup_(cap_freep) cap_t c = NULL;
+	/* The kernel's count (libcap asks it once), not our headers'. */
+	int n_caps = cap_max_bits();
 	int r;
 
-	for (int cap = 0; cap < 64; cap++)
-		if (!(keep & (UINT64_C(1) << cap)) && prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) < 0 &&
-		    errno != EINVAL)
+	for (int cap = 0; cap < n_caps && cap < 64; cap++)
+		if (!(keep & (UINT64_C(1) << cap)) && prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) < 0)
 			return fail(b, -errno, "drop from the bounding set", NULL);
 	if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0)
 		return fail(b, -errno, "clear the ambient capabilities", NULL);
@@ -525,20 +531,45 @@ seccomp_releasep(scmp_filter_ctx *ctx)
 		seccomp_release(*ctx);
 }
 
+struct sandbox_filter {
+	struct sock_filter *insns;
+	unsigned short len;
+};
+
+struct sandbox_filter *
+sandbox_filter_free(struct sandbox_filter *f)
+{
+	if (f != NULL) {
+		free(f->insns);
+		free(f);
+	}
+	return NULL;
+}
+
+static void
+sandbox_filter_freep(struct sandbox_filter **f)
+{
+	sandbox_filter_free(*f);
+}
+
 /* The deny table of sandbox-rules.c, for the native ABI and, on x86_64,
- * the 32-bit one; other ABIs (x32) are killed. */
-static int
-load_seccomp(struct build *b)
+ * the 32-bit one; other ABIs (x32) are killed. libseccomp compiles it;
+ * we keep the BPF it exports. */
+int
+sandbox_filter_new(struct sandbox_filter **ret)
 {
 	_cleanup_(seccomp_releasep) scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ALLOW);
+	_cleanup_(sandbox_filter_freep) struct sandbox_filter *f = NULL;
+	_cleanup_close_ int fd = -1;
+	off_t size;
 	int r;
 
 	if (ctx == NULL)
-		return fail(b, -ENOMEM, "seccomp", NULL);
+		return -ENOMEM;
 	if (seccomp_arch_native() == SCMP_ARCH_X86_64) {
 		r = seccomp_arch_add(ctx, SCMP_ARCH_X86);
 		if (r < 0 && r != -EEXIST)
-			return fail(b, r, "seccomp: the x86 ABI", NULL);
+			return r;
 	}
 	for (size_t i = 0; i < sandbox_n_seccomp_rules; i++) {
 		const struct sandbox_seccomp_rule *rule = &sandbox_seccomp_rules[i];
@@ -548,11 +579,51 @@ load_seccomp(struct build *b)
 			continue; /* not on this architecture */
 		r = add_rule(ctx, rule, nr);
 		if (r < 0)
-			return fail(b, r, "seccomp rule", rule->syscall);
+			return r;
 	}
-	r = seccomp_load(ctx);
+	fd = memfd_create("sandbox-seccomp", MFD_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	r = seccomp_export_bpf(ctx, fd);
 	if (r < 0)
-		return fail(b, r, "load the seccomp filter", NULL);
+		return r;
+	size = lseek(fd, 0, SEEK_END);
+	if (size < 0)
+		return -errno;
+	if (size == 0 || size % sizeof(struct sock_filter) != 0 ||
+	    size / sizeof(struct sock_filter) > BPF_MAXINSNS)
+		return -EINVAL;
+	f = calloc(1, sizeof(*f));
+	if (f == NULL)
+		return -ENOMEM;
+	f->insns = malloc((size_t) size);
+	if (f->insns == NULL)
+		return -ENOMEM;
+	if (pread(fd, f->insns, (size_t) size, 0) != size)
+		return errno > 0 ? -errno : -EIO;
+	f->len = (unsigned short) (size / sizeof(struct sock_filter));
+	*ret = TAKE_PTR(f);
+	return 0;
+}
+
+/* SB's filter, or one built now. no_new_privs is set already. */
+static int
+load_seccomp(const struct sandbox *sb, struct build *b)
+{
+	_cleanup_(sandbox_filter_freep) struct sandbox_filter *own = NULL;
+	const struct sandbox_filter *f = sb->filter;
+	struct sock_fprog prog;
+	int r;
+
+	if (f == NULL) {
+		r = sandbox_filter_new(&own);
+		if (r < 0)
+			return fail(b, r, "build the seccomp filter", NULL);
+		f = own;
+	}
+	prog = (struct sock_fprog){.len = f->len, .filter = f->insns};
+	if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog) < 0)
+		return fail(b, -errno, "load the seccomp filter", NULL);
 	return 0;
 }
 
@@ -597,5 +668,5 @@ sandbox_enter(const struct sandbox *sb, struct sandbox_error *reterr)
 		return r;
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
 		return fail(&b, -errno, "set no_new_privs", NULL);
-	return load_seccomp(&b);
+	return load_seccomp(sb, &b);
 }

@@ -16,8 +16,9 @@
  *   - a fresh tmpfs root, read-only, holding read-only binds of /usr, the
  *     /bin, /sbin, /lib* links or folders and /etc/ld.so.cache (a program
  *     and its libraries), a minimal /dev (null zero full random urandom),
- *     then only the caller's binds: read-only unless marked writable;
- *     a private /tmp and a /proc only when asked;
+ *     then only the caller's binds: read-only unless marked writable
+ *     (then noexec: what the helper writes, it cannot run); a private
+ *     /tmp (noexec) and a /proc only when asked;
  *   - every capability dropped from every set but the caller's KEEP_CAPS,
  *     which stay effective and ambient (so they survive execve());
  *     no_new_privs; a seccomp filter (sandbox_seccomp_rules below).
@@ -39,7 +40,7 @@
 #include <stdint.h>
 
 enum {
-	SANDBOX_BIND_RW = 1 << 0,     /* writable (default: read-only) */
+	SANDBOX_BIND_RW = 1 << 0,     /* writable and noexec (default: read-only) */
 	SANDBOX_BIND_TRY = 1 << 1,    /* skipped when the source does not exist */
 	SANDBOX_BIND_DEV = 1 << 2,    /* a device node: not nodev (and noexec) */
 	SANDBOX_BIND_VERIFY = 1 << 3, /* the source must be VERIFY_FD's file */
@@ -54,6 +55,8 @@ struct sandbox_bind {
 	 * that was swapped since the caller checked it is refused (-ESTALE). */
 	int verify_fd;
 };
+
+struct sandbox_filter;
 
 struct sandbox {
 	const struct sandbox_bind *binds; /* after the system folders, in this order */
@@ -72,7 +75,16 @@ struct sandbox {
 	bool tmp;           /* a private tmpfs at /tmp */
 	uint64_t keep_caps; /* bit N: capability N stays (effective, permitted, ambient) */
 	const char *cwd;    /* in the sandbox, absolute; NULL: "/" */
+	/* The seccomp filter, compiled ahead by sandbox_filter_new(); NULL:
+	 * sandbox_enter() compiles it (libseccomp: about a millisecond). */
+	const struct sandbox_filter *filter;
 };
+
+/* The compiled seccomp filter of every sandbox (sandbox_seccomp_rules as
+ * BPF). Build it once, before forking, and hand it to each sandbox: the
+ * child then only loads it. 0 or -errno. */
+int sandbox_filter_new(struct sandbox_filter **ret);
+struct sandbox_filter *sandbox_filter_free(struct sandbox_filter *f);
 
 /* What failed: STEP, a fixed string ("bind", "pivot_root", "seccomp", …),
  * and the PATH it was about, or NULL. For the caller's one-line error. */
@@ -88,7 +100,9 @@ struct sandbox_error {
  * process that will become the helper — the one a pid file must record.
  * Returns like fork(): the child's PID, 0 in the child, or -errno (-EINVAL
  * with join_current_userns: such a caller forks by itself). The child goes
- * on with sandbox_enter(SB) and execve(). */
+ * on with sandbox_enter(SB) and execve(). An undumpable caller's child is
+ * dumpable while it writes its maps (an undumpable process cannot open
+ * them): a caller keeps no secret in memory across sandbox_fork(). */
 pid_t sandbox_fork(const struct sandbox *sb);
 
 /* In the child, right before execve(): builds the sandbox SB describes and
@@ -122,5 +136,13 @@ struct sandbox_seccomp_rule {
 
 extern const struct sandbox_seccomp_rule sandbox_seccomp_rules[];
 extern const size_t sandbox_n_seccomp_rules;
+
+/* What every sandbox holds besides the caller's binds: the read-only
+ * system folders (SANDBOX_SYSTEM_LINKS as the host has them: the same
+ * symlinks on a merged-/usr system, else read-only folders; each only
+ * when the host has it) and the nodes of /dev. NULL-terminated. */
+extern const char *const sandbox_system_dirs[];
+extern const char *const sandbox_system_links[];
+extern const char *const sandbox_dev_nodes[];
 
 #endif

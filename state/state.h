@@ -26,6 +26,7 @@
 #define STATE_DBUS_PROXY_PID "dbus-proxy.pid"
 #define STATE_DBUS_PROXY_SOCK "dbus-proxy.sock"   /* the filtered session bus */
 #define STATE_DBUS_SYSTEM_SOCK "dbus-system.sock" /* the filtered system bus */
+#define STATE_DBUS_PROXY_DIR "dbus-proxy" /* the proxy's own folder: it makes its sockets there */
 #define STATE_HOME_MOUNT    "home"     /* mount point of a decrypted home */
 
 /* Below $XDG_RUNTIME_DIR and $XDG_DATA_HOME. */

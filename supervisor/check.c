@@ -24,9 +24,11 @@
 #include <sys/un.h>
 
 #include <arpa/inet.h>
+#include <ctype.h>
 #include <fcntl.h>
 #include <glob.h>
 #include <netinet/in.h>
+#include <stdarg.h>
 #include <time.h>
 
 #include "ini-profiles/profile.h"
@@ -34,6 +36,7 @@
 #include "state/proc-id.h"
 #include "state/state.h"
 #include "supervisor/client.h"
+#include "supervisor/jail-state.h"
 #include "supervisor/start.h"
 #include "supervisor/verbs.h"
 
@@ -357,6 +360,229 @@ add_host_probes(char ***v, const struct profile_env *env, const struct canaries 
 	return r;
 }
 
+/* --- the helpers' confinement, from the host ---------------------------------- */
+
+/* What /proc/PID/status says of a helper's privileges. */
+struct helper_status {
+	uint64_t caps[4]; /* CapEff, CapPrm, CapBnd, CapAmb; UINT64_MAX when unread */
+	int nnp, seccomp; /* -1 when unread */
+	int pid_depth;    /* NSpid's entries: 2 and more when in a PID namespace of its own */
+};
+
+static int
+parse_hex_u64(const char *s, uint64_t *ret)
+{
+	char *end = NULL;
+	unsigned long long v;
+
+	s += strspn(s, " \t");
+	if (!isxdigit((unsigned char) s[0]))
+		return -EINVAL;
+	errno = 0;
+	v = strtoull(s, &end, 16);
+	if (errno != 0 || (*end != '\n' && *end != '\0'))
+		return -EINVAL;
+	*ret = v;
+	return 0;
+}
+
+static int
+read_helper_status(pid_t pid, struct helper_status *ret)
+{
+	static const char *const cap_keys[] = {"CapEff:", "CapPrm:", "CapBnd:", "CapAmb:"};
+	char path[64], line[512];
+	_cleanup_fclose_ FILE *f = NULL;
+	struct helper_status st = {
+	    .caps = {UINT64_MAX, UINT64_MAX, UINT64_MAX, UINT64_MAX}, .nnp = -1, .seccomp = -1};
+
+	snprintf(path, sizeof(path), "/proc/%d/status", (int) pid);
+	f = fopen(path, "re");
+	if (f == NULL)
+		return -errno;
+	while (fgets(line, sizeof(line), f) != NULL) {
+		const char *v = line + strcspn(line, ":") + 1;
+		unsigned u;
+
+		for (size_t i = 0; i < ELEMENTSOF(cap_keys); i++)
+			if (strstartswith(line, cap_keys[i]))
+				(void) parse_hex_u64(v, &st.caps[i]);
+		line[strcspn(line, "\n")] = '\0';
+		v += strspn(v, " \t");
+		if (strstartswith(line, "NoNewPrivs:") && parse_uint(v, 0, 1, &u) >= 0)
+			st.nnp = (int) u;
+		else if (strstartswith(line, "Seccomp:") && parse_uint(v, 0, 2, &u) >= 0)
+			st.seccomp = (int) u;
+		else if (strstartswith(line, "NSpid:"))
+			for (const char *c = v; *c != '\0'; c += strspn(c, " \t")) {
+				st.pid_depth++;
+				c += strcspn(c, " \t");
+			}
+	}
+	*ret = st;
+	return 0;
+}
+
+/* 1 when PID is in another namespace NS than we are, 0 in ours, -errno
+ * (-EACCES: not ours to look at). */
+static int
+ns_other(pid_t pid, const char *ns)
+{
+	char path[64];
+	struct stat a, b;
+
+	snprintf(path, sizeof(path), "/proc/%d/ns/%s", (int) pid, ns);
+	if (stat(path, &a) < 0)
+		return -errno;
+	snprintf(path, sizeof(path), "/proc/self/ns/%s", ns);
+	if (stat(path, &b) < 0)
+		return -errno;
+	return a.st_dev != b.st_dev || a.st_ino != b.st_ino;
+}
+
+static void add_fault(FILE *f, bool *open, const char *fmt, ...) _printf_(3, 4);
+static void
+add_fault(FILE *f, bool *open, const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs(*open ? "; " : "", f);
+	va_start(ap, fmt);
+	vfprintf(f, fmt, ap);
+	va_end(ap);
+	*open = true;
+}
+
+/* The jail's xdg-dbus-proxy, by its pid file (PID START, and its comm):
+ * closed when it is in a user, mount and PID namespace of its own, its
+ * root is not ours and has no HOME, it holds no capability, no_new_privs
+ * and a seccomp filter are set. Its network namespace is said, not
+ * required: an abstract bus address needs the host's. */
+static int
+check_proxy(int dir_fd, const char *home, char **ret_spec)
+{
+	static const char *const cap_names[] = {"CapEff", "CapPrm", "CapBnd", "CapAmb"};
+	static const char *const required_ns[] = {"user", "mnt", "pid"};
+	_cleanup_free_ char *detail = NULL, *in_root = NULL;
+	struct helper_status st;
+	struct stat root, ours;
+	char root_path[64];
+	struct proc_id id;
+	bool open = false;
+	size_t len = 0;
+	FILE *f;
+	int r, net;
+
+	r = proc_id_read_at(dir_fd, STATE_DBUS_PROXY_PID, &id);
+	if (r == -ENOENT || (r >= 0 && proc_id_is(&id, "xdg-dbus-proxy") <= 0))
+		return asprintf(ret_spec, "xdg-dbus-proxy confined:closed:no proxy runs (no bus)") <
+		               0
+		           ? -ENOMEM
+		           : 0;
+	if (r < 0)
+		return r;
+	f = open_memstream(&detail, &len);
+	if (f == NULL)
+		return -ENOMEM;
+	for (size_t i = 0; i < ELEMENTSOF(required_ns); i++) {
+		r = ns_other(id.pid, required_ns[i]);
+		if (r <= 0)
+			add_fault(f, &open, "%s namespace: %s", required_ns[i],
+			          r == 0 ? "the host's" : strerror(-r));
+	}
+	snprintf(root_path, sizeof(root_path), "/proc/%d/root/", (int) id.pid);
+	if (stat(root_path, &root) < 0 || stat("/", &ours) < 0)
+		add_fault(f, &open, "its root: %s", strerror(errno));
+	else if (root.st_dev == ours.st_dev && root.st_ino == ours.st_ino)
+		add_fault(f, &open, "its root is the host's /");
+	if (asprintf(&in_root, "%s%s", root_path, home) < 0) {
+		fclose(f);
+		return -ENOMEM;
+	}
+	if (access(in_root, F_OK) == 0 || errno != ENOENT)
+		add_fault(f, &open, "it sees your home %s", home);
+	r = read_helper_status(id.pid, &st);
+	if (r < 0)
+		add_fault(f, &open, "status: %s", strerror(-r));
+	else {
+		for (size_t i = 0; i < ELEMENTSOF(cap_names); i++)
+			if (st.caps[i] != 0)
+				add_fault(f, &open, "%s %016llx", cap_names[i],
+				          (unsigned long long) st.caps[i]);
+		if (st.nnp != 1)
+			add_fault(f, &open, "no_new_privs not set");
+		if (st.seccomp != 2)
+			add_fault(f, &open, "no seccomp filter");
+	}
+	net = ns_other(id.pid, "net");
+	if (!open)
+		fprintf(f,
+		        "pid %d: its own user, mount, PID%s namespaces, its own root without "
+		        "your home, no capability, no_new_privs, seccomp",
+		        (int) id.pid, net > 0 ? ", network" : " (the host's network)");
+	if (fclose(f) != 0)
+		return -ENOMEM;
+	return asprintf(ret_spec, "xdg-dbus-proxy confined:%s:%s", open ? "OPEN" : "closed",
+	                detail) < 0
+	           ? -ENOMEM
+	           : 0;
+}
+
+/* pasta confines itself (docs/jail.md "pasta"); it is not dumpable, so of
+ * its sandbox only its status shows: no_new_privs, a seccomp filter, a
+ * PID namespace of its own. */
+static int
+check_pasta(int dir_fd, char **ret_spec)
+{
+	struct helper_status st;
+	struct proc_id id;
+	int r;
+
+	r = proc_id_read_at(dir_fd, STATE_PASTA_PID, &id);
+	if (r == -ENOENT || (r >= 0 && proc_id_is(&id, "pasta|passt|pasta.avx2|passt.avx2") <= 0))
+		return 0;
+	if (r >= 0)
+		r = read_helper_status(id.pid, &st);
+	if (r < 0)
+		return r;
+	return asprintf(ret_spec, "pasta confined:%s:pid %d: no_new_privs %s, seccomp %s, %s",
+	                st.nnp == 1 && st.seccomp == 2 && st.pid_depth >= 2 ? "closed" : "OPEN",
+	                (int) id.pid, st.nnp == 1 ? "set" : "NOT set",
+	                st.seccomp == 2 ? "filter" : "NONE",
+	                st.pid_depth >= 2 ? "its own PID namespace" : "the host's PID namespace") <
+	               0
+	           ? -ENOMEM
+	           : 0;
+}
+
+/* --helper lines for leak-check: how the helpers of jail NAME are
+ * confined, seen from the host. A jail cannot observe it: the helpers
+ * are in none of its namespaces. */
+static int
+add_helper_checks(char ***argv, const struct profile_env *env, const char *name)
+{
+	_cleanup_free_ char *path = NULL, *proxy = NULL, *pasta = NULL;
+	_cleanup_close_ int dir_fd = -1;
+	int r;
+
+	if (env->xdg_runtime_dir == NULL)
+		return 0;
+	if (asprintf(&path, "%s/%s/%s/%s", env->xdg_runtime_dir, STATE_RUNTIME_SUBDIR,
+	             STATE_JAILS_SUBDIR, name) < 0)
+		return -ENOMEM;
+	r = state_dir_open_path(path, false, &dir_fd);
+	if (r < 0)
+		return r == -ENOENT ? 0 : r; /* no supervisor's jail: no helper */
+	r = check_proxy(dir_fd, env->home, &proxy);
+	if (r >= 0)
+		r = check_pasta(dir_fd, &pasta);
+	if (r >= 0 && (strv_push(argv, "--helper") < 0 || strv_push(argv, proxy) < 0))
+		r = -ENOMEM;
+	if (r >= 0 && pasta != NULL &&
+	    (strv_push(argv, "--helper") < 0 || strv_push(argv, pasta) < 0))
+		r = -ENOMEM;
+	return r;
+}
+
 /* The helper, copied into a sealed memfd the jail executes. */
 static int
 helper_memfd(int *ret)
@@ -545,6 +771,8 @@ verb_check(int argc, char **argv)
 				r = -ENOMEM;
 			if (r >= 0)
 				r = add_host_probes(&hv, &env, &c);
+			if (r >= 0)
+				r = add_helper_checks(&hv, &env, a.name);
 			for (char **p = a.probes; r >= 0 && p != NULL && *p != NULL; p++)
 				r = strv_push(&hv, *p);
 			if (r < 0) {

@@ -102,16 +102,20 @@ static struct profile_env env;
 static struct profile_env_storage env_storage;
 static char *shipped_dir;
 
-/* Helpers a jail may have, by pid file and command name. Not the
- * encrypted home's backend: it must outlive its unmount (encrypt.h). */
+/* Helpers a jail may have, by pid file and command name, and the signal
+ * that ends each. Not the encrypted home's backend: it must outlive its
+ * unmount (encrypt.h). */
 static const struct {
 	const char *pid_file;
 	const char *comm;
+	int sig;
 } helper_files[] = {
-	{ STATE_DBUS_PROXY_PID, "xdg-dbus-proxy" },
-	{ STATE_OPENVPN_PID, "openvpn" },
+	/* PID 1 of its own PID namespace: deaf to SIGTERM, which it has no
+	 * handler for. It keeps no state worth a clean exit. */
+	{ STATE_DBUS_PROXY_PID, "xdg-dbus-proxy", SIGKILL },
+	{ STATE_OPENVPN_PID, "openvpn", SIGTERM },
 	/* pasta re-executes itself as its CPU-specific build. */
-	{ STATE_PASTA_PID, "pasta|passt|pasta.avx2|passt.avx2" },
+	{ STATE_PASTA_PID, "pasta|passt|pasta.avx2|passt.avx2", SIGTERM },
 };
 
 static struct jail *
@@ -211,7 +215,7 @@ kill_helpers(int dir_fd, const char *name)
 		if (r == -ENOENT)
 			continue;
 		if (r >= 0 && proc_id_is(&id, helper_files[i].comm) > 0) {
-			r = proc_id_kill(&id, SIGTERM);
+			r = proc_id_kill(&id, helper_files[i].sig);
 			if (r < 0 && r != -ESRCH)
 				log_warn_errno(r, "unable to stop %s of jail '%s', ignoring",
 					       helper_files[i].comm, name);
@@ -407,6 +411,9 @@ jail_ended(struct ev_loop *loop, struct jail *j)
 	(void) unlinkat(j->dir_fd, STATE_DISPATCH_SOCK, 0);
 	(void) unlinkat(j->dir_fd, STATE_DBUS_PROXY_SOCK, 0);
 	(void) unlinkat(j->dir_fd, STATE_DBUS_SYSTEM_SOCK, 0);
+	/* Empty once its sockets were moved out; anything a proxy left in it
+	 * goes with the next start's (dbus_proxy_spawn()). */
+	(void) unlinkat(j->dir_fd, STATE_DBUS_PROXY_DIR, AT_REMOVEDIR);
 	jail_set_status(j, failed ? JAIL_FAILED : JAIL_STOPPED);
 	if (failed) {
 		_cleanup_free_ char *text = NULL;
@@ -704,34 +711,39 @@ jail_spawn(struct ev_loop *loop, struct jail *j)
 	return 0;
 }
 
-/* With a dbus right in force, starts the jail's xdg-dbus-proxy (the real
- * bus addresses are the requesting CLI's) and sets j->proxy_fd; with
- * neither, nothing runs. An address that is not a unix socket path, or no
- * xdg-dbus-proxy, gives a jail without a bus (said in its log), never the
- * real bus. */
+/* With a dbus right in force, starts the jail's xdg-dbus-proxy, confined
+ * (the real bus addresses are the requesting CLI's), and sets
+ * j->proxy_fd; with neither, nothing runs. An address that is not a local
+ * socket gives a jail without a bus (said in its log), never the real bus;
+ * so does a proxy that cannot start or be confined (its log says why). */
 static int
 start_proxy(struct jail *j, const struct jail_profile *p, const struct control_msg *m)
 {
+	_cleanup_(dbus_proxy_cmd_done) struct dbus_proxy_cmd cmd = {};
+	_cleanup_free_ char *state_path = state_path_of(j->name);
 	unsigned rights = profile_rights(p);
-	_cleanup_strv_ char **argv = NULL;
 	pid_t pid;
 	int r;
 
 	if (!dbus_proxy_session_wanted(rights) && !dbus_proxy_system_wanted(rights))
 		return 0;
-	r = dbus_proxy_argv(p, rights, request_env(m, "DBUS_SESSION_BUS_ADDRESS"),
-			    request_env(m, "DBUS_SYSTEM_BUS_ADDRESS"), env.xdg_runtime_dir, &argv);
+	if (state_path == NULL)
+		return -ENOMEM;
+	r = dbus_proxy_cmd(p, rights, request_env(m, "DBUS_SESSION_BUS_ADDRESS"),
+			   request_env(m, "DBUS_SYSTEM_BUS_ADDRESS"), env.xdg_runtime_dir, &cmd);
 	if (r == -EPROTONOSUPPORT) {
-		log_warn("jail '%s': a bus address is not a unix socket path, no D-Bus", j->name);
-		jail_log(j, "a bus address is not 'unix:path=…': the jail gets no D-Bus");
+		log_warn("jail '%s': a bus address is not a local socket, no D-Bus", j->name);
+		jail_log(j, "a bus address is not 'unix:path=…' or 'unix:abstract=…': the jail "
+		            "gets no D-Bus");
 		return 0;
 	}
 	if (r < 0)
 		return r;
-	r = dbus_proxy_spawn(j->dir_fd, argv, &pid, &j->proxy_fd);
+	r = dbus_proxy_spawn(j->dir_fd, state_path, &cmd, &pid, &j->proxy_fd);
 	if (r < 0)
 		return log_error_errno(r, "unable to start xdg-dbus-proxy for jail '%s'", j->name);
-	log_debug("jail '%s': xdg-dbus-proxy is pid %d", j->name, (int) pid);
+	log_debug("jail '%s': xdg-dbus-proxy is pid %d%s", j->name, (int) pid,
+	          cmd.host_netns ? " (in the host's network namespace: an abstract bus)" : "");
 	return 0;
 }
 
@@ -820,16 +832,26 @@ proxy_ready_cb(struct ev_loop *loop, ev_io *w, int revents)
 	struct jail *j = container_of(w, struct jail, proxy_w);
 	char c;
 	ssize_t n;
+	int r;
 
 	(void) revents;
 	n = read(j->proxy_fd, &c, 1);
 	if (n < 0 && (errno == EAGAIN || errno == EINTR))
 		return;
 	ev_io_stop(loop, w);
-	if (n != 1)
+	if (n != 1) {
 		jail_start_failed(loop, j, "xdg-dbus-proxy exited before it was ready");
-	else
-		helper_ready(loop, j);
+		return;
+	}
+	/* Its sockets, from its own folder to where the jailer takes them. */
+	r = dbus_proxy_publish(j->dir_fd);
+	if (r < 0) {
+		log_warn_errno(r, "jail '%s': unable to move the proxy's sockets, no D-Bus",
+		               j->name);
+		jail_log(j, "unable to move xdg-dbus-proxy's sockets (%s): the jail gets no D-Bus",
+		         strerror(-r));
+	}
+	helper_ready(loop, j);
 }
 
 /* Starts jail NAME for a request; the requester waits in the jail's
@@ -944,6 +966,8 @@ jail_start(struct ev_loop *loop, const char *name, const struct control_msg *m,
 	 * (jail_spawn_when_ready()): no app ever finds either missing. */
 	if (r >= 0 && crypt != CRYPT_NONE)
 		r = start_crypt(loop, j, crypt, m, ret_msg);
+	/* After start_crypt(), which wipes the password: the proxy's child
+	 * is briefly dumpable (sandbox_fork()). */
 	if (r >= 0)
 		r = start_proxy(j, p, m);
 	jail_set_status(j, JAIL_STARTING);

@@ -9,15 +9,9 @@
  * four calls of the notifications right pass, and every other name is
  * invisible.
  */
-#include <fcntl.h>
-#include <signal.h>
-#include <sys/syscall.h>
-
-#include "state/log.h"
-#include "state/proc-id.h"
+#include "state/sandbox.h"
 #include "state/state.h"
 #include "supervisor/dbus-proxy.h"
-#include "supervisor/helper.h"
 
 #define NOTIFICATIONS_NAME "org.freedesktop.Notifications"
 #define NOTIFICATIONS_PATH "/org/freedesktop/Notifications"
@@ -94,58 +88,127 @@ dbus_proxy_rules(const struct profile_dbus *d, bool notifications, char ***ret)
 	return 0;
 }
 
-/* Only "unix:path=…" (its first entry, up to ','): what the proxy is
- * handed is then a socket path we checked, never an address that makes it
- * connect somewhere over the network. */
 static int
-unix_address(const char *addr, char **ret)
+hex_digit(char c)
 {
-	_cleanup_free_ char *s = NULL;
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
 
-	if (addr == NULL || !strstartswith(addr, "unix:path=/"))
-		return -EPROTONOSUPPORT;
-	s = strdup(addr);
-	if (s == NULL)
+/* The first N bytes of S with the %XX escapes of a D-Bus address value
+ * undone; -EINVAL for a bad escape or an escaped NUL. */
+static int
+unescape(const char *s, size_t n, char **ret)
+{
+	_cleanup_free_ char *out = malloc(n + 1);
+	size_t o = 0;
+
+	if (out == NULL)
 		return -ENOMEM;
-	s[strcspn(s, ",;")] = '\0';
-	*ret = TAKE_PTR(s);
+	for (size_t i = 0; i < n; i++) {
+		int hi, lo;
+
+		if (s[i] != '%') {
+			out[o++] = s[i];
+			continue;
+		}
+		if (i + 2 >= n)
+			return -EINVAL;
+		hi = hex_digit(s[i + 1]);
+		lo = hex_digit(s[i + 2]);
+		if (hi < 0 || lo < 0 || (hi == 0 && lo == 0))
+			return -EINVAL;
+		out[o++] = (char) (hi << 4 | lo);
+		i += 2;
+	}
+	out[o] = '\0';
+	*ret = TAKE_PTR(out);
+	return 0;
+}
+
+/* Only "unix:path=/…" and "unix:abstract=…" (the first entry, up to ','
+ * or ';'): what the proxy is handed is then a local socket, never an
+ * address that makes it connect somewhere over the network. *RET_ADDR is
+ * that entry as the proxy gets it; *RET_PATH the socket's path for a
+ * unix:path= one (escapes undone: what the proxy will connect to), NULL
+ * for an abstract one. */
+static int
+bus_address(const char *addr, char **ret_addr, char **ret_path)
+{
+	_cleanup_free_ char *a = NULL, *path = NULL;
+	size_t n;
+	int r;
+
+	if (addr == NULL)
+		return -EPROTONOSUPPORT;
+	n = strcspn(addr, ",;");
+	if (strstartswith(addr, "unix:path=/")) {
+		r = unescape(addr + strlen("unix:path="), n - strlen("unix:path="), &path);
+		if (r < 0)
+			return -EPROTONOSUPPORT;
+	} else if (!strstartswith(addr, "unix:abstract=") || n == strlen("unix:abstract="))
+		return -EPROTONOSUPPORT;
+	a = strndup(addr, n);
+	if (a == NULL)
+		return -ENOMEM;
+	*ret_addr = TAKE_PTR(a);
+	*ret_path = TAKE_PTR(path);
 	return 0;
 }
 
 static int
-push_bus(char ***v, const char *addr, const char *sock, const struct profile_dbus *d,
-	 bool notifications)
+push_bus(struct dbus_proxy_cmd *c, size_t i, const char *addr, const char *sock,
+         const struct profile_dbus *d, bool notifications)
 {
 	_cleanup_strv_ char **rules = NULL;
-	_cleanup_free_ char *a = NULL;
+	_cleanup_free_ char *a = NULL, *path = NULL;
 	int r;
 
-	r = unix_address(addr, &a);
+	r = bus_address(addr, &a, &path);
 	if (r < 0)
 		return r;
+	if (path == NULL)
+		c->host_netns = true;
+	c->bus_sockets[i] = TAKE_PTR(path);
 	r = dbus_proxy_rules(d, notifications, &rules);
 	if (r >= 0)
-		r = strv_push(v, a);
+		r = strv_push(&c->argv, a);
 	if (r >= 0)
-		r = strv_push(v, sock);
-	for (char **i = rules; r >= 0 && *i != NULL; i++)
-		r = strv_push(v, *i);
+		r = strv_push(&c->argv, sock);
+	for (char **j = rules; r >= 0 && *j != NULL; j++)
+		r = strv_push(&c->argv, *j);
 	return r;
 }
 
-int
-dbus_proxy_argv(const struct jail_profile *p, unsigned rights, const char *session_addr,
-		const char *system_addr, const char *runtime_dir, char ***ret)
+void
+dbus_proxy_cmd_done(struct dbus_proxy_cmd *c)
 {
-	_cleanup_strv_ char **v = NULL;
+	c->argv = strv_free(c->argv);
+	for (size_t i = 0; i < ELEMENTSOF(c->bus_sockets); i++) {
+		free(c->bus_sockets[i]);
+		c->bus_sockets[i] = NULL;
+	}
+	c->host_netns = false;
+}
+
+int
+dbus_proxy_cmd(const struct jail_profile *p, unsigned rights, const char *session_addr,
+               const char *system_addr, const char *runtime_dir, struct dbus_proxy_cmd *ret)
+{
+	_cleanup_(dbus_proxy_cmd_done) struct dbus_proxy_cmd c = {};
 	_cleanup_free_ char *fallback = NULL;
 	char fd_arg[32];
 	int r;
 
 	snprintf(fd_arg, sizeof(fd_arg), "--fd=%d", DBUS_PROXY_FD_SYNC);
-	r = strv_push(&v, "xdg-dbus-proxy");
+	r = strv_push(&c.argv, "xdg-dbus-proxy");
 	if (r >= 0)
-		r = strv_push(&v, fd_arg);
+		r = strv_push(&c.argv, fd_arg);
 	if (r >= 0 && dbus_proxy_session_wanted(rights)) {
 		if (session_addr == NULL)
 			session_addr = getenv("DBUS_SESSION_BUS_ADDRESS");
@@ -154,56 +217,52 @@ dbus_proxy_argv(const struct jail_profile *p, unsigned rights, const char *sessi
 				return -ENOMEM;
 			session_addr = fallback;
 		}
-		r = push_bus(&v, session_addr, STATE_DBUS_PROXY_SOCK, &p->dbus,
-			     rights & RIGHT_NOTIFICATIONS);
+		r = push_bus(&c, 0, session_addr, STATE_DBUS_PROXY_SOCK, &p->dbus,
+		             rights & RIGHT_NOTIFICATIONS);
 	}
 	if (r >= 0 && dbus_proxy_system_wanted(rights)) {
 		if (system_addr == NULL)
 			system_addr = getenv("DBUS_SYSTEM_BUS_ADDRESS");
 		if (system_addr == NULL)
 			system_addr = SYSTEM_BUS_DEFAULT;
-		r = push_bus(&v, system_addr, STATE_DBUS_SYSTEM_SOCK, &p->dbus_system, false);
+		r = push_bus(&c, 1, system_addr, STATE_DBUS_SYSTEM_SOCK, &p->dbus_system, false);
 	}
 	if (r < 0)
 		return r;
-	*ret = TAKE_PTR(v);
+	*ret = c;
+	c = (struct dbus_proxy_cmd){};
 	return 0;
 }
 
-struct proxy_child {
-	int dir_fd;
-	char **argv;
-};
-
-static void
-proxy_child(void *data, int ready_fd)
+void
+dbus_proxy_sandbox(const struct dbus_proxy_cmd *c, const char *exe, const char *proxy_dir,
+                   int proxy_dir_fd, struct sandbox_bind binds[static DBUS_PROXY_BINDS_MAX],
+                   struct sandbox *ret)
 {
-	const struct proxy_child *c = data;
-	int null = open("/dev/null", O_RDWR | O_CLOEXEC);
-	int log = helper_open_log(c->dir_fd);
-	int out = log >= 0 ? log : null;
-	int w = fcntl(ready_fd, F_DUPFD, 10);
+	size_t n = 0;
 
-	reset_signals_for_exec();
-	/* Its own session, on the host, as the user: never in a jail's
-	 * namespaces; its cwd is the state dir for its relative sockets. */
-	if (null < 0 || w < 0 || setsid() < 0 || fchdir(c->dir_fd) < 0 || dup2(null, 0) < 0 ||
-	    dup2(out, 1) < 0 || dup2(out, 2) < 0 || dup2(w, DBUS_PROXY_FD_SYNC) < 0)
-		_exit(EXIT_TEMPORARY);
-	/* Not the read end: holding it, the proxy would never see the pipe
-	 * break and would outlive a jail nobody watches. */
-	(void) syscall(SYS_close_range, DBUS_PROXY_FD_SYNC + 1, ~0u, 0);
-	execvp(c->argv[0], c->argv);
-	dprintf(2, "jailsup: error: unable to run '%s': %s\n", c->argv[0], strerror(errno));
-	_exit(127);
-}
-
-int
-dbus_proxy_spawn(int dir_fd, char **argv, pid_t *ret_pid, int *ret_ready_fd)
-{
-	struct proxy_child c = { .dir_fd = dir_fd, .argv = argv };
-
-	(void) unlinkat(dir_fd, STATE_DBUS_PROXY_SOCK, 0);
-	(void) unlinkat(dir_fd, STATE_DBUS_SYSTEM_SOCK, 0);
-	return helper_spawn(dir_fd, STATE_DBUS_PROXY_PID, proxy_child, &c, ret_pid, ret_ready_fd);
+	/* Its own folder, the only thing it may write: its sockets, its cwd.
+	 * Not the state directory, where the iso-pipe, the pid files and
+	 * the state are that the supervisor trusts. */
+	binds[n++] = (struct sandbox_bind){.src = proxy_dir,
+	                                   .flags = SANDBOX_BIND_RW | SANDBOX_BIND_VERIFY,
+	                                   .verify_fd = proxy_dir_fd};
+	/* Its program, when it is not below /usr (which every sandbox has). */
+	if (exe != NULL && !path_is_below(exe, "/usr"))
+		binds[n++] = (struct sandbox_bind){.src = exe};
+	/* The real buses, at the paths their addresses name. A bus that is
+	 * not there now is not there for the proxy either: clients of the
+	 * jail then get the error they would get from the host. */
+	for (size_t i = 0; i < ELEMENTSOF(c->bus_sockets); i++)
+		if (c->bus_sockets[i] != NULL)
+			binds[n++] = (struct sandbox_bind){.src = c->bus_sockets[i],
+			                                   .flags = SANDBOX_BIND_TRY};
+	*ret = (struct sandbox){
+	    .binds = binds,
+	    .n_binds = n,
+	    /* An abstract socket lives in a network namespace: the host's. */
+	    .new_netns = !c->host_netns,
+	    .new_pidns = true,
+	    .cwd = proxy_dir,
+	};
 }

@@ -3,8 +3,9 @@
  * The filtered D-Bus of a jail (issue 5): one xdg-dbus-proxy per jail,
  * started by the supervisor before the jailer, serving the session bus
  * (rights dbus and notifications) and the system bus (right dbus-system)
- * on sockets in the jail's state directory. `jailsup explain` prints the
- * same rules, from the same code.
+ * on sockets in the jail's state directory. The proxy parses every
+ * message of the jail, so it runs confined (dbus-proxy-spawn.c).
+ * `jailsup explain` prints the same rules and sandbox, from the same code.
  */
 #ifndef JAILSUP_SUPERVISOR_DBUS_PROXY_H
 #define JAILSUP_SUPERVISOR_DBUS_PROXY_H
@@ -12,6 +13,7 @@
 #include <sys/types.h>
 
 #include "ini-profiles/profile.h"
+#include "state/sandbox.h"
 
 /* The fd the proxy inherits as its --fd: the write end of the readiness
  * pipe. It writes one byte once its sockets listen, and exits by itself
@@ -34,20 +36,56 @@ bool dbus_proxy_system_wanted(unsigned rights);
  * calls of the notifications right when NOTIFICATIONS. *ret is a strv. */
 int dbus_proxy_rules(const struct profile_dbus *d, bool notifications, char ***ret);
 
+/* How the proxy is started, and what of the host it must reach. */
+struct dbus_proxy_cmd {
+	char **argv; /* "xdg-dbus-proxy" "--fd=3" then per bus ADDRESS SOCKET --filter RULES… */
+	/* The host paths of the unix:path= buses it connects to (session,
+	 * system), NULL where there is none or the bus is abstract. */
+	char *bus_sockets[2];
+	/* A bus is unix:abstract=: reachable only from the host's network
+	 * namespace, which the proxy then keeps. */
+	bool host_netns;
+};
+
+void dbus_proxy_cmd_done(struct dbus_proxy_cmd *c);
+
 /* The bus addresses to proxy: SESSION_ADDR (the requesting CLI's
  * DBUS_SESSION_BUS_ADDRESS; NULL: ours, else $XDG_RUNTIME_DIR/bus) and
- * SYSTEM_ADDR (likewise, else /run/dbus/system_bus_socket). Only unix:
- * addresses are proxied: anything else (tcp:, an abstract socket) is
- * refused with -EPROTONOSUPPORT, and the jail gets no bus. */
-int dbus_proxy_argv(const struct jail_profile *p, unsigned rights, const char *session_addr,
-		    const char *system_addr, const char *runtime_dir, char ***ret);
+ * SYSTEM_ADDR (likewise, else /run/dbus/system_bus_socket). Only local
+ * sockets are proxied, "unix:path=/…" and "unix:abstract=…": anything else
+ * (tcp:, unix:tmpdir=) is refused with -EPROTONOSUPPORT, and the jail gets
+ * no bus. */
+int dbus_proxy_cmd(const struct jail_profile *p, unsigned rights, const char *session_addr,
+                   const char *system_addr, const char *runtime_dir, struct dbus_proxy_cmd *ret);
 
-/* Forks and execs ARGV (xdg-dbus-proxy first) in the state directory
- * DIR_FD (its sockets are relative paths there, so no sun_path limit),
- * its own session, stdout and stderr on the jail's log, after unlinking
- * stale sockets. Writes dbus-proxy.pid. Sets *ret_ready_fd to the
- * non-blocking read end of the readiness pipe: one byte when the sockets
- * listen, EOF when the proxy died first. */
-int dbus_proxy_spawn(int dir_fd, char **argv, pid_t *ret_pid, int *ret_ready_fd);
+/* The proxy's sandbox (state/sandbox.h; docs/jail.md "D-Bus"): its own
+ * user, mount, PID (it is PID 1), IPC, UTS and cgroup namespaces, a
+ * network namespace of its own unless a bus is abstract; the system
+ * folders, its program EXE (resolved; bound when not below /usr; NULL: not
+ * known), the bus sockets of C, and writable only PROXY_DIR (the state
+ * dir's STATE_DBUS_PROXY_DIR, verified against PROXY_DIR_FD), its cwd;
+ * no capability. Fills BINDS, which *RET points to. Plain data: `jailsup
+ * explain` prints the same. */
+#define DBUS_PROXY_BINDS_MAX 4
+void dbus_proxy_sandbox(const struct dbus_proxy_cmd *c, const char *exe, const char *proxy_dir,
+                        int proxy_dir_fd, struct sandbox_bind binds[static DBUS_PROXY_BINDS_MAX],
+                        struct sandbox *ret);
+
+/* Forks and execs C's argv confined (dbus_proxy_sandbox()) in a fresh
+ * STATE_DBUS_PROXY_DIR of the state directory DIR_FD (at STATE_PATH): its
+ * sockets are relative paths there, so no sun_path limit; its own session,
+ * stdout and stderr on the jail's log. Writes dbus-proxy.pid (the host PID
+ * of the proxy itself). Sets *ret_ready_fd to the non-blocking read end of
+ * the readiness pipe: one byte when the sockets listen, EOF when the proxy
+ * died first. The program is found in $PATH; when it is not, the child
+ * says so in the log and the pipe reaches EOF. */
+int dbus_proxy_spawn(int dir_fd, const char *state_path, const struct dbus_proxy_cmd *c,
+                     pid_t *ret_pid, int *ret_ready_fd);
+
+/* Once the proxy is ready: moves its sockets from its folder into the
+ * state directory DIR_FD, where the jailer takes them. Only sockets; a
+ * name that is anything else is removed. Returns how many were moved, or
+ * -errno. */
+int dbus_proxy_publish(int dir_fd);
 
 #endif

@@ -7,10 +7,14 @@
  * code builds both), the network, the limits and the seccomp set. It reads
  * the profile as a start would and starts nothing.
  */
+#include <sys/stat.h>
+
 #include "ini-profiles/profile.h"
 #include "ini-profiles/trust.h"
 #include "state/crypt-home.h"
 #include "state/log.h"
+#include "state/sandbox.h"
+#include "state/state.h"
 #include "supervisor/client.h"
 #include "supervisor/dbus-proxy.h"
 #include "supervisor/start.h"
@@ -44,12 +48,13 @@ right_reason(const struct jail_profile *p, unsigned bit)
 	return p->secure ? "secure" : "default";
 }
 
+/* TITLE indented by INDENT spaces, then V six to a line, two deeper. */
 static void
-print_list(const char *title, const char *const *v, size_t n)
+print_list(int indent, const char *title, const char *const *v, size_t n)
 {
-	printf("  %s:", title);
+	printf("%*s%s:", indent, "", title);
 	for (size_t i = 0; i < n; i++)
-		printf("%s%s", i % 6 == 0 ? "\n    " : " ", v[i]);
+		printf("%s%*s%s", i % 6 == 0 ? "\n" : "", i % 6 == 0 ? indent + 2 : 1, "", v[i]);
 	printf("\n");
 }
 
@@ -111,6 +116,100 @@ print_trust(const struct jail_profile *p, const struct profile_env *env)
 	for (size_t i = 0; i < n; i++)
 		printf(" %s", session[i]);
 	printf("\n");
+}
+
+/* The sandbox of the jail's xdg-dbus-proxy, from the code that builds it
+ * (dbus_proxy_sandbox()), for the buses this CLI's session would hand the
+ * supervisor. */
+static void
+explain_proxy(const struct jail_profile *p, const struct profile_env *env, unsigned rights)
+{
+	_cleanup_(dbus_proxy_cmd_done) struct dbus_proxy_cmd cmd = {};
+	_cleanup_free_ char *proxy_dir = NULL, *found = NULL, *exe = NULL;
+	struct sandbox_bind binds[DBUS_PROXY_BINDS_MAX];
+	const char *labels[64];
+	struct sandbox sb;
+	size_t n = 0;
+	int r;
+
+	if (!dbus_proxy_session_wanted(rights) && !dbus_proxy_system_wanted(rights)) {
+		printf("  xdg-dbus-proxy: none (neither dbus nor dbus-system)\n");
+		return;
+	}
+	r = dbus_proxy_cmd(p, rights, NULL, NULL, env->xdg_runtime_dir, &cmd);
+	if (r < 0) {
+		printf("  xdg-dbus-proxy: none: %s\n",
+		       r == -EPROTONOSUPPORT ? "a bus address is not a local socket (no D-Bus)"
+		                             : strerror(-r));
+		return;
+	}
+	if (asprintf(&proxy_dir, "%s/%s/%s/%s/%s",
+	             env->xdg_runtime_dir != NULL ? env->xdg_runtime_dir : "$XDG_RUNTIME_DIR",
+	             STATE_RUNTIME_SUBDIR, STATE_JAILS_SUBDIR, p->name, STATE_DBUS_PROXY_DIR) < 0)
+		return;
+	if (find_on_path("xdg-dbus-proxy", getenv("PATH"), &found) >= 0)
+		exe = realpath(found, NULL);
+	dbus_proxy_sandbox(&cmd, exe, proxy_dir, -1, binds, &sb);
+	printf("  xdg-dbus-proxy (dbus, dbus-system): sandboxed, one per jail\n");
+	printf("    namespaces: its own user (you, mapped to yourself), mount, %sIPC, UTS, "
+	       "cgroup,\n      %s\n",
+	       sb.new_pidns ? "PID (it is PID 1), " : "",
+	       sb.new_netns ? "network (its own, empty: it reaches the buses by their sockets)"
+	                    : "the host's network (a bus address is unix:abstract=, which lives "
+	                      "there)");
+	printf("    sees:   ro");
+	for (const char *const *d = sandbox_system_dirs; *d != NULL; d++)
+		printf(" %s", *d);
+	for (const char *const *d = sandbox_system_links; *d != NULL; d++) {
+		struct stat st;
+
+		if (lstat(*d, &st) == 0)
+			printf(" %s", *d);
+	}
+	printf(" (the host's links or folders)\n            dev");
+	for (const char *const *d = sandbox_dev_nodes; *d != NULL; d++)
+		printf(" %s", *d);
+	printf("\n");
+	for (size_t i = 0; i < sb.n_binds; i++) {
+		const struct sandbox_bind *b = &sb.binds[i];
+
+		if (b->flags & SANDBOX_BIND_RW)
+			printf("            rw  %s (its sockets, its cwd; moved to the state "
+			       "folder once it is ready)\n",
+			       b->src);
+		else if (exe != NULL && streq(b->src, exe))
+			printf("            ro  %s (its program)\n", b->src);
+		else
+			printf("            socket %s (%s bus)\n", b->src,
+			       cmd.bus_sockets[0] != NULL && streq(b->src, cmd.bus_sockets[0])
+			           ? "the session"
+			           : "the system");
+	}
+	printf("            nothing else: not your home, not your runtime folder, not /tmp\n");
+	printf("    capabilities: none, in every set (bounding too); no_new_privs\n");
+	for (size_t i = 0; i < sandbox_n_seccomp_rules && n < ELEMENTSOF(labels); i++)
+		labels[n++] = sandbox_seccomp_rules[i].label;
+	print_list(4, "seccomp, denied", labels, n);
+}
+
+/* How each helper of the jail is confined (docs/jail.md "Helpers run
+ * confined"). */
+static void
+explain_helpers(const struct jail_profile *p, const struct profile_env *env, unsigned rights)
+{
+	enum jail_network net = profile_network(p);
+
+	printf("\nhelpers (they parse what the jail sends; each runs confined):\n");
+	explain_proxy(p, env, rights);
+	if (net == NETWORK_PASTA || net == NETWORK_VPN)
+		printf("  pasta (network = %s): confines itself: the jail's user namespace, its "
+		       "own mount\n"
+		       "    (an empty read-only root), PID, IPC and UTS namespaces, the host's "
+		       "network;\n"
+		       "    no_new_privs, its own seccomp allow list (docs/jail.md \"pasta\")\n",
+		       jail_network_to_string(net));
+	if (net == NETWORK_VPN)
+		printf("  openvpn (network = vpn): confined, see docs/jail.md\n");
 }
 
 static void
@@ -203,6 +302,8 @@ explain(const struct jail_profile *p, const struct profile_env *env)
 	(void) print_bus("system bus", "/run/dbus/system_bus_socket",
 			 dbus_proxy_system_wanted(rights), &p->dbus_system, false);
 
+	explain_helpers(p, env, rights);
+
 	printf("\nlimits:");
 	{
 		bool any = false;
@@ -221,9 +322,9 @@ explain(const struct jail_profile *p, const struct profile_env *env)
 	}
 
 	printf("\nseccomp (denied system calls):\n");
-	print_list("every jail", seccomp_always, ELEMENTSOF(seccomp_always));
+	print_list(2, "every jail", seccomp_always, ELEMENTSOF(seccomp_always));
 	if (p->secure)
-		print_list("secure", seccomp_secure, ELEMENTSOF(seccomp_secure));
+		print_list(2, "secure", seccomp_secure, ELEMENTSOF(seccomp_secure));
 	else
 		printf("  (secure = true would also deny ptrace, process_vm_*, io_uring_*, kcmp)\n");
 	printf("  and always: every capability dropped, no_new_privs\n");

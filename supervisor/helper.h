@@ -21,4 +21,13 @@ int helper_open_log(int dir_fd);
 int helper_spawn(int dir_fd, const char *pid_file, void (*child)(void *data, int ready_fd),
 		 void *data, pid_t *ret_pid, int *ret_ready_fd);
 
+/* helper_spawn() for a helper that starts from the host confined: the
+ * child is forked by sandbox_fork(SB) (state/sandbox.h), so with
+ * SB->new_pidns it is PID 1 of its own PID namespace and PID_FILE records
+ * its host PID; CHILD calls sandbox_enter(SB) before its execve(). */
+struct sandbox;
+int helper_spawn_sandboxed(int dir_fd, const char *pid_file, const struct sandbox *sb,
+                           void (*child)(void *data, int ready_fd), void *data, pid_t *ret_pid,
+                           int *ret_ready_fd);
+
 #endif

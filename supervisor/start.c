@@ -65,21 +65,37 @@ cli_profile_env(struct profile_env *env, struct profile_env_storage *storage, ch
 	return 0;
 }
 
-bool
-found_on_path(const char *name, const char *path)
+int
+find_on_path(const char *name, const char *path, char **ret)
 {
 	_cleanup_free_ char *copy = path != NULL ? strdup(path) : NULL;
 	char *save = NULL;
 
-	if (copy == NULL)
-		return false;
-	for (char *d = strtok_r(copy, ":", &save); d != NULL; d = strtok_r(NULL, ":", &save)) {
-		_cleanup_free_ char *p = path_join(d, name);
+	if (path != NULL && copy == NULL)
+		return -ENOMEM;
+	for (char *d = copy != NULL ? strtok_r(copy, ":", &save) : NULL; d != NULL;
+	     d = strtok_r(NULL, ":", &save)) {
+		_cleanup_free_ char *p = NULL;
 
-		if (p != NULL && access(p, X_OK) == 0)
-			return true;
+		if (d[0] != '/')
+			continue; /* a relative folder would depend on our cwd */
+		p = path_join(d, name);
+		if (p == NULL)
+			return -ENOMEM;
+		if (access(p, X_OK) == 0) {
+			*ret = TAKE_PTR(p);
+			return 0;
+		}
 	}
-	return false;
+	return -ENOENT;
+}
+
+bool
+found_on_path(const char *name, const char *path)
+{
+	_cleanup_free_ char *p = NULL;
+
+	return find_on_path(name, path, &p) >= 0;
 }
 
 static off_t

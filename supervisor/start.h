@@ -27,6 +27,10 @@ int cli_profile_env(struct profile_env *env, struct profile_env_storage *storage
  * $PATH-style list). */
 bool found_on_path(const char *name, const char *path);
 
+/* The first executable NAME in the absolute folders of PATH, in *RET;
+ * -ENOENT when there is none. */
+int find_on_path(const char *name, const char *path, char **ret);
+
 /* Starts the jail of PROFILE in the state dir JAIL_FD (named NAME, at
  * STATE_PATH) and waits until it is ready. Returns 0, -EALREADY when a
  * concurrent start got there first (its jail answers: join it), or -errno

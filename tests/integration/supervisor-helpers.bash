@@ -12,6 +12,7 @@
 #   daemon_pid                the supervisor's PID (from daemon.pid)
 #   daemon_alive              the supervisor of daemon.pid still runs
 #   proc_start PID            the start time of PID (/proc/PID/stat field 22)
+#   proxy_pid NAME            the PID in the jail NAME's dbus-proxy.pid
 #   fake_helper COMM          starts a copy of sleep named COMM (its comm is
 #                             COMM, as a real helper's); $BG_PID is its PID
 #   write_pid_file NAME FILE PID [START]   "PID START" into FILE of the
@@ -65,6 +66,12 @@ proc_start() {
 	# shellcheck disable=SC2086 # split on purpose
 	set -- $stat
 	echo "${20}"
+}
+
+proxy_pid() {
+	local pid _
+	read -r pid _ <"$(state_dir "$1")/dbus-proxy.pid" || return 1
+	echo "$pid"
 }
 
 _comm_is() {

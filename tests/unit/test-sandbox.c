@@ -180,6 +180,23 @@ status_field(const char *field, char *buf, size_t size)
 	return buf;
 }
 
+/* The errno of an execve() of PATH in a child; 0 when it ran. */
+static int
+exec_errno(const char *path)
+{
+	char *argv[] = {(char *) path, NULL}, *envp[] = {NULL};
+	int status;
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		execve(path, argv, envp);
+		_exit(errno < 126 ? errno : 126);
+	}
+	if (pid < 0 || waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
+		return -1;
+	return WEXITSTATUS(status);
+}
+
 static int
 count_pids(void)
 {
@@ -237,6 +254,25 @@ inside_view(const struct fixture *f)
 	CHECK(ERRNO_OF(stat("/dev/tty", &st)) == ENOENT);
 	fd = open("/tmp/scratch", O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
 	CHECK(fd >= 0 && close(fd) == 0);
+	/* What it may write, it may not run: a copy of a program there
+	 * does not execute. */
+	{
+		_cleanup_close_ int in = open("/usr/bin/true", O_RDONLY | O_CLOEXEC);
+		_cleanup_close_ int out = open("/data/true", O_WRONLY | O_CREAT | O_CLOEXEC, 0700);
+		char copy[4096];
+		ssize_t n;
+
+		CHECK(in >= 0 && out >= 0);
+		while ((n = read(in, copy, sizeof(copy))) > 0)
+			CHECK(write(out, copy, (size_t) n) == n);
+		CHECK(n == 0);
+		safe_close(out);
+		out = -1;
+		CHECK(exec_errno("/data/true") == EACCES);
+		/* Without noexec, an empty executable file is ENOEXEC. */
+		CHECK(chmod("/tmp/scratch", 0700) == 0);
+		CHECK(exec_errno("/tmp/scratch") == EACCES);
+	}
 	/* /dev/null works (a device node, not nodev). */
 	fd = open("/dev/null", O_WRONLY | O_CLOEXEC);
 	CHECK(fd >= 0 && write(fd, "x", 1) == 1 && close(fd) == 0);

@@ -1,0 +1,173 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Unit tests of supervisor/dbus-proxy.c: which bus addresses the proxy is
+ * given (local sockets only, D-Bus escapes undone for the path it binds,
+ * an abstract one keeping the host's network namespace), and the sandbox
+ * it gets for them (what it sees, what it may write).
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+
+/* clang-format off: cmocka.h needs setjmp.h, stdarg.h and stddef.h first */
+#include <cmocka.h>
+/* clang-format on */
+
+#include "state/sandbox.h"
+#include "state/state.h"
+#include "supervisor/dbus-proxy.h"
+
+static const struct jail_profile profile = {.name = (char *) "t"};
+
+static void
+test_dbus_proxy_cmd_path(void **state)
+{
+	struct dbus_proxy_cmd c = {};
+
+	(void) state;
+	assert_int_equal(dbus_proxy_cmd(&profile, RIGHT_DBUS | RIGHT_DBUS_SYSTEM,
+	                                "unix:path=/run/user/1000/bus,guid=0123",
+	                                "unix:path=/run/dbus/system_bus_socket", NULL, &c),
+	                 0);
+	assert_string_equal(c.argv[0], "xdg-dbus-proxy");
+	assert_string_equal(c.argv[1], "--fd=3");
+	/* The first entry of the address, up to ','. */
+	assert_string_equal(c.argv[2], "unix:path=/run/user/1000/bus");
+	assert_string_equal(c.argv[3], STATE_DBUS_PROXY_SOCK);
+	assert_true(strv_contains(c.argv, "unix:path=/run/dbus/system_bus_socket"));
+	assert_true(strv_contains(c.argv, STATE_DBUS_SYSTEM_SOCK));
+	assert_string_equal(c.bus_sockets[0], "/run/user/1000/bus");
+	assert_string_equal(c.bus_sockets[1], "/run/dbus/system_bus_socket");
+	assert_false(c.host_netns);
+	dbus_proxy_cmd_done(&c);
+	assert_null(c.argv);
+	assert_null(c.bus_sockets[0]);
+}
+
+/* The proxy gets the address as it is; the sandbox binds the path it
+ * will connect to, escapes undone. */
+static void
+test_dbus_proxy_cmd_escapes(void **state)
+{
+	struct dbus_proxy_cmd c = {};
+
+	(void) state;
+	assert_int_equal(dbus_proxy_cmd(&profile, RIGHT_DBUS, "unix:path=/tmp/a%20b%2cc;tcp:host=x",
+	                                NULL, NULL, &c),
+	                 0);
+	assert_string_equal(c.argv[2], "unix:path=/tmp/a%20b%2cc");
+	assert_string_equal(c.bus_sockets[0], "/tmp/a b,c");
+	assert_null(c.bus_sockets[1]);
+	dbus_proxy_cmd_done(&c);
+}
+
+static void
+test_dbus_proxy_cmd_abstract(void **state)
+{
+	struct dbus_proxy_cmd c = {};
+
+	(void) state;
+	assert_int_equal(dbus_proxy_cmd(&profile, RIGHT_DBUS, "unix:abstract=/tmp/dbus-Xy12,guid=9",
+	                                NULL, NULL, &c),
+	                 0);
+	assert_string_equal(c.argv[2], "unix:abstract=/tmp/dbus-Xy12");
+	assert_null(c.bus_sockets[0]);
+	assert_true(c.host_netns);
+	dbus_proxy_cmd_done(&c);
+}
+
+/* Anything but a local socket gives no bus: never an address that makes
+ * the proxy connect over the network, or one it would read otherwise than
+ * we bind it. */
+static void
+test_dbus_proxy_cmd_refused(void **state)
+{
+	static const char *const bad[] = {
+	    "tcp:host=127.0.0.1,port=4000",
+	    "unix:tmpdir=/tmp",
+	    "unix:dir=/tmp",
+	    "unix:path=relative/bus",
+	    "unix:path=",
+	    "unix:abstract=",
+	    "unix:abstract=,guid=1",
+	    "unix:path=/tmp/bad%zz",
+	    "unix:path=/tmp/cut%2",
+	    "unix:path=/tmp/nul%00x",
+	    "launchd:env=X",
+	    "",
+	};
+	struct dbus_proxy_cmd c = {};
+
+	(void) state;
+	for (size_t i = 0; i < ELEMENTSOF(bad); i++)
+		assert_int_equal(dbus_proxy_cmd(&profile, RIGHT_DBUS, bad[i], NULL, NULL, &c),
+		                 -EPROTONOSUPPORT);
+	/* The system bus too. */
+	assert_int_equal(dbus_proxy_cmd(&profile, RIGHT_DBUS_SYSTEM, NULL, "tcp:host=x", NULL, &c),
+	                 -EPROTONOSUPPORT);
+}
+
+static void
+test_dbus_proxy_sandbox(void **state)
+{
+	struct sandbox_bind binds[DBUS_PROXY_BINDS_MAX];
+	struct dbus_proxy_cmd c = {};
+	struct sandbox sb;
+
+	(void) state;
+	assert_int_equal(dbus_proxy_cmd(&profile, RIGHT_DBUS | RIGHT_DBUS_SYSTEM,
+	                                "unix:path=/run/user/1000/bus", "unix:path=/run/dbus/sock",
+	                                NULL, &c),
+	                 0);
+	/* A program below /usr is there already: not bound again. */
+	dbus_proxy_sandbox(&c, "/usr/bin/xdg-dbus-proxy",
+	                   "/run/user/1000/jailsup/jails/t/dbus-proxy", 7, binds, &sb);
+	assert_ptr_equal(sb.binds, binds);
+	assert_int_equal(sb.n_binds, 3);
+	/* Its folder is the one thing it may write, verified, and its cwd. */
+	assert_string_equal(binds[0].src, "/run/user/1000/jailsup/jails/t/dbus-proxy");
+	assert_int_equal(binds[0].flags, SANDBOX_BIND_RW | SANDBOX_BIND_VERIFY);
+	assert_int_equal(binds[0].verify_fd, 7);
+	assert_string_equal(sb.cwd, binds[0].src);
+	/* The buses, read-only, at the paths their addresses name. */
+	assert_string_equal(binds[1].src, "/run/user/1000/bus");
+	assert_null(binds[1].dst);
+	assert_int_equal(binds[1].flags, SANDBOX_BIND_TRY);
+	assert_string_equal(binds[2].src, "/run/dbus/sock");
+	assert_int_equal(binds[2].flags, SANDBOX_BIND_TRY);
+	assert_true(sb.new_netns);
+	assert_true(sb.new_pidns);
+	assert_false(sb.join_current_userns);
+	assert_false(sb.proc);
+	assert_int_equal(sb.keep_caps, 0);
+
+	/* A program elsewhere is bound, read-only. */
+	dbus_proxy_sandbox(&c, "/opt/proxy/xdg-dbus-proxy", "/r/dbus-proxy", 7, binds, &sb);
+	assert_int_equal(sb.n_binds, 4);
+	assert_string_equal(binds[1].src, "/opt/proxy/xdg-dbus-proxy");
+	assert_int_equal(binds[1].flags, 0);
+	dbus_proxy_cmd_done(&c);
+
+	/* An abstract bus: the host's network, no socket to bind. */
+	assert_int_equal(dbus_proxy_cmd(&profile, RIGHT_DBUS, "unix:abstract=x", NULL, NULL, &c),
+	                 0);
+	dbus_proxy_sandbox(&c, NULL, "/r/dbus-proxy", 7, binds, &sb);
+	assert_int_equal(sb.n_binds, 1);
+	assert_false(sb.new_netns);
+	assert_true(sb.new_pidns);
+	dbus_proxy_cmd_done(&c);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_dbus_proxy_cmd_path),
+	    cmocka_unit_test(test_dbus_proxy_cmd_escapes),
+	    cmocka_unit_test(test_dbus_proxy_cmd_abstract),
+	    cmocka_unit_test(test_dbus_proxy_cmd_refused),
+	    cmocka_unit_test(test_dbus_proxy_sandbox),
+	};
+
+	return cmocka_run_group_tests_name("test-dbus-proxy", tests, NULL, NULL);
+}
