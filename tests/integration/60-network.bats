@@ -403,6 +403,9 @@ helper_pid() {
 	run jailsup check v --json
 	assert_status 0
 	jq -e . >/dev/null <<<"$output" || fail "not JSON: $output"
+	# openvpn's sandbox, seen from the host.
+	jq -e '[.checks[] | select(.channel == "openvpn confined" and .result == "closed")] | length == 1' \
+		>/dev/null <<<"$output" || fail "openvpn's confinement: $output"
 	# pasta: out through pasta (the network right), the host's loopback
 	# and abstract sockets closed.
 	net_profile p "network = pasta"
