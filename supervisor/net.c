@@ -685,9 +685,15 @@ nft_kill_switch(const struct vpn_remote *remotes, size_t n_remotes)
 
 struct openvpn_launch {
 	const struct jail_net *n;
-	const char *script; /* vpn-script, on the host */
-	int ready_fd;	    /* the write end of the ready pipe */
+	const char *script;		     /* vpn-script, on the host */
+	const struct sandbox_filter *filter; /* NULL: the child compiles it */
+	int ready_fd;			     /* the write end of the ready pipe */
 };
+
+/* The sandbox's seccomp filter, compiled once per supervisor at the first
+ * VPN start: every later launcher only loads it. NULL when that failed:
+ * each launcher compiles its own then. */
+static struct sandbox_filter *openvpn_filter;
 
 /* Where openvpn finds our script and the jail's resolv.conf in its
  * sandbox: the rest of the host is not there. */
@@ -802,7 +808,8 @@ enter_sandbox(const struct openvpn_launch *l, const int *file_fds, int resolv_fd
 						/* openvpn refuses to start without its
 						 * --tmp-dir: an empty one of its own */
 						.tmp = true,
-						.keep_caps = UINT64_C(1) << CAP_NET_ADMIN },
+						.keep_caps = UINT64_C(1) << CAP_NET_ADMIN,
+						.filter = l->filter },
 			     reterr);
 }
 
@@ -922,6 +929,9 @@ start_openvpn(struct ev_loop *loop, struct jail_net *n)
 	if (r < 0)
 		return r;
 	l.script = script;
+	if (openvpn_filter == NULL)
+		(void) sandbox_filter_new(&openvpn_filter);
+	l.filter = openvpn_filter;
 	r = helper_spawn(n->dir_fd, STATE_OPENVPN_PID, openvpn_child_cb, &l, &pid, &ready_fd);
 	if (r < 0)
 		return r;
