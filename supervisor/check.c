@@ -527,6 +527,72 @@ check_proxy(int dir_fd, const char *home, char **ret_spec)
 	           : 0;
 }
 
+/* The jail's openvpn, by its pid file: closed when it runs in the jail's
+ * user namespace (not ours) and a mount namespace and root of its own,
+ * holds CAP_NET_ADMIN and nothing else (its bounding set too), and
+ * no_new_privs and a seccomp filter are set (docs/architecture.md "The
+ * VPN"). Its root may hold the folders on the way to the .ovpn's files, in
+ * your home too: only the way to them, so the home is not checked here. */
+static int
+check_openvpn(int dir_fd, char **ret_spec)
+{
+	static const char *const cap_names[] = {"CapEff", "CapPrm", "CapBnd", "CapAmb"};
+	static const char *const required_ns[] = {"user", "mnt"};
+	const uint64_t net_admin = UINT64_C(1) << 12; /* CAP_NET_ADMIN */
+	_cleanup_free_ char *detail = NULL;
+	struct helper_status st;
+	struct stat root, ours;
+	char root_path[64];
+	struct proc_id id;
+	bool open = false;
+	size_t len = 0;
+	FILE *f;
+	int r;
+
+	r = proc_id_read_at(dir_fd, STATE_OPENVPN_PID, &id);
+	if (r == -ENOENT || (r >= 0 && proc_id_is(&id, "openvpn") <= 0))
+		return 0; /* not a VPN jail, or openvpn ended (the jail is degraded) */
+	if (r < 0)
+		return r;
+	f = open_memstream(&detail, &len);
+	if (f == NULL)
+		return -ENOMEM;
+	for (size_t i = 0; i < ELEMENTSOF(required_ns); i++) {
+		r = ns_other(id.pid, required_ns[i]);
+		if (r <= 0)
+			add_fault(f, &open, "%s namespace: %s", required_ns[i],
+			          r == 0 ? "the host's" : strerror(-r));
+	}
+	snprintf(root_path, sizeof(root_path), "/proc/%d/root/", (int) id.pid);
+	if (stat(root_path, &root) < 0 || stat("/", &ours) < 0)
+		add_fault(f, &open, "its root: %s", strerror(errno));
+	else if (root.st_dev == ours.st_dev && root.st_ino == ours.st_ino)
+		add_fault(f, &open, "its root is the host's /");
+	r = read_helper_status(id.pid, &st);
+	if (r < 0)
+		add_fault(f, &open, "status: %s", strerror(-r));
+	else {
+		for (size_t i = 0; i < ELEMENTSOF(cap_names); i++)
+			if (st.caps[i] != net_admin)
+				add_fault(f, &open, "%s %016llx", cap_names[i],
+				          (unsigned long long) st.caps[i]);
+		if (st.nnp != 1)
+			add_fault(f, &open, "no_new_privs not set");
+		if (st.seccomp != 2)
+			add_fault(f, &open, "no seccomp filter");
+	}
+	if (!open)
+		fprintf(f,
+		        "pid %d: the jail's user namespace, its own mount namespace and root, "
+		        "CAP_NET_ADMIN alone, no_new_privs, seccomp",
+		        (int) id.pid);
+	if (fclose(f) != 0)
+		return -ENOMEM;
+	return asprintf(ret_spec, "openvpn confined:%s:%s", open ? "OPEN" : "closed", detail) < 0
+	           ? -ENOMEM
+	           : 0;
+}
+
 /* pasta confines itself (docs/jail.md "pasta"); it is not dumpable, so of
  * its sandbox only its status shows: no_new_privs, a seccomp filter, a
  * PID namespace of its own. */
@@ -560,7 +626,7 @@ check_pasta(int dir_fd, char **ret_spec)
 static int
 add_helper_checks(char ***argv, const struct profile_env *env, const char *name)
 {
-	_cleanup_free_ char *path = NULL, *proxy = NULL, *pasta = NULL;
+	_cleanup_free_ char *path = NULL, *proxy = NULL, *pasta = NULL, *openvpn = NULL;
 	_cleanup_close_ int dir_fd = -1;
 	int r;
 
@@ -575,10 +641,15 @@ add_helper_checks(char ***argv, const struct profile_env *env, const char *name)
 	r = check_proxy(dir_fd, env->home, &proxy);
 	if (r >= 0)
 		r = check_pasta(dir_fd, &pasta);
+	if (r >= 0)
+		r = check_openvpn(dir_fd, &openvpn);
 	if (r >= 0 && (strv_push(argv, "--helper") < 0 || strv_push(argv, proxy) < 0))
 		r = -ENOMEM;
 	if (r >= 0 && pasta != NULL &&
 	    (strv_push(argv, "--helper") < 0 || strv_push(argv, pasta) < 0))
+		r = -ENOMEM;
+	if (r >= 0 && openvpn != NULL &&
+	    (strv_push(argv, "--helper") < 0 || strv_push(argv, openvpn) < 0))
 		r = -ENOMEM;
 	return r;
 }

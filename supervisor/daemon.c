@@ -43,6 +43,7 @@
 #include "supervisor/jailer-spawn.h"
 #include "supervisor/net.h"
 #include "supervisor/start.h"
+#include "supervisor/vpn-config.h"
 
 /* A CLI waiting for its jail to become ready. */
 struct waiter {
@@ -855,37 +856,6 @@ proxy_ready_cb(struct ev_loop *loop, ev_io *w, int revents)
 	helper_ready(loop, j);
 }
 
-/* 1 and *RET_WHERE when the VPN configuration of P (symlinks resolved)
- * lies where jail NAME can write: its data folder (its home among them)
- * or a read-write share. */
-static int
-vpn_config_in_jail_reach(const struct jail_profile *p, const char *name, char **ret_where)
-{
-	_cleanup_free_ char *config = realpath(p->vpn, NULL), *data = NULL, *data_real = NULL;
-
-	if (config == NULL)
-		return -errno;
-	if (asprintf(&data, "%s/jailsup/jails/%s", env.xdg_data_home, name) < 0)
-		return -ENOMEM;
-	data_real = realpath(data, NULL);
-	if (path_is_below(config, data_real != NULL ? data_real : data)) {
-		*ret_where = TAKE_PTR(data);
-		return 1;
-	}
-	for (size_t i = 0; i < p->n_shares; i++) {
-		_cleanup_free_ char *share = NULL;
-
-		if (!p->shares[i].rw)
-			continue;
-		share = realpath(p->shares[i].path, NULL);
-		if (share != NULL && path_is_below(config, share)) {
-			*ret_where = strdup(p->shares[i].path);
-			return *ret_where != NULL ? 1 : -ENOMEM;
-		}
-	}
-	return 0;
-}
-
 /* Starts jail NAME for a request; the requester waits in the jail's
  * waiters until "ready" or the end. Returns 0 or -errno with *ret_msg. */
 static int
@@ -893,6 +863,7 @@ jail_start(struct ev_loop *loop, const char *name, const struct control_msg *m,
 	   struct jail **ret, char **ret_msg)
 {
 	_cleanup_(profile_freep) struct jail_profile *p = NULL;
+	_cleanup_(vpn_config_done) struct vpn_config vpn = {};
 	_cleanup_free_ char *dump = NULL;
 	const char *created = control_get(m, "created-profile");
 	struct profile_error err = {};
@@ -913,26 +884,16 @@ jail_start(struct ev_loop *loop, const char *name, const struct control_msg *m,
 					err.msg);
 		return r;
 	}
-	/* Said now, plainly: openvpn would say it too, but after pasta ran. */
-	if (profile_network(p) == NETWORK_VPN && access(p->vpn, R_OK) < 0) {
-		r = -errno;
-		set_msg(ret_msg, "the VPN configuration '%s' of profile '%s': %s", p->vpn,
-			p->source != NULL ? p->source : name, strerror(-r));
-		return r == -ENOENT ? -EINVAL : r;
-	}
+	/* Before anything of the jail exists: openvpn runs outside the jail,
+	 * and a .ovpn (or a file it names) that some jail could write, or
+	 * with a directive that is not allowed, starts nothing. */
 	if (profile_network(p) == NETWORK_VPN) {
-		_cleanup_free_ char *where = NULL;
+		_cleanup_free_ char *why = NULL;
 
-		r = vpn_config_in_jail_reach(p, name, &where);
-		if (r < 0)
-			return set_msg(ret_msg, "%s", strerror(-r)), r;
-		if (r > 0) {
-			set_msg(ret_msg,
-				"the VPN configuration '%s' lies in '%s', which the jail can "
-				"write: openvpn runs outside the jail, so the jail could make it "
-				"run anything; move the file out of the jail's reach",
-				p->vpn, where);
-			return -EPERM;
+		r = vpn_config_load(&env, p->vpn, &vpn, &why);
+		if (r < 0) {
+			set_msg(ret_msg, "%s", why != NULL ? why : strerror(-r));
+			return r == -ENOENT ? -EINVAL : r;
 		}
 	}
 	j = calloc(1, sizeof(*j));
@@ -1000,7 +961,7 @@ jail_start(struct ev_loop *loop, const char *name, const struct control_msg *m,
 
 		r = state_path == NULL ? -ENOMEM
 				       : net_prepare(&j->net, p, j->dir_fd, state_path, &net_ops,
-						     vpn_timeout, &j->jailer_go_fd);
+						     vpn_timeout, &vpn, &j->jailer_go_fd);
 	}
 	/* The encrypted home's backend and the proxy start side by side; the
 	 * jailer comes once the home is mounted and the buses listen

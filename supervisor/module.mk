@@ -4,7 +4,7 @@
 # dlopen() and stays dynamic. Both take what they use from one archive of
 # the directory's objects, so each links only its own side: the helpers'
 # sandbox (state/sandbox.o, libseccomp) is pulled in by the daemon's
-# dbus-proxy-spawn.o and helper.o only, never by the CLI.
+# dbus-proxy-spawn.o, helper.o and net.o (openvpn's) only, never by the CLI.
 SUPERVISOR_SRCS := $(wildcard supervisor/*.c)
 SUPERVISOR_OBJS := $(SUPERVISOR_SRCS:%.c=$(B)/%.o)
 SUPERVISOR_MAINS := $(B)/supervisor/main.o $(B)/supervisor/supervisor-main.o

@@ -1,12 +1,14 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * Building a jail's network from the supervisor (net.h). The helpers run
- * as the user, on the host's filesystem, in the jail's user and network
- * namespaces only: pasta attaches to them (--netns/--userns, given as our
- * fds of the namespaces, so a PID reused since cannot redirect it), and
- * openvpn is exec'd by a child that joined them with setns() and kept
- * CAP_NET_ADMIN as an ambient capability (the jail's user is not root in
- * its namespace, so execve() would drop it otherwise).
+ * as the user in the jail's user and network namespaces: pasta attaches to
+ * them (--netns/--userns, given as our fds of the namespaces, so a PID
+ * reused since cannot redirect it), and openvpn, which parses what a
+ * remote server sends, is exec'd by a child that joined them with setns()
+ * and then entered a sandbox of its own (state/sandbox.h): a read-only
+ * view of what openvpn needs, CAP_NET_ADMIN kept as an ambient capability
+ * (the jail's user is not root in its namespace, so execve() would drop
+ * it otherwise) and nothing else, no_new_privs, seccomp.
  *
  * The VPN's kill switch is built by that child before openvpn runs, by
  * netlink and nftables calls, not by shelling out: the default routes pasta
@@ -33,20 +35,20 @@
 #include "ini-profiles/ovpn.h"
 #include "state/log.h"
 #include "state/proc-id.h"
+#include "state/sandbox.h"
 #include "state/state.h"
 #include "supervisor/helper.h"
 #include "supervisor/jail-state.h"
 #include "supervisor/net.h"
 #include "supervisor/start.h"
+#include "supervisor/vpn-config.h"
 
 #define PASTA_PID_NEW  "pasta.pid.new" /* pasta's own pid file: the PID alone */
 #define VPN_REMOTES_MAX 16
-#define OVPN_SIZE_MAX	(1024 * 1024)
 #define NL_BUFFER_SIZE 8192 /* MNL_SOCKET_BUFFER_SIZE, but not a VLA */
 
 /* The fds openvpn inherits. */
-#define OPENVPN_FD_READY  3
-#define OPENVPN_FD_CONFIG 4
+#define OPENVPN_FD_READY 3
 
 struct vpn_remote {
 	int family;
@@ -95,7 +97,7 @@ resolv_conf_text(enum jail_network mode)
 int
 net_prepare(struct jail_net *n, const struct jail_profile *p, int dir_fd,
 	    const char *state_path, const struct jail_net_ops *ops, double vpn_timeout,
-	    int *ret_go_fd)
+	    struct vpn_config *vpn, int *ret_go_fd)
 {
 	const char *text;
 	_cleanup_close_ int fd = -1;
@@ -114,9 +116,10 @@ net_prepare(struct jail_net *n, const struct jail_profile *p, int dir_fd,
 	if (n->state_path == NULL)
 		return -ENOMEM;
 	if (n->mode == NETWORK_VPN) {
-		n->vpn = strdup(p->vpn);
-		if (n->vpn == NULL)
-			return -ENOMEM;
+		if (vpn == NULL || vpn->path == NULL)
+			return -EINVAL;
+		n->vpn = *vpn;
+		*vpn = (struct vpn_config){};
 	} else if (p->n_forward > 0) {
 		n->forward = calloc(p->n_forward, sizeof(*n->forward));
 		if (n->forward == NULL)
@@ -264,10 +267,11 @@ open_namespaces(pid_t ns_pid, pid_t jailer_pid, int ret_fds[2])
 
 /* In a child: stdin /dev/null, stdout and stderr on the jail's log, the
  * namespace fds at 3 (net) and 4 (user) — pasta's /proc/self/fd/3 and 4 —
- * and EXTRA_FD (or -1) at CHILD_FD_EXTRA, nothing else. */
+ * EXTRA_FD (or -1) at CHILD_FD_EXTRA, and the N_KEEP fds of KEEP after it
+ * (KEEP is updated to their new numbers), nothing else. */
 #define CHILD_FD_EXTRA 5
 static void
-child_stdio(int dir_fd, const int ns_fds[2], int extra_fd)
+child_stdio(int dir_fd, const int ns_fds[2], int extra_fd, int *keep, size_t n_keep)
 {
 	int null = open("/dev/null", O_RDWR | O_CLOEXEC);
 	int log = helper_open_log(dir_fd);
@@ -276,11 +280,25 @@ child_stdio(int dir_fd, const int ns_fds[2], int extra_fd)
 	int extra = extra_fd >= 0 ? fcntl(extra_fd, F_DUPFD, 10) : -1;
 
 	reset_signals_for_exec();
+	/* Above every number they move to: no dup2() below lands on one. */
+	for (size_t i = 0; i < n_keep; i++)
+		if ((keep[i] = fcntl(keep[i], F_DUPFD, 64)) < 0)
+			_exit(EXIT_TEMPORARY);
 	if (null < 0 || user < 0 || net < 0 || (extra_fd >= 0 && extra < 0) || setsid() < 0 ||
 	    dup2(null, 0) < 0 || dup2(out, 1) < 0 || dup2(out, 2) < 0 || dup2(net, 3) < 0 ||
 	    dup2(user, 4) < 0 || (extra >= 0 && dup2(extra, CHILD_FD_EXTRA) < 0))
 		_exit(EXIT_TEMPORARY);
-	(void) syscall(SYS_close_range, extra >= 0 ? CHILD_FD_EXTRA + 1 : CHILD_FD_EXTRA, ~0u, 0);
+	for (size_t i = 0; i < n_keep; i++) {
+		int to = CHILD_FD_EXTRA + 1 + (int) i;
+
+		if (dup2(keep[i], to) < 0)
+			_exit(EXIT_TEMPORARY);
+		keep[i] = to;
+	}
+	(void) syscall(SYS_close_range,
+		       n_keep > 0 ? CHILD_FD_EXTRA + 1 + (unsigned) n_keep
+				  : (extra >= 0 ? CHILD_FD_EXTRA + 1 : CHILD_FD_EXTRA),
+		       ~0u, 0);
 }
 
 static void pasta_cb(struct ev_loop *loop, ev_child *w, int revents);
@@ -300,7 +318,7 @@ start_pasta(struct ev_loop *loop, struct jail_net *n)
 	if (pid < 0)
 		return -errno;
 	if (pid == 0) {
-		child_stdio(n->dir_fd, n->ns_fds, -1);
+		child_stdio(n->dir_fd, n->ns_fds, -1, NULL, 0);
 		execvp(argv[0], argv);
 		dprintf(2, "jailsup: error: unable to run 'pasta': %s (install passt)\n",
 			strerror(errno));
@@ -665,48 +683,32 @@ nft_kill_switch(const struct vpn_remote *remotes, size_t n_remotes)
 	return r == 0 ? 0 : -EIO;
 }
 
-/* openvpn's one capability, kept across execve() as an ambient one. */
-static int
-keep_net_admin(void)
-{
-	cap_value_t v = CAP_NET_ADMIN;
-	cap_t caps = cap_get_proc();
-	int r = 0;
-
-	if (caps == NULL)
-		return -errno;
-	if (cap_set_flag(caps, CAP_INHERITABLE, 1, &v, CAP_SET) < 0 || cap_set_proc(caps) < 0 ||
-	    cap_set_ambient(CAP_NET_ADMIN, CAP_SET) < 0)
-		r = -errno;
-	cap_free(caps);
-	return r;
-}
-
 struct openvpn_launch {
 	const struct jail_net *n;
-	const char *script;
-	const char *config; /* the cleaned copy of the .ovpn in the state dir */
-	int ready_fd; /* the write end of the ready pipe */
+	const char *script;		     /* vpn-script, on the host */
+	const struct sandbox_filter *filter; /* NULL: the child compiles it */
+	int ready_fd;			     /* the write end of the ready pipe */
 };
 
+/* The sandbox's seccomp filter, compiled once per supervisor at the first
+ * VPN start: every later launcher only loads it. NULL when that failed:
+ * each launcher compiles its own then. */
+static struct sandbox_filter *openvpn_filter;
+
+/* Where openvpn finds our script and the jail's resolv.conf in its
+ * sandbox: the rest of the host is not there. */
+#define SANDBOX_VPN_SCRIPT  "/run/jailsup/vpn-script"
+#define SANDBOX_RESOLV_CONF "/run/jailsup/resolv.conf"
+
 static int
-openvpn_argv(const struct openvpn_launch *l, const struct vpn_remote *remotes, size_t n_remotes,
-	     char ***ret)
+openvpn_argv(const struct vpn_remote *remotes, size_t n_remotes, char ***ret)
 {
 	_cleanup_strv_ char **v = NULL;
-	_cleanup_free_ char *dir = NULL, *resolv = NULL, *fd = NULL;
+	_cleanup_free_ char *fd = NULL;
 	char mark[16];
-	char *slash;
 	int r = 0;
 
-	dir = strdup(l->n->vpn);
-	if (dir == NULL)
-		return -ENOMEM;
-	slash = strrchr(dir, '/');
-	if (slash != NULL)
-		*(slash == dir ? slash + 1 : slash) = '\0';
-	if (asprintf(&resolv, "%s/%s", l->n->state_path, STATE_RESOLV_CONF) < 0 ||
-	    asprintf(&fd, "%d", OPENVPN_FD_READY) < 0)
+	if (asprintf(&fd, "%d", OPENVPN_FD_READY) < 0)
 		return -ENOMEM;
 	snprintf(mark, sizeof(mark), "%u", NET_VPN_MARK);
 	r = strv_push(&v, "openvpn");
@@ -722,7 +724,9 @@ openvpn_argv(const struct openvpn_launch *l, const struct vpn_remote *remotes, s
 	}
 	if (r >= 0)
 		r = push_all(&v, (const char *const[]){
-			"--cd", dir, "--config", l->config,
+			/* The cleaned .ovpn, on our stdin; its files are
+			 * named by absolute paths (ovpn.h). */
+			"--config", "stdin",
 			/* The names and mark the kill switch lets through. */
 			"--dev", NET_TUN_IFNAME, "--dev-type", "tun", "--mark", mark,
 			/* After the config: ours win. The tunnel is the default
@@ -730,9 +734,13 @@ openvpn_argv(const struct openvpn_launch *l, const struct vpn_remote *remotes, s
 			 * redirect-gateway def1 would, without its need of a
 			 * default gateway to save, which we deleted). */
 			"--disable-dco", "--pull-filter", "ignore", "redirect-gateway",
+			/* Nor compression (VORACLE), which the .ovpn may have
+			 * only as framing (ovpn.c). */
+			"--allow-compression", "no",
 			"--route", "0.0.0.0", "128.0.0.0", "--route", "128.0.0.0", "128.0.0.0",
-			"--script-security", "2", "--up", l->script, "--down", l->script,
-			"--route-up", l->script, "--setenv", "JAILSUP_RESOLV_CONF", resolv,
+			"--script-security", "2", "--up", SANDBOX_VPN_SCRIPT, "--down",
+			SANDBOX_VPN_SCRIPT, "--route-up", SANDBOX_VPN_SCRIPT, "--setenv",
+			"JAILSUP_RESOLV_CONF", SANDBOX_RESOLV_CONF,
 			"--setenv", "JAILSUP_READY_FD", fd, NULL });
 	if (r < 0)
 		return r;
@@ -740,87 +748,110 @@ openvpn_argv(const struct openvpn_launch *l, const struct vpn_remote *remotes, s
 	return 0;
 }
 
-/* The launcher child: reads the servers, joins the jail's namespaces,
- * builds the kill switch, keeps CAP_NET_ADMIN and becomes openvpn. Every
- * error goes to the jail's log (our stderr) and ends us before openvpn
- * ran: the supervisor sees the ready pipe close and fails the start. */
-/* The .ovpn, read only when it is a regular file of the user's (or
- * root's) that nobody else may write: openvpn runs outside the jail. */
+/* The cleaned .ovpn (vpn-config.h) in a sealed memfd, at its start:
+ * openvpn reads it as its stdin; nothing is written to disk. */
 static int
-read_ovpn(const char *path, char **ret)
+config_memfd(const char *clean)
 {
-	_cleanup_close_ int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
-	struct stat st;
-
-	if (fd < 0)
-		return -errno;
-	if (fstat(fd, &st) < 0)
-		return -errno;
-	if (!S_ISREG(st.st_mode))
-		return -EINVAL;
-	if ((st.st_uid != getuid() && st.st_uid != 0) || (st.st_mode & 0022))
-		return -EPERM;
-	return read_all(fd, OVPN_SIZE_MAX, ret, NULL);
-}
-
-/* The cleaned .ovpn (ovpn_clean()) in a sealed memfd at OPENVPN_FD_CONFIG:
- * openvpn reads it as /proc/self/fd/N; nothing is written to disk. */
-static int
-config_memfd(const char *text)
-{
-	_cleanup_free_ char *clean = NULL;
 	_cleanup_close_ int fd = -1;
 	int r;
 
-	r = ovpn_clean(text, &clean);
-	if (r < 0)
-		return r;
 	fd = memfd_create("openvpn.conf", MFD_CLOEXEC | MFD_ALLOW_SEALING);
 	if (fd < 0)
 		return -errno;
 	r = write_all(fd, clean, strlen(clean));
 	if (r < 0)
 		return r;
-	if (fcntl(fd, F_ADD_SEALS, F_SEAL_WRITE | F_SEAL_GROW | F_SEAL_SHRINK | F_SEAL_SEAL) < 0)
+	if (fcntl(fd, F_ADD_SEALS, F_SEAL_WRITE | F_SEAL_GROW | F_SEAL_SHRINK | F_SEAL_SEAL) < 0 ||
+	    lseek(fd, 0, SEEK_SET) < 0)
 		return -errno;
 	return TAKE_FD(fd);
 }
 
+/* openvpn's sandbox (state/sandbox.h), entered in the jail's user
+ * namespace, which owns its mount namespace: only what openvpn needs, read
+ * only but for the tun device and the jail's resolv.conf, which our script
+ * rewrites; /usr and the libraries, and of /etc only what OpenSSL and the
+ * log's times read. Each file the .ovpn names is bound at the path the
+ * cleaned .ovpn gives it, and must be the file the supervisor checked
+ * (FILE_FDS, compared by device and inode). No home, no runtime dir, no /proc (its
+ * configuration comes on stdin), only CAP_NET_ADMIN (in the jail's user
+ * namespace), no_new_privs and the seccomp filter every helper gets; a
+ * /tmp of its own. */
+static int
+enter_sandbox(const struct openvpn_launch *l, const int *file_fds, int resolv_fd,
+	      struct sandbox_error *reterr)
+{
+	const struct vpn_config *vpn = &l->n->vpn;
+	struct sandbox_bind binds[OVPN_FILES_MAX + 8];
+	_cleanup_free_ char *resolv = NULL;
+	size_t n = 0;
+
+	if (asprintf(&resolv, "%s/%s", l->n->state_path, STATE_RESOLV_CONF) < 0)
+		return -ENOMEM;
+	binds[n++] = (struct sandbox_bind){ "/dev/net/tun", NULL, SANDBOX_BIND_RW | SANDBOX_BIND_DEV,
+					    -1 };
+	binds[n++] = (struct sandbox_bind){ l->script, SANDBOX_VPN_SCRIPT, 0, -1 };
+	binds[n++] = (struct sandbox_bind){ resolv, SANDBOX_RESOLV_CONF,
+					    SANDBOX_BIND_RW | SANDBOX_BIND_VERIFY, resolv_fd };
+	binds[n++] = (struct sandbox_bind){ "/etc/ssl/openssl.cnf", NULL, SANDBOX_BIND_TRY, -1 };
+	binds[n++] = (struct sandbox_bind){ "/etc/localtime", NULL, SANDBOX_BIND_TRY, -1 };
+	/* By path (a bind's source must be in the sandbox's own mount
+	 * namespace, which a file opened before it is not), and only when
+	 * the path still leads to the very file the supervisor checked. */
+	for (size_t i = 0; i < vpn->clean.n_files; i++)
+		binds[n++] = (struct sandbox_bind){ vpn->clean.files[i].path, NULL,
+						    SANDBOX_BIND_VERIFY, file_fds[i] };
+	return sandbox_enter(&(struct sandbox){ .binds = binds,
+						.n_binds = n,
+						.join_current_userns = true,
+						/* openvpn refuses to start without its
+						 * --tmp-dir: an empty one of its own */
+						.tmp = true,
+						.keep_caps = UINT64_C(1) << CAP_NET_ADMIN,
+						.filter = l->filter },
+			     reterr);
+}
+
+/* The launcher child: reads the servers, joins the jail's namespaces,
+ * builds the kill switch, enters openvpn's sandbox and becomes openvpn.
+ * Every error goes to the jail's log (our stderr) and ends us before
+ * openvpn ran: the supervisor sees the ready pipe close and fails the
+ * start. The .ovpn and its files were checked and opened by the
+ * supervisor (vpn-config.h): nothing is read again by path. */
 static _noreturn_ void
 openvpn_child(struct openvpn_launch *l)
 {
+	static char *const envp[] = { "PATH=/usr/sbin:/usr/bin:/sbin:/bin", NULL };
+	const struct vpn_config *vpn = &l->n->vpn;
 	struct vpn_remote remotes[VPN_REMOTES_MAX];
-	_cleanup_free_ char *text = NULL;
 	_cleanup_strv_ char **argv = NULL;
-	size_t n_remotes = 0;
+	struct sandbox_error err = {};
+	int keep[OVPN_FILES_MAX + 1];
+	size_t n_remotes = 0, n_keep = 0;
 	unsigned bad_line = 0;
 	int config, r;
 
-	child_stdio(l->n->dir_fd, l->n->ns_fds, l->ready_fd);
-	r = read_ovpn(l->n->vpn, &text);
-	if (r == -EPERM || r == -EINVAL) {
-		dprintf(2, "jailsup: error: the VPN configuration '%s' must be a regular file "
-			   "of yours that nobody else can write (openvpn runs it outside the "
-			   "jail)\n", l->n->vpn);
-		_exit(EXIT_PERMANENT);
-	}
-	if (r < 0) {
-		dprintf(2, "jailsup: error: unable to read the VPN configuration '%s': %s\n",
-			l->n->vpn, strerror(-r));
-		_exit(EXIT_PERMANENT);
-	}
-	r = vpn_remotes(text, remotes, &n_remotes, &bad_line);
+	/* The files the supervisor opened, and the jail's resolv.conf (no
+	 * link planted in the state dir is followed). */
+	for (size_t i = 0; i < vpn->clean.n_files; i++)
+		keep[n_keep++] = vpn->fds[i];
+	keep[n_keep] = openat(l->n->dir_fd, STATE_RESOLV_CONF, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+	if (keep[n_keep++] < 0)
+		_exit(EXIT_TEMPORARY);
+	child_stdio(l->n->dir_fd, l->n->ns_fds, l->ready_fd, keep, n_keep);
+	r = vpn_remotes(vpn->text, remotes, &n_remotes, &bad_line);
 	if (r == -EDESTADDRREQ) {
 		dprintf(2, "jailsup: error: '%s' names no VPN server that resolves ('remote HOST "
-			   "[PORT] [PROTO]')\n", l->n->vpn);
+			   "[PORT] [PROTO]')\n", vpn->path);
 		_exit(EXIT_PERMANENT);
 	}
 	if (r < 0) {
 		dprintf(2, "jailsup: error: %s:%u: a bad 'remote', 'port' or 'rport' line (or "
-			   "more than %d servers)\n", l->n->vpn, bad_line, OVPN_REMOTES_MAX);
+			   "more than %d servers)\n", vpn->path, bad_line, OVPN_REMOTES_MAX);
 		_exit(EXIT_PERMANENT);
 	}
-	config = config_memfd(text);
+	config = config_memfd(vpn->clean.text);
 	if (config < 0) {
 		dprintf(2, "jailsup: error: unable to prepare openvpn's configuration: %s\n",
 			strerror(-config));
@@ -849,26 +880,25 @@ openvpn_child(struct openvpn_launch *l)
 		dprintf(2, "jailsup: error: unable to load the VPN's nftables rules\n");
 		_exit(EXIT_TEMPORARY);
 	}
-	r = keep_net_admin();
-	if (r < 0) {
-		dprintf(2, "jailsup: error: unable to keep CAP_NET_ADMIN for openvpn: %s\n",
-			strerror(-r));
-		_exit(EXIT_TEMPORARY);
-	}
-	/* The namespaces are joined: their fds make way for the ready pipe
-	 * and the configuration. */
-	if (dup2(CHILD_FD_EXTRA, OPENVPN_FD_READY) < 0 || dup2(config, OPENVPN_FD_CONFIG) < 0)
-		_exit(EXIT_TEMPORARY);
-	(void) syscall(SYS_close_range, OPENVPN_FD_CONFIG + 1, ~0u, 0);
-	_Static_assert(OPENVPN_FD_CONFIG == 4, "the path below names fd 4");
-	l->config = "/proc/self/fd/4";
-	r = openvpn_argv(l, remotes, n_remotes, &argv);
+	r = openvpn_argv(remotes, n_remotes, &argv);
 	if (r < 0)
 		_exit(EXIT_TEMPORARY);
-	execvp(argv[0], argv);
-	/* A user's PATH rarely has sbin, where Debian puts openvpn. */
-	if (errno == ENOENT)
-		execv("/usr/sbin/openvpn", argv);
+	r = enter_sandbox(l, keep, keep[n_keep - 1], &err);
+	if (r < 0) {
+		dprintf(2, "jailsup: error: unable to confine openvpn (%s%s%s%s): %s\n", err.step,
+			err.path != NULL ? " '" : "", err.path != NULL ? err.path : "",
+			err.path != NULL ? "'" : "", strerror(-r));
+		_exit(r == -ESTALE ? EXIT_PERMANENT : EXIT_TEMPORARY);
+	}
+	/* The namespaces are joined and the files bound: our fds make way for
+	 * the configuration (stdin) and the ready pipe. */
+	if (dup2(config, 0) < 0 || dup2(CHILD_FD_EXTRA, OPENVPN_FD_READY) < 0)
+		_exit(EXIT_TEMPORARY);
+	(void) syscall(SYS_close_range, OPENVPN_FD_READY + 1, ~0u, 0);
+	/* Nothing of the user's session (bus addresses, tokens in the
+	 * environment) for a process that parses a server's packets. */
+	execve("/usr/sbin/openvpn", argv, envp);
+	execve("/usr/bin/openvpn", argv, envp);
 	dprintf(2, "jailsup: error: unable to run 'openvpn': %s (install openvpn)\n",
 		strerror(errno));
 	_exit(127);
@@ -899,9 +929,15 @@ start_openvpn(struct ev_loop *loop, struct jail_net *n)
 	if (r < 0)
 		return r;
 	l.script = script;
+	if (openvpn_filter == NULL)
+		(void) sandbox_filter_new(&openvpn_filter);
+	l.filter = openvpn_filter;
 	r = helper_spawn(n->dir_fd, STATE_OPENVPN_PID, openvpn_child_cb, &l, &pid, &ready_fd);
 	if (r < 0)
 		return r;
+	/* The launcher has its copies of the .ovpn's files. */
+	for (size_t i = 0; i < n->vpn.clean.n_files; i++)
+		n->vpn.fds[i] = safe_close(n->vpn.fds[i]);
 	n->openvpn_pidfd = (int) syscall(SYS_pidfd_open, pid, 0);
 	if (n->openvpn_pidfd < 0) {
 		r = -errno;
@@ -1038,7 +1074,7 @@ net_done(struct ev_loop *loop, struct jail_net *n)
 	n->ns_fds[0] = safe_close(n->ns_fds[0]);
 	n->ns_fds[1] = safe_close(n->ns_fds[1]);
 	free(n->state_path);
-	free(n->vpn);
+	vpn_config_done(&n->vpn);
 	free(n->forward);
 	net_init(n, n->ops);
 }

@@ -8,9 +8,10 @@
  *   none   nothing runs: loopback only (the jailer brings lo up)
  *   pasta  pasta --config-net: outbound traffic through the host's sockets,
  *          the host's loopback only for the profile's forward ports
- *   vpn    pasta for the transport, then openvpn in the jail's namespaces
- *          (the host's mount namespace, no seccomp); the default route is
- *          the tunnel, the only other route the host route to the server
+ *   vpn    pasta for the transport, then openvpn in the jail's user and
+ *          network namespaces and a sandbox of its own (state/sandbox.h);
+ *          the default route is the tunnel, the only other route the host
+ *          route to the server
  *   host   the host's network: nothing runs, no go byte is awaited
  */
 #ifndef JAILSUP_SUPERVISOR_NET_H
@@ -20,6 +21,7 @@
 #include <sys/types.h>
 
 #include "ini-profiles/profile.h"
+#include "supervisor/vpn-config.h"
 
 /* The address in a pasta jail's resolv.conf: pasta forwards DNS sent
  * there to the host's first resolver (also a loopback one, such as
@@ -48,7 +50,7 @@ struct jail_net {
 	const struct jail_net_ops *ops;
 	int dir_fd;	   /* the jail's state dir (not ours to close) */
 	char *state_path;  /* its path, for the helpers' files */
-	char *vpn;	   /* the .ovpn file */
+	struct vpn_config vpn; /* the .ovpn, cleaned, and its files, open */
 	uint16_t *forward; /* TCP ports of the host's loopback the jail may reach */
 	size_t n_forward;
 	double vpn_timeout;
@@ -71,10 +73,11 @@ void net_init(struct jail_net *n, const struct jail_net_ops *ops);
 
 /* Sets N up for profile P: nothing for none and host; for pasta and vpn
  * the jail's resolv.conf in the state dir and the go pipe, whose read end
- * *RET_GO_FD the jailer gets (-1 when it need not wait). */
+ * *RET_GO_FD the jailer gets (-1 when it need not wait). A vpn jail's
+ * *VPN (vpn_config_load()) is taken over, and left empty. */
 int net_prepare(struct jail_net *n, const struct jail_profile *p, int dir_fd,
 		const char *state_path, const struct jail_net_ops *ops, double vpn_timeout,
-		int *ret_go_fd);
+		struct vpn_config *vpn, int *ret_go_fd);
 
 /* The jailer reported its child NS_PID, which must be a child of
  * JAILER_PID: starts pasta, then openvpn, then sends the go byte. Failures
