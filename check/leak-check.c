@@ -22,7 +22,8 @@
  *              [--netns INO] [--host-pid PID:START] [--probe SPEC]…
  *              [--helper LABEL:closed|OPEN:DETAIL]…
  *   SPEC = KIND:RIGHT:DEV:INO:LABEL:TARGET
- *          KIND   path | unix | abstract | tcp4 | tcp6
+ *          KIND   path | wpath | unix | abstract | tcp4 | tcp6 (wpath: reached
+ *                 only when the host's file is also writable from here)
  *          RIGHT  the right that grants it, or "none"
  *          DEV:INO  the host object's identity, or "-:-"
  *          LABEL  what it is, for people (no ':')
@@ -149,6 +150,19 @@ probe_path(const char *label, const char *right, const struct host_id *id, const
 	bool host = is_host_object(path, id, &what);
 
 	report(label, right, host, "%s: %s", path, what);
+}
+
+/* A host file the jail must never write (one the session runs at login):
+ * reached only when it is the host's and writable from here. */
+static void
+probe_wpath(const char *label, const char *right, const struct host_id *id, const char *path)
+{
+	const char *what;
+	bool host = is_host_object(path, id, &what);
+	bool writable = host && faccessat(AT_FDCWD, path, W_OK, AT_EACCESS) == 0;
+
+	report(label, right, writable, "%s: %s%s", path, what,
+	       host ? (writable ? ", writable" : ", read-only") : "");
 }
 
 /* connect() with a deadline; 0 or -errno. */
@@ -283,6 +297,8 @@ run_probe(const char *spec)
 	}
 	if (streq(f[0], "path"))
 		probe_path(f[4], f[1], &id, f[5]);
+	else if (streq(f[0], "wpath"))
+		probe_wpath(f[4], f[1], &id, f[5]);
 	else if (streq(f[0], "unix"))
 		probe_unix(f[4], f[1], &id, f[5]);
 	else if (streq(f[0], "abstract"))

@@ -186,7 +186,7 @@ add_probe(char ***argv, const char *kind, const char *right, const char *label, 
 	_cleanup_free_ char *spec = NULL;
 	struct stat st;
 
-	if (streq(kind, "path") || streq(kind, "unix")) {
+	if (streq(kind, "path") || streq(kind, "wpath") || streq(kind, "unix")) {
 		if (lstat(target, &st) < 0)
 			return 0;
 		if (asprintf(&spec, "%s:%s:%llu:%llu:%s:%s", kind, right,
@@ -290,6 +290,20 @@ add_host_probes(char ***v, const struct profile_env *env, const struct canaries 
 	r = r < 0 ? r : add_probe(v, "path", "gpu", "GPU devices", "/dev/dri");
 	r = r < 0 ? r : add_probe(v, "path", "audio", "sound devices", "/dev/snd");
 	r = r < 0 ? r : add_glob(v, "path", "camera", "camera", "/dev/video*", false);
+	/* What the session runs at login: a jail may see some (read-only
+	 * shares), never write one. */
+	{
+		const char *const *session;
+		size_t n;
+
+		session = profile_session_files(&n);
+		for (size_t i = 0; i < n && r >= 0; i++) {
+			_cleanup_free_ char *path = path_join(env->home, session[i]);
+
+			r = path == NULL ? -ENOMEM
+			                 : add_probe(v, "wpath", "none", "session file, writable", path);
+		}
+	}
 
 	/* Sockets of the desktop, by the right that grants each. */
 	r = r < 0 ? r : add_glob(v, "unix", "x11", "X11 display", "/tmp/.X11-unix/X*", true);

@@ -156,3 +156,25 @@ check_profile() {
 	run jailsup check p --probe-tcp notaport
 	assert_status 2
 }
+
+@test "the session's files: shared read-only they are closed; writable they would be OPEN" {
+	local ino dev file
+	[ -f "$HOME/.bashrc" ] || : >"$HOME/.bashrc"
+	check_profile robash "network = none" "[share]" "ro = ~/.bashrc"
+	run jailsup check robash --json
+	assert_status 0
+	jq -e --arg f "$HOME/.bashrc" '[.checks[] | select(.channel == "session file, writable" and
+		(.detail | startswith($f + ": the host'"'"'s, read-only")) and .result == "closed")] |
+		length == 1' <<<"$output" >/dev/null || fail "$output"
+	jq -e '[.checks[] | select(.channel == "session file, writable" and .result != "closed")] |
+		length == 0' <<<"$output" >/dev/null || fail "$output"
+	# The same probe run where the file is writable (on the host itself):
+	# the check can fail.
+	file=$(home_tmpdir)/rc
+	: >"$file"
+	dev=$(stat -c %d "$file")
+	ino=$(stat -c %i "$file")
+	run "$JAILSUP_BUILD/libexec/jailsup/leak-check" --json --jail host --rights audio \
+		--network host --probe "wpath:none:$dev:$ino:session file, writable:$file"
+	[ "$(result "$output" "session file, writable")" = OPEN ] || fail "$output"
+}
