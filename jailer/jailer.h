@@ -115,6 +115,6 @@ void drop_caps(void);
 void set_no_new_privs(void);
 
 /* seccomp.c */
-void load_seccomp(bool secure);
+void load_seccomp(const struct jail_spec *spec);
 
 #endif

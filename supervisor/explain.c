@@ -27,11 +27,11 @@ static const char *const seccomp_always[] = {
 	"kexec_file_load", "init_module", "finit_module", "delete_module",
 	"personality (but PER_LINUX)", "acct", "swapon", "swapoff", "reboot", "syslog",
 	"quotactl", "uselib", "iopl", "ioperm", "vhangup", "open_by_handle_at",
-	"lookup_dcookie", "nfsservctl",
+	"lookup_dcookie", "nfsservctl", "modify_ldt", "socketpair (but AF_UNIX)",
+	"socketcall's socket, socketpair (32-bit x86)",
 };
 static const char *const seccomp_secure[] = {
-	"ptrace", "process_vm_readv", "process_vm_writev", "io_uring_setup", "io_uring_enter",
-	"io_uring_register", "kcmp",
+	"ptrace", "process_vm_readv", "process_vm_writev", "kcmp",
 };
 
 static const char *
@@ -225,7 +225,11 @@ explain(const struct jail_profile *p, const struct profile_env *env)
 	if (p->secure)
 		print_list("secure", seccomp_secure, ELEMENTSOF(seccomp_secure));
 	else
-		printf("  (secure = true would also deny ptrace, process_vm_*, io_uring_*, kcmp)\n");
+		printf("  (secure = true would also deny ptrace, process_vm_*, kcmp)\n");
+	printf("  io_uring_*: %s\n", rights & RIGHT_IO_URING ? "allowed (io_uring)"
+							 : "denied (the io_uring right allows them)");
+	printf("  socket families: AF_UNIX, AF_INET, AF_INET6%s; any other refused\n",
+	       p->secure ? "" : ", AF_NETLINK (NETLINK_ROUTE only)");
 	printf("  and always: every capability dropped, no_new_privs\n");
 }
 
