@@ -10,6 +10,7 @@
 #include <glob.h>
 #include <sys/stat.h>
 
+#include "jailer/gpu-sysfs.h"
 #include "jailer/jailer.h"
 #include "state/log.h"
 
@@ -18,6 +19,28 @@ bind_socket(const struct jail_socket *s)
 {
 	if (s->host != NULL)
 		(void) bind_into_jail(s->host, s->jail, BIND_OPTIONAL);
+}
+
+/* What Mesa and libdrm read of the GPUs in sysfs, copied into a /sys of the
+ * jail's own (gpu-sysfs.c): never the host's /sys/devices, where every
+ * network card's MAC address and every disk's serial are. */
+static void
+mirror_gpu_sysfs(void)
+{
+	_cleanup_close_ int host_sys = -1, root = -1;
+	int r;
+
+	host_sys = open(OLDROOT "/sys", O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	root = open(NEWROOT, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (host_sys < 0 || root < 0) {
+		log_debug("no /sys on the host: the GPUs' ids stay out of the jail");
+		return;
+	}
+	r = gpu_sysfs_mirror(host_sys, root);
+	if (r < 0)
+		log_warn_errno(r, "unable to copy the GPUs' ids from /sys, ignoring");
+	else
+		log_debug("copied the sysfs ids of %d DRM nodes", r);
 }
 
 static void
@@ -161,10 +184,7 @@ apply_rights(const struct jail_spec *spec)
 	}
 	if (spec->rights & RIGHT_GPU) {
 		(void) bind_into_jail("/dev/dri", "/dev/dri", BIND_DEV | BIND_OPTIONAL);
-		/* Mesa finds its devices through sysfs. */
-		(void) bind_into_jail("/sys/dev/char", "/sys/dev/char", BIND_RO | BIND_OPTIONAL);
-		(void) bind_into_jail("/sys/devices", "/sys/devices", BIND_RO | BIND_OPTIONAL);
-		(void) bind_into_jail("/sys/bus/pci", "/sys/bus/pci", BIND_RO | BIND_OPTIONAL);
+		mirror_gpu_sysfs();
 	}
 	if (spec->rights & RIGHT_CAMERA)
 		bind_devices(OLDROOT "/dev/video*");

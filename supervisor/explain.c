@@ -176,7 +176,7 @@ explain(const struct jail_profile *p, const struct profile_env *env)
 		printf("  ro      %s (the exe, at its own path)\n", exe.resolved);
 	exe_resolution_done(&exe);
 	if (rights & RIGHT_GPU)
-		printf("  dev     /dev/dri, ro /sys/dev/char /sys/devices /sys/bus/pci (gpu)\n");
+		printf("  dev     /dev/dri; /sys: a copy of the GPUs' ids, nothing else (gpu)\n");
 	if (rights & RIGHT_AUDIO)
 		printf("  socket  PulseAudio, PipeWire; dev /dev/snd (audio)\n");
 	if (rights & RIGHT_X11)

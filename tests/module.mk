@@ -14,7 +14,7 @@ PROFILE_TESTS := $(filter $(B)/tests/unit/test-profile%,$(UNIT_TESTS))
 $(PROFILE_TESTS): $(B)/tests/unit/%: $(B)/tests/unit/%.o $(LIBPROFILE) $(LIBSTATE)
 	$(CC) $(XLDFLAGS) $(LDFLAGS) -o $@ $^ -lcmocka $(LIBS)
 
-$(filter-out $(PROFILE_TESTS) $(B)/tests/unit/test-desktop-entry $(B)/tests/unit/test-seccomp-bpf,$(UNIT_TESTS)): $(B)/tests/unit/%: $(B)/tests/unit/%.o $(LIBSTATE)
+$(filter-out $(PROFILE_TESTS) $(B)/tests/unit/test-desktop-entry $(B)/tests/unit/test-seccomp-bpf $(B)/tests/unit/test-gpu-sysfs,$(UNIT_TESTS)): $(B)/tests/unit/%: $(B)/tests/unit/%.o $(LIBSTATE)
 	$(CC) $(XLDFLAGS) $(LDFLAGS) -o $@ $^ -lcmocka $(LIBS)
 
 FUZZ_SRCS := $(wildcard tests/fuzz/fuzz-*.c)
@@ -45,6 +45,10 @@ tests-all: $(TESTS)
 # libraries (an extra prerequisite would land after them in $^).
 $(B)/tests/unit/test-desktop-entry: $(B)/tests/unit/test-desktop-entry.o \
 		$(B)/supervisor/desktop-entry.o $(LIBSTATE)
+	$(CC) $(XLDFLAGS) $(LDFLAGS) -o $@ $^ -lcmocka $(LIBS)
+# test-gpu-sysfs tests one file of the jailer.
+$(B)/tests/unit/test-gpu-sysfs: $(B)/tests/unit/test-gpu-sysfs.o $(B)/jailer/gpu-sysfs.o \
+		$(LIBPROFILE) $(LIBSTATE)
 	$(CC) $(XLDFLAGS) $(LDFLAGS) -o $@ $^ -lcmocka $(LIBS)
 # test-seccomp-bpf runs the filters the build generated.
 $(B)/tests/unit/test-seccomp-bpf: $(B)/tests/unit/test-seccomp-bpf.o $(B)/jailer/seccomp-bpf.o \

@@ -22,7 +22,7 @@ load server-helpers
 
 setup() {
 	# A missing server or client fails, naming what to install (make deps).
-	require_tools Xvfb xdpyinfo xauth mcookie weston wayland-info pulseaudio pactl python3
+	require_tools Xvfb xdpyinfo xauth mcookie weston wayland-info pulseaudio pactl python3 glxinfo
 }
 
 # rights_profile NAME [KEY = VALUE]…: /bin/sh, no network, the lines given
@@ -278,6 +278,57 @@ else:
 	assert_status 0
 	[ "$output" = "runtime [wayland-jt ]"$'\n'"tmp []"$'\n'"WAYLAND_DISPLAY"$'\n'1 ] ||
 		fail "the secure jail: $output"
+}
+
+# The host's identifiers in sysfs, as their real paths (what a bind of
+# /sys/devices would show at the same place): network cards' MAC
+# addresses, disks' serials and WWIDs, monitors' EDID, DMI ids.
+host_identifiers() {
+	local f
+	for f in /sys/class/net/*/address /sys/block/*/serial /sys/block/*/device/serial \
+		/sys/block/*/device/wwid /sys/class/drm/*/edid /sys/class/dmi/id/*; do
+		[ -f "$f" ] && [ -r "$f" ] && realpath "$f"
+	done
+}
+
+@test "gpu: a Mesa client renders in the jail; no MAC address, disk serial, EDID or DMI id is readable" {
+	local -a ids
+	start_xvfb
+	# The client on the host, for the renderer it finds (llvmpipe without
+	# a GPU; the GPU's driver with one, which needs the sysfs ids below).
+	run glxinfo -B
+	assert_status 0
+	local renderer
+	renderer=$(grep -m1 "OpenGL renderer string" <<<"$output") || fail "glxinfo on the host: $output"
+
+	rights_profile gpuon "allow = x11, gpu"
+	run jrun gpuon -c 'glxinfo -B'
+	assert_status 0
+	assert_output_contains "$renderer" "direct rendering: Yes"
+
+	# What the host has of each (lo's address at least): none is readable
+	# in the jail, at its real path or through /sys/class.
+	mapfile -t ids < <(host_identifiers)
+	[ "${#ids[@]}" -gt 0 ] || fail "the host shows no identifier in /sys: the test proves nothing"
+	run jrun gpuon -c '
+		for f; do cat "$f" >/dev/null 2>&1 && echo "READ $f"; done
+		for d in /sys/class/net /sys/class/dmi /sys/block /sys/devices/virtual \
+			/sys/devices/system /sys/firmware; do
+			[ -e "$d" ] && echo "THERE $d"
+		done
+		echo done' sh "${ids[@]}" /sys/class/net/lo/address
+	assert_status 0
+	[ "$output" = "done" ] || fail "the gpu jail reads host identifiers: $output"
+
+	# The GPUs the host has: the jail reads their ids where libdrm looks.
+	local node want
+	for node in /sys/dev/char/226:*; do
+		[ -e "$node/device/vendor" ] || continue
+		want="$(cat "$node/device/vendor") $(cat "$node/device/device") $(cat "$node/dev")"
+		run jrun gpuon -c 'd=$(realpath "$1/device"); echo "$(cat "$d/vendor") $(cat "$d/device") $(cat "$1/dev")"' sh "$node"
+		assert_status 0
+		[ "$output" = "$want" ] || fail "$node in the jail: '$output', not '$want'"
+	done
 }
 
 # The first folder below /tmp of the test's XDG_RUNTIME_DIR, which the jail
