@@ -49,7 +49,9 @@ struct jail_spec {
 
 	/* Sockets of granted rights; absent (NULL host) when denied or missing. */
 	struct jail_socket x11;
-	unsigned x11_display;
+	unsigned x11_display;	   /* the host's display number */
+	unsigned x11_jail_display; /* the jail's: another with network = host (spec.c) */
+	int x11_hold_fd;	   /* -1, or the empty abstract socket of that number */
 	char *xauthority; /* the host's Xauthority file */
 	char *host_name;  /* the host's hostname: its local Xauthority entries name it */
 	struct jail_socket wayland;
@@ -113,6 +115,9 @@ void make_jail_dir(const char *dst, mode_t mode);
 void set_rlimits(const struct jail_spec *spec);
 void drop_caps(void);
 void set_no_new_privs(void);
+
+/* landlock.c: the jail's Landlock domain, where the kernel can scope */
+void enter_landlock_domain(void);
 
 /* seccomp.c */
 void load_seccomp(const struct jail_spec *spec);

@@ -413,6 +413,7 @@ run_jail(const struct jail_spec *spec, const struct jail_fds *fds)
 	drop_caps();
 	set_no_new_privs();
 	wait_for_go(spec);
+	enter_landlock_domain();
 	load_seccomp(spec);
 	become_dispatch(spec, fds);
 }

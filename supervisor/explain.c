@@ -10,6 +10,7 @@
 #include "ini-profiles/profile.h"
 #include "ini-profiles/trust.h"
 #include "state/crypt-home.h"
+#include "state/landlock.h"
 #include "state/log.h"
 #include "supervisor/client.h"
 #include "supervisor/dbus-proxy.h"
@@ -113,6 +114,27 @@ print_trust(const struct jail_profile *p, const struct profile_env *env)
 	printf("\n");
 }
 
+/* The Landlock domain a jail of this kernel gets (jailer/landlock.c). */
+static void
+print_landlock(const struct jail_profile *p)
+{
+	bool host = profile_network(p) == NETWORK_HOST;
+	int abi = landlock_abi();
+
+	if (abi >= LANDLOCK_ABI_SCOPE) {
+		printf("landlock: ABI %d: abstract unix sockets and signals scoped to the jail%s\n",
+		       abi, host ? " (the host's abstract sockets refused, X11's among them)" : "");
+		return;
+	}
+	if (abi > 0)
+		printf("landlock: ABI %d: none (scoping needs ABI %d, Linux 6.12)", abi,
+		       LANDLOCK_ABI_SCOPE);
+	else
+		printf("landlock: none (%s)",
+		       abi == -EOPNOTSUPP ? "disabled at boot" : "not in this kernel");
+	printf("%s\n", host ? ": the host's abstract sockets are reachable" : "");
+}
+
 static void
 explain(const struct jail_profile *p, const struct profile_env *env)
 {
@@ -144,6 +166,7 @@ explain(const struct jail_profile *p, const struct profile_env *env)
 	printf("\nnetwork: %s\n", jail_network_to_string(profile_network(p)));
 	for (size_t i = 0; i < p->n_forward; i++)
 		printf("  forward: host loopback port %u\n", (unsigned) p->forward[i]);
+	print_landlock(p);
 
 	printf("\nmounts:\n");
 	printf("  ro      ");
@@ -226,8 +249,9 @@ explain(const struct jail_profile *p, const struct profile_env *env)
 		print_list("secure", seccomp_secure, ELEMENTSOF(seccomp_secure));
 	else
 		printf("  (secure = true would also deny ptrace, process_vm_*, kcmp)\n");
-	printf("  io_uring_*: %s\n", rights & RIGHT_IO_URING ? "allowed (io_uring)"
-							 : "denied (the io_uring right allows them)");
+	printf("  io_uring_*: %s\n",
+	       rights & RIGHT_IO_URING ? "allowed (io_uring)"
+				       : "denied (the io_uring right allows them)");
 	printf("  socket families: AF_UNIX, AF_INET, AF_INET6%s; any other refused\n",
 	       p->secure ? "" : ", AF_NETLINK (NETLINK_ROUTE only)");
 	printf("  and always: every capability dropped, no_new_privs\n");

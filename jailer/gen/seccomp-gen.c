@@ -255,7 +255,8 @@ add_socket_rules(scmp_filter_ctx ctx, unsigned variant)
 	r = seccomp_rule_add(ctx, refuse, nr, 1, SCMP_A0(SCMP_CMP_GE, (uint64_t) top + 1));
 	for (int f = 0; r >= 0 && f < top; f++)
 		if (!family_allowed(f, variant))
-			r = seccomp_rule_add(ctx, refuse, nr, 1, SCMP_A0(SCMP_CMP_EQ, (uint64_t) f));
+			r = seccomp_rule_add(ctx, refuse, nr, 1,
+					     SCMP_A0(SCMP_CMP_EQ, (uint64_t) f));
 	/* Netlink: the routing protocol alone (NETLINK_ROUTE is 0). */
 	if (r >= 0 && family_allowed(AF_NETLINK, variant))
 		r = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPROTONOSUPPORT), nr, 2,

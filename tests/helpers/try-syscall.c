@@ -42,8 +42,6 @@
  *                      (netlink-route netlink-uevent netlink-audit
  *                      netlink-generic netlink-sock-diag); socketpair()
  *                      (unix inet); the socket is closed again
- *   pidfd-signal       pidfd_send_signal(fd 0, 0): signal 0 (nothing is
- *                      sent) through a pidfd handed in as stdin
  * Calls that change the caller (unshare-newuser, personality) come last
  * when the filter lets them through.
  */
@@ -343,9 +341,6 @@ a_modify_ldt(void)
 
 	return syscall(SYS_modify_ldt, 0, buf, sizeof(buf));
 }
-/* Signal 0 checks that the target exists and may be signalled; nothing
- * is sent. */
-static long a_pidfd_signal(void) { return syscall(SYS_pidfd_send_signal, 0, 0, NULL, 0); }
 
 /* socket() and socketpair() of one family, or one netlink protocol. */
 struct socket_attempt {
@@ -448,7 +443,6 @@ static const struct attempt extra_attempts[] = {
 	{ "process-vm-readv", try_process_vm_readv },
 	{ "kcmp", a_kcmp },
 	{ "io-uring-setup", try_io_uring_setup },
-	{ "pidfd-signal", a_pidfd_signal },
 #if defined(__x86_64__)
 	{ "i386-unshare-newuser", a_i386_unshare },
 	{ "i386-keyctl", a_i386_keyctl },

@@ -337,3 +337,75 @@ expect_sockets() {
 	[ "$output" = "io-uring-setup OK"$'\n'"ptrace-child EPERM" ] ||
 		fail "secure with allow = io_uring: $output"
 }
+
+# The kernel's Landlock ABI (landlock_create_ruleset(NULL, 0, VERSION)).
+landlock_abi() {
+	python3 -c 'import ctypes, sys; sys.stdout.write(str(ctypes.CDLL(None, use_errno=True).syscall(444, None, 0, 1)))'
+}
+
+@test "signals: a pidfd of a host process sent into a jail cannot signal it, network = host too" {
+	local dir=$BATS_TEST_TMPDIR/pidfd pid net
+	mkdir "$dir"
+	bg sleep 600
+	pid=$BG_PID
+	# A host service that hands each client a pidfd of a process of the
+	# user (D-Bus, through a jail's proxy, carries fds as well).
+	bg python3 -c '
+import os, socket, sys
+s = socket.socket(socket.AF_UNIX)
+s.bind(sys.argv[1] + "/sock")
+s.listen(4)
+while True:
+    c, _ = s.accept()
+    fd = os.pidfd_open(int(sys.argv[2]))
+    socket.send_fds(c, [b"pidfd"], [fd])
+    os.close(fd)
+    c.close()' "$dir" "$pid"
+	wait_for test -S "$dir/sock"
+	# Signal 0 through the pidfd received: nothing is sent, only asked.
+	local recv='import signal, socket, sys
+s = socket.socket(socket.AF_UNIX)
+s.connect(sys.argv[1] + "/sock")
+_, fds, _, _ = socket.recv_fds(s, 16, 1)
+try:
+    signal.pidfd_send_signal(fds[0], 0)
+    print("signalled")
+except OSError as e:
+    print("refused:", e.strerror)'
+	run python3 -c "$recv" "$dir"
+	assert_status 0
+	[ "$output" = signalled ] || fail "on the host: $output"
+	# The PID namespace refuses a pidfd of a process outside it (EINVAL);
+	# Landlock's signal scope (docs/jail.md "Landlock") stands behind it.
+	for net in none host; do
+		write_profile "pidfd$net" <<EOF
+[jail]
+exec = /usr/bin/python3
+network = $net
+[share]
+ro = $dir
+EOF
+		run jailsup run --no-daemon "pidfd$net" -c "$recv" "$dir"
+		assert_status 0
+		[ "$output" = "refused: Invalid argument" ] || fail "network = $net: $output"
+	done
+	_alive "$pid" || fail "the host's process is gone"
+}
+
+@test "explain says what the floor of this kernel is: Landlock ABI, io_uring, socket families" {
+	local abi
+	abi=$(landlock_abi)
+	[ "$abi" -ge 6 ] || fail "this kernel has Landlock ABI '$abi': the tests need 6 or later"
+	run jailsup explain tryhost
+	assert_status 0
+	assert_output_contains \
+		"landlock: ABI $abi: abstract unix sockets and signals scoped to the jail (the host's abstract sockets refused, X11's among them)" \
+		"io_uring_*: denied (the io_uring right allows them)" \
+		"socket families: AF_UNIX, AF_INET, AF_INET6, AF_NETLINK (NETLINK_ROUTE only); any other refused" \
+		"modify_ldt"
+	run jailsup explain trysecureuring
+	assert_status 0
+	assert_output_contains "landlock: ABI $abi: abstract unix sockets and signals scoped to the jail" \
+		"io_uring_*: allowed (io_uring)" \
+		"socket families: AF_UNIX, AF_INET, AF_INET6; any other refused"
+}
