@@ -49,6 +49,7 @@
 #include <sched.h>
 #include <stdarg.h>
 
+#include "state/landlock.h"
 #include "state/log.h"
 #include "state/proc-id.h"
 #include "state/util.h"
@@ -396,6 +397,31 @@ check_floor(void)
 	}
 }
 
+/* The Landlock domain of the jail (docs/jail.md "Landlock"): where the
+ * kernel has ABI 6, the jailer scopes abstract unix sockets and signals to
+ * the jail. What we can ask from here is the kernel's ABI; the domain
+ * shows in a network = host jail, whose probes of the host's abstract
+ * sockets (the canary's among them) are then refused. A kernel without
+ * scoping is a leak only with network = host: a jail of its own network
+ * namespace has abstract sockets of its own. */
+static void
+check_landlock(void)
+{
+	int abi = landlock_abi();
+	bool scoped = abi >= LANDLOCK_ABI_SCOPE;
+
+	if (scoped)
+		report("Landlock scoping", "floor", false,
+		       "ABI %d: abstract unix sockets and signals scoped to the jail", abi);
+	else if (abi > 0)
+		report("Landlock scoping", "floor", streq(arg_network, "host"),
+		       "ABI %d: abstract unix sockets and signals not scoped (needs ABI %d)", abi,
+		       LANDLOCK_ABI_SCOPE);
+	else
+		report("Landlock scoping", "floor", streq(arg_network, "host"),
+		       "no Landlock in this kernel: abstract unix sockets and signals not scoped");
+}
+
 /* The host's process PID, with its start time, is not ours to see. */
 static void
 check_host_pid(const char *spec)
@@ -548,8 +574,9 @@ check_netns(const char *ino_s)
 	if (stat("/proc/self/ns/net", &st) < 0)
 		die_errno(EXIT_TEMPORARY, -errno, "unable to stat /proc/self/ns/net");
 	report("network namespace", "none", st.st_ino == ino, "%s",
-	       st.st_ino == ino ? "the host's (network = host): its abstract sockets and "
-	                          "loopback services are reachable"
+	       st.st_ino == ino ? "the host's (network = host): its loopback services are "
+	                          "reachable, and its abstract sockets unless Landlock "
+	                          "scopes them"
 	                        : "the jail's own");
 }
 
@@ -680,6 +707,7 @@ main(int argc, char **argv)
 	}
 
 	check_floor();
+	check_landlock();
 	if (host_pid != NULL)
 		check_host_pid(host_pid);
 	if (netns != NULL)

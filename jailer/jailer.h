@@ -50,7 +50,9 @@ struct jail_spec {
 
 	/* Sockets of granted rights; absent (NULL host) when denied or missing. */
 	struct jail_socket x11;
-	unsigned x11_display;
+	unsigned x11_display;	   /* the host's display number */
+	unsigned x11_jail_display; /* the jail's: another with network = host (spec.c) */
+	int x11_hold_fd;	   /* -1, or the empty abstract socket of that number */
 	char *xauthority; /* the host's Xauthority file */
 	char *host_name;  /* the host's hostname: its local Xauthority entries name it */
 	struct jail_socket wayland;
@@ -86,6 +88,9 @@ struct spec_host {
 	const char *(*getenv)(const char *key);
 	/* Whether PATH below DIR_FD (as fstatat() with FLAGS sees it) is a socket. */
 	bool (*is_socket)(int dir_fd, const char *path, int flags);
+	/* A free X display number for a jail on the host's network, its
+	 * abstract name held by an fd in *RET_FD (spec.c). */
+	unsigned (*hold_display)(int *ret_fd);
 };
 
 /* The part of jail_spec_build() that is a parser: TEXT, the state dir's
@@ -142,7 +147,10 @@ void set_rlimits(const struct jail_spec *spec);
 void drop_caps(void);
 void set_no_new_privs(void);
 
+/* landlock.c: the jail's Landlock domain, where the kernel can scope */
+void enter_landlock_domain(void);
+
 /* seccomp.c */
-void load_seccomp(bool secure);
+void load_seccomp(const struct jail_spec *spec);
 
 #endif

@@ -511,7 +511,8 @@ run_jail(const struct jail_spec *spec, const struct jail_fds *fds)
 	drop_caps();
 	set_no_new_privs();
 	wait_for_go(spec);
-	load_seccomp(spec->profile->secure);
+	enter_landlock_domain();
+	load_seccomp(spec);
 	become_dispatch(spec, fds);
 }
 

@@ -10,6 +10,7 @@
 #include <glob.h>
 #include <sys/stat.h>
 
+#include "jailer/gpu-sysfs.h"
 #include "jailer/jailer.h"
 #include "state/log.h"
 
@@ -18,6 +19,28 @@ bind_socket(const struct jail_socket *s)
 {
 	if (s->host != NULL)
 		(void) bind_into_jail(s->host, s->jail, BIND_OPTIONAL);
+}
+
+/* What Mesa and libdrm read of the GPUs in sysfs, copied into a /sys of the
+ * jail's own (gpu-sysfs.c): never the host's /sys/devices, where every
+ * network card's MAC address and every disk's serial are. */
+static void
+mirror_gpu_sysfs(void)
+{
+	_cleanup_close_ int host_sys = -1, root = -1;
+	int r;
+
+	host_sys = open(OLDROOT "/sys", O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	root = open(NEWROOT, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (host_sys < 0 || root < 0) {
+		log_debug("no /sys on the host: the GPUs' ids stay out of the jail");
+		return;
+	}
+	r = gpu_sysfs_mirror(host_sys, root);
+	if (r < 0)
+		log_warn_errno(r, "unable to copy the GPUs' ids from /sys, ignoring");
+	else
+		log_debug("copied the sysfs ids of %d DRM nodes", r);
 }
 
 static void
@@ -57,13 +80,24 @@ xauth_field(const uint8_t *buf, size_t len, size_t *pos, const uint8_t **ret, ui
 #define XAUTH_FAMILY_LOCAL 256	  /* address: the hostname */
 #define XAUTH_FAMILY_WILD  65535 /* any address */
 
+/* Appends one counted field (u16 big-endian length, bytes) to OUT. */
+static size_t
+xauth_put(char *out, const void *field, uint16_t len)
+{
+	out[0] = (char) (len >> 8);
+	out[1] = (char) (len & 0xff);
+	memcpy(out + 2, field, len);
+	return 2 + (size_t) len;
+}
+
 /* Copies the entries of the host's Xauthority for the local display
  * DISPLAY into the jail's runtime dir. The file format: entries of
  * family (u16), then address, number, name, data as (u16 length, bytes).
  * A local entry names the host's hostname, which the jail does not have
  * (it gets its own name): the copies are made FamilyWild, which libXau
- * matches whatever the hostname, as flatpak does. Entries of other hosts
- * and of TCP displays stay out. */
+ * matches whatever the hostname, as flatpak does, and carry the display
+ * number the jail knows the display by. Entries of other hosts and of TCP
+ * displays stay out. */
 static void
 write_xauthority(const struct jail_spec *spec)
 {
@@ -71,7 +105,7 @@ write_xauthority(const struct jail_spec *spec)
 	_cleanup_free_ char *dst = NULL, *out = NULL, *buf = NULL;
 	_cleanup_close_ int fd = -1;
 	size_t len = 0, pos = 0, out_len = 0;
-	char want[16];
+	char want[16], jail_number[16];
 	int r;
 
 	if (host == NULL || asprintf(&dst, "%s%s/.Xauthority", NEWROOT, spec->runtime_dir) < 0)
@@ -86,45 +120,40 @@ write_xauthority(const struct jail_spec *spec)
 		log_warn_errno(r, "unable to read '%s', ignoring", spec->xauthority);
 		return;
 	}
-	out = malloc(len + 1);
+	/* An entry is at least 10 bytes; its number grows by 4 at the most. */
+	out = malloc(2 * len + 16);
 	if (out == NULL)
 		die(EXIT_TEMPORARY, "out of memory");
 	snprintf(want, sizeof(want), "%u", spec->x11_display);
+	snprintf(jail_number, sizeof(jail_number), "%u", spec->x11_jail_display);
 	while (pos < len) {
-		size_t start = pos;
-		const uint8_t *field, *number = NULL, *address = NULL;
-		uint16_t flen, number_len = 0, address_len = 0, family;
-		bool local;
+		const uint8_t *field[4] = { NULL };
+		uint16_t flen[4] = { 0 }, family;
+		bool local, whole = true;
 
 		if (pos + 2 > len)
 			break;
 		family = (uint16_t) ((uint8_t) buf[pos] << 8 | (uint8_t) buf[pos + 1]);
 		pos += 2;
-		for (int i = 0; i < 4; i++) {
-			if (xauth_field((const uint8_t *) buf, len, &pos, &field, &flen) < 0) {
-				log_warn("'%s' is truncated, keeping what came before",
-					 spec->xauthority);
-				pos = len;
-				start = len;
-				break;
-			}
-			if (i == 0) {
-				address = field;
-				address_len = flen;
-			} else if (i == 1) {
-				number = field;
-				number_len = flen;
-			}
+		for (int i = 0; i < 4 && whole; i++)
+			whole = xauth_field((const uint8_t *) buf, len, &pos, &field[i],
+					    &flen[i]) >= 0;
+		if (!whole) {
+			log_warn("'%s' is truncated, keeping what came before", spec->xauthority);
+			break;
 		}
+		/* field 0: the address, 1: the display number. */
 		local = family == XAUTH_FAMILY_WILD ||
-			(family == XAUTH_FAMILY_LOCAL && address != NULL &&
-			 address_len == strlen(spec->host_name) &&
-			 memcmp(address, spec->host_name, address_len) == 0);
-		if (start < len && local && number != NULL && number_len == strlen(want) &&
-		    memcmp(number, want, number_len) == 0) {
-			memcpy(out + out_len, buf + start, pos - start);
-			out[out_len] = out[out_len + 1] = (char) 0xff; /* FamilyWild */
-			out_len += pos - start;
+			(family == XAUTH_FAMILY_LOCAL && flen[0] == strlen(spec->host_name) &&
+			 memcmp(field[0], spec->host_name, flen[0]) == 0);
+		if (local && flen[1] == strlen(want) && memcmp(field[1], want, flen[1]) == 0) {
+			out[out_len++] = (char) 0xff; /* FamilyWild */
+			out[out_len++] = (char) 0xff;
+			out_len += xauth_put(out + out_len, field[0], flen[0]);
+			out_len += xauth_put(out + out_len, jail_number,
+					     (uint16_t) strlen(jail_number));
+			out_len += xauth_put(out + out_len, field[2], flen[2]);
+			out_len += xauth_put(out + out_len, field[3], flen[3]);
 		}
 	}
 	erase_secret(buf, len);
@@ -161,10 +190,7 @@ apply_rights(const struct jail_spec *spec)
 	}
 	if (spec->rights & RIGHT_GPU) {
 		(void) bind_into_jail("/dev/dri", "/dev/dri", BIND_DEV | BIND_OPTIONAL);
-		/* Mesa finds its devices through sysfs. */
-		(void) bind_into_jail("/sys/dev/char", "/sys/dev/char", BIND_RO | BIND_OPTIONAL);
-		(void) bind_into_jail("/sys/devices", "/sys/devices", BIND_RO | BIND_OPTIONAL);
-		(void) bind_into_jail("/sys/bus/pci", "/sys/bus/pci", BIND_RO | BIND_OPTIONAL);
+		mirror_gpu_sysfs();
 	}
 	if (spec->rights & RIGHT_CAMERA)
 		bind_devices(OLDROOT "/dev/video*");

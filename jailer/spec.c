@@ -9,7 +9,9 @@
 #include <fcntl.h>
 #include <stdarg.h>
 #include <pwd.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <sys/utsname.h>
 
 #include "ini-profiles/trust.h"
@@ -90,6 +92,34 @@ parse_display(const char *display, unsigned *ret)
 	return parse_uint(num, 0, 65535, ret) == 0;
 }
 
+/* The first display number from 99 up whose abstract socket
+ * @/tmp/.X11-unix/XN no one on the host has, bound (never listening) on a
+ * socket returned in *RET_FD, which the jailer keeps for the jail's life so
+ * no X server of the host takes the name meanwhile. A connect() to it is
+ * refused (ECONNREFUSED), also across Landlock's scope. */
+static unsigned
+hold_free_display(int *ret_fd)
+{
+	for (unsigned n = 99; n < 99 + 1000; n++) {
+		struct sockaddr_un sa = { .sun_family = AF_UNIX };
+		_cleanup_close_ int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+		size_t len = offsetof(struct sockaddr_un, sun_path) + 1;
+
+		if (fd < 0)
+			die_errno(EXIT_TEMPORARY, -errno, "unable to create a socket");
+		/* sun_path[0] stays NUL: an abstract name. */
+		len += (size_t) snprintf(sa.sun_path + 1, sizeof(sa.sun_path) - 1,
+					 "/tmp/.X11-unix/X%u", n);
+		if (bind(fd, (struct sockaddr *) &sa, (socklen_t) len) == 0) {
+			*ret_fd = TAKE_FD(fd);
+			return n;
+		}
+		if (errno != EADDRINUSE)
+			die_errno(EXIT_TEMPORARY, -errno, "unable to bind an abstract socket");
+	}
+	die(EXIT_TEMPORARY, "no free X display number from 99 to 1098 for the jail");
+}
+
 static void
 spec_x11(struct jail_spec *spec, const struct spec_host *host)
 {
@@ -102,7 +132,22 @@ spec_x11(struct jail_spec *spec, const struct spec_host *host)
 		return;
 	}
 	path = xasprintf("/tmp/.X11-unix/X%u", spec->x11_display);
-	socket_set(host, &spec->x11, path, path, "x11");
+	spec->x11_jail_display = spec->x11_display;
+	if (spec->network == NETWORK_HOST && host->is_socket(AT_FDCWD, path, 0)) {
+		/* The jail shares the host's abstract sockets, where the X
+		 * server listens as @/tmp/.X11-unix/XN too, and Landlock refuses
+		 * them (EPERM); libxcb tries that one first and gives up on any
+		 * error but "nothing there". So the jail gets the display at a
+		 * number whose abstract name is held empty, and xcb goes on to
+		 * the socket file (flatpak puts the display at :99 for a like
+		 * reason). */
+		_cleanup_free_ char *jail = NULL;
+
+		spec->x11_jail_display = host->hold_display(&spec->x11_hold_fd);
+		jail = xasprintf("/tmp/.X11-unix/X%u", spec->x11_jail_display);
+		socket_set(host, &spec->x11, path, jail, "x11");
+	} else
+		socket_set(host, &spec->x11, path, path, "x11");
 	if (spec->x11.host == NULL)
 		return;
 	if (xauth != NULL && xauth[0] == '/')
@@ -249,7 +294,7 @@ spec_env(struct jail_spec *spec, const struct spec_host *host)
 			env_add(&spec->env, passthrough[i], v);
 	}
 	if (spec->x11.host != NULL) {
-		_cleanup_free_ char *display = xasprintf(":%u", spec->x11_display);
+		_cleanup_free_ char *display = xasprintf(":%u", spec->x11_jail_display);
 		_cleanup_free_ char *xauth = xasprintf("%s/.Xauthority", spec->runtime_dir);
 
 		env_add(&spec->env, "DISPLAY", display);
@@ -403,6 +448,7 @@ jailer_is_socket(int dir_fd, const char *path, int flags)
 static const struct spec_host jailer_host = {
     .getenv = jailer_getenv,
     .is_socket = jailer_is_socket,
+    .hold_display = hold_free_display,
 };
 
 static char *user_name;
@@ -428,7 +474,8 @@ jail_spec_build(struct jail_spec *spec, const char *state_path, int go_fd)
 	const char *base;
 	int r;
 
-	*spec = (struct jail_spec){ .state_fd = -1, .log_fd = -1, .home_fd = -1, .go_fd = go_fd };
+	*spec = (struct jail_spec){ .state_fd = -1, .log_fd = -1, .home_fd = -1, .go_fd = go_fd,
+				    .x11_hold_fd = -1 };
 	base = strrchr(state_path, '/');
 	base = base != NULL ? base + 1 : state_path;
 	if (!jail_name_valid(base))
@@ -562,6 +609,7 @@ jail_spec_done(struct jail_spec *spec)
 	spec->log_fd = safe_close(spec->log_fd);
 	spec->home_fd = safe_close(spec->home_fd);
 	spec->go_fd = safe_close(spec->go_fd);
+	spec->x11_hold_fd = safe_close(spec->x11_hold_fd);
 	strv_free(spec->env);
 	spec->env = NULL;
 }

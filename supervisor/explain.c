@@ -12,6 +12,7 @@
 #include "ini-profiles/profile.h"
 #include "ini-profiles/trust.h"
 #include "state/crypt-home.h"
+#include "state/landlock.h"
 #include "state/log.h"
 #include "state/sandbox.h"
 #include "state/state.h"
@@ -31,11 +32,11 @@ static const char *const seccomp_always[] = {
 	"kexec_file_load", "init_module", "finit_module", "delete_module",
 	"personality (but PER_LINUX)", "acct", "swapon", "swapoff", "reboot", "syslog",
 	"quotactl", "uselib", "iopl", "ioperm", "vhangup", "open_by_handle_at",
-	"lookup_dcookie", "nfsservctl",
+	"lookup_dcookie", "nfsservctl", "modify_ldt", "socketpair (but AF_UNIX)",
+	"socketcall's socket, socketpair (32-bit x86)",
 };
 static const char *const seccomp_secure[] = {
-	"ptrace", "process_vm_readv", "process_vm_writev", "io_uring_setup", "io_uring_enter",
-	"io_uring_register", "kcmp",
+	"ptrace", "process_vm_readv", "process_vm_writev", "kcmp",
 };
 
 static const char *
@@ -212,6 +213,27 @@ print_trust(FILE *f, const struct jail_profile *p, const struct profile_env *env
 	fprintf(f, "\n");
 }
 
+/* The Landlock domain a jail of this kernel gets (jailer/landlock.c). */
+static void
+print_landlock(FILE *f, const struct jail_profile *p)
+{
+	bool host = profile_network(p) == NETWORK_HOST;
+	int abi = landlock_abi();
+
+	if (abi >= LANDLOCK_ABI_SCOPE) {
+		fprintf(f, "landlock: ABI %d: abstract unix sockets and signals scoped to the jail%s\n",
+		        abi, host ? " (the host's abstract sockets refused, X11's among them)" : "");
+		return;
+	}
+	if (abi > 0)
+		fprintf(f, "landlock: ABI %d: none (scoping needs ABI %d, Linux 6.12)", abi,
+		       LANDLOCK_ABI_SCOPE);
+	else
+		fprintf(f, "landlock: none (%s)",
+		       abi == -EOPNOTSUPP ? "disabled at boot" : "not in this kernel");
+	fprintf(f, "%s\n", host ? ": the host's abstract sockets are reachable" : "");
+}
+
 static void
 explain(FILE *f, const struct jail_profile *p, const struct profile_env *env)
 {
@@ -243,6 +265,7 @@ explain(FILE *f, const struct jail_profile *p, const struct profile_env *env)
 	fprintf(f, "\nnetwork: %s\n", jail_network_to_string(profile_network(p)));
 	for (size_t i = 0; i < p->n_forward; i++)
 		fprintf(f, "  forward: host loopback port %u\n", (unsigned) p->forward[i]);
+	print_landlock(f, p);
 
 	fprintf(f, "\nmounts:\n");
 	fprintf(f, "  ro      ");
@@ -276,8 +299,7 @@ explain(FILE *f, const struct jail_profile *p, const struct profile_env *env)
 		fprintf(f, "  ro      %s (the exe, at its own path)\n", exe.resolved);
 	exe_resolution_done(&exe);
 	if (rights & RIGHT_GPU)
-		fprintf(f,
-		        "  dev     /dev/dri, ro /sys/dev/char /sys/devices /sys/bus/pci (gpu)\n");
+		fprintf(f, "  dev     /dev/dri; /sys: a copy of the GPUs' ids, nothing else (gpu)\n");
 	if (rights & RIGHT_AUDIO)
 		fprintf(f, "  socket  PulseAudio, PipeWire; dev /dev/snd (audio)\n");
 	if (rights & RIGHT_X11)
@@ -328,9 +350,12 @@ explain(FILE *f, const struct jail_profile *p, const struct profile_env *env)
 	if (p->secure)
 		print_list(f, 2, "secure", seccomp_secure, ELEMENTSOF(seccomp_secure));
 	else
-		fprintf(
-		    f,
-		    "  (secure = true would also deny ptrace, process_vm_*, io_uring_*, kcmp)\n");
+		fprintf(f, "  (secure = true would also deny ptrace, process_vm_*, kcmp)\n");
+	fprintf(f, "  io_uring_*: %s\n",
+	        rights & RIGHT_IO_URING ? "allowed (io_uring)"
+	                                : "denied (the io_uring right allows them)");
+	fprintf(f, "  socket families: AF_UNIX, AF_INET, AF_INET6%s; any other refused\n",
+	        p->secure ? "" : ", AF_NETLINK (NETLINK_ROUTE only)");
 	fprintf(f, "  and always: every capability dropped, no_new_privs\n");
 }
 

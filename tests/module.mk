@@ -14,7 +14,7 @@ PROFILE_TESTS := $(filter $(B)/tests/unit/test-profile%,$(UNIT_TESTS))
 $(PROFILE_TESTS): $(B)/tests/unit/%: $(B)/tests/unit/%.o $(LIBPROFILE) $(LIBSTATE)
 	$(CC) $(XLDFLAGS) $(LDFLAGS) -o $@ $^ -lcmocka $(LIBS)
 
-$(filter-out $(PROFILE_TESTS) $(B)/tests/unit/test-desktop-entry $(B)/tests/unit/test-dbus-proxy,$(UNIT_TESTS)): $(B)/tests/unit/%: $(B)/tests/unit/%.o $(LIBSTATE)
+$(filter-out $(PROFILE_TESTS) $(B)/tests/unit/test-desktop-entry $(B)/tests/unit/test-dbus-proxy $(B)/tests/unit/test-seccomp-bpf $(B)/tests/unit/test-gpu-sysfs,$(UNIT_TESTS)): $(B)/tests/unit/%: $(B)/tests/unit/%.o $(LIBSTATE)
 	$(CC) $(XLDFLAGS) $(UNIT_WRAP) $(LDFLAGS) -o $@ $^ -lcmocka $(LIBS)
 
 # Faults no test filesystem makes for real: a filesystem without
@@ -49,6 +49,14 @@ tests-all: $(TESTS)
 # libraries (an extra prerequisite would land after them in $^).
 $(B)/tests/unit/test-desktop-entry: $(B)/tests/unit/test-desktop-entry.o \
 		$(B)/supervisor/desktop-entry.o $(LIBSTATE)
+	$(CC) $(XLDFLAGS) $(LDFLAGS) -o $@ $^ -lcmocka $(LIBS)
+# test-gpu-sysfs tests one file of the jailer.
+$(B)/tests/unit/test-gpu-sysfs: $(B)/tests/unit/test-gpu-sysfs.o $(B)/jailer/gpu-sysfs.o \
+		$(LIBPROFILE) $(LIBSTATE)
+	$(CC) $(XLDFLAGS) $(LDFLAGS) -o $@ $^ -lcmocka $(LIBS)
+# test-seccomp-bpf runs the filters the build generated.
+$(B)/tests/unit/test-seccomp-bpf: $(B)/tests/unit/test-seccomp-bpf.o $(B)/jailer/seccomp-bpf.o \
+		$(LIBSTATE)
 	$(CC) $(XLDFLAGS) $(LDFLAGS) -o $@ $^ -lcmocka $(LIBS)
 $(B)/fuzz/fuzz-desktop-entry: supervisor/desktop-entry.c supervisor/desktop-entry.h
 # The control socket's framing and the jailer's spec are not library code

@@ -1,33 +1,44 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * seccomp-gen OUT.c — the jail's seccomp filter, compiled at build time.
+ * seccomp-gen OUT.c — the jail's seccomp filters, compiled at build time.
  *
- * The filter is the same for every jail (one variant for `secure`), so
- * libseccomp builds it here, once, and the jailer only loads the BPF this
- * program writes as C arrays: compiling it at every start cost 0.43 ms of
- * a 6 ms cold start and kept libseccomp mapped in the jailer (issue 8).
- * The BPF checks the architecture itself, so it is generated for the
- * build machine's ABI, which is the jailer's (no cross-compiling).
+ * A jail's filter depends on two things of its profile only, `secure` and
+ * the io_uring right, so libseccomp builds here, once, one filter per
+ * combination of them (four: jailer/seccomp-bpf.h), and the jailer only
+ * loads the BPF this program writes as C arrays: compiling it at every
+ * start cost 0.43 ms of a 6 ms cold start and kept libseccomp mapped in
+ * the jailer (issue 8). The BPF checks the architecture itself, so it is
+ * generated for the build machine's ABI, which is the jailer's (no
+ * cross-compiling).
  *
  * Default allow, with a deny table: each entry is a way out of the jail
  * or into the kernel's riskiest code that no desktop application needs.
- * `secure` jails get the extra entries marked so. The filter is laid out
- * as a binary tree of system call numbers (SCMP_FLTATR_CTL_OPTIMIZE 2):
- * the calls whose arguments it checks (ioctl, clone, unshare, personality)
- * run it at every call, and a tree reaches their checks in a few
- * comparisons instead of a walk along the table.
+ * Socket families are the exception, an allowlist: a jail may create
+ * local, IP and (outside `secure`) routing netlink sockets, and nothing
+ * else, so a family the kernel gains later is refused too. The filter is
+ * laid out as a binary tree of system call numbers (SCMP_FLTATR_CTL_OPTIMIZE
+ * 2): the calls whose arguments it checks (ioctl, clone, unshare,
+ * personality, socket) run it at every call, and a tree reaches their
+ * checks in a few comparisons instead of a walk along the table.
  *
  * Argument checks compare only what the kernel reads: ioctl's request is
  * an unsigned int, so it is compared on the low 32 bits (a TIOCSTI with
  * high bits set must not slip past, CVE-2017-5226 showed the attack).
+ * Where the kernel reads an int and we allow a value (a socket family or
+ * protocol), any high bit set makes the call refused, never allowed.
  * 32-bit x86 system calls get the same table; other ABIs (x32) are killed
- * by libseccomp's bad-architecture action.
+ * by libseccomp's bad-architecture action. On 32-bit x86, socket() and
+ * socketpair() also come through socketcall(2), with their arguments in
+ * memory, where seccomp cannot look: those two socketcall calls are
+ * refused, and the direct socket() (Linux 4.3) is checked as on x86-64.
  */
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/personality.h>
+#include <sys/socket.h>
 
 #include <errno.h>
+#include <linux/netlink.h>
 #include <linux/sched.h>
 #include <seccomp.h>
 #include <stdarg.h>
@@ -38,6 +49,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "jailer/seccomp-bpf.h"
 #include "state/util.h"
 
 enum arg_check {
@@ -52,8 +64,12 @@ struct deny_rule {
 	int err;
 	enum arg_check check;
 	uint64_t value;
-	bool secure_only;
+	unsigned only_in; /* SECCOMP_VARIANT_* a filter must have for the entry */
+	unsigned unless;  /* SECCOMP_VARIANT_* that lift it */
 };
+
+#define SECURE	 SECCOMP_VARIANT_SECURE
+#define IO_URING SECCOMP_VARIANT_IO_URING
 
 /* One comment per entry: why it is denied. */
 static const struct deny_rule deny_rules[] = {
@@ -116,16 +132,58 @@ static const struct deny_rule deny_rules[] = {
 	/* Old and obscure kernel interfaces with a history of bugs. */
 	{ "lookup_dcookie", EPERM, ANY },
 	{ "nfsservctl", EPERM, ANY },
+	/* Per-process segment descriptors: only 16-bit code and 32-bit Wine
+	 * use them, and the LDT code has a history of kernel bugs
+	 * (CVE-2015-5157, CVE-2017-17053). Docker's default profile denies it
+	 * too. */
+	{ "modify_ldt", EPERM, ANY },
+	/* io_uring runs operations that seccomp never sees, and its kernel
+	 * code is young and the source of many escalations (Google turned it
+	 * off on ChromeOS, Android and its servers); Docker's default profile
+	 * denies it. Desktop apps do without it: a right gives it back. */
+	{ "io_uring_setup", EPERM, ANY, 0, 0, IO_URING },
+	{ "io_uring_enter", EPERM, ANY, 0, 0, IO_URING },
+	{ "io_uring_register", EPERM, ANY, 0, 0, IO_URING },
+	/* socketpair() makes only unix sockets on Linux (the socket families
+	 * are below). */
+	{ "socketpair", EAFNOSUPPORT, ARG0_NOT, AF_UNIX },
 	/* secure: no debugging of other processes of the jail either. */
-	{ "ptrace", EPERM, ANY, 0, true },
-	{ "process_vm_readv", EPERM, ANY, 0, true },
-	{ "process_vm_writev", EPERM, ANY, 0, true },
-	/* secure: io_uring runs operations that seccomp never sees. */
-	{ "io_uring_setup", EPERM, ANY, 0, true },
-	{ "io_uring_enter", EPERM, ANY, 0, true },
-	{ "io_uring_register", EPERM, ANY, 0, true },
+	{ "ptrace", EPERM, ANY, 0, SECURE },
+	{ "process_vm_readv", EPERM, ANY, 0, SECURE },
+	{ "process_vm_writev", EPERM, ANY, 0, SECURE },
 	/* secure: kcmp compares kernel objects of other processes. */
-	{ "kcmp", EPERM, ANY, 0, true },
+	{ "kcmp", EPERM, ANY, 0, SECURE },
+};
+
+/* The socket families a jail may create; socket() of any other is refused
+ * with EAFNOSUPPORT, what a kernel without the family says. Among those
+ * refused: AF_VSOCK (not namespaced: it reaches the hypervisor's and other
+ * VMs' services past the jail's network namespace), AF_PACKET, AF_KEY,
+ * AF_ALG (the kernel's crypto API: a history of bugs, no desktop app uses
+ * it), AF_BLUETOOTH (exists only in the host's network namespace; apps
+ * reach BlueZ over the system bus), AF_CAN, AF_TIPC, AF_RDS, AF_XDP and
+ * the rest. docs/jail.md says why for each. */
+static const struct allowed_family {
+	int family;
+	unsigned unless; /* SECCOMP_VARIANT_* that refuse it after all */
+} allowed_families[] = {
+	/* X11, Wayland, D-Bus, PulseAudio, and the apps' own sockets. */
+	{ AF_UNIX },
+	/* Kept in every jail, also `network = none`: the jail's network
+	 * namespace holds only its own loopback, and apps talk to themselves
+	 * over 127.0.0.1 (single-instance locks, local servers, IDEs). Which
+	 * network a jail reaches is the namespace's business, not the filter's. */
+	{ AF_INET },
+	{ AF_INET6 },
+	/* NETLINK_ROUTE only (below): getaddrinfo()'s AI_ADDRCONFIG and
+	 * getifaddrs() read the jail's own interfaces with it, and browsers
+	 * watch them for network changes. Every other netlink protocol is
+	 * refused: NETLINK_KOBJECT_UEVENT (udev monitors) carries nothing into
+	 * a jail's own namespace (the kernel sends uevents to the host's only)
+	 * and, with network = host, the host's device events; audit, sock_diag,
+	 * netfilter, xfrm, generic netlink (nl80211) are kernel surface no app
+	 * of a jail needs. Secure jails get none: glibc does without it. */
+	{ AF_NETLINK, SECURE },
 };
 
 static _noreturn_ void die(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -166,10 +224,52 @@ add_rule(scmp_filter_ctx ctx, const struct deny_rule *rule, int nr)
 	return -EINVAL;
 }
 
-/* Builds the filter of a jail, secure or not; dies on failure (a build
- * step: make reports it). */
+static bool
+family_allowed(int family, unsigned variant)
+{
+	for (size_t i = 0; i < ELEMENTSOF(allowed_families); i++)
+		if (allowed_families[i].family == family)
+			return !(allowed_families[i].unless & variant);
+	return false;
+}
+
+/* socket(): every family but the allowed ones refused. libseccomp allows
+ * one comparison per argument and rule, so the allowlist is written as
+ * one rule per refused family below the highest allowed one, and one for
+ * everything above it: a family with a high bit set (the kernel reads an
+ * int) is above it too. On 32-bit x86, libseccomp also turns the first
+ * socket() rule into a refusal of socketcall(SYS_SOCKET) as a whole (it
+ * cannot see the arguments there): these rules come first, so that
+ * refusal is EAFNOSUPPORT too. */
+static void
+add_socket_rules(scmp_filter_ctx ctx, unsigned variant)
+{
+	uint32_t refuse = SCMP_ACT_ERRNO(EAFNOSUPPORT);
+	int nr = seccomp_syscall_resolve_name("socket"), top = -1, r;
+
+	if (nr == __NR_SCMP_ERROR)
+		die("no socket() on this architecture");
+	for (int f = 0; f < AF_MAX; f++)
+		if (family_allowed(f, variant))
+			top = f;
+	r = seccomp_rule_add(ctx, refuse, nr, 1, SCMP_A0(SCMP_CMP_GE, (uint64_t) top + 1));
+	for (int f = 0; r >= 0 && f < top; f++)
+		if (!family_allowed(f, variant))
+			r = seccomp_rule_add(ctx, refuse, nr, 1,
+					     SCMP_A0(SCMP_CMP_EQ, (uint64_t) f));
+	/* Netlink: the routing protocol alone (NETLINK_ROUTE is 0). */
+	if (r >= 0 && family_allowed(AF_NETLINK, variant))
+		r = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPROTONOSUPPORT), nr, 2,
+				     SCMP_A0(SCMP_CMP_EQ, AF_NETLINK),
+				     SCMP_A2(SCMP_CMP_NE, NETLINK_ROUTE));
+	if (r < 0)
+		die("unable to add the seccomp rules for socket()");
+}
+
+/* Builds the filter of the SECCOMP_VARIANT_* flags VARIANT; dies on
+ * failure (a build step: make reports it). */
 static scmp_filter_ctx
-build_filter(bool secure)
+build_filter(unsigned variant)
 {
 	scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ALLOW);
 	int r;
@@ -184,11 +284,12 @@ build_filter(bool secure)
 	r = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_OPTIMIZE, 2);
 	if (r < 0)
 		die("unable to ask for a binary tree");
+	add_socket_rules(ctx, variant);
 	for (size_t i = 0; i < ELEMENTSOF(deny_rules); i++) {
 		const struct deny_rule *rule = &deny_rules[i];
 		int nr;
 
-		if (rule->secure_only && !secure)
+		if ((rule->only_in & variant) != rule->only_in || (rule->unless & variant) != 0)
 			continue;
 		nr = seccomp_syscall_resolve_name(rule->syscall);
 		if (nr == __NR_SCMP_ERROR)
@@ -200,11 +301,12 @@ build_filter(bool secure)
 	return ctx;
 }
 
-/* Writes the BPF of one variant as `const struct sock_filter NAME[]`. */
-static void
-emit(FILE *out, const char *name, bool secure)
+/* Writes the BPF of VARIANT as `static const struct sock_filter
+ * seccomp_bpf_VARIANT[]`; returns its length in instructions. */
+static size_t
+emit(FILE *out, unsigned variant)
 {
-	scmp_filter_ctx ctx = build_filter(secure);
+	scmp_filter_ctx ctx = build_filter(variant);
 	unsigned char *bpf;
 	off_t size;
 	int fd;
@@ -216,14 +318,15 @@ emit(FILE *out, const char *name, bool secure)
 		die("unable to export the filter");
 	seccomp_release(ctx);
 	size = lseek(fd, 0, SEEK_END);
-	if (size <= 0 || size % 8 != 0)
+	/* The kernel takes at most BPF_MAXINSNS (4096) instructions. */
+	if (size <= 0 || size % 8 != 0 || size / 8 > BPF_MAXINSNS)
 		die("the exported filter has a bad size");
 	bpf = malloc((size_t) size);
 	if (bpf == NULL || pread(fd, bpf, (size_t) size, 0) != size)
 		die("unable to read the exported filter");
 	close(fd);
 
-	fprintf(out, "const struct sock_filter %s[] = {\n", name);
+	fprintf(out, "static const struct sock_filter seccomp_bpf_%u[] = {\n", variant);
 	for (off_t i = 0; i < size; i += 8) {
 		uint16_t code;
 		uint32_t k;
@@ -232,13 +335,15 @@ emit(FILE *out, const char *name, bool secure)
 		memcpy(&k, bpf + i + 4, 4);
 		fprintf(out, "\t{ 0x%04x, %u, %u, 0x%08x },\n", code, bpf[i + 2], bpf[i + 3], k);
 	}
-	fprintf(out, "};\nconst unsigned short %s_len = %lld;\n\n", name, (long long) (size / 8));
+	fprintf(out, "};\n\n");
 	free(bpf);
+	return (size_t) size / 8;
 }
 
 int
 main(int argc, char **argv)
 {
+	size_t len[SECCOMP_VARIANTS];
 	FILE *out;
 
 	if (argc != 2) {
@@ -250,8 +355,12 @@ main(int argc, char **argv)
 		die("unable to create '%s'", argv[1]);
 	fprintf(out, "/* Generated by jailer/gen/seccomp-gen.c at build time: do not edit. */\n"
 		     "#include \"jailer/seccomp-bpf.h\"\n\n");
-	emit(out, "seccomp_bpf_default", false);
-	emit(out, "seccomp_bpf_secure", true);
+	for (unsigned v = 0; v < SECCOMP_VARIANTS; v++)
+		len[v] = emit(out, v);
+	fprintf(out, "const struct seccomp_bpf seccomp_bpf_variants[SECCOMP_VARIANTS] = {\n");
+	for (unsigned v = 0; v < SECCOMP_VARIANTS; v++)
+		fprintf(out, "\t{ seccomp_bpf_%u, %zu },\n", v, len[v]);
+	fprintf(out, "};\n");
 	if (fclose(out) != 0)
 		die("unable to write '%s'", argv[1]);
 	return 0;

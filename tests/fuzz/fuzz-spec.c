@@ -72,9 +72,17 @@ fuzz_is_socket(int dir_fd, const char *path, int flags)
 	return (sockets & (dir_fd == AT_FDCWD ? 1u : 2u)) != 0;
 }
 
+static unsigned
+fuzz_hold_display(int *ret_fd)
+{
+	*ret_fd = -1;
+	return 99;
+}
+
 static const struct spec_host fuzz_host = {
     .getenv = fuzz_getenv,
     .is_socket = fuzz_is_socket,
+    .hold_display = fuzz_hold_display,
 };
 
 static void
@@ -224,7 +232,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	_cleanup_free_ char *copy = NULL;
 	_cleanup_strv_ char **vars = NULL;
-	struct jail_spec spec = {.state_fd = -1, .log_fd = -1, .home_fd = -1, .go_fd = -1};
+	struct jail_spec spec = {.state_fd = -1, .log_fd = -1, .home_fd = -1, .go_fd = -1, .x11_hold_fd = -1};
 	struct profile_error err = {};
 	char *text, *line;
 	int r;

@@ -11,8 +11,8 @@
  * add-key request-key bpf perf-event-open userfaultfd kexec-load
  * kexec-file-load init-module finit-module delete-module personality acct
  * swapon swapoff reboot syslog quotactl uselib iopl ioperm vhangup
- * open-by-handle-at lookup-dcookie nfsservctl ptrace. Without NAME it tries
- * all of them.
+ * open-by-handle-at lookup-dcookie nfsservctl modify-ldt ptrace. Without
+ * NAME it tries all of them.
  *
  * Not in that list, so asked for by name only:
  *   tiocsti-ctty       TIOCSTI on fd 0 after making it our controlling
@@ -31,24 +31,40 @@
  *                      x86-64 only: the same calls through `int $0x80`, the
  *                      32-bit x86 ABI, which the filter must cover too;
  *                      "NOABI" where the machine has no such entry at all
+ *   i386-socket-vsock, i386-socketcall-vsock, i386-socketcall-unix
+ *                      x86-64 only: socket(AF_VSOCK) through the direct
+ *                      32-bit socket() and through socketcall(2), whose
+ *                      arguments lie in memory (below 4 GiB); and a unix
+ *                      socket through socketcall
+ *   socket-FAMILY[-PROTOCOL], socketpair-FAMILY
+ *                      socket() of a family (unix inet inet6 vsock packet
+ *                      key alg bluetooth can) or a netlink protocol
+ *                      (netlink-route netlink-uevent netlink-audit
+ *                      netlink-generic netlink-sock-diag); socketpair()
+ *                      (unix inet); the socket is closed again
  * Calls that change the caller (unshare-newuser, personality) come last
  * when the filter lets them through.
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/if_ether.h>
 #include <linux/io_uring.h>
 #include <linux/kcmp.h>
+#include <linux/netlink.h>
 #include <linux/sched.h>
 #include <sched.h>
 #include <setjmp.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/personality.h>
 #include <sys/ptrace.h>
+#include <sys/socket.h>
 #include <sys/swap.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
@@ -242,6 +258,31 @@ int80(long nr, long a, long b, long c)
 
 static long a_i386_unshare(void) { return int80(310 /* unshare */, CLONE_NEWUSER, 0, 0); }
 static long a_i386_keyctl(void) { return int80(288 /* keyctl */, 0, -3 /* session */, 0); }
+static long a_i386_socket_vsock(void) { return int80(359 /* socket */, AF_VSOCK, SOCK_STREAM, 0); }
+
+/* socketcall(SYS_SOCKET, args): the three arguments in memory a 32-bit
+ * pointer reaches. */
+static long
+i386_socketcall_socket(int family)
+{
+	unsigned *args = mmap(NULL, 4096, PROT_READ | PROT_WRITE,
+			      MAP_PRIVATE | MAP_ANONYMOUS | MAP_32BIT, -1, 0);
+	long r;
+
+	if (args == MAP_FAILED)
+		return -1;
+	args[0] = (unsigned) family;
+	args[1] = SOCK_STREAM;
+	args[2] = 0;
+	r = int80(102 /* socketcall */, 1 /* SYS_SOCKET */, (long) (uintptr_t) args, 0);
+	if (r >= 0)
+		close((int) r);
+	munmap(args, 4096);
+	return r;
+}
+
+static long a_i386_socketcall_vsock(void) { return i386_socketcall_socket(AF_VSOCK); }
+static long a_i386_socketcall_unix(void) { return i386_socketcall_socket(AF_UNIX); }
 #endif
 
 struct attempt {
@@ -291,6 +332,60 @@ static long a_open_by_handle(void) { return syscall(SYS_open_by_handle_at, AT_FD
 static long a_lookup_dcookie(void) { return syscall(SYS_lookup_dcookie, 0, NULL, 0); }
 static long a_nfsservctl(void) { return syscall(SYS_nfsservctl, 0, NULL, NULL); }
 static long a_kcmp(void) { return syscall(SYS_kcmp, getpid(), getpid(), KCMP_VM, 0, 0); }
+/* Reads the LDT (function 0): changes nothing, and works wherever the
+ * kernel has the call. */
+static long
+a_modify_ldt(void)
+{
+	char buf[16];
+
+	return syscall(SYS_modify_ldt, 0, buf, sizeof(buf));
+}
+
+/* socket() and socketpair() of one family, or one netlink protocol. */
+struct socket_attempt {
+	const char *name;
+	int family, type, protocol;
+	bool pair;
+};
+
+static const struct socket_attempt socket_attempts[] = {
+	{ "socket-unix", AF_UNIX, SOCK_STREAM, 0, false },
+	{ "socket-inet", AF_INET, SOCK_DGRAM, 0, false },
+	{ "socket-inet6", AF_INET6, SOCK_DGRAM, 0, false },
+	{ "socket-vsock", AF_VSOCK, SOCK_STREAM, 0, false },
+	{ "socket-packet", AF_PACKET, SOCK_RAW, 0, false },
+	{ "socket-key", AF_KEY, SOCK_RAW, 2 /* PF_KEY_V2 */, false },
+	{ "socket-alg", AF_ALG, SOCK_SEQPACKET, 0, false },
+	{ "socket-bluetooth", AF_BLUETOOTH, SOCK_RAW, 1 /* BTPROTO_HCI */, false },
+	{ "socket-can", AF_CAN, SOCK_RAW, 1 /* CAN_RAW */, false },
+	{ "socket-netlink-route", AF_NETLINK, SOCK_RAW, NETLINK_ROUTE, false },
+	{ "socket-netlink-uevent", AF_NETLINK, SOCK_DGRAM, NETLINK_KOBJECT_UEVENT, false },
+	{ "socket-netlink-audit", AF_NETLINK, SOCK_RAW, NETLINK_AUDIT, false },
+	{ "socket-netlink-generic", AF_NETLINK, SOCK_RAW, NETLINK_GENERIC, false },
+	{ "socket-netlink-sock-diag", AF_NETLINK, SOCK_RAW, NETLINK_SOCK_DIAG, false },
+	{ "socketpair-unix", AF_UNIX, SOCK_STREAM, 0, true },
+	{ "socketpair-inet", AF_INET, SOCK_STREAM, 0, true },
+};
+
+static long
+try_socket(const struct socket_attempt *a)
+{
+	int fds[2];
+
+	if (a->pair) {
+		if (socketpair(a->family, a->type | SOCK_CLOEXEC, a->protocol, fds) < 0)
+			return -1;
+		close(fds[0]);
+		close(fds[1]);
+		return 0;
+	}
+	fds[0] = socket(a->family, a->type | SOCK_CLOEXEC, a->protocol);
+	if (fds[0] < 0)
+		return -1;
+	close(fds[0]);
+	return 0;
+}
 
 /* What runs without NAME: every call the filter denies in every jail,
  * plus ptrace of PID 1. */
@@ -333,6 +428,7 @@ static const struct attempt attempts[] = {
 	{ "open-by-handle-at", a_open_by_handle },
 	{ "lookup-dcookie", a_lookup_dcookie },
 	{ "nfsservctl", a_nfsservctl },
+	{ "modify-ldt", a_modify_ldt },
 	{ "ptrace", try_ptrace },
 	/* They change the caller when allowed: last. */
 	{ "unshare-newuser", a_unshare },
@@ -350,32 +446,45 @@ static const struct attempt extra_attempts[] = {
 #if defined(__x86_64__)
 	{ "i386-unshare-newuser", a_i386_unshare },
 	{ "i386-keyctl", a_i386_keyctl },
+	{ "i386-socket-vsock", a_i386_socket_vsock },
+	{ "i386-socketcall-vsock", a_i386_socketcall_vsock },
+	{ "i386-socketcall-unix", a_i386_socketcall_unix },
 #endif
 };
 
 static void
-run(const struct attempt *a)
+report(const char *name, long r)
 {
-	long r;
-
-	errno = 0;
-	r = a->fn();
 	if (r == -2)
 		return; /* the attempt reported itself */
-	if (r == -3) {
-		printf("%s NOABI\n", a->name);
-		fflush(stdout);
-		return;
-	}
-	if (r >= 0)
-		printf("%s OK\n", a->name);
+	if (r == -3)
+		printf("%s NOABI\n", name);
+	else if (r >= 0)
+		printf("%s OK\n", name);
 	else
-		printf("%s %s\n", a->name, strerrorname_np(errno));
+		printf("%s %s\n", name, strerrorname_np(errno));
 	fflush(stdout);
+}
+
+static void
+run(const struct attempt *a)
+{
+	errno = 0;
+	report(a->name, a->fn());
 }
 
 #define N_ATTEMPTS (sizeof(attempts) / sizeof(attempts[0]))
 #define N_EXTRA	   (sizeof(extra_attempts) / sizeof(extra_attempts[0]))
+#define N_SOCKET   (sizeof(socket_attempts) / sizeof(socket_attempts[0]))
+
+static const struct socket_attempt *
+find_socket_attempt(const char *name)
+{
+	for (size_t j = 0; j < N_SOCKET; j++)
+		if (strcmp(name, socket_attempts[j].name) == 0)
+			return &socket_attempts[j];
+	return NULL;
+}
 
 static const struct attempt *
 find_attempt(const char *name)
@@ -398,12 +507,19 @@ main(int argc, char **argv)
 		return 0;
 	}
 	for (int i = 1; i < argc; i++) {
-		if (find_attempt(argv[i]) == NULL) {
+		if (find_attempt(argv[i]) == NULL && find_socket_attempt(argv[i]) == NULL) {
 			fprintf(stderr, "try-syscall: unknown call '%s'\n", argv[i]);
 			return 2;
 		}
 	}
-	for (int i = 1; i < argc; i++)
-		run(find_attempt(argv[i]));
+	for (int i = 1; i < argc; i++) {
+		const struct socket_attempt *s = find_socket_attempt(argv[i]);
+
+		if (s != NULL) {
+			errno = 0;
+			report(s->name, try_socket(s));
+		} else
+			run(find_attempt(argv[i]));
+	}
 	return 0;
 }

@@ -74,7 +74,7 @@ check_profile() {
 		"no_new_privs" "seccomp filter" "TIOCSTI (type into the terminal)" \
 		"nested user namespace" "capabilities (CapBnd)" "controlling terminal" \
 		"host processes" "route to the internet (IPv4)" "route to the internet (IPv6)" \
-		"systemd-resolved stub"; do
+		"systemd-resolved stub" "Landlock scoping"; do
 		[ "$(result "$output" "$c")" = closed ] || fail "'$c' is not closed: $output"
 	done
 
@@ -89,27 +89,35 @@ check_profile() {
 	[ -z "$left" ] || fail "canaries left behind: $left"
 }
 
-@test "network = host: the host's abstract socket and loopback TCP are OPEN, exit 1" {
+@test "network = host: the host's loopback TCP is OPEN, its abstract sockets refused by Landlock, exit 1" {
 	listeners
 	check_profile hostnet "secure = true" "network = host"
 	run jailsup check hostnet --json --probe-abstract "$ABSTRACT" --probe-tcp "$PORT"
 	assert_status 1
-	[ "$(result "$output" "given abstract socket")" = OPEN ] || fail "$output"
 	[ "$(result "$output" "given loopback TCP port")" = OPEN ] || fail "$output"
-	[ "$(result "$output" "host abstract socket")" = OPEN ] || fail "$output"
 	[ "$(result "$output" "network namespace")" = OPEN ] || fail "$output"
+	# The kernel here scopes abstract sockets (Landlock ABI 6 or later):
+	# the jail shares the host's, and is refused them.
+	[ "$(result "$output" "Landlock scoping")" = closed ] || fail "$output"
+	jq -e '[.checks[] | select(.channel == "Landlock scoping" and (.detail | test("^ABI [0-9]+: abstract unix sockets and signals scoped")))] | length == 1' \
+		<<<"$output" >/dev/null || fail "$output"
+	for c in "given abstract socket" "host abstract socket"; do
+		[ "$(result "$output" "$c")" = closed ] || fail "'$c' is not closed: $output"
+		jq -e --arg c "$c" '[.checks[] | select(.channel == $c and (.detail | endswith(": Operation not permitted")))] | length == 1' \
+			<<<"$output" >/dev/null || fail "'$c' was not refused by Landlock: $output"
+	done
 	# What network = host does not open stays closed.
 	[ "$(result "$output" "host unix socket in /tmp")" = closed ] || fail "$output"
 	[ "$(result "$output" "your home")" = closed ] || fail "$output"
 	[ "$(result "$output" "no_new_privs")" = closed ] || fail "$output"
-	jq -e '.open >= 3' <<<"$output" >/dev/null || fail "$output"
+	jq -e '.open >= 2' <<<"$output" >/dev/null || fail "$output"
 
 	run jailsup check hostnet --probe-abstract "$ABSTRACT" --probe-tcp "$PORT"
 	assert_status 1
-	assert_output_contains "OPEN     given abstract socket"
+	assert_output_contains "OPEN     given loopback TCP port" "closed   given abstract socket"
 }
 
-@test "x11: denied is closed, granted is granted; denied on the host's network the abstract X socket is OPEN" {
+@test "x11: denied is closed, granted is granted; denied on the host's network the abstract X socket is refused" {
 	start_xvfb
 	check_profile xoff "network = none" "[rights]" "deny = x11, dbus, notifications, audio"
 	run jailsup check xoff --json
@@ -124,8 +132,8 @@ check_profile() {
 	check_profile xhost "network = host" "[rights]" "deny = x11, dbus, notifications, audio"
 	run jailsup check xhost --json
 	assert_status 1
-	jq -e --arg d "@/tmp/.X11-unix/X$XNUM: connected" \
-		'[.checks[] | select(.channel == "X11 display" and .result == "OPEN" and .detail == $d)] | length == 1' \
+	jq -e --arg d "@/tmp/.X11-unix/X$XNUM: Operation not permitted" \
+		'[.checks[] | select(.channel == "X11 display" and .result == "closed" and .detail == $d)] | length == 1' \
 		<<<"$output" >/dev/null || fail "$output"
 }
 

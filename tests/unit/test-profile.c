@@ -256,7 +256,7 @@ test_right_to_string_each_bit(void **state)
 {
 	static const char *const names[] = {"audio",       "x11",          "wayland",     "gpu",
 	                                    "camera",      "network",      "kde-session", "dbus",
-	                                    "dbus-system", "notifications"};
+	                                    "dbus-system", "notifications", "io_uring"};
 
 	(void) state;
 	assert_int_equal(ELEMENTSOF(names), _RIGHT_COUNT);
@@ -668,7 +668,7 @@ test_profile_parse_rights(void **state)
 	                                        ~(RIGHT_DBUS | RIGHT_NOTIFICATIONS));
 	body_fails(fx, "[rights]\nallow = audio, sound\n", 4,
 	           "unknown right 'sound' (known: audio, x11, wayland, gpu, camera, network, "
-	           "kde-session, dbus, dbus-system, notifications)");
+	           "kde-session, dbus, dbus-system, notifications, io_uring)");
 	body_fails(fx, "[rights]\ndeny = X11\n", 4, "unknown right 'X11'");
 	body_fails(fx, "[rights]\nallow = audio gpu\n", 4, "unknown right 'audio gpu'");
 	body_fails(fx, "[rights]\nallow = gpu\ndeny = gpu\n", 5,
