@@ -92,9 +92,6 @@ struct jail_fds {
 /* The largest init script read. */
 #define INIT_SCRIPT_MAX (1024 * 1024)
 
-#ifndef MFD_NOEXEC_SEAL
-#define MFD_NOEXEC_SEAL 0x0008U /* Linux 6.3; older kernels refuse it, then we go without */
-#endif
 
 static void
 usage(void)
@@ -187,30 +184,6 @@ report_pid(const struct jail_spec *spec)
 	return fd;
 }
 
-/* A memfd of TEXT that nobody can change: sealed against writes, growth
- * and shrinking, and against new seals. */
-static int
-sealed_copy(const char *name, const char *text, size_t len)
-{
-	_cleanup_close_ int fd = -1;
-	int r;
-
-	/* Never executed, only read: without a word on exec, kernels since
-	 * 6.3 complain in their log. */
-	fd = memfd_create(name, MFD_CLOEXEC | MFD_ALLOW_SEALING | MFD_NOEXEC_SEAL);
-	if (fd < 0 && errno == EINVAL)
-		fd = memfd_create(name, MFD_CLOEXEC | MFD_ALLOW_SEALING);
-	if (fd < 0)
-		return -errno;
-	r = write_all(fd, text, len);
-	if (r < 0)
-		return r;
-	if (fcntl(fd, F_ADD_SEALS, F_SEAL_WRITE | F_SEAL_GROW | F_SEAL_SHRINK | F_SEAL_SEAL) < 0 ||
-	    lseek(fd, 0, SEEK_SET) < 0)
-		return -errno;
-	return TAKE_FD(fd);
-}
-
 /* The init script, read here on the host side, before the jail exists, and
  * handed to it as a sealed copy: no process of the jail holds an fd of the
  * user's file (through /proc/PID/fd/6 of a background process of the
@@ -258,7 +231,7 @@ read_init_script(const struct jail_spec *spec)
 		    path, INIT_SCRIPT_MAX);
 	if (r < 0)
 		die_errno(EXIT_TEMPORARY, r, "unable to read the init script '%s'", path);
-	copy = sealed_copy("jailsup-init-script", text, len);
+	copy = memfd_sealed("jailsup-init-script", text, len);
 	if (copy < 0)
 		die_errno(EXIT_TEMPORARY, copy, "unable to copy the init script '%s'", path);
 	return copy;

@@ -461,3 +461,29 @@ mkdir_parents(const char *path, mode_t mode)
 			return 0;
 	}
 }
+
+#ifndef MFD_NOEXEC_SEAL
+#define MFD_NOEXEC_SEAL 0x0008U /* Linux 6.3; older kernels refuse it, then we go without */
+#endif
+
+int
+memfd_sealed(const char *name, const char *text, size_t len)
+{
+	_cleanup_close_ int fd = -1;
+	int r;
+
+	/* Read, never executed: without a word on exec, kernels since 6.3
+	 * complain in their log. */
+	fd = memfd_create(name, MFD_CLOEXEC | MFD_ALLOW_SEALING | MFD_NOEXEC_SEAL);
+	if (fd < 0 && errno == EINVAL)
+		fd = memfd_create(name, MFD_CLOEXEC | MFD_ALLOW_SEALING);
+	if (fd < 0)
+		return -errno;
+	r = write_all(fd, text, len);
+	if (r < 0)
+		return r;
+	if (fcntl(fd, F_ADD_SEALS, F_SEAL_WRITE | F_SEAL_GROW | F_SEAL_SHRINK | F_SEAL_SEAL) < 0 ||
+	    lseek(fd, 0, SEEK_SET) < 0)
+		return -errno;
+	return TAKE_FD(fd);
+}

@@ -172,6 +172,11 @@ int fds_move_to(const int *fds, size_t n, int first);
 /* Writes all of BUF, retrying on EINTR and short writes. 0 or -errno. */
 int write_all(int fd, const void *buf, size_t len);
 
+/* A memfd NAME holding the LEN bytes of TEXT that nobody can change:
+ * sealed against writes, growth, shrinking and new seals, and never
+ * executable; its offset at the start, close-on-exec. The fd or -errno. */
+int memfd_sealed(const char *name, const char *text, size_t len);
+
 /* Reads from FD until EOF, at most MAX bytes; more than that is -EFBIG.
  * The result is NUL-terminated (the NUL is not counted in *ret_len). */
 int read_all(int fd, size_t max, char **ret, size_t *ret_len);

@@ -466,6 +466,44 @@ add_fault(FILE *f, bool *open, const char *fmt, ...)
 	*open = true;
 }
 
+/* The faults of helper PID that both confined helpers are judged by: each
+ * namespace of REQUIRED_NS (N of them) its own, a root other than ours,
+ * every capability set holding CAPS exactly, no_new_privs and a seccomp
+ * filter. ROOT_PATH gets "/proc/PID/root/". */
+static void
+confinement_faults(FILE *f, bool *open, pid_t pid, const char *const *required_ns, size_t n,
+                   uint64_t caps, char root_path[static 64])
+{
+	static const char *const cap_names[] = {"CapEff", "CapPrm", "CapBnd", "CapAmb"};
+	struct helper_status st;
+	struct stat root, ours;
+	int r;
+
+	for (size_t i = 0; i < n; i++) {
+		r = ns_other(pid, required_ns[i]);
+		if (r <= 0)
+			add_fault(f, open, "%s namespace: %s", required_ns[i],
+			          r == 0 ? "the host's" : strerror(-r));
+	}
+	snprintf(root_path, 64, "/proc/%d/root/", (int) pid);
+	if (stat(root_path, &root) < 0 || stat("/", &ours) < 0)
+		add_fault(f, open, "its root: %s", strerror(errno));
+	else if (root.st_dev == ours.st_dev && root.st_ino == ours.st_ino)
+		add_fault(f, open, "its root is the host's /");
+	r = read_helper_status(pid, &st);
+	if (r < 0) {
+		add_fault(f, open, "status: %s", strerror(-r));
+		return;
+	}
+	for (size_t i = 0; i < ELEMENTSOF(cap_names); i++)
+		if (st.caps[i] != caps)
+			add_fault(f, open, "%s %016llx", cap_names[i], (unsigned long long) st.caps[i]);
+	if (st.nnp != 1)
+		add_fault(f, open, "no_new_privs not set");
+	if (st.seccomp != 2)
+		add_fault(f, open, "no seccomp filter");
+}
+
 /* The jail's xdg-dbus-proxy, by its pid file (PID START, and its comm):
  * closed when it is in a user, mount and PID namespace of its own, its
  * root is not ours and has no HOME, it holds no capability, no_new_privs
@@ -474,11 +512,8 @@ add_fault(FILE *f, bool *open, const char *fmt, ...)
 static int
 check_proxy(int dir_fd, const char *home, char **ret_spec)
 {
-	static const char *const cap_names[] = {"CapEff", "CapPrm", "CapBnd", "CapAmb"};
 	static const char *const required_ns[] = {"user", "mnt", "pid"};
 	_cleanup_free_ char *detail = NULL, *in_root = NULL;
-	struct helper_status st;
-	struct stat root, ours;
 	char root_path[64];
 	struct proc_id id;
 	bool open = false;
@@ -497,36 +532,13 @@ check_proxy(int dir_fd, const char *home, char **ret_spec)
 	f = open_memstream(&detail, &len);
 	if (f == NULL)
 		return -ENOMEM;
-	for (size_t i = 0; i < ELEMENTSOF(required_ns); i++) {
-		r = ns_other(id.pid, required_ns[i]);
-		if (r <= 0)
-			add_fault(f, &open, "%s namespace: %s", required_ns[i],
-			          r == 0 ? "the host's" : strerror(-r));
-	}
-	snprintf(root_path, sizeof(root_path), "/proc/%d/root/", (int) id.pid);
-	if (stat(root_path, &root) < 0 || stat("/", &ours) < 0)
-		add_fault(f, &open, "its root: %s", strerror(errno));
-	else if (root.st_dev == ours.st_dev && root.st_ino == ours.st_ino)
-		add_fault(f, &open, "its root is the host's /");
+	confinement_faults(f, &open, id.pid, required_ns, ELEMENTSOF(required_ns), 0, root_path);
 	if (asprintf(&in_root, "%s%s", root_path, home) < 0) {
 		fclose(f);
 		return -ENOMEM;
 	}
 	if (access(in_root, F_OK) == 0 || errno != ENOENT)
 		add_fault(f, &open, "it sees your home %s", home);
-	r = read_helper_status(id.pid, &st);
-	if (r < 0)
-		add_fault(f, &open, "status: %s", strerror(-r));
-	else {
-		for (size_t i = 0; i < ELEMENTSOF(cap_names); i++)
-			if (st.caps[i] != 0)
-				add_fault(f, &open, "%s %016llx", cap_names[i],
-				          (unsigned long long) st.caps[i]);
-		if (st.nnp != 1)
-			add_fault(f, &open, "no_new_privs not set");
-		if (st.seccomp != 2)
-			add_fault(f, &open, "no seccomp filter");
-	}
 	net = ns_other(id.pid, "net");
 	if (!open)
 		fprintf(f,
@@ -550,12 +562,9 @@ check_proxy(int dir_fd, const char *home, char **ret_spec)
 static int
 check_openvpn(int dir_fd, char **ret_spec)
 {
-	static const char *const cap_names[] = {"CapEff", "CapPrm", "CapBnd", "CapAmb"};
 	static const char *const required_ns[] = {"user", "mnt"};
 	const uint64_t net_admin = UINT64_C(1) << 12; /* CAP_NET_ADMIN */
 	_cleanup_free_ char *detail = NULL;
-	struct helper_status st;
-	struct stat root, ours;
 	char root_path[64];
 	struct proc_id id;
 	bool open = false;
@@ -571,30 +580,8 @@ check_openvpn(int dir_fd, char **ret_spec)
 	f = open_memstream(&detail, &len);
 	if (f == NULL)
 		return -ENOMEM;
-	for (size_t i = 0; i < ELEMENTSOF(required_ns); i++) {
-		r = ns_other(id.pid, required_ns[i]);
-		if (r <= 0)
-			add_fault(f, &open, "%s namespace: %s", required_ns[i],
-			          r == 0 ? "the host's" : strerror(-r));
-	}
-	snprintf(root_path, sizeof(root_path), "/proc/%d/root/", (int) id.pid);
-	if (stat(root_path, &root) < 0 || stat("/", &ours) < 0)
-		add_fault(f, &open, "its root: %s", strerror(errno));
-	else if (root.st_dev == ours.st_dev && root.st_ino == ours.st_ino)
-		add_fault(f, &open, "its root is the host's /");
-	r = read_helper_status(id.pid, &st);
-	if (r < 0)
-		add_fault(f, &open, "status: %s", strerror(-r));
-	else {
-		for (size_t i = 0; i < ELEMENTSOF(cap_names); i++)
-			if (st.caps[i] != net_admin)
-				add_fault(f, &open, "%s %016llx", cap_names[i],
-				          (unsigned long long) st.caps[i]);
-		if (st.nnp != 1)
-			add_fault(f, &open, "no_new_privs not set");
-		if (st.seccomp != 2)
-			add_fault(f, &open, "no seccomp filter");
-	}
+	confinement_faults(f, &open, id.pid, required_ns, ELEMENTSOF(required_ns), net_admin,
+	                   root_path);
 	if (!open)
 		fprintf(f,
 		        "pid %d: the jail's user namespace, its own mount namespace and root, "

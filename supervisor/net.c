@@ -748,26 +748,6 @@ openvpn_argv(const struct vpn_remote *remotes, size_t n_remotes, char ***ret)
 	return 0;
 }
 
-/* The cleaned .ovpn (vpn-config.h) in a sealed memfd, at its start:
- * openvpn reads it as its stdin; nothing is written to disk. */
-static int
-config_memfd(const char *clean)
-{
-	_cleanup_close_ int fd = -1;
-	int r;
-
-	fd = memfd_create("openvpn.conf", MFD_CLOEXEC | MFD_ALLOW_SEALING);
-	if (fd < 0)
-		return -errno;
-	r = write_all(fd, clean, strlen(clean));
-	if (r < 0)
-		return r;
-	if (fcntl(fd, F_ADD_SEALS, F_SEAL_WRITE | F_SEAL_GROW | F_SEAL_SHRINK | F_SEAL_SEAL) < 0 ||
-	    lseek(fd, 0, SEEK_SET) < 0)
-		return -errno;
-	return TAKE_FD(fd);
-}
-
 /* openvpn's sandbox (state/sandbox.h), entered in the jail's user
  * namespace, which owns its mount namespace: only what openvpn needs, read
  * only but for the tun device and the jail's resolv.conf, which our script
@@ -851,7 +831,8 @@ openvpn_child(struct openvpn_launch *l)
 			   "more than %d servers)\n", vpn->path, bad_line, OVPN_REMOTES_MAX);
 		_exit(EXIT_PERMANENT);
 	}
-	config = config_memfd(vpn->clean.text);
+	/* openvpn reads it as its stdin; nothing is written to disk. */
+	config = memfd_sealed("openvpn.conf", vpn->clean.text, strlen(vpn->clean.text));
 	if (config < 0) {
 		dprintf(2, "jailsup: error: unable to prepare openvpn's configuration: %s\n",
 			strerror(-config));

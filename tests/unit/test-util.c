@@ -506,6 +506,28 @@ test_text_write_escaped(void **state)
 	assert_file_content(f->fd, "out", "init[x]: \\x1b[2J\nnext\n");
 }
 
+static void
+test_memfd_sealed(void **state)
+{
+	_cleanup_close_ int fd = -1;
+	char buf[16] = "";
+
+	(void) state;
+	fd = memfd_sealed("test", "hello", 5);
+	assert_true(fd >= 0);
+	assert_true(fcntl(fd, F_GETFD) & FD_CLOEXEC);
+	assert_int_equal(read(fd, buf, sizeof(buf)), 5);
+	assert_memory_equal(buf, "hello", 5);
+	/* Nobody changes it, not even through a new fd. */
+	assert_int_equal(pwrite(fd, "x", 1, 0), -1);
+	assert_int_equal(errno, EPERM);
+	assert_int_equal(ftruncate(fd, 0), -1);
+	assert_int_equal(fcntl(fd, F_ADD_SEALS, 0), -1);
+	assert_int_equal(fcntl(fd, F_GET_SEALS) & (F_SEAL_WRITE | F_SEAL_GROW | F_SEAL_SHRINK |
+						   F_SEAL_SEAL),
+			 F_SEAL_WRITE | F_SEAL_GROW | F_SEAL_SHRINK | F_SEAL_SEAL);
+}
+
 int
 main(void)
 {
@@ -536,6 +558,7 @@ main(void)
 	    T(test_text_escape_bad_utf8),
 	    T(test_text_escape_idempotent),
 	    T(test_text_write_escaped),
+	    T(test_memfd_sealed),
 #undef T
 	};
 
