@@ -14,7 +14,7 @@ PROFILE_TESTS := $(filter $(B)/tests/unit/test-profile%,$(UNIT_TESTS))
 $(PROFILE_TESTS): $(B)/tests/unit/%: $(B)/tests/unit/%.o $(LIBPROFILE) $(LIBSTATE)
 	$(CC) $(XLDFLAGS) $(LDFLAGS) -o $@ $^ -lcmocka $(LIBS)
 
-$(filter-out $(PROFILE_TESTS) $(B)/tests/unit/test-desktop-entry,$(UNIT_TESTS)): $(B)/tests/unit/%: $(B)/tests/unit/%.o $(LIBSTATE)
+$(filter-out $(PROFILE_TESTS) $(B)/tests/unit/test-desktop-entry $(B)/tests/unit/test-keeper,$(UNIT_TESTS)): $(B)/tests/unit/%: $(B)/tests/unit/%.o $(LIBSTATE)
 	$(CC) $(XLDFLAGS) $(LDFLAGS) -o $@ $^ -lcmocka $(LIBS)
 
 FUZZ_SRCS := $(wildcard tests/fuzz/fuzz-*.c)
@@ -47,3 +47,9 @@ $(B)/tests/unit/test-desktop-entry: $(B)/tests/unit/test-desktop-entry.o \
 		$(B)/supervisor/desktop-entry.o $(LIBSTATE)
 	$(CC) $(XLDFLAGS) $(LDFLAGS) -o $@ $^ -lcmocka $(LIBS)
 $(B)/fuzz/fuzz-desktop-entry: supervisor/desktop-entry.c supervisor/desktop-entry.h
+
+# test-keeper forks real keepers: the supervisor's keeper.c and the state
+# file code it uses, before the libraries, with libev ($(LIBS)).
+$(B)/tests/unit/test-keeper: $(B)/tests/unit/test-keeper.o $(B)/supervisor/keeper.o \
+		$(B)/supervisor/jail-state.o $(LIBSTATE)
+	$(CC) $(XLDFLAGS) $(LDFLAGS) -o $@ $^ -lcmocka $(LIBS)
