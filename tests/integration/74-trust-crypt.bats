@@ -22,7 +22,7 @@ load crypt-helpers
 # time: a `stopped` it gave while something was still there (seen after it
 # answered, so it was there when it answered) goes into violations.
 _released() {
-	local name=$1 status what= p
+	local name=$1 status what='' p
 	shift
 	status=$(jailsup list --json | jq -r --arg n "$name" '.[] | select(.name == $n) | .status')
 	if home_mounted "$name"; then
@@ -43,18 +43,21 @@ _released() {
 	if [ "$status" = stopped ]; then
 		echo "list said stopped while $what" >>"$BATS_TEST_TMPDIR/violations"
 	fi
+	echo "still there: $what (list: $status)"
 	return 1
 }
 
 # wait_released NAME [PID…]: waits (deadline) until _released, then fails
 # if list ever said stopped too early. Prints how long it took on fd 3.
 wait_released() {
-	local t0=${EPOCHREALTIME/./}
-	wait_for _released "$@" || return
-	echo "# $BATS_TEST_DESCRIPTION: released after $(((${EPOCHREALTIME/./} - t0) / 1000)) ms" >&3
+	local t0=${EPOCHREALTIME/./} rc=0
+	wait_for _released "$@" || rc=$?
 	if [ -s "$BATS_TEST_TMPDIR/violations" ]; then
 		fail "$(sort -u "$BATS_TEST_TMPDIR/violations")"
+		return
 	fi
+	[ "$rc" -eq 0 ] || return "$rc"
+	echo "# $BATS_TEST_DESCRIPTION: released after $(((${EPOCHREALTIME/./} - t0) / 1000)) ms" >&3
 }
 
 # no_supervisor_since PID: the supervisor PID is dead and none followed it
