@@ -172,11 +172,18 @@ say(int type, int value)
 	(void) send_msg(KEEPER_CHAN_FD, type, value, -1);
 }
 
+/* Reaps the helper, which has exited or is dying. What it started goes
+ * too: a FUSE daemon runs fusermount3 to mount, and a fusermount3 whose
+ * daemon died still completes the mount, dead, unless it dies as well.
+ * Signalled before the helper is reaped, while its process group's ID
+ * cannot be another's; the group's orphans come to us (a subreaper) and
+ * are reaped in finish(). */
 static void
 reap(struct kept *k)
 {
 	int status = 0;
 
+	(void) kill(-k->pid, SIGKILL);
 	while (waitpid(k->pid, &status, 0) < 0 && errno == EINTR)
 		;
 	k->exited = true;
@@ -348,6 +355,10 @@ finish(struct kept *k)
 		}
 		reap(k);
 	}
+	/* The helper's orphans (killed with its group): nothing they were
+	 * doing can make a mount after the release below. */
+	while (waitpid(-1, NULL, 0) > 0 || errno == EINTR)
+		;
 	k->h->release(k->data, KEEPER_DIR_FD);
 	/* Ours: we still hold the lock, no newer run wrote it. */
 	(void) unlinkat(KEEPER_DIR_FD, k->h->pid_file, 0);
@@ -451,8 +462,12 @@ keeper_child(int chan, int dir_fd, const char *jail, const struct keeper_helper 
 		_exit(EXIT_TEMPORARY);
 	(void) syscall(SYS_close_range, KEEPER_DIR_FD + 1, ~0u, 0);
 	/* Its own session: it outlives the supervisor, and no signal to the
-	 * supervisor's process group (a terminal's Ctrl-C) reaches it. */
+	 * supervisor's process group (a terminal's Ctrl-C) reaches it. A
+	 * subreaper: what the helper started and left behind is ours to
+	 * wait for (reap()). */
 	(void) setsid();
+	if (prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) < 0)
+		_exit(EXIT_TEMPORARY);
 	(void) prctl(PR_SET_NAME, KEEPER_COMM, 0, 0, 0);
 	(void) signal(SIGPIPE, SIG_IGN);
 	log_setup(KEEPER_COMM);

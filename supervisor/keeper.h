@@ -26,9 +26,12 @@
  *      SIGTERM, SIGINT or SIGHUP; or the helper's own exit.
  *   5. Then it undoes what the helper made (helper->release: unmount),
  *      lets the helper leave (KEEPER_STOP_GRACE, then SIGKILL; at once
- *      when it never became ready), releases again whatever is left,
- *      removes the pid file and exits, which drops the lock. Its EOF on
- *      the socketpair tells the supervisor that all is released.
+ *      when it never became ready), kills what is left of the helper's
+ *      process group and waits for it (it is their subreaper: a
+ *      fusermount3 whose daemon died could still complete a mount),
+ *      releases again whatever is left, removes the pid file and exits,
+ *      which drops the lock. Its EOF on the socketpair tells the
+ *      supervisor that all is released.
  *
  * The supervisor writes keeper.pid (PID START) as it forks it; a later
  * supervisor, or `jailsup list`, finds it there (KEEPER_COMM verified).
@@ -53,8 +56,10 @@ struct keeper_helper {
 	 * released under the lock before anything starts. */
 	void (*clear)(void *data, int dir_fd);
 	/* Starts the helper as the keeper's child (with PDEATHSIG, as
-	 * crypt_spawn() does): 0 and its PID, or -errno. Wipes any secret
-	 * it was given: the keeper becomes dumpable after it. */
+	 * crypt_spawn() does), leading a process group of its own that
+	 * holds whatever it starts (the keeper kills the group with it):
+	 * 0 and its PID, or -errno. Wipes any secret it was given: the
+	 * keeper becomes dumpable after it. */
 	int (*spawn)(void *data, int dir_fd, pid_t *ret_pid);
 	/* An fd whose POLLPRI means "check ready() again" (the mount table:
 	 * /proc/self/mountinfo), opened before the first check; -errno. */

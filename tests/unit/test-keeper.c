@@ -44,8 +44,9 @@ struct fixture {
 struct fake {
 	struct proc_id watch; /* the jailer whose life release() writes down */
 	int exit_code;	      /* >= 0: the helper exits with it, never ready */
-	pid_t helper;	      /* set in the keeper by spawn() */
-	bool made;	      /* what release() undoes: once */
+	bool grandchild; /* the helper starts one (as a daemon runs fusermount3), never ready */
+	pid_t helper;	 /* set in the keeper by spawn() */
+	bool made;	 /* what release() undoes: once */
 };
 
 static void
@@ -72,15 +73,28 @@ fake_spawn(void *data, int dir_fd, pid_t *ret_pid)
 	pid_t parent = getpid(), pid;
 	sigset_t none;
 
-	(void) dir_fd;
 	pid = fork();
 	if (pid < 0)
 		return -errno;
 	if (pid == 0) {
-		if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0 || getppid() != parent)
+		if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0 || getppid() != parent ||
+		    setsid() < 0)
 			_exit(1);
 		if (f->exit_code >= 0)
 			_exit(f->exit_code);
+		if (f->grandchild && fork() == 0) {
+			struct proc_id self;
+
+			/* No PDEATHSIG: it outlives the helper unless killed. */
+			if (proc_id_get(getpid(), &self) < 0 ||
+			    proc_id_write_at(dir_fd, "grandchild.pid", &self) < 0)
+				_exit(1);
+			(void) syscall(SYS_close_range, 0, ~0u, 0);
+			for (;;)
+				pause();
+		}
+		/* As an exec'd daemon: none of the keeper's fds. */
+		(void) syscall(SYS_close_range, 3, ~0u, 0);
 		/* A daemon that serves until what it made is released (the
 		 * keeper blocks SIGTERM for its signalfd). */
 		sigemptyset(&none);
@@ -107,7 +121,7 @@ fake_ready(void *data, int dir_fd)
 	const struct fake *f = data;
 
 	(void) dir_fd;
-	return f->exit_code < 0;
+	return f->exit_code < 0 && !f->grandchild;
 }
 
 /* Writes down the jailer's life at the moment, then lets the helper go,
@@ -116,12 +130,17 @@ static void
 fake_release(void *data, int dir_fd)
 {
 	struct fake *f = data;
+	struct proc_id grandchild;
+	bool early;
 
 	if (!f->made)
 		return; /* released already: a second call finds nothing */
 	f->made = false;
-	append_at(dir_fd, "released",
-		  f->watch.pid > 0 && proc_id_alive(&f->watch) > 0 ? "early\n" : "after\n");
+	early = f->watch.pid > 0 && proc_id_alive(&f->watch) > 0;
+	if (proc_id_read_at(dir_fd, "grandchild.pid", &grandchild) == 0 &&
+	    proc_id_alive(&grandchild) > 0)
+		early = true;
+	append_at(dir_fd, "released", early ? "early\n" : "after\n");
 	if (f->helper > 0)
 		(void) kill(f->helper, SIGTERM); /* the keeper's unreaped child */
 }
@@ -432,6 +451,32 @@ test_keeper_helper_exits_first(void **state)
 	k = keeper_free(loop, k);
 }
 
+/* A helper killed before it was ready may have started something that
+ * still completes (fusermount3 mounting for a FUSE daemon): the keeper
+ * kills and waits for it before it releases. */
+static void
+test_keeper_waits_for_what_the_helper_started(void **state)
+{
+	struct fixture *fx = *state;
+	struct ev_loop *loop = EV_DEFAULT;
+	struct fake f = { .exit_code = -1, .grandchild = true };
+	struct keeper *k = NULL;
+	struct proc_id grandchild;
+
+	memset(&heard, 0, sizeof(heard));
+	assert_int_equal(keeper_start(loop, fx->fd, "j", &fake_helper, &f, &events, NULL, &k), 0);
+	/* Its pid file is there once it runs (the fixture's alarm ends a
+	 * wait that never ends). */
+	while (proc_id_read_at(fx->fd, "grandchild.pid", &grandchild) < 0)
+		(void) usleep(1000);
+	assert_true(keeper_end(k));
+	run_until(loop, &heard.gone);
+	assert_int_equal(heard.ready, 0);
+	assert_released(fx, "after\n");
+	assert_int_equal(proc_id_alive(&grandchild), 0);
+	k = keeper_free(loop, k);
+}
+
 /* _KEEPER_ is blocked on a flock (/proc/locks lists it behind an arrow). */
 static bool
 waits_for_lock(pid_t keeper)
@@ -516,6 +561,7 @@ main(void)
 		T(test_keeper_provisional_dies_final_follows),
 		T(test_keeper_sigterm_releases),
 		T(test_keeper_helper_exits_first),
+		T(test_keeper_waits_for_what_the_helper_started),
 		T(test_keeper_waits_for_the_lock),
 		T(test_keeper_lock_planted_symlink),
 #undef T
