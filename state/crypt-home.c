@@ -5,8 +5,10 @@
  * jailer, which must agree on it.
  */
 #include <fcntl.h>
+#include <linux/openat2.h>
 #include <poll.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 
 #include "state/crypt-home.h"
 #include "state/state.h"
@@ -146,8 +148,8 @@ crypt_backend_detect(const char *data_home, const char *name, enum crypt_backend
 	return crypt_backend_detect_at(fd, ret);
 }
 
-static int
-mount_id_at(int dir_fd, const char *name, uint64_t *ret)
+int
+crypt_mount_id(int dir_fd, const char *name, uint64_t *ret)
 {
 	struct statx stx;
 
@@ -172,15 +174,43 @@ crypt_is_mount_point(int dir_fd, const char *name)
 
 	if (!state_name_valid(name))
 		return -EINVAL;
-	r = mount_id_at(dir_fd, "", &parent);
+	r = crypt_mount_id(dir_fd, "", &parent);
 	if (r < 0)
 		return r;
-	r = mount_id_at(dir_fd, name, &child);
+	r = crypt_mount_id(dir_fd, name, &child);
 	if (r == -ENOTCONN)
 		return 1; /* a FUSE mount whose daemon is gone */
 	if (r < 0)
 		return r == -ENOENT ? 0 : r;
 	return child != parent;
+}
+
+int
+crypt_home_mounted_below(int jails_fd, const char *jail)
+{
+	struct open_how how = {
+		.flags = O_PATH | O_NOFOLLOW | O_CLOEXEC,
+		.resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_XDEV,
+	};
+	char path[JAIL_NAME_MAX + sizeof("/" STATE_HOME_MOUNT)];
+	int fd;
+
+	if (!jail_name_valid(jail))
+		return -EINVAL;
+	snprintf(path, sizeof(path), "%s/%s", jail, STATE_HOME_MOUNT);
+	/* The walk stops with EXDEV where it would cross into another mount:
+	 * at home when something is mounted there. Stepping onto a mount's
+	 * root asks no FUSE daemon, so a dead or hung one cannot block us. */
+	fd = (int) syscall(SYS_openat2, jails_fd, path, &how, sizeof(how));
+	if (fd >= 0) {
+		safe_close(fd);
+		return 0;
+	}
+	if (errno == EXDEV)
+		return 1;
+	if (errno == ENOENT || errno == ELOOP)
+		return 0; /* no home, or a symlink: nothing mounted there */
+	return -errno;
 }
 
 int

@@ -52,6 +52,17 @@ int crypt_backend_detect(const char *data_home, const char *name, enum crypt_bac
  * a mount whose backend died (ENOTCONN) counts as mounted. */
 int crypt_is_mount_point(int dir_fd, const char *name);
 
+/* The mount id (statx STATX_MNT_ID) of NAME below DIR_FD, not following a
+ * symlink and never waiting for a FUSE daemon: -ENOTCONN for a FUSE mount
+ * whose daemon is gone, -errno. */
+int crypt_mount_id(int dir_fd, const char *name, uint64_t *ret);
+
+/* 1 when JAIL/home below JAILS_FD (the jails' folder) is a mount point, or
+ * JAIL itself is, 0 when not (or missing), -errno. One openat2() with
+ * RESOLVE_NO_XDEV, no symlink followed and nothing opened but an O_PATH fd:
+ * for `jailsup list`, which does not open the state directory. */
+int crypt_home_mounted_below(int jails_fd, const char *jail);
+
 /* Blocks until NAME below DIR_FD is a mount point (0) or the process of
  * PIDFD has exited first (-ECHILD). Woken by the kernel: POLLPRI on
  * /proc/self/mountinfo at each mount change, POLLIN on the pidfd at exit;

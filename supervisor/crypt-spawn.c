@@ -6,6 +6,7 @@
  */
 #include <fcntl.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 
@@ -18,11 +19,12 @@ crypt_spawn(char *const argv[], const char *password, int out_fd, pid_t *ret_pid
 	_cleanup_close_ int null_fd = -1;
 	struct sigaction ign = { .sa_handler = SIG_IGN }, old;
 	int fds[2], r = 0;
-	pid_t pid;
+	pid_t pid, parent;
 
 	null_fd = open("/dev/null", O_RDWR | O_CLOEXEC);
 	if (null_fd < 0)
 		return -errno;
+	parent = getpid();
 	/* A pipe, not a socket: gocryptfs opens /dev/stdin by name, which
 	 * works for a pipe and fails for a socket. */
 	pid = fork_with_pipe(fds);
@@ -32,6 +34,12 @@ crypt_spawn(char *const argv[], const char *password, int out_fd, pid_t *ret_pid
 		int out = out_fd >= 0 ? out_fd : null_fd;
 
 		reset_signals_for_exec();
+		/* It dies with us, whatever kills us (the supervisor's keeper,
+		 * or a CLI making a home): a backend must never serve a
+		 * plaintext view nobody will unmount. A parent gone before
+		 * the prctl() would leave it orphaned: checked after it. */
+		if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0 || getppid() != parent)
+			_exit(EXIT_TEMPORARY);
 		/* Its own session, on the host: never in a jail's namespaces,
 		 * and no signal to our process group reaches it. */
 		if (setsid() < 0 || dup2(fds[0], 0) < 0 || dup2(out, 1) < 0 || dup2(out, 2) < 0)

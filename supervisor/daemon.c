@@ -67,7 +67,10 @@ struct jail {
 	char **jailer_envp;	 /* kept for the jailer while the proxy starts */
 	int jailer_go_fd;	 /* the jailer's end of the network's go pipe, until spawned */
 	struct jail_net net;	 /* pasta and openvpn, when the profile has them */
-	struct crypt_mount *crypt; /* the encrypted home's backend, while this daemon watches it */
+	struct crypt_mount *crypt; /* the encrypted home's keeper, while this daemon watches it */
+	bool ending;		 /* gone, but its keeper still releases the home */
+	bool start_failed;	 /* it ended while starting */
+	ev_timer end_w;		 /* runs only while ending: a keeper that hangs is not waited for */
 	struct kv_list state;	 /* the state file's content */
 	off_t log_from;		 /* where this start's lines begin in the log */
 	LIST_HEAD(, waiter) waiters;
@@ -77,6 +80,7 @@ struct jail {
 struct client {
 	int fd;
 	ev_io io_w;
+	bool parked; /* its START waits, unread, for a jail still ending */
 	LIST_ENTRY(client) entry;
 };
 
@@ -90,6 +94,9 @@ static double start_timeout = JAIL_START_TIMEOUT;
 static double vpn_timeout = VPN_START_TIMEOUT;
 /* Control connections served at once; more are closed at once. */
 #define CLIENTS_MAX 256
+/* How long a jail's keeper may take to release its home before we go on
+ * without it (`list` then still says stopping while the home is there). */
+#define KEEPER_END_TIMEOUT 30.0
 
 static LIST_HEAD(, jail) jails = LIST_HEAD_INITIALIZER(jails);
 static unsigned n_clients;
@@ -385,13 +392,35 @@ state_flag(const struct kv_list *state, const char *key)
 	return v != NULL && streq(v, "true");
 }
 
-/* The jail is gone: helpers go, the pipe and socket it left go, the status
- * says how it ended, and an autodelete jail's files go. */
+static void jail_finish(struct ev_loop *loop, struct jail *j);
+
+static void
+keeper_ended_cb(struct ev_loop *loop, void *userdata)
+{
+	jail_finish(loop, userdata);
+}
+
+static void
+keeper_late_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	struct jail *j = container_of(w, struct jail, end_w);
+
+	(void) revents;
+	log_warn("jail '%s': its keeper did not release the home within %.0f s, going on", j->name,
+		 KEEPER_END_TIMEOUT);
+	jail_finish(loop, j);
+}
+
+/* The jail is gone: helpers go, the pipe and socket it left go. An
+ * encrypted home's keeper (ours, or one an earlier supervisor forked)
+ * releases the home: the jail is `stopping` until it is gone, and a start
+ * of the same jail waits for that. Then jail_finish(). */
 static void
 jail_ended(struct ev_loop *loop, struct jail *j)
 {
-	bool failed = j->status == JAIL_STARTING;
-
+	if (j->ending)
+		return;
+	j->start_failed = j->status == JAIL_STARTING;
 	jailer_standby_refill(loop);
 	ev_io_stop(loop, &j->iso_pipe_w);
 	ev_timer_stop(loop, &j->start_w);
@@ -405,8 +434,6 @@ jail_ended(struct ev_loop *loop, struct jail *j)
 	j->jailer_go_fd = safe_close(j->jailer_go_fd);
 	net_done(loop, &j->net);
 	kill_helpers(j->dir_fd, j->name);
-	j->crypt = crypt_mount_free(loop, j->crypt);
-	release_crypt_home(loop, j->dir_fd, j->name);
 	(void) unlinkat(j->dir_fd, STATE_ISO_PIPE, 0);
 	(void) unlinkat(j->dir_fd, STATE_DISPATCH_SOCK, 0);
 	(void) unlinkat(j->dir_fd, STATE_DBUS_PROXY_SOCK, 0);
@@ -414,6 +441,42 @@ jail_ended(struct ev_loop *loop, struct jail *j)
 	/* Empty once its sockets were moved out; anything a proxy left in it
 	 * goes with the next start's (dbus_proxy_spawn()). */
 	(void) unlinkat(j->dir_fd, STATE_DBUS_PROXY_DIR, AT_REMOVEDIR);
+	if (j->crypt == NULL)
+		(void) crypt_mount_adopt(loop, j->dir_fd, j->name, &j->crypt);
+	if (j->crypt != NULL && crypt_mount_end(j->crypt, keeper_ended_cb, j)) {
+		j->ending = true;
+		ev_timer_init(&j->end_w, keeper_late_cb, KEEPER_END_TIMEOUT, 0.);
+		ev_timer_start(loop, &j->end_w);
+		jail_set_status(j, JAIL_STOPPING);
+		return;
+	}
+	jail_finish(loop, j);
+}
+
+/* Starts that waited for a jail to finish ending are read now. */
+static void
+unpark_clients(struct ev_loop *loop)
+{
+	struct client *c;
+
+	LIST_FOREACH(c, &clients, entry)
+	if (c->parked) {
+		c->parked = false;
+		ev_io_start(loop, &c->io_w);
+	}
+}
+
+/* The jail and all it had are gone: the status says how it ended, and an
+ * autodelete jail's files go. */
+static void
+jail_finish(struct ev_loop *loop, struct jail *j)
+{
+	bool failed = j->start_failed;
+
+	ev_timer_stop(loop, &j->end_w);
+	j->crypt = crypt_mount_free(loop, j->crypt);
+	/* What no keeper holds any more (one killed -9 left a dead mount). */
+	release_crypt_home(loop, j->dir_fd, j->name);
 	jail_set_status(j, failed ? JAIL_FAILED : JAIL_STOPPED);
 	if (failed) {
 		_cleanup_free_ char *text = NULL;
@@ -434,6 +497,7 @@ jail_ended(struct ev_loop *loop, struct jail *j)
 	kv_list_done(&j->state);
 	LIST_REMOVE(j, entry);
 	free(j);
+	unpark_clients(loop);
 }
 
 static void
@@ -697,15 +761,35 @@ static int
 jail_spawn(struct ev_loop *loop, struct jail *j)
 {
 	_cleanup_free_ char *state_path = state_path_of(j->name);
-	int r;
+	pid_t standby = 0;
+	int r, fd;
 
+	/* An encrypted home's keeper watches the jailer from before the jail
+	 * is handed to it: a supervisor killed between the hand-over and
+	 * the message below leaves the keeper the standby to wait for, which
+	 * is then the jailer (or exits with us). */
+	if (j->crypt != NULL && jailer_standby_peek(&standby, &fd) == 0)
+		crypt_mount_jailer(j->crypt, fd, false);
 	r = state_path == NULL ? -ENOMEM
 			       : jailer_start(loop, state_path, j->jailer_envp, j->proxy_fd,
 					      j->jailer_go_fd, &j->forked_pid);
 	j->jailer_envp = strv_free(j->jailer_envp);
 	j->jailer_go_fd = safe_close(j->jailer_go_fd);
+	if (standby > 0 && (r < 0 || j->forked_pid != standby))
+		crypt_mount_jailer(j->crypt, -1, false); /* it did not take the jail */
 	if (r < 0)
 		return r;
+	if (j->crypt != NULL) {
+		/* Our child, which we reap only from the loop: the PID is its
+		 * own. A keeper that cannot watch it would end the home with us. */
+		fd = (int) syscall(SYS_pidfd_open, j->forked_pid, 0);
+		if (fd < 0) {
+			r = -errno;
+			(void) kill(j->forked_pid, SIGKILL); /* our unreaped child */
+			return r;
+		}
+		crypt_mount_jailer(j->crypt, fd, true);
+	}
 	ev_io_init(&j->iso_pipe_w, iso_pipe_cb, j->iso_fd, EV_READ);
 	ev_io_start(loop, &j->iso_pipe_w);
 	ev_child_init(&j->jailer_w, jailer_cb, j->forked_pid, 0);
@@ -1042,6 +1126,26 @@ client_free(struct ev_loop *loop, struct client *c, bool close_fd)
 	free(c);
 }
 
+/* True when BUF is a START of a jail that is still ending: it is served
+ * once the jail is gone (unpark_clients()). */
+static bool
+start_must_wait(const char *buf, size_t n)
+{
+	struct control_msg m = {};
+	const char *name;
+	struct jail *j = NULL;
+
+	if (control_decode(buf, n, &m) == 0 && m.type == CONTROL_START &&
+	    (name = control_get(&m, "name")) != NULL)
+		j = jail_find(name);
+	control_msg_done(&m);
+	if (j == NULL || !j->ending)
+		return false;
+	log_info("jail '%s' is still stopping (its keeper releases the home): a start waits",
+		 j->name);
+	return true;
+}
+
 static void
 client_request(struct ev_loop *loop, struct client *c)
 {
@@ -1054,6 +1158,17 @@ client_request(struct ev_loop *loop, struct client *c)
 
 	if (buf == NULL) {
 		client_free(loop, c, true);
+		return;
+	}
+	/* Peeked first: the start of a jail whose keeper still releases its
+	 * home waits, its request (a password too) left in the socket, not
+	 * in our memory. */
+	n = recv(fd, buf, CONTROL_MSG_MAX, MSG_TRUNC | MSG_PEEK);
+	if (n < 0 && (errno == EAGAIN || errno == EINTR))
+		return;
+	if (n > 0 && n <= CONTROL_MSG_MAX && start_must_wait(buf, (size_t) n)) {
+		ev_io_stop(loop, &c->io_w);
+		c->parked = true;
 		return;
 	}
 	n = recv(fd, buf, CONTROL_MSG_MAX, MSG_TRUNC);

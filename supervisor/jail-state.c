@@ -6,6 +6,7 @@
  */
 #include <fcntl.h>
 
+#include "state/crypt-home.h"
 #include "state/state.h"
 #include "supervisor/jail-state.h"
 
@@ -87,6 +88,41 @@ proc_id_is(const struct proc_id *id, const char *comm)
 		c += len + (c[len] == '|');
 	}
 	return 0;
+}
+
+/* 1 when the pid file FILE of jail NAME names a live process called COMM. */
+static int
+pid_file_alive(int jails_fd, const char *name, const char *file, const char *comm)
+{
+	_cleanup_free_ char *text = NULL;
+	struct proc_id id;
+	size_t len;
+	int r;
+
+	r = state_jail_read_file(jails_fd, name, file, PROC_ID_STRLEN, &text, &len);
+	if (r == -ENOENT)
+		return 0;
+	if (r < 0 || strlen(text) != len || proc_id_parse(text, &id) < 0)
+		return 0; /* not a pid file we wrote: it names nobody */
+	return proc_id_is(&id, comm);
+}
+
+int
+jail_home_lingers(int jails_fd, const char *name, const struct kv_list *state)
+{
+	enum crypt_backend b = crypt_backend_from_string(kv_get(state, STATE_KEY_ENCRYPTED));
+	int r;
+
+	if (b < 0)
+		return 0; /* "false": a plain home, nothing to release */
+	r = crypt_home_mounted_below(jails_fd, name);
+	if (r != 0)
+		return 1;
+	r = pid_file_alive(jails_fd, name, STATE_KEEPER_PID, KEEPER_COMM);
+	if (r != 0)
+		return 1;
+	r = pid_file_alive(jails_fd, name, crypt_backend_pid_file(b), crypt_backend_to_string(b));
+	return r != 0;
 }
 
 static int

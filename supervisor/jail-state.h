@@ -44,6 +44,17 @@ int jail_state_jailer(const struct kv_list *state, struct proc_id *ret);
  * trusted), 0 when not, -errno. */
 int proc_id_is(const struct proc_id *id, const char *comm);
 
+/* The command name of a jail's keeper (supervisor/keeper.h). */
+#define KEEPER_COMM "jailsup-keeper"
+
+/* 1 when the encrypted home of jail NAME (its state directory below
+ * JAILS_FD, STATE its state file) is still there: its home is a mount
+ * point, or its keeper or its backend still runs (each verified by start
+ * time and command name); 0 when none is, or the jail has no encrypted
+ * home. A jail whose jailer is gone is not `stopped` before this is 0.
+ * Unsure (an error other than "missing") counts as still there. */
+int jail_home_lingers(int jails_fd, const char *name, const struct kv_list *state);
+
 /* The number of processes directly below PID 1 of the jail whose jailer
  * is JAILER (apps and orphans); -errno when it cannot be told. */
 int jail_count_apps(pid_t jailer);

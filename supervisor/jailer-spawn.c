@@ -17,11 +17,12 @@
 
 static struct {
 	pid_t pid; /* 0: none */
+	int pidfd; /* opened while it was surely our unreaped child */
 	int sock;
 	ev_child child_w;
 	ev_idle refill_w;
 	bool enabled;
-} standby = { .sock = -1 };
+} standby = { .pidfd = -1, .sock = -1 };
 
 struct jailer_exec {
 	const char *jailer;
@@ -71,6 +72,7 @@ standby_forget(struct ev_loop *loop)
 {
 	ev_child_stop(loop, &standby.child_w);
 	standby.sock = safe_close(standby.sock);
+	standby.pidfd = safe_close(standby.pidfd);
 	standby.pid = 0;
 }
 
@@ -111,6 +113,10 @@ standby_refill_cb(struct ev_loop *loop, ev_idle *w, int revents)
 	}
 	standby.pid = pid;
 	standby.sock = pair[0];
+	/* In the callback that forked it: it cannot have been reaped, so the
+	 * PID is still its own. Without a pidfd it can still take starts,
+	 * only no keeper can watch it before it has one (jailer_standby_peek()). */
+	standby.pidfd = (int) syscall(SYS_pidfd_open, pid, 0);
 	ev_child_init(&standby.child_w, standby_child_cb, pid, 0);
 	ev_child_start(loop, &standby.child_w);
 }
@@ -130,6 +136,21 @@ jailer_standby_refill(struct ev_loop *loop)
 {
 	if (standby.enabled && standby.pid == 0)
 		ev_idle_start(loop, &standby.refill_w);
+}
+
+int
+jailer_standby_peek(pid_t *ret_pid, int *ret_pidfd)
+{
+	int fd;
+
+	if (standby.pid == 0 || standby.pidfd < 0)
+		return -ENOENT;
+	fd = fcntl(standby.pidfd, F_DUPFD_CLOEXEC, 3);
+	if (fd < 0)
+		return -errno;
+	*ret_pid = standby.pid;
+	*ret_pidfd = fd;
+	return 0;
 }
 
 /* Hands the start to the standby; -errno when it cannot take it. */

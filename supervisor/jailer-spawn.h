@@ -25,6 +25,14 @@ void jailer_standby_enable(struct ev_loop *loop);
  * standby's exec would compete with the start for the CPU. */
 void jailer_standby_refill(struct ev_loop *loop);
 
+/* The jailer the next jailer_start() hands its jail to first, when a
+ * standby waits: its PID and a new pidfd of it (the caller's to close),
+ * for whoever must watch the jail's jailer from the moment the jail may
+ * be handed to it (a keeper: keeper.h). It may still not become that
+ * jailer (jailer_start() may spawn one after all: compare the PIDs).
+ * -ENOENT when none waits. */
+int jailer_standby_peek(pid_t *ret_pid, int *ret_pidfd);
+
 /* The jailer of the state directory STATE_PATH with environment ENVP;
  * KEEP_FD and GO_FD (or -1) as above. Returns its PID in *RET, a child of
  * ours either way; 0 or -errno. */

@@ -280,7 +280,8 @@ seconds_since(const char *iso)
 }
 
 /* One jail's row, from its state file and /proc. A status the state file
- * claims is checked: a jail whose jailer is gone is shown stopped. */
+ * claims is checked: a jail whose jailer is gone is shown stopped, or
+ * stopping while its encrypted home is still being released. */
 static int
 read_row(int jails_fd, const char *name, struct jail_row *row)
 {
@@ -328,6 +329,13 @@ read_row(int jails_fd, const char *name, struct jail_row *row)
 	    proc_id_is(&jailer, "jailer") > 0) {
 		row->pid = jailer.pid;
 		row->apps = jail_count_apps(jailer.pid);
+	} else if (jail_home_lingers(jails_fd, name, &st) != 0) {
+		/* The jail is gone but its decrypted home is not yet: never
+		 * "stopped" while the plaintext is mounted or its keeper or
+		 * backend runs (an encrypted jail only: plain ones cost
+		 * nothing more). */
+		if (!streq(row->status, "starting"))
+			row->status = "stopping";
 	} else if (!streq(row->status, "failed"))
 		row->status = "stopped";
 	v = kv_get(&st, STATE_KEY_STARTED);

@@ -6,93 +6,17 @@
 # asks for its password once per start, keeps what the app writes and
 # shows no plaintext under the data folder; a wrong password starts
 # nothing and leaves nothing; the backend and its mount are gone after the
-# jail ends, after kill -9 of its jailer and across a restart of the
-# supervisor; the password is in no process's argv or environment, in no
-# file of the state directory and in no log.
+# jail ends, after kill -9 of its jailer, and also while no supervisor runs
+# (74-trust-crypt.bats: whatever kills what); the password is in no
+# process's argv or environment, in no file of the state directory and in
+# no log.
 
 bats_require_minimum_version 1.5.0
 
 load helpers
 load jail-helpers
 load supervisor-helpers
-
-PASSWORD=pw-Zq7-xyzzy-4711
-
-# askpass_with PW: JAILSUP_ASKPASS prints PW; each call adds a line to
-# $BATS_TEST_TMPDIR/asked. The password is in the script, which is the
-# test's, not jailsup's.
-askpass_with() {
-	cat >"$BATS_TEST_TMPDIR/askpass" <<-EOF
-		#!/bin/sh
-		echo asked >>'$BATS_TEST_TMPDIR/asked'
-		echo '$1'
-	EOF
-	chmod +x "$BATS_TEST_TMPDIR/askpass"
-	export JAILSUP_ASKPASS=$BATS_TEST_TMPDIR/askpass
-}
-
-times_asked() {
-	if [ -f "$BATS_TEST_TMPDIR/asked" ]; then
-		wc -l <"$BATS_TEST_TMPDIR/asked" | tr -d ' '
-	else
-		echo 0
-	fi
-}
-
-# enc_jail NAME BACKEND: an encrypted jail NAME running /usr/bin/env, no network.
-enc_jail() {
-	askpass_with "$PASSWORD"
-	run jailsup new "$1" --exec /usr/bin/env --encrypt="$2"
-	assert_status 0
-	assert_output_contains "encrypted with $2"
-	env_profile "$1"
-}
-
-data_dir() {
-	echo "$XDG_DATA_HOME/jailsup/jails/$1"
-}
-
-# home_mounted NAME: something is mounted on the jail's state dir home.
-home_mounted() {
-	awk -v m="$(state_dir "$1")/home" '$5 == m { found = 1 } END { exit !found }' /proc/self/mountinfo
-}
-
-_not_mounted() {
-	! home_mounted "$1"
-}
-
-# backend_pid NAME BACKEND: the PID of its pid file.
-backend_pid() {
-	local pid _
-	read -r pid _ <"$(state_dir "$1")/$2.pid" || return 1
-	echo "$pid"
-}
-
-# no_backend_left: no gocryptfs or encfs of this test runs (their argv
-# names paths below the test's directory).
-no_backend_left() {
-	local f pid comm
-	for f in /proc/[0-9]*/cmdline; do
-		pid=${f#/proc/}
-		pid=${pid%/cmdline}
-		comm=$(cat "/proc/$pid/comm" 2>/dev/null) || continue
-		case $comm in
-		gocryptfs | encfs) ;;
-		*) continue ;;
-		esac
-		if tr '\0' ' ' <"$f" 2>/dev/null | grep -qF "$BATS_TEST_TMPDIR"; then
-			echo "left: $pid $(tr '\0' ' ' <"$f")"
-			return 1
-		fi
-	done
-}
-
-# start_long NAME: an app that stays, once its file in the home exists.
-start_long() {
-	# shellcheck disable=SC2016 # expanded in the jail
-	bg jailsup run "$1" -- sh -c 'touch "$HOME/ready"; exec sleep 1000'
-	wait_for --timeout 30 test -e "$(state_dir "$1")/home/ready"
-}
+load crypt-helpers
 
 check_persists() {
 	local b=$1
@@ -163,19 +87,22 @@ check_end() {
 check_restart() {
 	local b=$1 pid
 	enc_jail r "$b"
-	# The jail ends while no supervisor runs: the next one cleans up.
+	# The jail ends while no supervisor runs: its keeper unmounts the
+	# home and ends the backend all the same, and the next supervisor
+	# records the end.
 	start_long r
 	pid=$(backend_pid r "$b")
 	kill -TERM "$(daemon_pid)"
 	wait_for_gone "$XDG_RUNTIME_DIR/jailsup/control"
 	kill -TERM "$BG_PID"
 	wait_jail_gone r
-	home_mounted r || fail "unmounted with no supervisor running (by whom?)"
-	alive "$pid" || fail "$b left with no supervisor running"
-	run jailsup daemon
-	assert_status 0
 	wait_for _not_mounted r
 	wait_for _not_alive "$pid"
+	wait_for no_keeper_left
+	[ "$(state_get r status)" = running ] || fail "the state changed with no supervisor"
+	run jailsup daemon
+	assert_status 0
+	wait_status r stopped
 	wait_for no_backend_left
 	# Restarted while the jail runs: the adopted jail's end cleans up.
 	start_long r

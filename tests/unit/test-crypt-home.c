@@ -3,8 +3,9 @@
  * Unit tests of state/crypt-home.c: which backend a jail's data folder
  * holds (both, a symlink, a file, a folder of the wrong mode are refused,
  * never taken for "not encrypted"), whether the state directory's home is
- * a mount point, and the wait for that mount, which must end both when
- * the mount comes and when the backend dies first.
+ * a mount point (also as `jailsup list` asks, from the jails' folder),
+ * and the wait for that mount, which must end both when the mount comes
+ * and when the backend dies first.
  */
 #include <sys/mount.h>
 #include <sys/stat.h>
@@ -196,19 +197,76 @@ wait_cases(const char *dir)
 	return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : 19;
 }
 
-static void
-test_wait_mounted(void **state)
+/* In its own mount namespace: JAIL/home below a jails folder is a mount
+ * point (1) only when something is mounted there, never by following a
+ * planted symlink; and the mount id changes with the mount. */
+static int
+mounted_below_cases(const char *dir)
 {
-	struct fixture *f = *state;
+	_cleanup_free_ char *home = NULL;
+	uint64_t before, after;
+	int jails;
+
+	if (enter_mount_ns() < 0)
+		return 10;
+	jails = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (jails < 0 || mkdirat(jails, "j", 0700) < 0)
+		return 11;
+	if (crypt_home_mounted_below(jails, "j") != 0) /* no home yet */
+		return 12;
+	if (crypt_home_mounted_below(jails, "../x") != -EINVAL ||
+	    crypt_home_mounted_below(jails, "a/b") != -EINVAL)
+		return 13;
+	/* A symlink planted as home, to a mount point: not followed. */
+	if (symlinkat("/proc", jails, "j/home") < 0 || crypt_home_mounted_below(jails, "j") != 0)
+		return 14;
+	if (unlinkat(jails, "j/home", 0) < 0 || mkdirat(jails, "j/home", 0700) < 0)
+		return 15;
+	if (crypt_home_mounted_below(jails, "j") != 0 ||
+	    crypt_mount_id(jails, "j/home", &before) < 0)
+		return 16;
+	home = path_join(dir, "j/home");
+	if (home == NULL || mount("tmpfs", home, "tmpfs", 0, "mode=0700") < 0)
+		return 17;
+	if (crypt_home_mounted_below(jails, "j") != 1)
+		return 18;
+	if (crypt_mount_id(jails, "j/home", &after) < 0 || after == before)
+		return 19;
+	if (umount(home) < 0 || crypt_home_mounted_below(jails, "j") != 0)
+		return 20;
+	return 0;
+}
+
+/* CASES(DIR) in a child (it enters a mount namespace of its own): its
+ * exit status is the number of the first check that failed, 0 for none. */
+static void
+assert_cases_pass(int (*cases)(const char *dir), const char *dir)
+{
 	int status;
 	pid_t pid = fork();
 
 	assert_true(pid >= 0);
 	if (pid == 0)
-		_exit(wait_cases(f->dir));
+		_exit(cases(dir));
 	assert_int_equal(waitpid(pid, &status, 0), pid);
 	assert_true(WIFEXITED(status));
 	assert_int_equal(WEXITSTATUS(status), 0);
+}
+
+static void
+test_home_mounted_below(void **state)
+{
+	struct fixture *f = *state;
+
+	assert_cases_pass(mounted_below_cases, f->dir);
+}
+
+static void
+test_wait_mounted(void **state)
+{
+	struct fixture *f = *state;
+
+	assert_cases_pass(wait_cases, f->dir);
 }
 
 int
@@ -216,12 +274,13 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 #define T(name) cmocka_unit_test_setup_teardown(name, fixture_setup, fixture_teardown)
-	    T(test_backend_names),
-	    T(test_detect_at),
-	    T(test_detect_at_refuses_links_and_files),
-	    T(test_data_dir_open),
-	    T(test_is_mount_point_plain),
-	    T(test_wait_mounted),
+		T(test_backend_names),
+		T(test_detect_at),
+		T(test_detect_at_refuses_links_and_files),
+		T(test_data_dir_open),
+		T(test_is_mount_point_plain),
+		T(test_wait_mounted),
+		T(test_home_mounted_below),
 #undef T
 	};
 
