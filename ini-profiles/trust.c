@@ -218,13 +218,14 @@ walk_reset(struct walk *w, int *cur)
 	return 0;
 }
 
-/* REST becomes TARGET, then what was left of REST. */
+/* REST becomes TARGET, then what was left of REST: "" or "/…" (so a
+ * trailing slash after a link stays, and none is added). */
 static int
 rest_replace(char **rest, const char *target, const char *left)
 {
 	char *joined;
 
-	if (asprintf(&joined, "%s/%s", target, left) < 0)
+	if (asprintf(&joined, "%s%s", target, left) < 0)
 		return -ENOMEM;
 	free(*rest);
 	*rest = joined;
@@ -252,7 +253,7 @@ walk_path(struct walk *w, const char *path)
 	for (;;) {
 		char name[NAME_MAX + 1];
 		size_t n;
-		bool last;
+		bool last, slash;
 		struct stat st;
 
 		p += strspn(p, "/");
@@ -265,6 +266,8 @@ walk_path(struct walk *w, const char *path)
 		name[n] = '\0';
 		p += n;
 		last = p[strspn(p, "/")] == '\0';
+		/* "file/" names a folder, as for the kernel. */
+		slash = *p == '/';
 		if (streq(name, "."))
 			continue;
 		if (streq(name, "..")) {
@@ -325,7 +328,7 @@ walk_path(struct walk *w, const char *path)
 			if (fstat(cur, &got) < 0)
 				return -errno;
 			st = got;
-		} else if (!last)
+		} else if (!last || slash)
 			return -ENOTDIR;
 		if (w->inside == NULL)
 			w->inside = place_of(w->places, &st);
