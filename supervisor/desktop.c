@@ -696,15 +696,17 @@ parse_add_args(int argc, char **argv, struct add_args *a)
 	return 0;
 }
 
+/* ENV's search dirs point into STORAGE and *SHIPPED: the caller keeps both
+ * as long as it uses ENV (the trust walk reads every profile folder). */
 static int
 load_profile(const char *name, struct profile_env *env, struct profile_env_storage *storage,
-             struct jail_profile **ret)
+             char **shipped, struct jail_profile **ret)
 {
-	_cleanup_free_ char *shipped = NULL, *path = NULL;
+	_cleanup_free_ char *path = NULL;
 	struct profile_error err = {};
 	int r;
 
-	r = cli_profile_env(env, storage, &shipped);
+	r = cli_profile_env(env, storage, shipped);
 	if (r < 0)
 		return EXIT_JAILSUP_FAILED;
 	r = profile_find_and_load(env, name, ret, &err);
@@ -733,7 +735,8 @@ desktop_add(int argc, char **argv)
 	_cleanup_(profile_env_storage_done) struct profile_env_storage storage = {};
 	_cleanup_(profile_freep) struct jail_profile *profile = NULL;
 	_cleanup_(desktop_file_freep) struct desktop_file *old = NULL;
-	_cleanup_free_ char *jailsup = NULL, *file = NULL, *text = NULL, *otext = NULL;
+	_cleanup_free_ char *jailsup = NULL, *file = NULL, *text = NULL, *otext = NULL,
+	                    *shipped = NULL;
 	_cleanup_strv_ char **kept = NULL;
 	_cleanup_close_ int apps = -1;
 	_cleanup_(scan_done) struct scan s = {};
@@ -747,7 +750,7 @@ desktop_add(int argc, char **argv)
 
 	if (parse_add_args(argc, argv, &a) < 0)
 		return EXIT_USAGE;
-	r = load_profile(a.name, &env, &storage, &profile);
+	r = load_profile(a.name, &env, &storage, &shipped, &profile);
 	if (r != 0)
 		return r;
 	r = profile_resolve_exe(profile->exec, "/", &env, &exe);

@@ -207,9 +207,12 @@ check_kill_after_jailer() {
 	local b=$1 daemon backend cli
 	enc_jail j "$b"
 	note_in j
-	bg jailsup run j -- sleep 1000
+	bg jailsup run j -- sleep 1234
 	cli=$BG_PID
 	wait_for --timeout 30 _has_jailer j
+	# The app runs: the supervisor has answered its CLI, which needs it no
+	# more (killed before that, the CLI gives up and the jail ends unused).
+	wait_for --timeout 30 pgrep -u "$(id -u)" -x -f "sleep 1234"
 	daemon=$(daemon_pid)
 	backend=$(backend_pid j "$b")
 	kill -KILL "$daemon"
