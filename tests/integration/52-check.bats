@@ -21,29 +21,6 @@ setup() {
 	require_tools jq python3 Xvfb dbus-daemon xdg-dbus-proxy
 }
 
-# listeners: an abstract unix socket (ABSTRACT) and a TCP port on the
-# host's 127.0.0.1 (PORT), both listening, of this test.
-listeners() {
-	local portfile=$BATS_TEST_TMPDIR/port
-	ABSTRACT=jailsup-test-$$-$RANDOM
-	: >"$portfile"
-	bg python3 -c '
-import socket, sys
-a = socket.socket(socket.AF_UNIX)
-a.bind("\0" + sys.argv[1])
-a.listen(8)
-t = socket.socket()
-t.bind(("127.0.0.1", 0))
-t.listen(8)
-with open(sys.argv[2], "w") as f:
-    f.write(str(t.getsockname()[1]))
-import time
-while True:
-    time.sleep(3600)' "$ABSTRACT" "$portfile"
-	wait_for test -s "$portfile"
-	PORT=$(cat "$portfile")
-}
-
 # result JSON CHANNEL: the result of the first check named CHANNEL.
 result() {
 	jq -r --arg c "$2" '[.checks[] | select(.channel == $c) | .result][0] // "missing"' <<<"$1"

@@ -53,28 +53,6 @@ status_is() {
 		fail "pid $1: $2 is not $3: $(grep "^$2:" "/proc/$1/status")"
 }
 
-# listeners: an abstract unix socket (ABSTRACT) and a TCP port on the
-# host's 127.0.0.1 (PORT), of this test, listening.
-listeners() {
-	local portfile=$BATS_TEST_TMPDIR/port
-	ABSTRACT=jailsup-test-$$-$RANDOM
-	: >"$portfile"
-	bg python3 -c '
-import socket, sys, time
-a = socket.socket(socket.AF_UNIX)
-a.bind("\0" + sys.argv[1])
-a.listen(8)
-t = socket.socket()
-t.bind(("127.0.0.1", 0))
-t.listen(8)
-with open(sys.argv[2], "w") as f:
-    f.write(str(t.getsockname()[1]))
-while True:
-    time.sleep(3600)' "$ABSTRACT" "$portfile"
-	wait_for test -s "$portfile"
-	PORT=$(cat "$portfile")
-}
-
 @test "the D-Bus proxy runs confined: its own namespaces, not your home, no capability, no_new_privs, seccomp" {
 	local canary pid start ns entry
 	canary=$(home_tmpdir)
@@ -205,25 +183,8 @@ _report_done() {
 @test "an abstract bus address: the proxy keeps the host's network, nothing else of it" {
 	local name pid
 	name=jailsup-test-$$-$RANDOM
-	cat >"$BATS_TEST_TMPDIR/abstract.conf" <<EOF
-<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
- "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
-<busconfig>
-  <type>session</type>
-  <listen>unix:abstract=$name</listen>
-  <auth>EXTERNAL</auth>
-  <policy context="default">
-    <allow send_destination="*" eavesdrop="true"/>
-    <allow eavesdrop="true"/>
-    <allow own="*"/>
-  </policy>
-</busconfig>
-EOF
-	: >"$BATS_TEST_TMPDIR/abstract.addr"
-	bg dbus-daemon --config-file="$BATS_TEST_TMPDIR/abstract.conf" --nofork --print-address=5 \
-		5>"$BATS_TEST_TMPDIR/abstract.addr"
-	wait_for test -s "$BATS_TEST_TMPDIR/abstract.addr"
-	DBUS_SESSION_BUS_ADDRESS=$(head -1 "$BATS_TEST_TMPDIR/abstract.addr")
+	start_bus_listening abstract "unix:abstract=$name"
+	DBUS_SESSION_BUS_ADDRESS=$BUS_ADDR
 	export DBUS_SESSION_BUS_ADDRESS
 	[[ $DBUS_SESSION_BUS_ADDRESS == unix:abstract=* ]] || fail "not abstract: $DBUS_SESSION_BUS_ADDRESS"
 	bus_profile abs

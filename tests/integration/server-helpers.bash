@@ -55,14 +55,22 @@ start_pulse() {
 # SOCKET) with a config of ours (everything allowed: the proxy is what
 # filters); prints nothing, sets BUS_ADDR.
 start_bus() {
+	start_bus_listening "$1" "unix:path=${2:-$BATS_TEST_TMPDIR/$1.sock}"
+	# shellcheck disable=SC2034 # for the caller
+	BUS_ADDR="unix:path=${2:-$BATS_TEST_TMPDIR/$1.sock}"
+}
+
+# start_bus_listening NAME LISTEN: the same dbus-daemon listening on the
+# D-Bus address LISTEN (unix:abstract=X, say); sets BUS_ADDR to the
+# address it printed.
+start_bus_listening() {
 	local conf=$BATS_TEST_TMPDIR/$1.conf addr=$BATS_TEST_TMPDIR/$1.addr
-	local sock=${2:-$BATS_TEST_TMPDIR/$1.sock}
 	cat >"$conf" <<EOF
 <!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
  "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
 <busconfig>
   <type>session</type>
-  <listen>unix:path=$sock</listen>
+  <listen>$2</listen>
   <auth>EXTERNAL</auth>
   <policy context="default">
     <allow send_destination="*" eavesdrop="true"/>
@@ -75,7 +83,29 @@ EOF
 	bg dbus-daemon --config-file="$conf" --nofork --print-address=5 5>"$addr"
 	wait_for test -s "$addr"
 	# shellcheck disable=SC2034 # for the caller
-	BUS_ADDR="unix:path=$sock"
+	BUS_ADDR=$(head -1 "$addr")
+}
+
+# listeners: an abstract unix socket (ABSTRACT) and a TCP port on the
+# host's 127.0.0.1 (PORT), both of this test and listening.
+listeners() {
+	local portfile=$BATS_TEST_TMPDIR/port
+	ABSTRACT=jailsup-test-$$-$RANDOM
+	: >"$portfile"
+	bg python3 -c '
+import socket, sys, time
+a = socket.socket(socket.AF_UNIX)
+a.bind("\0" + sys.argv[1])
+a.listen(8)
+t = socket.socket()
+t.bind(("127.0.0.1", 0))
+t.listen(8)
+with open(sys.argv[2], "w") as f:
+    f.write(str(t.getsockname()[1]))
+while True:
+    time.sleep(3600)' "$ABSTRACT" "$portfile"
+	wait_for test -s "$portfile"
+	PORT=$(cat "$portfile")
 }
 
 require_tools() {
