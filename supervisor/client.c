@@ -97,8 +97,9 @@ stdio_to_send(uint32_t mask, int *fds)
 	return n;
 }
 
-/* A reply of dispatch while the app runs. Returns 1 to go on waiting,
- * or what jail_run_app() returns. */
+/* A reply of dispatch while the app runs. Returns -EINPROGRESS to go on
+ * waiting (never an exit code, nor -EAGAIN), or what jail_run_app()
+ * returns. */
 static int
 handle_reply(int sock, struct pty_relay *t, bool *started, char *const *argv, const char *jail_name)
 {
@@ -121,7 +122,7 @@ handle_reply(int sock, struct pty_relay *t, bool *started, char *const *argv, co
 			log_error("jail '%s' sent something else than a pty master", jail_name);
 			return EXIT_JAILSUP_FAILED;
 		}
-		return 1;
+		return -EINPROGRESS;
 	}
 	if (n_fds > 0)
 		safe_close(fd);
@@ -129,13 +130,13 @@ handle_reply(int sock, struct pty_relay *t, bool *started, char *const *argv, co
 	 * starts it without one sent a malformed reply. */
 	if (r == DISPATCH_STARTED && !*started && (t->mask == 0 || t->master >= 0)) {
 		*started = true;
-		return 1;
+		return -EINPROGRESS;
 	}
 	if (r == DISPATCH_STOPPED && *started && t->master >= 0 && m.value > 0 && m.value < NSIG) {
 		pty_relay_suspend(t, m.value);
 		dispatch_make_small(&m, DISPATCH_SIGNAL, 0, SIGCONT);
 		(void) dispatch_send(sock, &m, sizeof(m), NULL, 0);
-		return 1;
+		return -EINPROGRESS;
 	}
 	if (r == DISPATCH_EXIT && n_fds == 0) {
 		if (m.kind == DISPATCH_REFUSED && m.value == EAGAIN)
@@ -257,7 +258,7 @@ jail_run_app(int sock_in, char *const *argv, const char *jail_name)
 		if (!(p[0].revents & (POLLIN | POLLHUP | POLLERR)))
 			continue;
 		r = handle_reply(sock, t, &started, argv, jail_name);
-		if (r != 1)
+		if (r != -EINPROGRESS)
 			break;
 	}
 	pty_relay_done(t);

@@ -60,7 +60,13 @@ def job_shell(argv, report_w, cont_r):
             os.killpg(pid, signal.SIGCONT)
             continue
         code = os.waitstatus_to_exitcode(st)
+        # As a shell: the terminal back to us, and we stay until the user
+        # leaves (pty-drive.py ends), or our exit would hang up the job's
+        # group, which still holds what the job left behind.
+        os.tcsetpgrp(0, os.getpgrp())
         os.write(report_w, b"exit %d\n" % (code if code >= 0 else 128 - code))
+        while os.read(cont_r, 1):
+            pass
         os._exit(0)
 
 
@@ -156,6 +162,7 @@ def main():
         else:
             sys.stderr.write("pty-drive: unknown action %r\n" % a)
             sys.exit(2)
+    os.close(cont_w)  # the job shell leaves
     if master >= 0:
         # What the terminal still shows, until no process holds it (but a
         # process that keeps it open does not keep us here).
