@@ -85,6 +85,14 @@ relay_freep(struct pty_relay **t)
 	*t = mfree(*t);
 }
 
+/* The signals that stop a process: the only ones a STOPPED may name, as we
+ * raise it on ourselves. */
+static bool
+stop_signal(int32_t sig)
+{
+	return sig == SIGTSTP || sig == SIGTTIN || sig == SIGTTOU || sig == SIGSTOP;
+}
+
 /* Our stdio but the terminals (those go via the pty), in order. */
 static size_t
 stdio_to_send(uint32_t mask, int *fds)
@@ -132,7 +140,7 @@ handle_reply(int sock, struct pty_relay *t, bool *started, char *const *argv, co
 		*started = true;
 		return -EINPROGRESS;
 	}
-	if (r == DISPATCH_STOPPED && *started && t->master >= 0 && m.value > 0 && m.value < NSIG) {
+	if (r == DISPATCH_STOPPED && *started && t->master >= 0 && stop_signal(m.value)) {
 		pty_relay_suspend(t, m.value);
 		dispatch_make_small(&m, DISPATCH_SIGNAL, 0, SIGCONT);
 		(void) dispatch_send(sock, &m, sizeof(m), NULL, 0);
