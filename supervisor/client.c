@@ -196,6 +196,10 @@ jail_run_app(int sock_in, char *const *argv, const char *jail_name)
 	sigemptyset(&mask);
 	for (size_t i = 0; i < ELEMENTSOF(relayed); i++)
 		sigaddset(&mask, relayed[i]);
+	/* With a terminal: a SIGCONT may mean the shell's fg after a bg, and
+	 * we take the terminal back (it continues us whether blocked or not). */
+	if (t->mask != 0)
+		sigaddset(&mask, SIGCONT);
 	sigprocmask(SIG_BLOCK, &mask, &old);
 	sfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
 	if (sfd < 0) {
@@ -255,6 +259,11 @@ jail_run_app(int sock_in, char *const *argv, const char *jail_name)
 				/* A pty carries the window size itself; the
 				 * kernel signals the app. */
 				if (si.ssi_signo == SIGWINCH && t->master >= 0) {
+					pty_relay_winch(t);
+					continue;
+				}
+				if (si.ssi_signo == SIGCONT) {
+					pty_relay_raw(t);
 					pty_relay_winch(t);
 					continue;
 				}

@@ -108,6 +108,15 @@ drive() {
 	[ "${lines[3]}" = "mode cooked" ] || fail "$output"
 }
 
+@test "Ctrl-Z, bg, then fg: the run takes the terminal back only in the foreground" {
+	run drive 'expect ready' 'send \x1a' waitstop bg mode fg 'send x\r' 'expect resumed' wait \
+		-- jailsup run --no-daemon app -c 'echo ready; read x; echo resumed; exit 3'
+	assert_status 0
+	[ "${lines[0]}" = "stopped 20" ] || fail "$output"
+	[ "${lines[1]}" = "mode cooked" ] || fail "$output" # in the background: left alone
+	[ "${lines[2]}" = "exit 3" ] || fail "$output"
+}
+
 @test "1 MiB of output arrives intact through the relay, the last byte too" {
 	run drive wait -- jailsup run --no-daemon app -c '
 		head -c 1048576 /dev/urandom | base64 >/tmp/data

@@ -15,6 +15,8 @@ bash. Then plays the ACTIONs in order, each with a deadline:
   mode           prints "mode raw" or "mode cooked": the terminal's own mode
   waitstop       waits until CMD stopped; prints "stopped SIGNO"
   fg             SIGCONT to CMD, back in the foreground (the shell's fg)
+  bg             SIGCONT to CMD, left in the background (the shell's bg);
+                 a later fg brings it to the foreground
   wait           waits until CMD ended; prints "exit N" (128+N for signal N)
   close          hangs up the terminal (closes the master)
   until CMD      waits until the shell command CMD succeeds, the terminal
@@ -55,7 +57,9 @@ def job_shell(argv, report_w, cont_r):
         if os.WIFSTOPPED(st):
             os.tcsetpgrp(0, os.getpgrp())
             os.write(report_w, b"stopped %d\n" % os.WSTOPSIG(st))
-            os.read(cont_r, 1)
+            if os.read(cont_r, 1) == b"b":
+                os.killpg(pid, signal.SIGCONT)  # bg: on, without the terminal
+                os.read(cont_r, 1)
             os.tcsetpgrp(0, pid)
             os.killpg(pid, signal.SIGCONT)
             continue
@@ -152,6 +156,8 @@ def main():
             report("stopped")
         elif verb == "fg":
             os.write(cont_w, b"c")
+        elif verb == "bg":
+            os.write(cont_w, b"b")
         elif verb == "wait":
             report("exit")
         elif verb == "until":
