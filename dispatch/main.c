@@ -360,11 +360,10 @@ pty_session(struct app_exec *x, int status_fd)
 		_exit(0);
 	}
 	x->err_fd = err_pipe[1];
-	pid = fork();
-	if (pid == 0)
-		_exit(exec_app(x));
+	/* As dispatch spawns apps without a pty: no page tables copied. */
+	pid = spawn_vfork(exec_app, x);
 	if (pid < 0) {
-		session_report(status_fd, DISPATCH_EXIT, DISPATCH_REFUSED, errno);
+		session_report(status_fd, DISPATCH_EXIT, DISPATCH_REFUSED, -pid);
 		_exit(0);
 	}
 	safe_close(err_pipe[1]);
