@@ -37,6 +37,7 @@
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/un.h>
 #include <sys/wait.h>
 
@@ -351,6 +352,35 @@ check_caps(void)
 	}
 }
 
+/* Our controlling terminal, if any, must be a pty of the jail's own devpts
+ * (the CLI relays the user's terminal to it): the user's terminal itself
+ * would stay readable and writable by whatever the jail leaves behind. A
+ * tty number alone could be a host pty's (devpts instances number from 0
+ * each), so the tty must also be one of our stdio fds, on the devpts
+ * mounted at /dev/pts here. */
+static void
+check_terminal(void)
+{
+	_cleanup_close_ int tty = open("/dev/tty", O_RDWR | O_CLOEXEC | O_NOCTTY);
+	struct stat pts, st;
+	unsigned dev;
+
+	if (tty < 0) {
+		report("controlling terminal", "floor", false, "/dev/tty: %s", strerror(errno));
+		return;
+	}
+	if (ioctl(tty, TIOCGDEV, &dev) == 0 && stat("/dev/pts", &pts) == 0)
+		for (int fd = 0; fd < 3; fd++)
+			if (isatty(fd) && fstat(fd, &st) == 0 && st.st_dev == pts.st_dev &&
+			    st.st_rdev == (dev_t) dev) {
+				report("controlling terminal", "floor", false,
+				       "/dev/pts/%u of the jail's own devpts (relayed)",
+				       minor(st.st_rdev) | ((major(st.st_rdev) - 136) << 8));
+				return;
+			}
+	report("controlling terminal", "floor", true, "/dev/tty: a terminal not of this jail");
+}
+
 static void
 check_floor(void)
 {
@@ -387,14 +417,7 @@ check_floor(void)
 	       WEXITSTATUS(status) == 0   ? "created"
 	       : WEXITSTATUS(status) == 1 ? "refused by seccomp"
 	                                  : "refused");
-	{
-		int tty = open("/dev/tty", O_RDWR | O_CLOEXEC | O_NOCTTY);
-
-		report("controlling terminal", "floor", tty >= 0, "/dev/tty: %s",
-		       tty >= 0 ? "opened" : strerror(errno));
-		if (tty >= 0)
-			close(tty);
-	}
+	check_terminal();
 }
 
 /* The Landlock domain of the jail (docs/jail.md "Landlock"): where the

@@ -7,8 +7,13 @@
  * serves app requests on the inherited dispatch.sock: each request brings
  * argv, env, cwd and three stdio fds; the app runs in its own process
  * group, signals the requester relays reach that group, and its exit status
- * goes back. As PID 1 it also reaps every orphan, and it exits once no app
- * and no other process is left (after a grace period for the first request).
+ * goes back. When the requester's stdio includes a terminal, the app gets
+ * the slave of a pty of the jail's own devpts instead (docs/jail.md "The
+ * terminal"): a session leader of ours, pty_session(), makes it the app's
+ * controlling terminal and reports the app's stops, and the master goes to
+ * the requester, who relays; we keep no copy. As PID 1 it also reaps every
+ * orphan, and it exits once no app and no other process is left (after a
+ * grace period for the first request).
  *
  * Inherited fds: 3 dispatch.sock (listening), 4 iso-pipe write end, 5 a
  * pipe for our own log lines, and with --init-script 6 the init script (a
@@ -20,15 +25,17 @@
  * Nothing a client sends may harm PID 1: messages are bounded and decoded
  * strictly (state/dispatch-proto.h), a malformed one closes that client only.
  */
-#include <ev.h>
-#include <fcntl.h>
-#include <signal.h>
+#include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/queue.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+
+#include <ev.h>
+#include <fcntl.h>
+#include <signal.h>
 
 #include "dispatch/dispatch.h"
 #include "state/dispatch-proto.h"
@@ -56,8 +63,11 @@ struct client {
 /* An app whose requester went away keeps running; it is remembered so
  * its exit is not mistaken for an orphan's and so it counts as an app. */
 struct app {
-	pid_t pid;
+	pid_t pid;             /* with a pty: the pid of its pty_session() */
 	struct client *client; /* NULL once the requester is gone */
+	int status_fd;         /* with a pty: pty_session()'s reports, else -1 */
+	ev_io status_w;
+	bool exit_sent;
 	LIST_ENTRY(app) entry;
 };
 
@@ -162,6 +172,7 @@ struct app_exec {
 	char **envp;
 	const int *stdio;
 	int err_fd;
+	int tty_fd; /* with a pty: the slave, to put the app in its foreground */
 };
 
 /* The child of spawn_vfork(): it shares our memory until execve(), so it
@@ -177,6 +188,18 @@ exec_app(void *arg)
 	/* Its own process group, so a relayed Ctrl-C reaches the app and its
 	 * children but never PID 1. */
 	(void) setpgid(0, 0);
+	if (x->tty_fd >= 0) {
+		sigset_t ttou;
+
+		/* From the background, as a job-control shell does it: with
+		 * SIGTTOU blocked the kernel lets us take the foreground. */
+		sigemptyset(&ttou);
+		sigaddset(&ttou, SIGTTOU);
+		(void) sigprocmask(SIG_BLOCK, &ttou, NULL);
+		if (tcsetpgrp(x->tty_fd, getpid()) < 0)
+			goto fail;
+		(void) sigprocmask(SIG_UNBLOCK, &ttou, NULL);
+	}
 	for (int i = 0; i < DISPATCH_RUN_NFDS; i++)
 		moved[i] = fcntl(x->stdio[i], F_DUPFD_CLOEXEC, 10);
 	for (int i = 0; i < DISPATCH_RUN_NFDS; i++)
@@ -217,8 +240,244 @@ build_app_env(const struct dispatch_run *run)
 	return env;
 }
 
+/* Forwards a report of pty_session() to the requester: rebuilt from its
+ * fields, as only these three kinds may come. */
 static void
-start_app(struct client *c, const struct dispatch_run *run, int *stdio)
+app_forward(struct app *a, const struct dispatch_small *m)
+{
+	if (a->exit_sent || a->client == NULL)
+		return;
+	switch (m->hdr.type) {
+	case DISPATCH_STARTED:
+		a->client->app_pid = m->value; /* signals go to the app's group */
+		client_send_small(a->client, DISPATCH_STARTED, 0, m->value);
+		break;
+	case DISPATCH_STOPPED:
+		client_send_small(a->client, DISPATCH_STOPPED, 0, m->value);
+		break;
+	case DISPATCH_EXIT:
+		a->exit_sent = true;
+		client_send_small(a->client, DISPATCH_EXIT, m->kind, m->value);
+		break;
+	default:
+		break;
+	}
+}
+
+/* Reads every report pty_session() has written (16-byte writes on a
+ * pipe: atomic, whole). Returns false on EOF. */
+static bool
+app_read_status(struct app *a)
+{
+	struct dispatch_small m;
+	char buf[sizeof(m)];
+	ssize_t n;
+
+	for (;;) {
+		n = read(a->status_fd, buf, sizeof(buf));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return errno == EAGAIN;
+		if (n == 0)
+			return false;
+		if (dispatch_decode_small(buf, (size_t) n, &m) > 0)
+			app_forward(a, &m);
+	}
+}
+
+static void
+app_status_close(struct ev_loop *loop, struct app *a)
+{
+	if (a->status_fd < 0)
+		return;
+	ev_io_stop(loop, &a->status_w);
+	a->status_fd = safe_close(a->status_fd);
+}
+
+static void
+status_cb(struct ev_loop *loop, ev_io *w, int revents)
+{
+	struct app *a = container_of(w, struct app, status_w);
+
+	(void) revents;
+	if (!app_read_status(a))
+		app_status_close(loop, a);
+}
+
+static void
+session_report(int fd, enum dispatch_msg_type type, uint32_t kind, int32_t value)
+{
+	struct dispatch_small m;
+
+	dispatch_make_small(&m, type, kind, value);
+	(void) write_all(fd, &m, sizeof(m));
+}
+
+/* A pty run's session leader, a fork of ours (sudo calls it the monitor):
+ * it makes the pty its controlling terminal and starts the app in a
+ * process group of its own in that session. The app's group then has a
+ * parent in the same session, so it is not orphaned and the kernel does
+ * stop it on Ctrl-Z (a stop signal from the terminal is discarded in an
+ * orphaned group: the app as session leader, with us in another session
+ * as its parent, could never be suspended). We wait for it with WUNTRACED
+ * and report on STATUS_FD: STARTED, each STOPPED, then EXIT. Fork of a
+ * non-dumpable PID 1 and never executed, it stays non-dumpable: the app
+ * cannot ptrace it. */
+static _Noreturn void
+pty_session(struct app_exec *x, int status_fd)
+{
+	int fds[DISPATCH_RUN_NFDS + 1], err_pipe[2], status, child_errno = 0, tty = -1;
+	const uint32_t mask = x->run->tty.mask;
+	sigset_t all;
+	ssize_t n;
+	pid_t pid;
+
+	/* Nothing but a kill ends us before the app does: relayed signals
+	 * are for the app's group, never ours. */
+	reset_signals_for_exec();
+	sigfillset(&all);
+	(void) sigprocmask(SIG_SETMASK, &all, NULL);
+	/* Only our stdio and the report pipe: no socket of dispatch's stays
+	 * open in us (a requester waits for the EOF of its socket). */
+	for (int i = 0; i < DISPATCH_RUN_NFDS; i++)
+		fds[i] = x->stdio[i];
+	fds[DISPATCH_RUN_NFDS] = status_fd;
+	if (fds_move_to(fds, ELEMENTSOF(fds), 3) < 0)
+		_exit(EXIT_TEMPORARY);
+	(void) syscall(SYS_close_range, 3 + ELEMENTSOF(fds), ~0u, 0);
+	status_fd = 3 + DISPATCH_RUN_NFDS;
+	(void) fcntl(status_fd, F_SETFD, FD_CLOEXEC);
+	for (int i = 0; i < DISPATCH_RUN_NFDS; i++) {
+		fds[i] = 3 + i;
+		if (tty < 0 && (mask & (1u << i)))
+			tty = fds[i];
+	}
+	x->stdio = fds;
+	x->tty_fd = tty;
+	if (setsid() < 0 || ioctl(tty, TIOCSCTTY, 0) < 0 || pipe2(err_pipe, O_CLOEXEC) < 0) {
+		session_report(status_fd, DISPATCH_EXIT, DISPATCH_REFUSED, errno);
+		_exit(0);
+	}
+	x->err_fd = err_pipe[1];
+	/* As dispatch spawns apps without a pty: no page tables copied. */
+	pid = spawn_vfork(exec_app, x);
+	if (pid < 0) {
+		session_report(status_fd, DISPATCH_EXIT, DISPATCH_REFUSED, -pid);
+		_exit(0);
+	}
+	safe_close(err_pipe[1]);
+	do
+		n = read(err_pipe[0], &child_errno, sizeof(child_errno));
+	while (n < 0 && errno == EINTR);
+	if (n == sizeof(child_errno)) {
+		(void) waitpid(pid, &status, 0);
+		session_report(status_fd, DISPATCH_EXIT, DISPATCH_EXEC_FAILED, child_errno);
+		_exit(0);
+	}
+	session_report(status_fd, DISPATCH_STARTED, 0, pid);
+	for (;;) {
+		if (waitpid(pid, &status, WUNTRACED) < 0) {
+			if (errno == EINTR)
+				continue;
+			session_report(status_fd, DISPATCH_EXIT, DISPATCH_REFUSED, errno);
+			_exit(0);
+		}
+		if (WIFSTOPPED(status))
+			session_report(status_fd, DISPATCH_STOPPED, 0, WSTOPSIG(status));
+		else if (WIFSIGNALED(status)) {
+			session_report(status_fd, DISPATCH_EXIT, DISPATCH_SIGNALED,
+			               WTERMSIG(status));
+			_exit(0);
+		} else if (WIFEXITED(status)) {
+			session_report(status_fd, DISPATCH_EXIT, DISPATCH_EXITED,
+			               WEXITSTATUS(status));
+			_exit(0);
+		}
+	}
+}
+
+/* A pty of the jail's own devpts for RUN: its master goes to the
+ * requester at once (we keep no copy), its slave fills the stdio slots of
+ * the mask, the others taking the fds that came, in order. */
+static int
+open_pty(struct client *c, const struct dispatch_run *run, const int *fds, int *stdio,
+         int *ret_slave)
+{
+	_cleanup_close_ int master = -1, slave = -1;
+	struct dispatch_small m;
+	unsigned ptn;
+	size_t next = 0;
+	int r;
+
+	master = open("/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC);
+	if (master < 0)
+		return -errno;
+	if (unlockpt(master) < 0 || ioctl(master, TIOCGPTN, &ptn) < 0)
+		return -errno;
+	/* By the master, not by a path in /dev/pts an app could have raced. */
+	slave = ioctl(master, TIOCGPTPEER, O_RDWR | O_NOCTTY | O_CLOEXEC);
+	if (slave < 0)
+		return -errno;
+	if (tcsetattr(slave, TCSANOW, &run->tty.termios) < 0 ||
+	    ioctl(slave, TIOCSWINSZ, &run->tty.winsize) < 0)
+		return -errno;
+	dispatch_make_small(&m, DISPATCH_PTY, 0, (int32_t) ptn);
+	r = dispatch_send(c->fd, &m, sizeof(m), &master, 1);
+	if (r < 0)
+		return r;
+	for (int i = 0; i < DISPATCH_RUN_NFDS; i++)
+		stdio[i] = (run->tty.mask & (1u << i)) ? slave : fds[next++];
+	*ret_slave = TAKE_FD(slave);
+	return 0;
+}
+
+static void
+start_pty_app(struct ev_loop *loop, struct client *c, const struct dispatch_run *run,
+              const int *fds, char **env, struct app *a)
+{
+	_cleanup_close_ int slave = -1;
+	int stdio[DISPATCH_RUN_NFDS], status[2], r;
+	pid_t pid;
+
+	r = open_pty(c, run, fds, stdio, &slave);
+	if (r < 0) {
+		free(a);
+		client_send_small(c, DISPATCH_EXIT, DISPATCH_REFUSED, -r);
+		return;
+	}
+	if (pipe2(status, O_CLOEXEC | O_NONBLOCK) < 0) {
+		free(a);
+		client_send_small(c, DISPATCH_EXIT, DISPATCH_REFUSED, errno);
+		return;
+	}
+	(void) fcntl(status[1], F_SETFL, 0); /* the session's writes may block */
+	pid = fork();
+	if (pid == 0) {
+		safe_close(status[0]);
+		pty_session(
+		    &(struct app_exec){
+		        .run = run, .envp = env, .stdio = stdio, .err_fd = -1, .tty_fd = -1},
+		    status[1]);
+	}
+	safe_close(status[1]);
+	if (pid < 0) {
+		free(a);
+		safe_close(status[0]);
+		client_send_small(c, DISPATCH_EXIT, DISPATCH_REFUSED, errno);
+		return;
+	}
+	a->pid = pid;
+	a->client = c;
+	a->status_fd = status[0];
+	ev_io_init(&a->status_w, status_cb, a->status_fd, EV_READ);
+	ev_io_start(loop, &a->status_w);
+	LIST_INSERT_HEAD(&apps, a, entry);
+	c->app_pid = pid; /* until STARTED names the app: one RUN per client */
+}
+
+static void
+start_app(struct ev_loop *loop, struct client *c, const struct dispatch_run *run, int *fds)
 {
 	_cleanup_strv_ char **env = build_app_env(run);
 	int err_pipe[2], child_errno = 0;
@@ -232,14 +491,20 @@ start_app(struct client *c, const struct dispatch_run *run, int *stdio)
 		client_send_small(c, DISPATCH_EXIT, DISPATCH_REFUSED, ENOMEM);
 		return;
 	}
+	a->status_fd = -1;
+	if (run->tty.mask != 0) {
+		start_pty_app(loop, c, run, fds, env, a);
+		return;
+	}
 	if (pipe2(err_pipe, O_CLOEXEC) < 0) {
 		free(a);
 		client_send_small(c, DISPATCH_EXIT, DISPATCH_REFUSED, errno);
 		return;
 	}
-	pid = spawn_vfork(exec_app,
-			  &(struct app_exec){ .run = run, .envp = env, .stdio = stdio,
-					      .err_fd = err_pipe[1] });
+	pid = spawn_vfork(
+	    exec_app,
+	    &(struct app_exec){
+	        .run = run, .envp = env, .stdio = fds, .err_fd = err_pipe[1], .tty_fd = -1});
 	if (pid < 0) {
 		free(a);
 		safe_close(err_pipe[0]);
@@ -310,6 +575,7 @@ client_cb(struct ev_loop *loop, ev_io *w, int revents)
 {
 	struct client *c = container_of(w, struct client, io_w);
 	int fds[DISPATCH_RUN_NFDS] = { -1, -1, -1 };
+	struct dispatch_run run = {};
 	struct dispatch_small small;
 	size_t n_fds = 0;
 	ssize_t len;
@@ -327,17 +593,14 @@ client_cb(struct ev_loop *loop, ev_io *w, int revents)
 		return;
 	}
 	type = dispatch_peek_type(msg_buf, (size_t) len);
-	if (type == DISPATCH_RUN && c->app_pid == 0 && n_fds == DISPATCH_RUN_NFDS) {
-		struct dispatch_run run = {};
-		int r;
-
-		if (!stdio_fds_acceptable(fds, n_fds))
+	if (type == DISPATCH_RUN && c->app_pid == 0 &&
+	    dispatch_decode_run(msg_buf, (size_t) len, &run) == 0) {
+		if (n_fds != dispatch_run_nfds(run.tty.mask) || !stdio_fds_acceptable(fds, n_fds)) {
+			dispatch_run_done(&run);
 			goto refuse;
-		r = dispatch_decode_run(msg_buf, (size_t) len, &run);
-		if (r < 0)
-			goto refuse;
+		}
 		first_request_seen = true;
-		start_app(c, &run, fds);
+		start_app(loop, c, &run, fds);
 		dispatch_run_done(&run);
 		close_fds(fds, n_fds);
 		return;
@@ -393,8 +656,16 @@ child_cb(struct ev_loop *loop, ev_child *w, int revents)
 	struct app *a = app_find(w->rpid);
 
 	(void) revents;
+	if (a != NULL && a->status_fd >= 0) {
+		/* A pty session: it wrote all it had to say before it left. */
+		if (app_read_status(a))
+			log_debug("a pty session left without closing its reports, ignoring");
+		app_status_close(loop, a);
+	}
 	if (a != NULL) {
-		if (a->client != NULL) {
+		if (a->client != NULL && a->exit_sent)
+			client_free(loop, a->client);
+		else if (a->client != NULL) {
 			if (WIFSIGNALED(w->rstatus))
 				client_send_small(a->client, DISPATCH_EXIT, DISPATCH_SIGNALED,
 						  WTERMSIG(w->rstatus));

@@ -5,8 +5,10 @@
  * may send, so every length is checked before it is used, and a message
  * that is not exactly what it claims is refused whole.
  *
- * RUN layout after the header: u32 argc, u32 envc, then argc + envc + 1
- * NUL-terminated strings (argv, env, cwd) filling the rest exactly.
+ * RUN layout after the header: u32 argc, u32 envc, u32 pty mask, with a
+ * mask a struct termios and a struct winsize (CLI and dispatch ship
+ * together: one ABI), then argc + envc + 1 NUL-terminated strings (argv,
+ * env, cwd) filling the rest exactly.
  */
 #include <sys/socket.h>
 
@@ -53,23 +55,44 @@ dispatch_peek_type(const void *buf, size_t len)
 	case DISPATCH_SIGNAL:
 	case DISPATCH_STARTED:
 	case DISPATCH_EXIT:
+	case DISPATCH_PTY:
+	case DISPATCH_STOPPED:
 		return h.type;
 	default:
 		return -EBADMSG;
 	}
 }
 
+size_t
+dispatch_run_nfds(uint32_t mask)
+{
+	return (size_t) DISPATCH_RUN_NFDS - (size_t) __builtin_popcount(mask & DISPATCH_PTY_ALL);
+}
+
+#define TTY_WIRE_SIZE (sizeof(struct termios) + sizeof(struct winsize))
+
 int
 dispatch_encode_run(char *const *argv, char *const *envp, const char *cwd, void **ret,
 		    size_t *ret_len)
 {
+	return dispatch_encode_run_tty(argv, envp, cwd, NULL, ret, ret_len);
+}
+
+int
+dispatch_encode_run_tty(char *const *argv, char *const *envp, const char *cwd,
+                        const struct dispatch_tty *tty, void **ret, size_t *ret_len)
+{
 	size_t argc = strv_length(argv), envc = strv_length(envp);
-	size_t len = sizeof(struct dispatch_header) + 2 * sizeof(uint32_t);
-	uint32_t counts[2];
+	size_t len = sizeof(struct dispatch_header) + 3 * sizeof(uint32_t);
+	uint32_t counts[3], mask = tty != NULL ? tty->mask : 0;
 	char *buf, *p;
 
 	if (argc < 1 || argc > DISPATCH_ARGS_MAX || envc > DISPATCH_ARGS_MAX || cwd == NULL)
 		return -E2BIG;
+	if (mask & ~DISPATCH_PTY_ALL)
+		return -EINVAL;
+	if (mask != 0)
+		len += TTY_WIRE_SIZE;
 	for (size_t i = 0; i < argc; i++)
 		len += strlen(argv[i]) + 1;
 	for (size_t i = 0; i < envc; i++)
@@ -84,9 +107,16 @@ dispatch_encode_run(char *const *argv, char *const *envp, const char *cwd, void 
 	header_init((struct dispatch_header *) (void *) buf, DISPATCH_RUN, len);
 	counts[0] = (uint32_t) argc;
 	counts[1] = (uint32_t) envc;
+	counts[2] = mask;
 	p = buf + sizeof(struct dispatch_header);
 	memcpy(p, counts, sizeof(counts));
 	p += sizeof(counts);
+	if (mask != 0) {
+		memcpy(p, &tty->termios, sizeof(tty->termios));
+		p += sizeof(tty->termios);
+		memcpy(p, &tty->winsize, sizeof(tty->winsize));
+		p += sizeof(tty->winsize);
+	}
 	for (size_t i = 0; i < argc; i++)
 		p = stpcpy(p, argv[i]) + 1;
 	for (size_t i = 0; i < envc; i++)
@@ -112,7 +142,8 @@ dispatch_decode_run(const void *buf, size_t len, struct dispatch_run *ret)
 	_cleanup_free_ char **argv = NULL;
 	_cleanup_free_ char **envp = NULL;
 	const char *p, *end = (const char *) buf + len;
-	uint32_t counts[2];
+	struct dispatch_tty tty = {};
+	uint32_t counts[3];
 	int r;
 
 	r = dispatch_peek_type(buf, len);
@@ -127,6 +158,17 @@ dispatch_decode_run(const void *buf, size_t len, struct dispatch_run *ret)
 	p += sizeof(counts);
 	if (counts[0] < 1 || counts[0] > DISPATCH_ARGS_MAX || counts[1] > DISPATCH_ARGS_MAX)
 		return -E2BIG;
+	if (counts[2] & ~DISPATCH_PTY_ALL)
+		return -EBADMSG;
+	tty.mask = counts[2];
+	if (tty.mask != 0) {
+		if ((size_t) (end - p) < TTY_WIRE_SIZE)
+			return -EBADMSG;
+		memcpy(&tty.termios, p, sizeof(tty.termios));
+		p += sizeof(tty.termios);
+		memcpy(&tty.winsize, p, sizeof(tty.winsize));
+		p += sizeof(tty.winsize);
+	}
 
 	argv = calloc(counts[0] + 1, sizeof(char *));
 	envp = calloc(counts[1] + 1, sizeof(char *));
@@ -157,6 +199,7 @@ dispatch_decode_run(const void *buf, size_t len, struct dispatch_run *ret)
 			return -EBADMSG;
 	ret->argv = TAKE_PTR(argv);
 	ret->envp = TAKE_PTR(envp);
+	ret->tty = tty;
 	return 0;
 }
 

@@ -4,10 +4,16 @@
  * datagram, each starting with a fixed header. Shared by dispatch (PID 1 of
  * the jail, which must survive anything a client sends) and the CLI.
  *
- *   client → dispatch   RUN     argv, env, cwd; exactly 3 fds (stdin, stdout,
- *                                stderr) by SCM_RIGHTS
+ *   client → dispatch   RUN     argv, env, cwd, a pty mask (which of stdin,
+ *                                stdout, stderr are the slave of a pty dispatch
+ *                                makes, with the termios and window size it
+ *                                starts with); the other stdio fds by
+ *                                SCM_RIGHTS, in order: 3 minus the bits set
  *                       SIGNAL  a signal to relay to the app's process group
- *   dispatch → client   STARTED the app's PID (inside the jail)
+ *   dispatch → client   PTY     with a pty mask: the pty's master, 1 fd, sent
+ *                                before STARTED; value = the pty's number
+ *                       STARTED the app's PID (inside the jail)
+ *                       STOPPED the app stopped (Ctrl-Z): value = the signal
  *                       EXIT    how the app ended: exit code, signal, or the
  *                                errno of a failed execve()
  *
@@ -17,10 +23,14 @@
 #ifndef JAILSUP_DISPATCH_PROTO_H
 #define JAILSUP_DISPATCH_PROTO_H
 
+#include <sys/ioctl.h>
+
+#include <termios.h>
+
 #include "state/util.h"
 
 #define DISPATCH_MAGIC	     0x4a534431u /* "JSD1" */
-#define DISPATCH_VERSION     1
+#define DISPATCH_VERSION     2           /* 2: the pty relay */
 #define DISPATCH_MSG_MAX     (128 * 1024) /* below the default socket send buffer */
 #define DISPATCH_ARGS_MAX    4096
 #define DISPATCH_RUN_NFDS    3
@@ -30,7 +40,12 @@ enum dispatch_msg_type {
 	DISPATCH_SIGNAL = 2,
 	DISPATCH_STARTED = 3,
 	DISPATCH_EXIT = 4,
+	DISPATCH_PTY = 5,
+	DISPATCH_STOPPED = 6,
 };
+
+/* RUN's pty mask: bit I set = stdio fd I is the pty's slave. */
+#define DISPATCH_PTY_ALL 7u
 
 enum dispatch_exit_kind {
 	DISPATCH_EXITED = 0,	  /* value: the exit code */
@@ -46,19 +61,34 @@ struct dispatch_header {
 	uint32_t length; /* of the whole message, header included */
 };
 
+/* What a pty starts with. MASK 0: no pty (termios and winsize unused and
+ * not sent). */
+struct dispatch_tty {
+	uint32_t mask;
+	struct termios termios;
+	struct winsize winsize;
+};
+
 /* A decoded RUN request. The strings point into the message buffer. */
 struct dispatch_run {
 	char **argv; /* NULL-terminated, owned array of borrowed strings */
 	char **envp; /* NULL-terminated, owned array of borrowed strings */
 	const char *cwd;
+	struct dispatch_tty tty; /* a copy */
 };
+
+/* How many fds come with a RUN of pty mask MASK. */
+size_t dispatch_run_nfds(uint32_t mask);
 
 /* Whether the "KEY=VALUE" KV of a requester's environment may enter the
  * jail: locale and terminal variables only. The CLI sends no others and
  * dispatch drops any others it gets. */
 bool dispatch_env_passes(const char *kv);
 
-/* Encodes a RUN request into a new buffer. -E2BIG past the limits. */
+/* Encodes a RUN request into a new buffer. -E2BIG past the limits,
+ * -EINVAL a mask outside DISPATCH_PTY_ALL. TTY NULL: no pty. */
+int dispatch_encode_run_tty(char *const *argv, char *const *envp, const char *cwd,
+                            const struct dispatch_tty *tty, void **ret, size_t *ret_len);
 int dispatch_encode_run(char *const *argv, char *const *envp, const char *cwd, void **ret,
 			size_t *ret_len);
 /* Decodes BUF (LEN bytes, as received: the datagram whole) as a RUN request.
@@ -68,7 +98,7 @@ int dispatch_decode_run(const void *buf, size_t len, struct dispatch_run *ret);
 void dispatch_run_done(struct dispatch_run *r);
 
 /* Small fixed messages: SIGNAL (value = signo), STARTED (value = pid),
- * EXIT (kind, value). */
+ * EXIT (kind, value), PTY (value = pty number), STOPPED (value = signo). */
 struct dispatch_small {
 	struct dispatch_header hdr;
 	uint32_t kind;

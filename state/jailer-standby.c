@@ -82,6 +82,10 @@ jailer_standby_receive(char ***ret_argv, char ***ret_envp)
 		return n == 0 ? 1 : (int) n;
 	}
 	r = dispatch_decode_run(buf, (size_t) n, &run);
+	if (r >= 0 && run.tty.mask != 0) {
+		dispatch_run_done(&run);
+		r = -EBADMSG; /* the supervisor asks for no pty here */
+	}
 	if (r < 0) {
 		for (size_t i = 0; i < n_fds; i++)
 			safe_close(fds[i]);

@@ -22,12 +22,14 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
+#include <sys/wait.h>
 
 #include <arpa/inet.h>
 #include <ctype.h>
 #include <fcntl.h>
 #include <glob.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <stdarg.h>
 #include <time.h>
 
@@ -655,6 +657,81 @@ add_helper_checks(char ***argv, const struct profile_env *env, const char *name)
 	return r;
 }
 
+/* The terminal after a run, played for real: a host pty stands in for the
+ * user's terminal; a run in the jail leaves a process holding its own
+ * terminal and returns; then we type a line. The leftover must read EOF
+ * (never our line) and fail to write: the CLI hung the jail's pty up and
+ * nothing of our terminal was ever in the jail. It reports on its stderr,
+ * a pipe, which passes through the relay untouched. */
+#define PTY_PROBE_TIMEOUT_MS 10000
+
+static int
+probe_pty_leftover(const struct jail_profile *profile, char **ret_spec)
+{
+	static const char script[] =
+	    "trap '' HUP; exec 3<&0; "
+	    "(if read -r l <&3; then echo \"read:$l\"; else echo read:EOF; fi; "
+	    "if printf x >&3 2>/dev/null; then echo write:ok; else echo write:refused; fi) >&2 & "
+	    "exit 0";
+	char *const argv[] = {"/bin/sh", "-c", (char *) script, NULL};
+	_cleanup_close_ int master = -1, slave = -1, rd = -1;
+	char buf[4096] = "", name[64];
+	size_t len = 0;
+	int report[2], status;
+	bool closed;
+	pid_t pid;
+
+	master = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
+	if (master < 0 || grantpt(master) < 0 || unlockpt(master) < 0 ||
+	    ptsname_r(master, name, sizeof(name)) != 0)
+		return -errno;
+	slave = open(name, O_RDWR | O_NOCTTY | O_CLOEXEC);
+	if (slave < 0 || pipe2(report, O_CLOEXEC) < 0)
+		return -errno;
+	rd = report[0];
+	pid = fork();
+	if (pid < 0) {
+		safe_close(report[1]);
+		return -errno;
+	}
+	if (pid == 0) {
+		int sock;
+
+		if (dup2(slave, 0) < 0 || dup2(slave, 1) < 0 || dup2(report[1], 2) < 0 ||
+		    jail_connect_or_start(profile, &sock) != 0)
+			_exit(EXIT_JAILSUP_FAILED);
+		_exit(jail_run_app(sock, argv, profile->name));
+	}
+	safe_close(report[1]);
+	slave = safe_close(slave);
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			return -errno;
+	/* The run returned: what the user types now is not the jail's. */
+	(void) write_all(master, "typed-after-the-run\n", 20);
+	while (len < sizeof(buf) - 1) {
+		struct pollfd p = {.fd = rd, .events = POLLIN};
+		ssize_t n;
+
+		if (poll(&p, 1, PTY_PROBE_TIMEOUT_MS) <= 0)
+			break;
+		n = read(rd, buf + len, sizeof(buf) - 1 - len);
+		if (n <= 0)
+			break;
+		len += (size_t) n;
+	}
+	buf[len] = '\0';
+	closed = WIFEXITED(status) && WEXITSTATUS(status) == 0 && strstr(buf, "read:EOF\n") &&
+	         strstr(buf, "write:refused\n") && !strstr(buf, "typed-after");
+	return asprintf(ret_spec, "terminal after the run:%s:%s", closed ? "closed" : "OPEN",
+	                closed ? "a process left on it read EOF and could not write (hung up)"
+	                : strstr(buf, "typed-after") != NULL
+	                    ? "a process left on it READ what was typed after the run"
+	                    : "a process left on it was not seen to get EOF and EIO") < 0
+	           ? -ENOMEM
+	           : 0;
+}
+
 /* The helper, copied into a sealed memfd the jail executes. */
 static int
 helper_memfd(int *ret)
@@ -845,6 +922,14 @@ verb_check(int argc, char **argv)
 				r = add_host_probes(&hv, &env, &c);
 			if (r >= 0)
 				r = add_helper_checks(&hv, &env, a.name);
+			if (r >= 0) {
+				_cleanup_free_ char *pty = NULL;
+
+				r = probe_pty_leftover(profile, &pty);
+				if (r >= 0 &&
+				    (strv_push(&hv, "--helper") < 0 || strv_push(&hv, pty) < 0))
+					r = -ENOMEM;
+			}
 			for (char **p = a.probes; r >= 0 && p != NULL && *p != NULL; p++)
 				r = strv_push(&hv, *p);
 			if (r < 0) {

@@ -3,20 +3,24 @@
  * client.h: one app request on dispatch.sock. Only locale and terminal
  * variables are sent: the environment of the CLI (which may hold
  * SSH_AUTH_SOCK, tokens, the real bus address) never enters the jail, not
- * even dispatch's memory.
+ * even dispatch's memory. Nor does our terminal: a terminal among our stdio
+ * is replaced by a pty of the jail's, which we relay (pty-relay.h).
  */
-#include <fcntl.h>
-#include <poll.h>
-#include <signal.h>
+#include "supervisor/client.h"
+
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
 
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+
 #include "state/dispatch-proto.h"
 #include "state/log.h"
 #include "state/state.h"
-#include "supervisor/client.h"
+#include "supervisor/pty-relay.h"
 
 extern char **environ;
 
@@ -73,17 +77,99 @@ leaving_refusal(int sock)
 	       m.kind == DISPATCH_REFUSED && m.value == EAGAIN;
 }
 
+static void
+relay_freep(struct pty_relay **t)
+{
+	if (*t != NULL)
+		pty_relay_done(*t);
+	*t = mfree(*t);
+}
+
+/* The signals that stop a process: the only ones a STOPPED may name, as we
+ * raise it on ourselves. */
+static bool
+stop_signal(int32_t sig)
+{
+	return sig == SIGTSTP || sig == SIGTTIN || sig == SIGTTOU || sig == SIGSTOP;
+}
+
+/* Our stdio but the terminals (those go via the pty), in order. */
+static size_t
+stdio_to_send(uint32_t mask, int *fds)
+{
+	size_t n = 0;
+
+	for (int i = 0; i < DISPATCH_RUN_NFDS; i++)
+		if (!(mask & (1u << i)))
+			fds[n++] = i;
+	return n;
+}
+
+/* A reply of dispatch while the app runs. Returns -EINPROGRESS to go on
+ * waiting (never an exit code, nor -EAGAIN), or what jail_run_app()
+ * returns. */
+static int
+handle_reply(int sock, struct pty_relay *t, bool *started, char *const *argv, const char *jail_name)
+{
+	struct dispatch_small m;
+	char buf[256];
+	size_t n_fds = 0;
+	ssize_t n;
+	int fd = -1, r;
+
+	n = dispatch_recv(sock, buf, sizeof(buf), &fd, 1, &n_fds);
+	if (n == -ECONNRESET && leaving_refusal(sock))
+		return -EAGAIN;
+	if (n <= 0) {
+		log_error("jail '%s' ended before the app reported its status", jail_name);
+		return EXIT_JAILSUP_FAILED;
+	}
+	r = dispatch_decode_small(buf, (size_t) n, &m);
+	if (r == DISPATCH_PTY && n_fds == 1 && !*started) {
+		if (pty_relay_take_master(t, fd) < 0) {
+			log_error("jail '%s' sent something else than a pty master", jail_name);
+			return EXIT_JAILSUP_FAILED;
+		}
+		return -EINPROGRESS;
+	}
+	if (n_fds > 0)
+		safe_close(fd);
+	/* With a terminal of ours the app runs on the pty: a jail that
+	 * starts it without one sent a malformed reply. */
+	if (r == DISPATCH_STARTED && !*started && (t->mask == 0 || t->master >= 0)) {
+		*started = true;
+		return -EINPROGRESS;
+	}
+	if (r == DISPATCH_STOPPED && *started && t->master >= 0 && stop_signal(m.value)) {
+		pty_relay_suspend(t, m.value);
+		dispatch_make_small(&m, DISPATCH_SIGNAL, 0, SIGCONT);
+		(void) dispatch_send(sock, &m, sizeof(m), NULL, 0);
+		return -EINPROGRESS;
+	}
+	if (r == DISPATCH_EXIT && n_fds == 0) {
+		if (m.kind == DISPATCH_REFUSED && m.value == EAGAIN)
+			return -EAGAIN;
+		pty_relay_drain(t);
+		return exit_code_of(&m, argv[0]);
+	}
+	log_error("jail '%s' sent a malformed reply", jail_name);
+	return EXIT_JAILSUP_FAILED;
+}
+
 int
 jail_run_app(int sock_in, char *const *argv, const char *jail_name)
 {
 	static const int relayed[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGWINCH };
 	_cleanup_close_ int sock = sock_in, sfd = -1;
+	_cleanup_(relay_freep) struct pty_relay *t = NULL;
 	_cleanup_strv_ char **env = NULL;
 	_cleanup_free_ void *msg = NULL;
-	char cwd[4096], buf[256];
-	const int stdio[] = { 0, 1, 2 };
+	struct dispatch_tty tty = {};
+	bool started = false;
+	char cwd[4096];
+	int stdio[DISPATCH_RUN_NFDS];
+	size_t len, n_stdio;
 	sigset_t mask, old;
-	size_t len;
 	int r;
 
 	for (char **e = environ; *e != NULL; e++)
@@ -91,7 +177,15 @@ jail_run_app(int sock_in, char *const *argv, const char *jail_name)
 			return log_error("out of memory"), EXIT_JAILSUP_FAILED;
 	if (getcwd(cwd, sizeof(cwd)) == NULL)
 		strcpy(cwd, "/");
-	r = dispatch_encode_run(argv, env, cwd, &msg, &len);
+	t = calloc(1, sizeof(*t));
+	if (t == NULL)
+		return log_error("out of memory"), EXIT_JAILSUP_FAILED;
+	r = pty_relay_prepare(t, &tty);
+	if (r < 0) {
+		log_error_errno(r, "unable to read the settings of our terminal");
+		return EXIT_JAILSUP_FAILED;
+	}
+	r = dispatch_encode_run_tty(argv, env, cwd, &tty, &msg, &len);
 	if (r < 0) {
 		log_error_errno(r, "the command line or environment is too large");
 		return EXIT_JAILSUP_FAILED;
@@ -102,25 +196,35 @@ jail_run_app(int sock_in, char *const *argv, const char *jail_name)
 	sigemptyset(&mask);
 	for (size_t i = 0; i < ELEMENTSOF(relayed); i++)
 		sigaddset(&mask, relayed[i]);
+	/* With a terminal: a SIGCONT may mean the shell's fg after a bg, and
+	 * we take the terminal back (it continues us whether blocked or not). */
+	if (t->mask != 0)
+		sigaddset(&mask, SIGCONT);
 	sigprocmask(SIG_BLOCK, &mask, &old);
 	sfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
 	if (sfd < 0) {
+		sigprocmask(SIG_SETMASK, &old, NULL);
 		log_error_errno(-errno, "unable to watch signals");
 		return EXIT_JAILSUP_FAILED;
 	}
-	for (int i = 0; i < 3; i++) {
+	n_stdio = stdio_to_send(t->mask, stdio);
+	for (size_t i = 0; i < n_stdio; i++) {
 		struct stat st;
 		int fl = fcntl(stdio[i], F_GETFL);
 
 		if (fl < 0 || (fl & O_PATH) || fstat(stdio[i], &st) < 0 || S_ISDIR(st.st_mode) ||
 		    S_ISBLK(st.st_mode) || S_ISLNK(st.st_mode)) {
 			log_error("refusing to hand fd %d (a directory, device or path) to jail "
-				  "'%s' as its %s: it would open the host to the jail",
-				  i, jail_name, i == 0 ? "stdin" : i == 1 ? "stdout" : "stderr");
+			          "'%s' as its %s: it would open the host to the jail",
+			          stdio[i], jail_name,
+			          stdio[i] == 0   ? "stdin"
+			          : stdio[i] == 1 ? "stdout"
+			                          : "stderr");
+			sigprocmask(SIG_SETMASK, &old, NULL);
 			return EXIT_JAILSUP_FAILED;
 		}
 	}
-	r = dispatch_send(sock, msg, len, stdio, 3);
+	r = dispatch_send(sock, msg, len, stdio, n_stdio);
 	if (r < 0) {
 		sigprocmask(SIG_SETMASK, &old, NULL);
 		/* The jail may have been leaving as we connected: its refusal
@@ -130,47 +234,51 @@ jail_run_app(int sock_in, char *const *argv, const char *jail_name)
 		log_error_errno(r, "unable to send the request to jail '%s'", jail_name);
 		return EXIT_JAILSUP_FAILED;
 	}
+	/* Raw from here on: what the user types goes to the pty, whose own
+	 * line discipline turns Ctrl-C, Ctrl-\ and Ctrl-Z into signals for
+	 * the app. Restored on every way out (relay_freep()). */
+	pty_relay_raw(t);
 
 	for (;;) {
-		struct pollfd p[2] = { { .fd = sock, .events = POLLIN }, { .fd = sfd, .events = POLLIN } };
-		struct dispatch_small m;
-		ssize_t n;
+		struct pollfd p[4] = {{.fd = sock, .events = POLLIN},
+		                      {.fd = sfd, .events = POLLIN}};
+		size_t n = 2 + pty_relay_poll_fill(t, p + 2);
 
-		if (poll(p, 2, -1) < 0) {
+		if (poll(p, n, -1) < 0) {
 			if (errno == EINTR)
 				continue;
 			log_error_errno(-errno, "unable to wait for the app");
-			return EXIT_JAILSUP_FAILED;
+			r = EXIT_JAILSUP_FAILED;
+			break;
 		}
 		if (p[1].revents & POLLIN) {
 			struct signalfd_siginfo si;
+			struct dispatch_small m;
 
 			while (read(sfd, &si, sizeof(si)) == sizeof(si)) {
+				/* A pty carries the window size itself; the
+				 * kernel signals the app. */
+				if (si.ssi_signo == SIGWINCH && t->master >= 0) {
+					pty_relay_winch(t);
+					continue;
+				}
+				if (si.ssi_signo == SIGCONT) {
+					pty_relay_raw(t);
+					pty_relay_winch(t);
+					continue;
+				}
 				dispatch_make_small(&m, DISPATCH_SIGNAL, 0, (int32_t) si.ssi_signo);
 				(void) dispatch_send(sock, &m, sizeof(m), NULL, 0);
 			}
 		}
+		pty_relay_io(t, p + 2, n - 2);
 		if (!(p[0].revents & (POLLIN | POLLHUP | POLLERR)))
 			continue;
-		n = dispatch_recv(sock, buf, sizeof(buf), NULL, 0, NULL);
-		if (n == -ECONNRESET && leaving_refusal(sock)) {
-			sigprocmask(SIG_SETMASK, &old, NULL);
-			return -EAGAIN;
-		}
-		if (n <= 0) {
-			log_error("jail '%s' ended before the app reported its status", jail_name);
-			return EXIT_JAILSUP_FAILED;
-		}
-		r = dispatch_decode_small(buf, (size_t) n, &m);
-		if (r == DISPATCH_STARTED)
-			continue;
-		if (r == DISPATCH_EXIT) {
-			sigprocmask(SIG_SETMASK, &old, NULL);
-			if (m.kind == DISPATCH_REFUSED && m.value == EAGAIN)
-				return -EAGAIN;
-			return exit_code_of(&m, argv[0]);
-		}
-		log_error("jail '%s' sent a malformed reply", jail_name);
-		return EXIT_JAILSUP_FAILED;
+		r = handle_reply(sock, t, &started, argv, jail_name);
+		if (r != -EINPROGRESS)
+			break;
 	}
+	pty_relay_done(t);
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	return r;
 }

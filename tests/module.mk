@@ -14,7 +14,7 @@ PROFILE_TESTS := $(filter $(B)/tests/unit/test-profile%,$(UNIT_TESTS))
 $(PROFILE_TESTS): $(B)/tests/unit/%: $(B)/tests/unit/%.o $(LIBPROFILE) $(LIBSTATE)
 	$(CC) $(XLDFLAGS) $(LDFLAGS) -o $@ $^ -lcmocka $(LIBS)
 
-$(filter-out $(PROFILE_TESTS) $(B)/tests/unit/test-desktop-entry $(B)/tests/unit/test-dbus-proxy $(B)/tests/unit/test-seccomp-bpf $(B)/tests/unit/test-gpu-sysfs $(B)/tests/unit/test-keeper,$(UNIT_TESTS)): $(B)/tests/unit/%: $(B)/tests/unit/%.o $(LIBSTATE)
+$(filter-out $(PROFILE_TESTS) $(B)/tests/unit/test-desktop-entry $(B)/tests/unit/test-dbus-proxy $(B)/tests/unit/test-seccomp-bpf $(B)/tests/unit/test-gpu-sysfs $(B)/tests/unit/test-keeper $(B)/tests/unit/test-pty-relay,$(UNIT_TESTS)): $(B)/tests/unit/%: $(B)/tests/unit/%.o $(LIBSTATE)
 	$(CC) $(XLDFLAGS) $(UNIT_WRAP) $(LDFLAGS) -o $@ $^ -lcmocka $(LIBS)
 
 # Faults no test filesystem makes for real: a filesystem without
@@ -68,6 +68,12 @@ $(B)/fuzz/fuzz-spec: jailer/spec.c jailer/jailer.h
 # data: no libev, no spawn), the same way.
 $(B)/tests/unit/test-dbus-proxy: $(B)/tests/unit/test-dbus-proxy.o \
 		$(B)/supervisor/dbus-proxy.o $(LIBPROFILE) $(LIBSTATE)
+	$(CC) $(XLDFLAGS) $(LDFLAGS) -o $@ $^ -lcmocka $(LIBS)
+
+# test-pty-relay checks the CLI's pty relay (supervisor/pty-relay.c) on
+# real ptys and pipes.
+$(B)/tests/unit/test-pty-relay: $(B)/tests/unit/test-pty-relay.o $(B)/supervisor/pty-relay.o \
+		$(LIBSTATE)
 	$(CC) $(XLDFLAGS) $(LDFLAGS) -o $@ $^ -lcmocka $(LIBS)
 
 # test-keeper forks real keepers: the supervisor's keeper.c and the state

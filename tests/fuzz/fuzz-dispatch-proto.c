@@ -29,7 +29,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	(void) dispatch_peek_type(copy, size);
 	(void) dispatch_decode_small(copy, size, &small);
 	if (dispatch_decode_run(copy, size, &run) == 0) {
-		assert(dispatch_encode_run(run.argv, run.envp, run.cwd, &again, &len) == 0);
+		assert(dispatch_encode_run_tty(run.argv, run.envp, run.cwd, &run.tty, &again,
+		                               &len) == 0);
 		assert(len == size && memcmp(again, copy, size) == 0);
 		free(again);
 		dispatch_run_done(&run);

@@ -15,11 +15,11 @@
  * NAME it tries all of them.
  *
  * Not in that list, so asked for by name only:
- *   tiocsti-ctty       TIOCSTI on fd 0 after making it our controlling
- *                      terminal (a child calls setsid() and TIOCSCTTY): the
- *                      one case the kernel itself allows, so only the filter
- *                      can say EPERM. Needs a tty on fd 0 that is no
- *                      session's terminal yet (a fresh pty); prints
+ *   tiocsti-ctty       TIOCSTI on fd 0 as our controlling terminal (if it
+ *                      is not already, a child calls setsid() and
+ *                      TIOCSCTTY): the one case the kernel itself allows,
+ *                      so only the filter can say EPERM. Needs a tty on fd
+ *                      0 that is ours or no session's terminal yet; prints
  *                      "tiocsti-ctty no-ctty ERRNO" when TIOCSCTTY failed.
  *   personality-linux  personality(PER_LINUX), which the filter allows
  *   ptrace             PTRACE_ATTACH to PID 1 (dispatch, undumpable: EPERM
@@ -45,6 +45,17 @@
  * Calls that change the caller (unshare-newuser, personality) come last
  * when the filter lets them through.
  */
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/mount.h>
+#include <sys/personality.h>
+#include <sys/ptrace.h>
+#include <sys/socket.h>
+#include <sys/swap.h>
+#include <sys/syscall.h>
+#include <sys/uio.h>
+#include <sys/wait.h>
+
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/if_ether.h>
@@ -59,16 +70,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/ioctl.h>
-#include <sys/mman.h>
-#include <sys/mount.h>
-#include <sys/personality.h>
-#include <sys/ptrace.h>
-#include <sys/socket.h>
-#include <sys/swap.h>
-#include <sys/syscall.h>
-#include <sys/uio.h>
-#include <sys/wait.h>
+#include <termios.h>
 #include <unistd.h>
 
 static long
@@ -137,7 +139,11 @@ try_tiocsti_ctty(void)
 		char c = 'x';
 
 		close(pipefd[0]);
-		if (setsid() < 0 || ioctl(0, TIOCSCTTY, 0) < 0) {
+		/* Already our controlling terminal (the pty jailsup gives an
+		 * app run at a terminal): push into it as we are. */
+		if (tcgetsid(0) == getsid(0))
+			err = syscall(SYS_ioctl, 0, TIOCSTI | 0x100000000ul, &c) < 0 ? errno : 0;
+		else if (setsid() < 0 || ioctl(0, TIOCSCTTY, 0) < 0) {
 			err = -errno; /* negative: TIOCSCTTY failed */
 		} else if (syscall(SYS_ioctl, 0, TIOCSTI | 0x100000000ul, &c) < 0)
 			err = errno;

@@ -195,7 +195,8 @@ Seccomp: 2"
 }
 
 @test "TIOCSTI on the terminal the jail was started from: EPERM, even as its controlling terminal" {
-	# The jail's stdin is a real terminal.
+	# The jail's stdin is a real terminal (a pty of the jail, relayed, which is
+	# already the controlling terminal of the app).
 	run on_pty jailsup run --no-daemon floor -c 'test -t 0 && echo "stdin is a tty"'
 	assert_status 0
 	[ "$output" = "stdin is a tty" ] || fail "$output"

@@ -50,6 +50,7 @@ check_profile() {
 		"your home" "host /tmp" "host runtime dir" "X11 display" "network namespace" \
 		"no_new_privs" "seccomp filter" "TIOCSTI (type into the terminal)" \
 		"nested user namespace" "capabilities (CapBnd)" "controlling terminal" \
+		"terminal after the run" \
 		"host processes" "route to the internet (IPv4)" "route to the internet (IPv6)" \
 		"systemd-resolved stub" "Landlock scoping"; do
 		[ "$(result "$output" "$c")" = closed ] || fail "'$c' is not closed: $output"

@@ -226,6 +226,108 @@ test_dispatch_decode_small_kinds(void **state)
 	free(buf);
 }
 
+/* The pty part of RUN: the mask, termios and window size come back as
+ * sent; the fds expected follow the mask. */
+static void
+test_dispatch_encode_run_tty_roundtrip(void **state)
+{
+	struct dispatch_tty tty = {.mask = 1 | 4};
+	struct dispatch_run run = {};
+	void *buf = NULL;
+	size_t len, plain_len;
+
+	(void) state;
+	tty.termios.c_lflag = ICANON | ECHO;
+	tty.termios.c_cc[VINTR] = 3;
+	tty.winsize.ws_row = 33;
+	tty.winsize.ws_col = 121;
+	encode_ok(&buf, &plain_len);
+	free(buf);
+	assert_int_equal(dispatch_encode_run_tty(argv_ok, env_ok, "/home/u", &tty, &buf, &len), 0);
+	assert_int_equal(len, plain_len + sizeof(struct termios) + sizeof(struct winsize));
+	assert_int_equal(dispatch_decode_run(buf, len, &run), 0);
+	assert_int_equal(run.tty.mask, 5);
+	assert_memory_equal(&run.tty.termios, &tty.termios, sizeof(tty.termios));
+	assert_int_equal(run.tty.winsize.ws_row, 33);
+	assert_int_equal(run.tty.winsize.ws_col, 121);
+	assert_string_equal(run.argv[0], "/bin/echo");
+	assert_string_equal(run.cwd, "/home/u");
+	dispatch_run_done(&run);
+	free(buf);
+	/* Without a mask nothing of the terminal is sent. */
+	tty.mask = 0;
+	assert_int_equal(dispatch_encode_run_tty(argv_ok, env_ok, "/home/u", &tty, &buf, &len), 0);
+	assert_int_equal(len, plain_len);
+	assert_int_equal(dispatch_decode_run(buf, len, &run), 0);
+	assert_int_equal(run.tty.mask, 0);
+	dispatch_run_done(&run);
+	free(buf);
+	assert_int_equal(dispatch_run_nfds(0), 3);
+	assert_int_equal(dispatch_run_nfds(2), 2);
+	assert_int_equal(dispatch_run_nfds(7), 0);
+}
+
+/* A mask past the three stdio fds, or a terminal part cut short. */
+static void
+test_dispatch_decode_run_bad_tty(void **state)
+{
+	struct dispatch_tty tty = {.mask = 8};
+	struct dispatch_run run = {};
+	struct dispatch_header h;
+	char *buf = NULL;
+	uint32_t counts[3];
+	size_t len;
+
+	(void) state;
+	assert_int_equal(dispatch_encode_run_tty(argv_ok, env_ok, "/", &tty, (void **) &buf, &len),
+	                 -EINVAL);
+	encode_ok((void **) &buf, &len);
+	memcpy(counts, buf + sizeof(struct dispatch_header), sizeof(counts));
+	counts[2] = 8;
+	memcpy(buf + sizeof(struct dispatch_header), counts, sizeof(counts));
+	assert_int_equal(dispatch_decode_run(buf, len, &run), -EBADMSG);
+	counts[2] = 0x80000001u;
+	memcpy(buf + sizeof(struct dispatch_header), counts, sizeof(counts));
+	assert_int_equal(dispatch_decode_run(buf, len, &run), -EBADMSG);
+	/* A mask with no room for termios and window size after it: the
+	 * strings would be read as them, and what is left does not parse. */
+	counts[2] = 1;
+	memcpy(buf + sizeof(struct dispatch_header), counts, sizeof(counts));
+	assert_int_equal(dispatch_decode_run(buf, len, &run), -EBADMSG);
+	free(buf);
+	/* Header and counts only, mask set: cut short. */
+	buf = calloc(1, sizeof(h) + sizeof(counts));
+	assert_non_null(buf);
+	h = (struct dispatch_header){.magic = DISPATCH_MAGIC,
+	                             .version = DISPATCH_VERSION,
+	                             .type = DISPATCH_RUN,
+	                             .length = (uint32_t) (sizeof(h) + sizeof(counts))};
+	memcpy(buf, &h, sizeof(h));
+	counts[0] = 1;
+	counts[1] = 0;
+	counts[2] = 1;
+	memcpy(buf + sizeof(h), counts, sizeof(counts));
+	assert_int_equal(dispatch_decode_run(buf, sizeof(h) + sizeof(counts), &run), -EBADMSG);
+	free(buf);
+}
+
+/* PTY and STOPPED are small messages of version 2; version 1 is refused. */
+static void
+test_dispatch_decode_small_pty_stopped(void **state)
+{
+	struct dispatch_small m, got;
+
+	(void) state;
+	dispatch_make_small(&m, DISPATCH_PTY, 0, 4);
+	assert_int_equal(dispatch_decode_small(&m, sizeof(m), &got), DISPATCH_PTY);
+	assert_int_equal(got.value, 4);
+	dispatch_make_small(&m, DISPATCH_STOPPED, 0, 20);
+	assert_int_equal(dispatch_decode_small(&m, sizeof(m), &got), DISPATCH_STOPPED);
+	assert_int_equal(got.value, 20);
+	m.hdr.version = 1;
+	assert_int_equal(dispatch_decode_small(&m, sizeof(m), &got), -EPROTO);
+}
+
 static int
 open_count(void)
 {
@@ -298,17 +400,20 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_dispatch_encode_run_roundtrip),
-		cmocka_unit_test(test_dispatch_encode_run_limits),
-		cmocka_unit_test(test_dispatch_decode_run_bad_magic_version),
-		cmocka_unit_test(test_dispatch_decode_run_length_lies),
-		cmocka_unit_test(test_dispatch_decode_run_missing_nul),
-		cmocka_unit_test(test_dispatch_decode_run_trailing_bytes),
-		cmocka_unit_test(test_dispatch_decode_run_counts),
-		cmocka_unit_test(test_dispatch_decode_run_bad_fields),
-		cmocka_unit_test(test_dispatch_decode_small_kinds),
-		cmocka_unit_test(test_dispatch_recv_fds_and_cloexec),
-		cmocka_unit_test(test_dispatch_recv_refuses_and_closes),
+	    cmocka_unit_test(test_dispatch_encode_run_roundtrip),
+	    cmocka_unit_test(test_dispatch_encode_run_limits),
+	    cmocka_unit_test(test_dispatch_decode_run_bad_magic_version),
+	    cmocka_unit_test(test_dispatch_decode_run_length_lies),
+	    cmocka_unit_test(test_dispatch_decode_run_missing_nul),
+	    cmocka_unit_test(test_dispatch_decode_run_trailing_bytes),
+	    cmocka_unit_test(test_dispatch_decode_run_counts),
+	    cmocka_unit_test(test_dispatch_decode_run_bad_fields),
+	    cmocka_unit_test(test_dispatch_encode_run_tty_roundtrip),
+	    cmocka_unit_test(test_dispatch_decode_run_bad_tty),
+	    cmocka_unit_test(test_dispatch_decode_small_pty_stopped),
+	    cmocka_unit_test(test_dispatch_decode_small_kinds),
+	    cmocka_unit_test(test_dispatch_recv_fds_and_cloexec),
+	    cmocka_unit_test(test_dispatch_recv_refuses_and_closes),
 	};
 
 	return cmocka_run_group_tests_name("test-dispatch-proto", tests, NULL, NULL);
