@@ -130,3 +130,56 @@ _list_says() {
 	run jailsup list
 	[ "$(_status_of "$1")" = "$2" ]
 }
+
+@test "a jail of run --no-daemon (no state file): running with its jailer's PID while it runs, then stopped" {
+	env_profile nd
+	local home
+	home=$(jail_home nd)
+	# shellcheck disable=SC2016 # expanded in the jail
+	bg jailsup run --no-daemon nd -- sh -c 'touch "$HOME/ready"; exec sleep 600'
+	wait_for_file "$home/ready"
+	[ ! -e "$(state_dir nd)/state" ] || fail "a state file was written"
+	local jailer
+	jailer=$(_jailers_of "$(state_dir nd)")
+	[ -n "$jailer" ] || fail "no jailer found"
+	run jailsup list
+	assert_status 0
+	grep -q "^nd  *running  *$jailer " <<<"$output" || fail "list: $output"
+	run jailsup kill nd
+	assert_status 0
+	wait_for _not_alive "$jailer"
+	wait_for _list_says nd stopped
+}
+
+@test "a start left with a helper and no jailer: list says starting (why in -v), kill ends the helper" {
+	# What a supervisor killed while a start waited on its D-Bus proxy
+	# leaves: status=starting, no jailer, the proxy's pid file naming a
+	# live xdg-dbus-proxy (here a copy of sleep by that name: a real
+	# proxy is ready too fast to be caught waiting).
+	plant_state_dir p
+	printf 'name=p\nstatus=starting\nstarted=2026-01-01T00:00:00Z\nnetwork=none\nencrypted=false\n' \
+		>"$(state_dir p)/state"
+	fake_helper xdg-dbus-proxy
+	local proxy=$BG_PID
+	write_pid_file p dbus-proxy.pid "$proxy"
+	run jailsup list
+	assert_status 0
+	[ "$(_status_of p)" = starting ] || fail "list: $output"
+	run jailsup list -v
+	assert_output_contains "  p: no jailer, but xdg-dbus-proxy is still there"
+	run jailsup kill p
+	assert_status 0
+	assert_output_contains "jail 'p' has no jailer: ended its xdg-dbus-proxy (pid $proxy)"
+	wait_for _not_alive "$proxy"
+	run jailsup list
+	[ "$(_status_of p)" = stopped ] || fail "list after kill: $output"
+	# The status of a state that says stopped, but whose directory changed
+	# since (a new start's helper): looked at, not believed.
+	printf 'name=p\nstatus=stopped\nnetwork=none\nencrypted=false\n' >"$(state_dir p)/state"
+	fake_helper xdg-dbus-proxy # milliseconds: the pid file is newer than the state
+	# A new file, as the supervisor's (written aside, renamed in place).
+	rm "$(state_dir p)/dbus-proxy.pid"
+	write_pid_file p dbus-proxy.pid "$BG_PID"
+	run jailsup list
+	[ "$(_status_of p)" = stopping ] || fail "a stopped state with a live helper: $output"
+}
