@@ -478,8 +478,15 @@ row_from_processes(int jails_fd, const char *name, const struct kv_list *st, con
 	const char *what = NULL;
 
 	if (jail_jailer(jails_fd, name, st, &jailer) == 0) {
+		struct proc_id rec;
+
 		row->pid = jailer.pid;
 		row->apps = jail_count_apps(jailer.pid);
+		if (st != NULL && row->why[0] == '\0' &&
+		    (jail_state_jailer(st, &rec) < 0 || rec.pid != jailer.pid))
+			snprintf(row->why, sizeof(row->why),
+				 "its state names no live jailer; jailer %d holds its iso-pipe",
+				 (int) jailer.pid);
 		if (row->status != NULL && streq(row->status, "unknown"))
 			return; /* a live jailer, but nothing we can read says more */
 		/* Running only from a live jailer: the state's word when it

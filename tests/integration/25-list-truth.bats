@@ -117,6 +117,8 @@ assert all(r["status"] != "running" for r in rows.values()), rows
 	assert_status 0
 	[ "$(_status_of t)" = starting ] || fail "list says $(_status_of t) while jailer $jailer lives: $output"
 	grep -q "^t  *starting  *$jailer " <<<"$output" || fail "the jailer's PID is not shown: $output"
+	run jailsup list -v
+	assert_output_contains "  t: its state names no live jailer; jailer $jailer holds its iso-pipe"
 	run jailsup list --json
 	grep -q '"status": "starting", "pid": '"$jailer" <<<"$output" || fail "json: $output"
 	# kill finds the same jailer, and ends the jail.
