@@ -157,13 +157,56 @@ proc_in_userns(pid_t pid, const struct stat *ns)
 	return stat(path, &st) == 0 && st.st_dev == ns->st_dev && st.st_ino == ns->st_ino;
 }
 
-int
-jail_find_jailer(int jails_fd, const char *name, struct proc_id *ret)
+void
+jailer_scan_done(struct jailer_scan *scan)
+{
+	free(scan->pids);
+	*scan = (struct jailer_scan){};
+}
+
+/* Fills SCAN once: the processes called "jailer" in our user namespace. A
+ * process of a jail can name itself "jailer", but it lives in the jail's
+ * user namespace, never in ours. */
+static int
+jailer_scan_fill(struct jailer_scan *scan)
 {
 	_cleanup_(closedirp) DIR *proc = NULL;
-	_cleanup_close_ int dir = -1;
-	struct stat pipe_st, ns_st;
+	struct stat ns_st;
 	struct dirent *de;
+
+	if (scan->done)
+		return 0;
+	if (stat("/proc/self/ns/user", &ns_st) < 0)
+		return -errno;
+	proc = opendir("/proc");
+	if (proc == NULL)
+		return -errno;
+	while ((de = readdir(proc)) != NULL) {
+		char comm[64];
+		pid_t pid, *more;
+
+		if (parse_pid(de->d_name, &pid) < 0 || pid == getpid())
+			continue;
+		if (read_proc_file(pid, "comm", comm, sizeof(comm)) < 0)
+			continue;
+		comm[strcspn(comm, "\n")] = '\0';
+		if (!streq(comm, "jailer") || !proc_in_userns(pid, &ns_st))
+			continue;
+		more = reallocarray(scan->pids, scan->n + 1, sizeof(pid_t));
+		if (more == NULL)
+			return -ENOMEM;
+		scan->pids = more;
+		scan->pids[scan->n++] = pid;
+	}
+	scan->done = true;
+	return 0;
+}
+
+int
+jail_find_jailer(int jails_fd, const char *name, struct jailer_scan *scan, struct proc_id *ret)
+{
+	_cleanup_close_ int dir = -1;
+	struct stat pipe_st;
 	int r;
 
 	r = state_dir_open(jails_fd, name, &dir);
@@ -175,28 +218,15 @@ jail_find_jailer(int jails_fd, const char *name, struct proc_id *ret)
 		return errno == ENOENT ? -ESRCH : -errno;
 	if (!S_ISFIFO(pipe_st.st_mode) || pipe_st.st_uid != getuid())
 		return -ESRCH;
-	if (stat("/proc/self/ns/user", &ns_st) < 0)
-		return -errno;
-	proc = opendir("/proc");
-	if (proc == NULL)
-		return -errno;
-	while ((de = readdir(proc)) != NULL) {
-		char comm[64];
+	r = jailer_scan_fill(scan);
+	if (r < 0)
+		return r;
+	for (size_t i = 0; i < scan->n; i++) {
 		struct proc_id id;
-		pid_t pid;
 
-		if (parse_pid(de->d_name, &pid) < 0 || pid == getpid())
-			continue;
-		if (read_proc_file(pid, "comm", comm, sizeof(comm)) < 0)
-			continue;
-		comm[strcspn(comm, "\n")] = '\0';
-		/* A process of a jail can name itself "jailer", but it lives in
-		 * the jail's user namespace, never in ours. */
-		if (!streq(comm, "jailer") || !proc_in_userns(pid, &ns_st))
-			continue;
 		/* The identity first, then what it holds, then that it is still
 		 * that process: a PID reused on the way is not taken. */
-		if (proc_id_get(pid, &id) < 0 || proc_holds(pid, &pipe_st) <= 0 ||
+		if (proc_id_get(scan->pids[i], &id) < 0 || proc_holds(id.pid, &pipe_st) <= 0 ||
 		    proc_id_is(&id, "jailer") <= 0)
 			continue;
 		*ret = id;
@@ -206,7 +236,8 @@ jail_find_jailer(int jails_fd, const char *name, struct proc_id *ret)
 }
 
 int
-jail_jailer(int jails_fd, const char *name, const struct kv_list *state, struct proc_id *ret)
+jail_jailer(int jails_fd, const char *name, const struct kv_list *state, struct jailer_scan *scan,
+	    struct proc_id *ret)
 {
 	struct proc_id id;
 
@@ -214,7 +245,7 @@ jail_jailer(int jails_fd, const char *name, const struct kv_list *state, struct 
 		*ret = id;
 		return 0;
 	}
-	return jail_find_jailer(jails_fd, name, ret);
+	return jail_find_jailer(jails_fd, name, scan, ret);
 }
 
 /* 1 when the state directory's lock is held: every jailer holds it for its

@@ -66,17 +66,29 @@ struct jail_helper {
 #define JAIL_HELPERS_N 3
 extern const struct jail_helper jail_helpers[JAIL_HELPERS_N];
 
+/* The processes that may be jailers (called "jailer", in our user
+ * namespace), scanned from /proc once, by the first jail_find_jailer()
+ * that needs them: `list` of many jails scans once. Zero it to start;
+ * free with jailer_scan_done(). */
+struct jailer_scan {
+	bool done;
+	size_t n;
+	pid_t *pids;
+};
+void jailer_scan_done(struct jailer_scan *scan);
+
 /* The jailer of jail NAME found by what it holds rather than by what a
- * file says: a process of our user namespace called "jailer" with an fd
- * on the jail's iso-pipe (a FIFO of ours, stat()ed, never opened), the
- * way a jail whose supervisor died before it recorded jailer-pid is
- * found. Scans /proc: for the rare jail that needs it. 0 and *RET
- * (verified by start time and name), -ESRCH none, -errno. */
-int jail_find_jailer(int jails_fd, const char *name, struct proc_id *ret);
+ * file says: one of SCAN with an fd on the jail's iso-pipe (a FIFO of
+ * ours, stat()ed, never opened), the way a jail whose supervisor died
+ * before it recorded jailer-pid is found. 0 and *RET (verified by start
+ * time and name), -ESRCH none, -errno. */
+int jail_find_jailer(int jails_fd, const char *name, struct jailer_scan *scan,
+		     struct proc_id *ret);
 
 /* The jailer of jail NAME: the one STATE (may be NULL) records, when it
  * is alive and called "jailer", else jail_find_jailer(). */
-int jail_jailer(int jails_fd, const char *name, const struct kv_list *state, struct proc_id *ret);
+int jail_jailer(int jails_fd, const char *name, const struct kv_list *state,
+		struct jailer_scan *scan, struct proc_id *ret);
 
 /* 1 when something of jail NAME other than a jailer we know may still
  * live: a helper of its pid files (verified), its encrypted home

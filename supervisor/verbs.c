@@ -472,12 +472,12 @@ stat_after(const struct timespec *a, const struct timespec *b)
  * goes, its jailer and what lingers for the rest. */
 static void
 row_from_processes(int jails_fd, const char *name, const struct kv_list *st, const char *said,
-		   struct jail_row *row)
+		   struct jailer_scan *scan, struct jail_row *row)
 {
 	struct proc_id jailer;
 	const char *what = NULL;
 
-	if (jail_jailer(jails_fd, name, st, &jailer) == 0) {
+	if (jail_jailer(jails_fd, name, st, scan, &jailer) == 0) {
 		struct proc_id rec;
 
 		row->pid = jailer.pid;
@@ -527,7 +527,7 @@ row_from_processes(int jails_fd, const char *name, const struct kv_list *st, con
  * process holding the directory's lock is left, "unknown" when it cannot
  * be read. */
 static int
-read_row(int jails_fd, const char *name, struct jail_row *row)
+read_row(int jails_fd, const char *name, struct jailer_scan *scan, struct jail_row *row)
 {
 	_cleanup_close_ int dir = -1;
 	_cleanup_free_ char *text = NULL;
@@ -567,7 +567,7 @@ read_row(int jails_fd, const char *name, struct jail_row *row)
 		/* A jail of `run --no-daemon` has no state file: its jailer
 		 * says whether it runs (a FIFO planted as its iso-pipe says
 		 * nothing). */
-		row_from_processes(jails_fd, name, NULL, NULL, row);
+		row_from_processes(jails_fd, name, NULL, NULL, scan, row);
 		return 0;
 	}
 	/* Our own copy of the word: the state's text goes with it below. */
@@ -586,7 +586,7 @@ read_row(int jails_fd, const char *name, struct jail_row *row)
 	    !stat_after(&dir_st.st_mtim, &state_st.st_ctim))
 		row->status = "stopped";
 	else
-		row_from_processes(jails_fd, name, &st, said, row);
+		row_from_processes(jails_fd, name, &st, said, scan, row);
 	v = kv_get(&st, STATE_KEY_STARTED);
 	copy_value(row->started, sizeof(row->started), v != NULL ? v : "");
 	row->uptime = row->pid > 0 && v != NULL ? seconds_since(v) : -1;
@@ -616,6 +616,7 @@ verb_list(int argc, char **argv)
 {
 	_cleanup_close_ int jails = -1;
 	_cleanup_strv_ char **names = NULL;
+	_cleanup_(jailer_scan_done) struct jailer_scan scan = {};
 	bool json = false, verbose = false, first = true;
 	int r;
 
@@ -654,7 +655,7 @@ verb_list(int argc, char **argv)
 		struct jail_row row = {};
 		char uptime[32], pid_s[16] = "-", apps_s[16] = "-";
 
-		if (read_row(jails, *n, &row) < 0)
+		if (read_row(jails, *n, &scan, &row) < 0)
 			continue;
 		if (json) {
 			printf("%s\n  {\"name\": ", first ? "" : ",");
@@ -747,6 +748,7 @@ kill_helpers_of(int dir_fd, const char *name)
 static int
 kill_jail(int jails_fd, const char *name)
 {
+	_cleanup_(jailer_scan_done) struct jailer_scan scan = {};
 	_cleanup_close_ int dir = -1, pidfd = -1;
 	struct kv_list st = {};
 	struct proc_id jailer;
@@ -759,7 +761,7 @@ kill_jail(int jails_fd, const char *name)
 		return log_error_errno(r, "unable to open the state of jail '%s'", name),
 		       EXIT_JAILSUP_FAILED;
 	r = kv_read_at(dir, STATE_STATE, &st, NULL);
-	r = jail_jailer(jails_fd, name, r >= 0 ? &st : NULL, &jailer);
+	r = jail_jailer(jails_fd, name, r >= 0 ? &st : NULL, &scan, &jailer);
 	kv_list_done(&st);
 	if (r == 0)
 		r = proc_id_open_pidfd(&jailer, &pidfd);
