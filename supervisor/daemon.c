@@ -291,8 +291,8 @@ anyone_waits(void)
 	return false;
 }
 
-/* Stops the repeats once nobody waits: the idle supervisor wakes up for
- * nothing. */
+/* Stops the repeats once nobody waits: an idle supervisor never wakes up
+ * for nothing. */
 static void
 progress_stop_if_idle(struct ev_loop *loop)
 {
