@@ -266,12 +266,14 @@ read_sized(int fd, size_t size, size_t max, char **ret, size_t *ret_len)
 /* FD's content, when it is a regular file of at most MAX bytes (and ours,
  * with OURS). */
 static int
-read_regular(int fd, bool ours, size_t max, char **ret, size_t *ret_len)
+read_regular(int fd, bool ours, size_t max, char **ret, size_t *ret_len, struct stat *ret_st)
 {
 	struct stat st;
 
 	if (fstat(fd, &st) < 0)
 		return -errno;
+	if (ret_st != NULL)
+		*ret_st = st;
 	if (!S_ISREG(st.st_mode))
 		return -EINVAL;
 	if (ours && st.st_uid != our_uid())
@@ -296,7 +298,7 @@ state_read_file(int dir_fd, const char *name, size_t max, char **ret, size_t *re
 	fd = openat(dir_fd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
 	if (fd < 0)
 		return -errno;
-	return read_regular(fd, false, max, ret, ret_len);
+	return read_regular(fd, false, max, ret, ret_len, NULL);
 }
 
 int
@@ -353,6 +355,13 @@ int
 state_jail_read_file(int jails_fd, const char *jail, const char *name, size_t max, char **ret,
 		     size_t *ret_len)
 {
+	return state_jail_read_file_stat(jails_fd, jail, name, max, ret, ret_len, NULL, NULL);
+}
+
+int
+state_jail_read_file_stat(int jails_fd, const char *jail, const char *name, size_t max, char **ret,
+			  size_t *ret_len, struct stat *ret_dir_st, struct stat *ret_st)
+{
 	struct open_how how = { .flags = O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK | O_NOCTTY,
 				.resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS |
 					   RESOLVE_NO_MAGICLINKS | RESOLVE_NO_XDEV };
@@ -373,8 +382,10 @@ state_jail_read_file(int jails_fd, const char *jail, const char *name, size_t ma
 		return -errno;
 	/* The directory was checked by name, the file reached by path: a
 	 * file of ours is at least one we (or root) wrote. */
-	r = read_regular(fd, true, max, ret, ret_len);
+	r = read_regular(fd, true, max, ret, ret_len, ret_st);
 	safe_close(fd);
+	if (r >= 0 && ret_dir_st != NULL)
+		*ret_dir_st = st;
 	return r;
 }
 

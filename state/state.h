@@ -11,6 +11,8 @@
 
 #include "state/util.h"
 
+struct stat;
+
 /* File names inside a jail's state directory: each exists only here. */
 #define STATE_ISO_PIPE	    "iso-pipe"
 #define STATE_STATE	    "state"
@@ -91,6 +93,12 @@ int state_read_tail(int dir_fd, const char *name, off_t from, size_t max, char *
  * directory: `jailsup list` (issue 8). */
 int state_jail_read_file(int jails_fd, const char *jail, const char *name, size_t max,
 			 char **ret, size_t *ret_len);
+/* The same, and the stat of the directory and of the file (either may be
+ * NULL), from the calls above: `list` tells by them, at no extra cost,
+ * whether the directory changed after the file was written. */
+int state_jail_read_file_stat(int jails_fd, const char *jail, const char *name, size_t max,
+			      char **ret, size_t *ret_len, struct stat *ret_dir_st,
+			      struct stat *ret_st);
 
 /* Replaces NAME below DIR_FD atomically: unlinks a stale ".NAME.tmp",
  * creates it O_EXCL|O_NOFOLLOW with mode 0600, writes all of DATA, fsyncs,

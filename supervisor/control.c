@@ -24,7 +24,7 @@ field_valid(const char *f)
 static bool
 type_valid(uint32_t type)
 {
-	return type == CONTROL_START || type == CONTROL_REPLY;
+	return type == CONTROL_START || type == CONTROL_REPLY || type == CONTROL_PROGRESS;
 }
 
 int

@@ -8,6 +8,10 @@
  *
  *   CLI → daemon   START   name=NAME, created-profile=0|1, env=K=V …,
  *                          password=… (an encrypted home's, encrypt.h)
+ *   daemon → CLI   PROGRESS message=TEXT (what a start waits for: none, one or
+ *                          many, then the REPLY; repeated while the wait lasts,
+ *                          so a CLI that hears nothing for long knows the
+ *                          supervisor is stopped or wedged)
  *   daemon → CLI   REPLY   status=ok | status=error, code=N, message=TEXT
  */
 #ifndef JAILSUP_SUPERVISOR_CONTROL_H
@@ -23,7 +27,16 @@
 enum control_type {
 	CONTROL_START = 1,
 	CONTROL_REPLY = 2,
+	CONTROL_PROGRESS = 3,
 };
+
+/* How often the supervisor repeats a start's progress to the CLIs that
+ * wait for it, and how long a CLI waits for a word from the supervisor
+ * before it calls it stopped or wedged ($JAILSUP_ANSWER_TIMEOUT, seconds,
+ * overrides the latter). The CLI's bound is many intervals: a loaded
+ * machine may delay a few repeats. */
+#define CONTROL_PROGRESS_INTERVAL 1.0
+#define CONTROL_ANSWER_TIMEOUT_S  10
 
 struct control_msg {
 	enum control_type type;

@@ -17,6 +17,7 @@
 #include <dirent.h>
 #include <ev.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <sys/file.h>
@@ -73,6 +74,7 @@ struct jail {
 	ev_timer end_w;		 /* runs only while ending: a keeper that hangs is not waited for */
 	struct kv_list state;	 /* the state file's content */
 	off_t log_from;		 /* where this start's lines begin in the log */
+	char progress[128];	 /* what its start waits for now (jail_progress()) */
 	LIST_HEAD(, waiter) waiters;
 	LIST_ENTRY(jail) entry;
 };
@@ -80,8 +82,9 @@ struct jail {
 struct client {
 	int fd;
 	ev_io io_w;
-	bool parked; /* its START waits, unread, for a jail still ending */
-	LIST_ENTRY(client) entry;
+	ev_timer idle_w; /* runs until its request comes: a silent client is dropped */
+	bool parked;	 /* its START waits, unread, for a jail still ending */
+	TAILQ_ENTRY(client) entry; /* oldest first */
 };
 
 /* How long a jail may take to say "ready" (its init script included);
@@ -92,8 +95,15 @@ static double start_timeout = JAIL_START_TIMEOUT;
  * (seconds) overrides it. */
 #define VPN_START_TIMEOUT 30.0
 static double vpn_timeout = VPN_START_TIMEOUT;
-/* Control connections served at once; more are closed at once. */
+/* Control connections that have not yet sent their request. Any process
+ * of the user can open connections and say nothing: when the table is
+ * full, the oldest silent one makes room for the new one, so a start never
+ * waits behind idle clients. */
 #define CLIENTS_MAX 256
+/* How long a connection may stay silent. The CLI sends its request as
+ * soon as it is connected (its password was asked before it connected),
+ * so a client still silent after this is not one of ours doing its job. */
+#define CLIENT_IDLE_TIMEOUT 2.0
 /* How long a jail's keeper may take to release its home before we go on
  * without it (`list` then still says stopping while the home is there). */
 #define KEEPER_END_TIMEOUT 30.0
@@ -102,28 +112,13 @@ static LIST_HEAD(, jail) jails = LIST_HEAD_INITIALIZER(jails);
 static unsigned n_clients;
 static ev_io control_w;
 static ev_timer accept_pause_w;
-static LIST_HEAD(, client) clients = LIST_HEAD_INITIALIZER(clients);
+static ev_timer progress_w; /* runs only while a CLI waits for a start */
+static TAILQ_HEAD(, client) clients = TAILQ_HEAD_INITIALIZER(clients);
 static int jails_fd = -1;
 static int control_fd = -1;
 static struct profile_env env;
 static struct profile_env_storage env_storage;
 static char *shipped_dir;
-
-/* Helpers a jail may have, by pid file and command name, and the signal
- * that ends each. Not the encrypted home's backend: it must outlive its
- * unmount (encrypt.h). */
-static const struct {
-	const char *pid_file;
-	const char *comm;
-	int sig;
-} helper_files[] = {
-	/* PID 1 of its own PID namespace: deaf to SIGTERM, which it has no
-	 * handler for. It keeps no state worth a clean exit. */
-	{ STATE_DBUS_PROXY_PID, "xdg-dbus-proxy", SIGKILL },
-	{ STATE_OPENVPN_PID, "openvpn", SIGTERM },
-	/* pasta re-executes itself as its CPU-specific build. */
-	{ STATE_PASTA_PID, "pasta|passt|pasta.avx2|passt.avx2", SIGTERM },
-};
 
 static struct jail *
 jail_find(const char *name)
@@ -195,6 +190,8 @@ reply(int fd, const char *status, int code, const char *message)
 		(void) send(fd, msg, len, MSG_NOSIGNAL);
 }
 
+static void progress_stop_if_idle(struct ev_loop *loop);
+
 static void
 reply_waiters(struct jail *j, const char *status, int code, const char *message)
 {
@@ -206,6 +203,108 @@ reply_waiters(struct jail *j, const char *status, int code, const char *message)
 		safe_close(w->fd);
 		free(w);
 	}
+	progress_stop_if_idle(EV_DEFAULT);
+}
+
+static void
+send_progress(int fd, const char *text)
+{
+	_cleanup_free_ char *m = NULL;
+	_cleanup_free_ void *msg = NULL;
+	char *fields[2] = {};
+	size_t len;
+
+	if (asprintf(&m, "message=%s", text) < 0)
+		return;
+	fields[0] = m;
+	/* Never blocks: a CLI that does not read loses progress, not us. */
+	if (control_encode(CONTROL_PROGRESS, fields, &msg, &len) == 0)
+		(void) send(fd, msg, len, MSG_NOSIGNAL | MSG_DONTWAIT);
+}
+
+/* Says to the CLIs waiting for jail J what its start waits for now (the
+ * start path calls it before each step that may take long); the message
+ * is repeated until the next one or the reply (progress_cb()). */
+static void jail_progress(struct jail *j, const char *fmt, ...) _printf_(2, 3);
+static void
+jail_progress(struct jail *j, const char *fmt, ...)
+{
+	struct waiter *w;
+	va_list ap;
+
+	va_start(ap, fmt);
+	(void) vsnprintf(j->progress, sizeof(j->progress), fmt, ap);
+	va_end(ap);
+	log_debug("jail '%s': %s", j->name, j->progress);
+	LIST_FOREACH(w, &j->waiters, entry)
+	send_progress(w->fd, j->progress);
+}
+
+/* What a start waits for once its jailer runs. */
+static const char *
+jail_progress_spawned(const struct jail *j)
+{
+	const char *net = kv_get(&j->state, STATE_KEY_NETWORK);
+
+	if (net != NULL && streq(net, "vpn"))
+		return "waiting for the VPN's handshake, then for the jail";
+	return "waiting for the jail (its init script, then the app)";
+}
+
+/* Repeats each waiting start's progress: the CLI's bound on silence tells
+ * a slow start (which still speaks) from a stopped or wedged supervisor
+ * (which does not). Stops itself once nobody waits. */
+static void
+progress_cb(struct ev_loop *loop, ev_timer *t, int revents)
+{
+	struct client *c;
+	struct jail *j;
+
+	(void) t;
+	(void) revents;
+	LIST_FOREACH(j, &jails, entry)
+	{
+		struct waiter *w;
+
+		LIST_FOREACH(w, &j->waiters, entry)
+		send_progress(w->fd, j->progress[0] != '\0' ? j->progress : "starting");
+	}
+	TAILQ_FOREACH(c, &clients, entry)
+	if (c->parked)
+		send_progress(c->fd, "waiting for the jail to finish stopping");
+	progress_stop_if_idle(loop);
+}
+
+/* True while some CLI waits for a start (a waiter, or a parked client). */
+static bool
+anyone_waits(void)
+{
+	struct client *c;
+	struct jail *j;
+
+	LIST_FOREACH(j, &jails, entry)
+	if (!LIST_EMPTY(&j->waiters))
+		return true;
+	TAILQ_FOREACH(c, &clients, entry)
+	if (c->parked)
+		return true;
+	return false;
+}
+
+/* Stops the repeats once nobody waits: an idle supervisor never wakes up
+ * for nothing. */
+static void
+progress_stop_if_idle(struct ev_loop *loop)
+{
+	if (ev_is_active(&progress_w) && !anyone_waits())
+		ev_timer_stop(loop, &progress_w);
+}
+
+static void
+progress_start(struct ev_loop *loop)
+{
+	if (!ev_is_active(&progress_w))
+		ev_timer_again(loop, &progress_w);
 }
 
 /* Ends the helpers of a jail that is gone, each verified by start time and
@@ -214,22 +313,22 @@ reply_waiters(struct jail *j, const char *status, int code, const char *message)
 static void
 kill_helpers(int dir_fd, const char *name)
 {
-	for (size_t i = 0; i < ELEMENTSOF(helper_files); i++) {
+	for (size_t i = 0; i < JAIL_HELPERS_N; i++) {
 		struct proc_id id;
 		int r;
 
-		r = proc_id_read_at(dir_fd, helper_files[i].pid_file, &id);
+		r = proc_id_read_at(dir_fd, jail_helpers[i].pid_file, &id);
 		if (r == -ENOENT)
 			continue;
-		if (r >= 0 && proc_id_is(&id, helper_files[i].comm) > 0) {
-			r = proc_id_kill(&id, helper_files[i].sig);
+		if (r >= 0 && proc_id_is(&id, jail_helpers[i].comm) > 0) {
+			r = proc_id_kill(&id, jail_helpers[i].sig);
 			if (r < 0 && r != -ESRCH)
 				log_warn_errno(r, "unable to stop %s of jail '%s', ignoring",
-					       helper_files[i].comm, name);
+					       jail_helpers[i].comm, name);
 		} else if (r < 0)
 			log_warn_errno(r, "ignoring the bad pid file '%s' of jail '%s'",
-				       helper_files[i].pid_file, name);
-		(void) unlinkat(dir_fd, helper_files[i].pid_file, 0);
+				       jail_helpers[i].pid_file, name);
+		(void) unlinkat(dir_fd, jail_helpers[i].pid_file, 0);
 	}
 }
 
@@ -459,7 +558,7 @@ unpark_clients(struct ev_loop *loop)
 {
 	struct client *c;
 
-	LIST_FOREACH(c, &clients, entry)
+	TAILQ_FOREACH(c, &clients, entry)
 	if (c->parked) {
 		c->parked = false;
 		ev_io_start(loop, &c->io_w);
@@ -790,6 +889,7 @@ jail_spawn(struct ev_loop *loop, struct jail *j)
 		}
 		crypt_mount_jailer(j->crypt, fd, true);
 	}
+	jail_progress(j, "%s", jail_progress_spawned(j));
 	ev_io_init(&j->iso_pipe_w, iso_pipe_cb, j->iso_fd, EV_READ);
 	ev_io_start(loop, &j->iso_pipe_w);
 	ev_child_init(&j->jailer_w, jailer_cb, j->forked_pid, 0);
@@ -1040,6 +1140,8 @@ jail_start(struct ev_loop *loop, const char *name, const struct control_msg *m,
 		if (j->jailer_envp == NULL)
 			r = -ENOMEM;
 	}
+	if (r >= 0 && profile_network(p) == NETWORK_VPN)
+		jail_progress(j, "starting openvpn");
 	if (r >= 0) {
 		_cleanup_free_ char *state_path = state_path_of(name);
 
@@ -1050,8 +1152,11 @@ jail_start(struct ev_loop *loop, const char *name, const struct control_msg *m,
 	/* The encrypted home's backend and the proxy start side by side; the
 	 * jailer comes once the home is mounted and the buses listen
 	 * (jail_spawn_when_ready()): no app ever finds either missing. */
-	if (r >= 0 && crypt != CRYPT_NONE)
+	if (r >= 0 && crypt != CRYPT_NONE) {
+		jail_progress(j, "unlocking the encrypted home (%s derives the key)",
+			      crypt_backend_to_string(crypt));
 		r = start_crypt(loop, j, crypt, m, ret_msg);
+	}
 	/* After start_crypt(), which wipes the password: the proxy's child
 	 * is briefly dumpable (sandbox_fork()). */
 	if (r >= 0)
@@ -1113,13 +1218,15 @@ handle_start(struct ev_loop *loop, int fd, const struct control_msg *m)
 	}
 	w->fd = fd;
 	LIST_INSERT_HEAD(&j->waiters, w, entry);
+	progress_start(loop);
 }
 
 static void
 client_free(struct ev_loop *loop, struct client *c, bool close_fd)
 {
 	ev_io_stop(loop, &c->io_w);
-	LIST_REMOVE(c, entry);
+	ev_timer_stop(loop, &c->idle_w);
+	TAILQ_REMOVE(&clients, c, entry);
 	n_clients--;
 	if (close_fd)
 		safe_close(c->fd);
@@ -1168,7 +1275,9 @@ client_request(struct ev_loop *loop, struct client *c)
 		return;
 	if (n > 0 && n <= CONTROL_MSG_MAX && start_must_wait(buf, (size_t) n)) {
 		ev_io_stop(loop, &c->io_w);
+		ev_timer_stop(loop, &c->idle_w); /* it spoke: not idle */
 		c->parked = true;
+		progress_start(loop);
 		return;
 	}
 	n = recv(fd, buf, CONTROL_MSG_MAX, MSG_TRUNC);
@@ -1205,6 +1314,43 @@ client_cb(struct ev_loop *loop, ev_io *w, int revents)
 }
 
 static void
+client_idle_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	(void) revents;
+	log_debug("dropping a control connection silent for %.0f s", CLIENT_IDLE_TIMEOUT);
+	client_free(loop, container_of(w, struct client, idle_w), true);
+}
+
+/* Makes room for one more client: the oldest that has not sent its
+ * request goes, served first when its request has just come. False when
+ * every client in the table has spoken (their starts wait for a jail
+ * still ending). */
+static bool
+clients_make_room(struct ev_loop *loop)
+{
+	for (unsigned tries = 0; n_clients >= CLIENTS_MAX && tries <= CLIENTS_MAX; tries++) {
+		struct client *c;
+		struct pollfd p;
+
+		TAILQ_FOREACH(c, &clients, entry)
+		if (!c->parked)
+			break;
+		if (c == NULL)
+			return false;
+		p = (struct pollfd){ .fd = c->fd, .events = POLLIN };
+		if (poll(&p, 1, 0) == 1)
+			/* Readable: its request (or EOF) is read now, which
+			 * frees it or parks it. */
+			client_cb(loop, &c->io_w, EV_READ);
+		else {
+			log_debug("control table full, dropping the oldest silent client");
+			client_free(loop, c, true);
+		}
+	}
+	return n_clients < CLIENTS_MAX;
+}
+
+static void
 control_cb(struct ev_loop *loop, ev_io *w, int revents)
 {
 	struct ucred cred;
@@ -1225,7 +1371,7 @@ control_cb(struct ev_loop *loop, ev_io *w, int revents)
 		}
 		return;
 	}
-	if (n_clients >= CLIENTS_MAX) {
+	if (!clients_make_room(loop)) {
 		safe_close(fd);
 		return;
 	}
@@ -1242,7 +1388,9 @@ control_cb(struct ev_loop *loop, ev_io *w, int revents)
 	c->fd = fd;
 	ev_io_init(&c->io_w, client_cb, fd, EV_READ);
 	ev_io_start(loop, &c->io_w);
-	LIST_INSERT_HEAD(&clients, c, entry);
+	ev_timer_init(&c->idle_w, client_idle_cb, CLIENT_IDLE_TIMEOUT, 0.);
+	ev_timer_start(loop, &c->idle_w);
+	TAILQ_INSERT_TAIL(&clients, c, entry);
 	n_clients++;
 }
 
@@ -1476,6 +1624,7 @@ daemon_main(bool foreground)
 	ev_io_init(&control_w, control_cb, control_fd, EV_READ);
 	ev_io_start(loop, &control_w);
 	ev_timer_init(&accept_pause_w, accept_resume_cb, 1., 0.);
+	ev_timer_init(&progress_w, progress_cb, 0., CONTROL_PROGRESS_INTERVAL);
 	/* One fd per jail and per waiting CLI: take all the kernel allows. */
 	if (getrlimit(RLIMIT_NOFILE, &nofile) == 0 && nofile.rlim_cur < nofile.rlim_max) {
 		nofile.rlim_cur = nofile.rlim_max;

@@ -55,6 +55,48 @@ int proc_id_is(const struct proc_id *id, const char *comm);
  * Unsure (an error other than "missing") counts as still there. */
 int jail_home_lingers(int jails_fd, const char *name, const struct kv_list *state);
 
+/* The helpers a jail may have, by pid file and command name (or names
+ * separated by '|'), and the signal that ends each. Not the encrypted
+ * home's backend: it must outlive its unmount (encrypt.h). */
+struct jail_helper {
+	const char *pid_file;
+	const char *comm;
+	int sig;
+};
+#define JAIL_HELPERS_N 3
+extern const struct jail_helper jail_helpers[JAIL_HELPERS_N];
+
+/* The processes that may be jailers (called "jailer", in our user
+ * namespace), scanned from /proc once, by the first jail_find_jailer()
+ * that needs them: `list` of many jails scans once. Zero it to start;
+ * free with jailer_scan_done(). */
+struct jailer_scan {
+	bool done;
+	size_t n;
+	pid_t *pids;
+};
+void jailer_scan_done(struct jailer_scan *scan);
+
+/* The jailer of jail NAME found by what it holds rather than by what a
+ * file says: one of SCAN with an fd on the jail's iso-pipe (a FIFO of
+ * ours, stat()ed, never opened), the way a jail whose supervisor died
+ * before it recorded jailer-pid is found. 0 and *RET (verified by start
+ * time and name), -ESRCH none, -errno. */
+int jail_find_jailer(int jails_fd, const char *name, struct jailer_scan *scan,
+		     struct proc_id *ret);
+
+/* The jailer of jail NAME: the one STATE (may be NULL) records, when it
+ * is alive and called "jailer", else jail_find_jailer(). */
+int jail_jailer(int jails_fd, const char *name, const struct kv_list *state,
+		struct jailer_scan *scan, struct proc_id *ret);
+
+/* 1 when something of jail NAME other than a jailer we know may still
+ * live: a helper of its pid files (verified), its encrypted home
+ * (jail_home_lingers(); every backend when STATE is NULL: unknown), or a
+ * process holding its state directory's lock. *RET_WHAT says which, for
+ * people. 0 when nothing does. Unsure counts as alive. */
+int jail_lingers(int jails_fd, const char *name, const struct kv_list *state, const char **ret_what);
+
 /* The number of processes directly below PID 1 of the jail whose jailer
  * is JAILER (apps and orphans); -errno when it cannot be told. */
 int jail_count_apps(pid_t jailer);

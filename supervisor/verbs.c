@@ -51,18 +51,89 @@ open_runtime(bool create, int *ret_root, int *ret_jails)
 	return r;
 }
 
+/* snprintf(DST, SIZE, "%s", SRC) without the format machinery: list
+ * copies three values per jail, 1000 jails are 3000 vfprintf() calls
+ * (issue 8). Truncates the same way. */
+static void
+copy_value(char *dst, size_t size, const char *src)
+{
+	size_t n = strnlen(src, size - 1);
+
+	memcpy(dst, src, n);
+	dst[n] = '\0';
+}
+
+/* Monotonic milliseconds. */
+static int64_t
+now_ms(void)
+{
+	struct timespec ts;
+
+	(void) clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t) ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* How long the CLI waits for a word from the supervisor (control.h). */
 static int
-connect_control(int root_fd, int *ret)
+answer_timeout_ms(void)
+{
+	const char *t = getenv("JAILSUP_ANSWER_TIMEOUT");
+	unsigned v;
+
+	if (t != NULL && parse_uint(t, 1, 3600, &v) == 0)
+		return (int) v * 1000;
+	return CONTROL_ANSWER_TIMEOUT_S * 1000;
+}
+
+/* The milliseconds left until DEADLINE, 0 when it passed. */
+static int
+ms_left(int64_t deadline)
+{
+	int64_t left = deadline - now_ms();
+
+	return left > 0 ? (int) left : 0;
+}
+
+/* Says that the supervisor did not answer within the bound, naming it
+ * (daemon.pid, its start time checked) and what can be done. */
+static void
+log_supervisor_silent(int root_fd, const char *what)
+{
+	int secs = answer_timeout_ms() / 1000;
+	struct proc_id id;
+
+	if (root_fd >= 0 && proc_id_read_at(root_fd, STATE_DAEMON_PID, &id) >= 0 &&
+	    proc_id_alive(&id) > 0)
+		log_error("the supervisor (pid %d) has not %s for %d s: it may be stopped (kill "
+			  "-CONT %d) or wedged (restart it: systemctl --user restart jailsup, or "
+			  "kill %d and run again; the jails keep running)",
+			  (int) id.pid, what, secs, (int) id.pid, (int) id.pid);
+	else
+		log_error("the supervisor has not %s for %d s (see its log '%s/jailsup/"
+			  "daemon.log')",
+			  what, secs, getenv("XDG_RUNTIME_DIR"));
+}
+
+/* Connects to the control socket, within DEADLINE: a supervisor that is
+ * stopped fills its listen backlog, and a connect() to a full backlog
+ * would otherwise block for good. -ETIMEDOUT past it. */
+static int
+connect_control(int root_fd, int64_t deadline, int *ret)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	_cleanup_close_ int fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+	_cleanup_close_ int fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 
 	if (fd < 0)
 		return -errno;
 	snprintf(sa.sun_path, sizeof(sa.sun_path), "/proc/self/fd/%d/%s", root_fd,
 		 STATE_CONTROL_SOCK);
-	if (connect(fd, (struct sockaddr *) &sa, sizeof(sa)) < 0)
-		return -errno;
+	while (connect(fd, (struct sockaddr *) &sa, sizeof(sa)) < 0) {
+		if (errno != EAGAIN && errno != EINTR)
+			return -errno;
+		if (ms_left(deadline) == 0)
+			return -ETIMEDOUT;
+		(void) poll(NULL, 0, 20); /* the backlog is full: try again shortly */
+	}
 	*ret = TAKE_FD(fd);
 	return 0;
 }
@@ -70,9 +141,10 @@ connect_control(int root_fd, int *ret)
 /* Runs `jailsup daemon`, which returns once its control socket is bound.
  * Exit 100 means another one won the lock: also fine. */
 static int
-spawn_daemon(void)
+spawn_daemon(int64_t deadline)
 {
 	_cleanup_free_ char *supervisor = NULL;
+	_cleanup_close_ int pidfd = -1;
 	char *argv[] = { "jailsup", "daemon", NULL };
 	int status, r;
 	pid_t pid;
@@ -90,6 +162,22 @@ spawn_daemon(void)
 		execve(supervisor, argv, environ);
 		_exit(127);
 	}
+	/* Bounded too: a supervisor stopped before it detached. */
+	pidfd = (int) syscall(SYS_pidfd_open, pid, 0);
+	if (pidfd >= 0) {
+		struct pollfd p = { .fd = pidfd, .events = POLLIN };
+
+		for (;;) {
+			r = poll(&p, 1, ms_left(deadline));
+			if (r > 0 || (r < 0 && errno != EINTR))
+				break;
+			if (ms_left(deadline) == 0) {
+				(void) kill(pid, SIGKILL); /* our unreaped child */
+				(void) waitpid(pid, NULL, 0);
+				return -ETIMEDOUT;
+			}
+		}
+	}
 	while (waitpid(pid, &status, 0) < 0)
 		if (errno != EINTR)
 			return -errno;
@@ -98,31 +186,67 @@ spawn_daemon(void)
 	return -ECHILD;
 }
 
-/* Connects to the supervisor, starting it when none answers. A lock makes
- * concurrent CLIs start it once: the others wait, then connect. */
+/* Takes LOCK_FD's flock within DEADLINE: the CLI that holds it may be
+ * waiting for a supervisor that does not answer. */
 static int
-control_connect_or_spawn(int *ret)
+lock_bounded(int lock_fd, int64_t deadline)
+{
+	while (flock(lock_fd, LOCK_EX | LOCK_NB) < 0) {
+		if (errno != EWOULDBLOCK && errno != EINTR)
+			return -errno;
+		if (ms_left(deadline) == 0)
+			return -ETIMEDOUT;
+		(void) poll(NULL, 0, 20);
+	}
+	return 0;
+}
+
+/* Connects to the supervisor, starting it when none answers. A lock makes
+ * concurrent CLIs start it once: the others wait, then connect. Every
+ * wait is bounded (answer_timeout_ms()). *RET_ROOT is the runtime folder,
+ * for naming the supervisor later. */
+static int
+control_connect_or_spawn(int *ret, int *ret_root)
 {
 	_cleanup_close_ int root = -1, lock = -1;
+	int64_t deadline = now_ms() + answer_timeout_ms();
 	int r;
 
 	r = open_runtime(true, &root, NULL);
 	if (r < 0)
 		return r;
-	if (connect_control(root, ret) == 0)
-		return 0;
+	r = connect_control(root, deadline, ret);
+	if (r == -ETIMEDOUT)
+		return log_supervisor_silent(root, "accepted our connection"), r;
+	if (r == 0)
+		goto done;
 	lock = openat(root, "spawn.lock", O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
-	if (lock < 0 || flock(lock, LOCK_EX) < 0)
+	if (lock < 0)
 		return log_error_errno(-errno, "unable to lock the supervisor's start");
-	if (connect_control(root, ret) == 0)
-		return 0;
-	r = spawn_daemon();
+	r = lock_bounded(lock, deadline);
+	if (r == -ETIMEDOUT)
+		return log_error("another jailsup has been starting the supervisor for %d s, "
+				 "giving up (see '%s/jailsup/daemon.log')",
+				 answer_timeout_ms() / 1000, getenv("XDG_RUNTIME_DIR")),
+		       r;
+	if (r < 0)
+		return log_error_errno(r, "unable to lock the supervisor's start");
+	r = connect_control(root, deadline, ret);
+	if (r == -ETIMEDOUT)
+		return log_supervisor_silent(root, "accepted our connection"), r;
+	if (r == 0)
+		goto done;
+	r = spawn_daemon(deadline);
 	if (r < 0)
 		return log_error_errno(r, "unable to start the supervisor (see `jailsup daemon "
 					  "--foreground`)");
-	r = connect_control(root, ret);
+	r = connect_control(root, deadline, ret);
+	if (r == -ETIMEDOUT)
+		return log_supervisor_silent(root, "accepted our connection"), r;
 	if (r < 0)
 		return log_error_errno(r, "unable to reach the supervisor");
+done:
+	*ret_root = TAKE_FD(root);
 	return 0;
 }
 
@@ -139,6 +263,86 @@ erased_msg_done(struct erased_msg *m)
 	free(m->data);
 }
 
+/* The start's progress, once the wait has grown long enough to be
+ * noticed: each message once. What it shows is made printable. */
+#define PROGRESS_QUIET_MS 2000
+
+static void
+show_progress(const char *name, const char *text, char *shown, size_t size)
+{
+	char clean[128];
+	size_t i;
+
+	for (i = 0; i + 1 < sizeof(clean) && text[i] != '\0'; i++)
+		clean[i] = text[i] >= 0x20 && text[i] < 0x7f ? text[i] : '?';
+	clean[i] = '\0';
+	if (streq(clean, shown))
+		return;
+	copy_value(shown, size, clean);
+	log_info("jail '%s': %s", name, clean);
+}
+
+/* Sends MSG and waits for the REPLY, reading PROGRESS messages on the
+ * way; each resets the bound on silence. 0 and *RET (borrowing BUF) or
+ * -errno, said. */
+static int
+exchange_start(int fd, int root_fd, const char *name, const struct erased_msg *msg, char *buf,
+	       struct control_msg *ret)
+{
+	int64_t begun = now_ms(), deadline = begun + answer_timeout_ms();
+	char pending[128] = "", shown[128] = "";
+	struct pollfd p = { .fd = fd, .events = POLLOUT };
+	ssize_t n;
+	int r;
+
+	for (;;) {
+		if (send(fd, msg->data, msg->len, MSG_NOSIGNAL | MSG_DONTWAIT) >= 0)
+			break;
+		if (errno != EAGAIN && errno != EINTR)
+			return log_error_errno(-errno, "unable to talk to the supervisor");
+		r = poll(&p, 1, ms_left(deadline));
+		if (r == 0 && ms_left(deadline) == 0)
+			return log_supervisor_silent(root_fd, "read our request"), -ETIMEDOUT;
+	}
+	p.events = POLLIN;
+	for (;;) {
+		struct control_msg m = {};
+		const char *text;
+
+		r = poll(&p, 1, ms_left(deadline));
+		if (r < 0 && errno != EINTR)
+			return log_error_errno(-errno, "unable to wait for the supervisor");
+		if (r <= 0) {
+			if (ms_left(deadline) == 0)
+				return log_supervisor_silent(root_fd, "answered"), -ETIMEDOUT;
+			continue;
+		}
+		n = recv(fd, buf, CONTROL_MSG_MAX, MSG_DONTWAIT);
+		if (n < 0 && (errno == EAGAIN || errno == EINTR))
+			continue;
+		if (n <= 0 || control_decode(buf, (size_t) n, &m) < 0 ||
+		    (m.type != CONTROL_REPLY && m.type != CONTROL_PROGRESS)) {
+			control_msg_done(&m);
+			return log_error("the supervisor gave no answer (see its log '%s/jailsup/"
+					 "daemon.log')",
+					 getenv("XDG_RUNTIME_DIR")),
+			       -EBADMSG;
+		}
+		if (m.type == CONTROL_REPLY) {
+			*ret = m;
+			return 0;
+		}
+		/* It is alive and busy with our start: a new bound. */
+		deadline = now_ms() + answer_timeout_ms();
+		text = control_get(&m, "message");
+		if (text != NULL)
+			copy_value(pending, sizeof(pending), text);
+		control_msg_done(&m);
+		if (pending[0] != '\0' && now_ms() - begun >= PROGRESS_QUIET_MS)
+			show_progress(name, pending, shown, sizeof(shown));
+	}
+}
+
 int
 jail_request_start(const char *name, bool created_profile)
 {
@@ -153,10 +357,9 @@ jail_request_start(const char *name, bool created_profile)
 	_cleanup_(strv_free_erasep) char **fields = NULL;
 	_cleanup_(erased_msg_done) struct erased_msg msg = {};
 	_cleanup_free_ char *f = NULL, *buf = NULL;
-	_cleanup_close_ int fd = -1;
+	_cleanup_close_ int fd = -1, root = -1;
 	struct control_msg reply = {};
 	const char *status, *text;
-	ssize_t n;
 	int r, code = EXIT_JAILSUP_FAILED;
 
 	if (asprintf(&f, "name=%s", name) < 0 || strv_push(&fields, f) < 0 ||
@@ -176,25 +379,15 @@ jail_request_start(const char *name, bool created_profile)
 	if (r < 0)
 		return log_error_errno(r, "unable to encode the start request"),
 		       EXIT_JAILSUP_FAILED;
-	r = control_connect_or_spawn(&fd);
+	r = control_connect_or_spawn(&fd, &root);
 	if (r < 0)
 		return EXIT_JAILSUP_FAILED;
-	if (send(fd, msg.data, msg.len, MSG_NOSIGNAL) < 0)
-		return log_error_errno(-errno, "unable to talk to the supervisor"),
-		       EXIT_JAILSUP_FAILED;
 	buf = malloc(CONTROL_MSG_MAX);
 	if (buf == NULL)
 		return EXIT_JAILSUP_FAILED;
-	do
-		n = recv(fd, buf, CONTROL_MSG_MAX, 0);
-	while (n < 0 && errno == EINTR);
-	if (n <= 0 || control_decode(buf, (size_t) n, &reply) < 0 ||
-	    reply.type != CONTROL_REPLY) {
-		control_msg_done(&reply);
-		return log_error("the supervisor gave no answer (see its log '%s/jailsup/"
-				 "daemon.log')", getenv("XDG_RUNTIME_DIR")),
-		       EXIT_JAILSUP_FAILED;
-	}
+	r = exchange_start(fd, root, name, &msg, buf, &reply);
+	if (r < 0)
+		return EXIT_JAILSUP_FAILED;
 	status = control_get(&reply, "status");
 	text = control_get(&reply, "message");
 	if (status != NULL && streq(status, "ok")) {
@@ -253,19 +446,8 @@ struct jail_row {
 	char network[16];
 	bool secure, autodelete;
 	char encrypted[16];
+	char why[160]; /* for `list -v`: why the status is not the state file's word */
 };
-
-/* snprintf(DST, SIZE, "%s", SRC) without the format machinery: list
- * copies three values per jail, 1000 jails are 3000 vfprintf() calls
- * (issue 8). Truncates the same way. */
-static void
-copy_value(char *dst, size_t size, const char *src)
-{
-	size_t n = strnlen(src, size - 1);
-
-	memcpy(dst, src, n);
-	dst[n] = '\0';
-}
 
 static long
 seconds_since(const char *iso)
@@ -279,65 +461,132 @@ seconds_since(const char *iso)
 	return (long) (time(NULL) - timegm(&tm));
 }
 
-/* One jail's row, from its state file and /proc. A status the state file
- * claims is checked: a jail whose jailer is gone is shown stopped, or
- * stopping while its encrypted home is still being released. */
+static bool
+stat_after(const struct timespec *a, const struct timespec *b)
+{
+	return a->tv_sec > b->tv_sec || (a->tv_sec == b->tv_sec && a->tv_nsec > b->tv_nsec);
+}
+
+/* The status of a jail without a state file we can read, or whose state
+ * is not borne out by its processes: STATE (may be NULL) as far as it
+ * goes, its jailer and what lingers for the rest. */
+static void
+row_from_processes(int jails_fd, const char *name, const struct kv_list *st, const char *said,
+		   struct jailer_scan *scan, struct jail_row *row)
+{
+	struct proc_id jailer;
+	const char *what = NULL;
+
+	if (jail_jailer(jails_fd, name, st, scan, &jailer) == 0) {
+		struct proc_id rec;
+
+		row->pid = jailer.pid;
+		row->apps = jail_count_apps(jailer.pid);
+		if (st != NULL && row->why[0] == '\0' &&
+		    (jail_state_jailer(st, &rec) < 0 || rec.pid != jailer.pid))
+			snprintf(row->why, sizeof(row->why),
+				 "its state names no live jailer; jailer %d holds its iso-pipe",
+				 (int) jailer.pid);
+		if (row->status != NULL && streq(row->status, "unknown"))
+			return; /* a live jailer, but nothing we can read says more */
+		/* Running only from a live jailer: the state's word when it
+		 * is one of a live jail, else what we know. */
+		if (said != NULL && (streq(said, "starting") || streq(said, "running") ||
+				     streq(said, "degraded") || streq(said, "stopping")))
+			row->status = said;
+		else if (st == NULL && said == NULL)
+			row->status = "running"; /* `run --no-daemon`: no state file */
+		else {
+			row->status = "unknown";
+			if (row->why[0] == '\0')
+				snprintf(row->why, sizeof(row->why),
+					 "its state says '%s' but its jailer (pid %d) runs",
+					 said != NULL ? said : "?", (int) jailer.pid);
+		}
+		return;
+	}
+	if (jail_lingers(jails_fd, name, st, &what) != 0) {
+		/* Never "stopped" while anything of the jail is left. */
+		if (row->status == NULL || !streq(row->status, "unknown"))
+			row->status = said != NULL && streq(said, "starting") ? "starting"
+									    : "stopping";
+		if (row->why[0] == '\0')
+			snprintf(row->why, sizeof(row->why), "no jailer, but %s is still there", what);
+		return;
+	}
+	if (row->status != NULL && streq(row->status, "unknown"))
+		return;
+	row->status = said != NULL && streq(said, "failed") ? "failed" : "stopped";
+}
+
+/* One jail's row, from its state file and /proc. The state file is any
+ * process of the user's to write, so it is read as hostile input (no link
+ * followed, a regular file of ours, size-capped, a FIFO never opened) and
+ * what it claims is checked: "running" only with a live jailer (PID, start
+ * time and name), never "stopped" while a helper, the encrypted home or a
+ * process holding the directory's lock is left, "unknown" when it cannot
+ * be read. */
 static int
-read_row(int jails_fd, const char *name, struct jail_row *row)
+read_row(int jails_fd, const char *name, struct jailer_scan *scan, struct jail_row *row)
 {
 	_cleanup_close_ int dir = -1;
 	_cleanup_free_ char *text = NULL;
+	struct stat dir_st, state_st;
 	struct kv_list st = {};
-	struct proc_id jailer;
-	const char *v;
+	unsigned line = 0;
+	const char *v, *said;
 	size_t len;
-	int status, r;
+	int r;
 
 	row->name = (char *) name;
+	row->apps = -1;
+	snprintf(row->network, sizeof(row->network), "?");
+	snprintf(row->encrypted, sizeof(row->encrypted), "false");
 	/* The state file without opening the directory (issue 8: half the
 	 * system calls per jail); the directory only when there is none. */
-	r = state_jail_read_file(jails_fd, name, STATE_STATE, KV_FILE_MAX, &text, &len);
-	if (r >= 0)
-		r = kv_parse(text, len, &st, NULL);
+	r = state_jail_read_file_stat(jails_fd, name, STATE_STATE, KV_FILE_MAX, &text, &len,
+				      &dir_st, &state_st);
+	if (r >= 0) {
+		r = kv_parse(text, len, &st, &line);
+		if (r < 0)
+			snprintf(row->why, sizeof(row->why), "its state file is malformed (line %u)",
+				 line);
+	} else if (r != -ENOENT)
+		snprintf(row->why, sizeof(row->why), "its state file cannot be read: %s",
+			 strerror(-r));
 	if (r < 0) {
-		struct stat pipe_st;
+		bool missing = r == -ENOENT;
 
+		/* Not a state directory of ours: no row at all. */
 		r = state_dir_open(jails_fd, name, &dir);
 		if (r < 0)
 			return r;
-		/* A jail started with --no-daemon has no state file; its
-		 * iso-pipe says whether it runs (a FIFO, not anything planted
-		 * under that name). */
-		row->status = fstatat(dir, STATE_ISO_PIPE, &pipe_st, AT_SYMLINK_NOFOLLOW) == 0 &&
-					      S_ISFIFO(pipe_st.st_mode)
-				      ? "running"
-				      : "stopped";
-		row->apps = -1;
-		snprintf(row->network, sizeof(row->network), "?");
-		snprintf(row->encrypted, sizeof(row->encrypted), "false");
+		kv_list_done(&st);
+		if (!missing)
+			row->status = "unknown";
+		/* A jail of `run --no-daemon` has no state file: its jailer
+		 * says whether it runs (a FIFO planted as its iso-pipe says
+		 * nothing). */
+		row_from_processes(jails_fd, name, NULL, NULL, scan, row);
 		return 0;
 	}
-	status = jail_status_from_string(kv_get(&st, STATE_KEY_STATUS));
-	row->status = status >= 0 && jail_status_to_string(status) != NULL
-			      ? jail_status_to_string(status)
-			      : "unknown";
-	row->apps = -1;
-	/* A state that says stopped needs no look at its jailer: the
-	 * supervisor writes it once the iso-pipe closed (and `list` of 1000
-	 * stopped jails saved an open of /proc per jail, issue 8). */
-	if (!streq(row->status, "stopped") && jail_state_jailer(&st, &jailer) == 0 &&
-	    proc_id_is(&jailer, "jailer") > 0) {
-		row->pid = jailer.pid;
-		row->apps = jail_count_apps(jailer.pid);
-	} else if (jail_home_lingers(jails_fd, name, &st) != 0) {
-		/* The jail is gone but its decrypted home is not yet: never
-		 * "stopped" while the plaintext is mounted or its keeper or
-		 * backend runs (an encrypted jail only: plain ones cost
-		 * nothing more). */
-		if (!streq(row->status, "starting"))
-			row->status = "stopping";
-	} else if (!streq(row->status, "failed"))
+	/* Our own copy of the word: the state's text goes with it below. */
+	said = jail_status_to_string(jail_status_from_string(kv_get(&st, STATE_KEY_STATUS)));
+	if (said == NULL) {
+		snprintf(row->why, sizeof(row->why), "its state file has no valid status");
+		row->status = "unknown";
+		said = NULL;
+	}
+	/* A state that says stopped, in a directory unchanged since it was
+	 * written, needs no look at processes: the supervisor writes it
+	 * once the jail and its helpers are gone (and `list` of 1000 stopped
+	 * jails saved an open of /proc per jail, issue 8). A directory
+	 * changed since (a pid file, a new iso-pipe) is looked at. */
+	if (said != NULL && streq(said, "stopped") &&
+	    !stat_after(&dir_st.st_mtim, &state_st.st_ctim))
 		row->status = "stopped";
+	else
+		row_from_processes(jails_fd, name, &st, said, scan, row);
 	v = kv_get(&st, STATE_KEY_STARTED);
 	copy_value(row->started, sizeof(row->started), v != NULL ? v : "");
 	row->uptime = row->pid > 0 && v != NULL ? seconds_since(v) : -1;
@@ -367,14 +616,17 @@ verb_list(int argc, char **argv)
 {
 	_cleanup_close_ int jails = -1;
 	_cleanup_strv_ char **names = NULL;
-	bool json = false, first = true;
+	_cleanup_(jailer_scan_done) struct jailer_scan scan = {};
+	bool json = false, verbose = false, first = true;
 	int r;
 
 	for (int i = 0; i < argc; i++) {
 		if (streq(argv[i], "--json"))
 			json = true;
+		else if (streq(argv[i], "-v") || streq(argv[i], "--verbose"))
+			verbose = true;
 		else if (streq(argv[i], "--help")) {
-			printf("usage: jailsup list [--json]\n");
+			printf("usage: jailsup list [--json] [-v|--verbose]\n");
 			return 0;
 		} else {
 			log_error("list: unknown option '%s'", argv[i]);
@@ -403,7 +655,7 @@ verb_list(int argc, char **argv)
 		struct jail_row row = {};
 		char uptime[32], pid_s[16] = "-", apps_s[16] = "-";
 
-		if (read_row(jails, *n, &row) < 0)
+		if (read_row(jails, *n, &scan, &row) < 0)
 			continue;
 		if (json) {
 			printf("%s\n  {\"name\": ", first ? "" : ",");
@@ -426,6 +678,11 @@ verb_list(int argc, char **argv)
 				printf("false");
 			else
 				json_print_string(row.encrypted);
+			printf(", \"why\": ");
+			if (row.why[0] != '\0')
+				json_print_string(row.why);
+			else
+				printf("null");
 			printf("}");
 			first = false;
 			continue;
@@ -439,6 +696,9 @@ verb_list(int argc, char **argv)
 		       uptime, row.network, row.secure ? "secure " : "",
 		       row.autodelete ? "autodelete " : "",
 		       streq(row.encrypted, "false") ? "" : row.encrypted);
+		/* Below its row, indented: the columns above stay as they are. */
+		if (verbose && row.why[0] != '\0')
+			printf("  %s: %s\n", row.name, row.why);
 	}
 	if (json)
 		printf("%s]\n", first ? "" : "\n");
@@ -457,12 +717,38 @@ wait_pidfd(int pidfd, int timeout_ms)
 	return r;
 }
 
+/* A jail with no jailer (a start whose supervisor died before the jailer
+ * ran) may still have helpers: each verified by start time and name, and
+ * ended by its signal. The number ended. */
+static int
+kill_helpers_of(int dir_fd, const char *name)
+{
+	int n = 0;
+
+	for (size_t i = 0; i < JAIL_HELPERS_N; i++) {
+		struct proc_id id;
+
+		if (proc_id_read_at(dir_fd, jail_helpers[i].pid_file, &id) < 0 ||
+		    proc_id_is(&id, jail_helpers[i].comm) <= 0)
+			continue;
+		if (proc_id_kill(&id, jail_helpers[i].sig) == 0) {
+			log_info("jail '%s' has no jailer: ended its %s (pid %d)", name,
+				 jail_helpers[i].comm, (int) id.pid);
+			n++;
+		}
+	}
+	return n;
+}
+
 /* SIGTERM to the jail's jailer (which passes it on to every process of the
  * jail), SIGKILL after the grace period (the jail dies with its jailer),
- * and back once the jailer is gone. */
+ * and back once the jailer is gone. The jailer is the one `list` shows:
+ * the state's, else the one found holding the iso-pipe (a start whose
+ * supervisor died before it recorded the PID). */
 static int
 kill_jail(int jails_fd, const char *name)
 {
+	_cleanup_(jailer_scan_done) struct jailer_scan scan = {};
 	_cleanup_close_ int dir = -1, pidfd = -1;
 	struct kv_list st = {};
 	struct proc_id jailer;
@@ -475,14 +761,15 @@ kill_jail(int jails_fd, const char *name)
 		return log_error_errno(r, "unable to open the state of jail '%s'", name),
 		       EXIT_JAILSUP_FAILED;
 	r = kv_read_at(dir, STATE_STATE, &st, NULL);
-	if (r >= 0)
-		r = jail_state_jailer(&st, &jailer);
+	r = jail_jailer(jails_fd, name, r >= 0 ? &st : NULL, &scan, &jailer);
 	kv_list_done(&st);
-	if (r < 0 || proc_id_is(&jailer, "jailer") <= 0)
+	if (r == 0)
+		r = proc_id_open_pidfd(&jailer, &pidfd);
+	if (r < 0) {
+		if (kill_helpers_of(dir, name) > 0)
+			return 0;
 		return log_error("jail '%s' is not running", name), EXIT_NOT_RUNNING;
-	r = proc_id_open_pidfd(&jailer, &pidfd);
-	if (r < 0)
-		return log_error("jail '%s' is not running", name), EXIT_NOT_RUNNING;
+	}
 	if (syscall(SYS_pidfd_send_signal, pidfd, SIGTERM, NULL, 0) < 0 && errno != ESRCH)
 		return log_error_errno(-errno, "unable to signal jail '%s'", name),
 		       EXIT_JAILSUP_FAILED;

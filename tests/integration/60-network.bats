@@ -368,6 +368,19 @@ helper_pid() {
 	[ "$status" -ne 0 ] || fail "openvpn is left: $output"
 }
 
+@test "vpn: a slow handshake is not cut off by the CLI's bound on the supervisor, and shows its progress" {
+	need_fixture
+	# No server answers: the handshake takes the whole VPN timeout (6 s),
+	# three times the CLI's bound on silence (2 s). The supervisor's
+	# progress keeps the CLI waiting; the start ends by the VPN's timeout.
+	vpn_profile v "remote 198.18.42.2 1195"
+	JAILSUP_VPN_TIMEOUT=6 JAILSUP_ANSWER_TIMEOUT=2 run --separate-stderr jailsup run v -- true
+	[ "$status" -ne 0 ] || fail "the jail started"
+	[[ "$stderr" == *"did not bring the tunnel up within 6 s"* ]] || fail "stderr: $stderr"
+	[[ "$stderr" == *"jail 'v': waiting for the VPN's handshake"* ]] || fail "no progress: $stderr"
+	[[ "$stderr" != *"has not answered"* ]] || fail "cut off: $stderr"
+}
+
 @test "vpn: a missing .ovpn or one naming no server is a clear error" {
 	net_profile m "vpn = missing.ovpn"
 	run jailsup run m -- true

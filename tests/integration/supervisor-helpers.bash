@@ -20,6 +20,8 @@
 #   alive PID                 PID runs and is no zombie (_not_alive: not)
 #   wait_status NAME STATUS   waits until the state file says STATUS
 #   ns_of_jail NAME           the PID namespace inode of the jail's PID 1
+#   plant_state_dir NAME      a state directory made by hand, as the daemon
+#                             would (mode 0700), for planting files in
 
 # $output and $status are set by bats' run.
 # shellcheck disable=SC2154
@@ -106,4 +108,9 @@ ns_of_jail() {
 	pid=$(state_get "$1" jailer-pid) || return 1
 	init=$(cut -d' ' -f1 "/proc/$pid/task/$pid/children") || return 1
 	readlink "/proc/$init/ns/pid"
+}
+
+plant_state_dir() {
+	install -d -m 0700 "$XDG_RUNTIME_DIR/jailsup" "$XDG_RUNTIME_DIR/jailsup/jails" \
+		"$(state_dir "$1")"
 }
