@@ -1,0 +1,33 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * The jailer's steps of a start, in their order, as points where it may
+ * be killed (docs/architecture.md §4, "A start killed at any step"). The
+ * fault-injection build (state/fault.h) dies at the step $JAILSUP_CRASH_AT
+ * names; `jailer --list-steps` prints this table for the crash test.
+ */
+#ifndef JAILSUP_JAILER_STEPS_H
+#define JAILSUP_JAILER_STEPS_H
+
+#include "state/fault.h"
+
+#define JAILER_STEPS(X)                                                                            \
+	X(JSTEP_LOCKED, "jailer-locked")	  /* the state dir's lock is ours */        \
+	X(JSTEP_SOCKET, "jailer-socket")	  /* dispatch.sock bound */                 \
+	X(JSTEP_PID, "jailer-pid")		  /* pid= written into the iso-pipe */      \
+	X(JSTEP_CLONED, "jailer-cloned")	  /* the jail's first process exists */     \
+	X(JSTEP_NS_REPORTED, "jailer-ns-reported") /* ns= written: the network is built */ \
+	X(JSTEP_WAITING, "jailer-waiting")	  /* the relays run, the jail goes on */
+
+#define JAILER_STEP_ENUM(e, name) e,
+enum jailer_step { JAILER_STEPS(JAILER_STEP_ENUM) _JAILER_STEP_MAX };
+
+static inline void
+jailer_step(enum jailer_step s)
+{
+#define JAILER_STEP_NAME(e, name) name,
+	static const char *const names[] = { JAILER_STEPS(JAILER_STEP_NAME) };
+
+	fault_point(names[s]);
+}
+
+#endif
