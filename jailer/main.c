@@ -859,7 +859,6 @@ main(int argc, char **argv)
 		die(EXIT_TEMPORARY, "out of memory");
 	log_relay_init(&relays.r[0], log_read, spec.log_fd, "", DISPATCH_LOG_MAX);
 	log_relay_init(&relays.r[1], output_read, spec.log_fd, init_prefix, JAIL_OUTPUT_MAX);
-	jailer_step(JSTEP_WAITING);
 	status = wait_for_jail(jail_pid, &relays);
 	(void) unlinkat(spec.state_fd, STATE_DISPATCH_SOCK, 0);
 	(void) unlinkat(spec.state_fd, STATE_ISO_PIPE, 0);

@@ -15,8 +15,7 @@
 	X(JSTEP_SOCKET, "jailer-socket")	  /* dispatch.sock bound */                 \
 	X(JSTEP_PID, "jailer-pid")		  /* pid= written into the iso-pipe */      \
 	X(JSTEP_CLONED, "jailer-cloned")	  /* the jail's first process exists */     \
-	X(JSTEP_NS_REPORTED, "jailer-ns-reported") /* ns= written: the network is built */ \
-	X(JSTEP_WAITING, "jailer-waiting")	  /* the relays run, the jail goes on */
+	X(JSTEP_NS_REPORTED, "jailer-ns-reported") /* ns= written: the network is built */
 
 #define JAILER_STEP_ENUM(e, name) e,
 enum jailer_step { JAILER_STEPS(JAILER_STEP_ENUM) _JAILER_STEP_MAX };
