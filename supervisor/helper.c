@@ -4,6 +4,7 @@
 #include <sys/syscall.h>
 #include <sys/wait.h>
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
@@ -88,24 +89,38 @@ helper_spawn_sandboxed(int dir_fd, const char *pid_file, const struct sandbox *s
 	return spawn(dir_fd, pid_file, sb, child, data, ret_pid, ret_ready_fd);
 }
 
-/* Signals every child of ours (the tether is one thread: its children are
- * those of /proc/thread-self). Unreaped children: their PIDs are theirs. */
+/* Signals every child of ours: the processes of /proc whose parent we
+ * are (/proc/PID/task/TID/children needs CONFIG_PROC_CHILDREN). Unreaped
+ * children: each PID is its process's. */
 static void
 signal_children(int sig)
 {
-	_cleanup_close_ int fd = open("/proc/thread-self/children", O_RDONLY | O_CLOEXEC);
-	char list[4096], *save = NULL;
-	ssize_t n;
+	_cleanup_(closedirp) DIR *proc = opendir("/proc");
+	pid_t self = getpid();
+	struct dirent *de;
 
-	if (fd < 0 || (n = read(fd, list, sizeof(list) - 1)) < 0)
+	if (proc == NULL)
 		return;
-	list[n] = '\0';
-	/* More than fit here are signalled in a later round (the caller
-	 * signals again until none is left). */
-	for (char *t = strtok_r(list, " \n", &save); t != NULL; t = strtok_r(NULL, " \n", &save)) {
-		pid_t pid;
+	while ((de = readdir(proc)) != NULL) {
+		char path[32], stat[512], *p, *end;
+		_cleanup_close_ int fd = -1;
+		pid_t pid, ppid;
+		ssize_t n;
 
-		if (parse_pid(t, &pid) >= 0)
+		if (parse_pid(de->d_name, &pid) < 0 || pid == self)
+			continue;
+		snprintf(path, sizeof(path), "/proc/%d/stat", (int) pid);
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (fd < 0 || (n = read(fd, stat, sizeof(stat) - 1)) <= 0)
+			continue;
+		stat[n] = '\0';
+		/* ") S PPID ", after the last ')': a command name cannot
+		 * shift the fields. */
+		p = strrchr(stat, ')');
+		if (p == NULL || strlen(p) < 5 || (end = strchr(p + 4, ' ')) == NULL)
+			continue;
+		*end = '\0';
+		if (parse_pid(p + 4, &ppid) >= 0 && ppid == self)
 			(void) kill(pid, sig);
 	}
 }
@@ -137,7 +152,8 @@ tether_run(pid_t helper, int jailer_pidfd, int status_fd, int sig_fd)
 		if (w < 0 && errno == ECHILD)
 			_exit(helper_status);
 		if (jailer_gone) {
-			/* What the killed ones left (a script openvpn ran) is ours now. */
+			/* What the killed ones left (a script openvpn ran) is ours
+			 * now: signalled in the next round. */
 			signal_children(SIGKILL);
 			(void) waitpid(-1, NULL, __WALL);
 			continue;

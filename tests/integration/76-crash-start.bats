@@ -84,7 +84,7 @@ _clean() {
 	local name=$1 p status ok
 	local -a allowed
 	mapfile -t allowed < <(_supervisor_and_standby)
-	for p in $(pgrep -u "$(id -u)" -x "$COMMS"); do
+	for p in $(pgrep -u "$(id -u)" -x "$COMMS" 2>/dev/null); do
 		_alive "$p" || continue
 		ok=
 		for a in "${allowed[@]}"; do [ "$a" = "$p" ] && ok=1; done
