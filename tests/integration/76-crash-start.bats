@@ -152,6 +152,17 @@ _no_temps() {
 	}
 }
 
+# crash_profile NAME [LINE…]: env_profile NAME with LINEs and an init
+# script that leaves init-ran in the jail's home: the jail's own code ran.
+crash_profile() {
+	local name=$1 dir=$XDG_CONFIG_HOME/jailsup/profiles
+	shift
+	env_profile "$name" "init-script = init-ran.sh" "$@"
+	# shellcheck disable=SC2016 # expanded in the jail
+	printf '#!/bin/bash\n: >"$HOME/init-ran"\n' >"$dir/init-ran.sh"
+	chmod 0700 "$dir/init-ran.sh"
+}
+
 # crash_round VICTIM STEP NAME [ENV…]: a start of NAME with the fault
 # build, whose VICTIM (supervisor or jailer) dies at STEP; then the
 # invariants, the next run, and the end. Returns 0, or 3 when the start
@@ -161,6 +172,7 @@ crash_round() {
 	local victim=$1 step=$2 name=$3 sup jailer rc
 	shift 3
 	_stop_supervisor
+	rm -f "$(jail_home "$name")/init-ran"
 	env "$@" JAILSUP_CRASH_AT="$step" "$FAULT/bin/jailsup" run "$name" -- true \
 		>"$BATS_TEST_TMPDIR/round.out" 2>&1 && rc=0 || rc=$?
 	sup=$(daemon_pid) || fail "$step: no supervisor ever ran" || return
@@ -185,6 +197,13 @@ crash_round() {
 	jailer=$(_recorded "$name") || jailer=
 	if [ -z "$jailer" ]; then
 		wait_for --timeout 20 _clean "$name" || fail "$step: not clean after the kill" || return
+	fi
+	# No code of a jail runs before the state names its jailer: its init
+	# script (init_marker) ran only in a jail that was recorded.
+	if [ "$victim" = supervisor ] && [ -e "$(jail_home "$name")/init-ran" ] &&
+		[ -z "$(state_get "$name" jailer-pid)" ]; then
+		fail "$step: the jail ran its init script, and no state named its jailer"
+		return
 	fi
 	wait_for _list_agrees "$name" || fail "$step" || return
 	# The next run: the normal build (joins a recorded jail, else starts it).
@@ -228,19 +247,19 @@ PROXY_STEPS='proxy-spawned proxy-ready handover jailer-spawned jailer-recorded g
 CRYPT_STEPS='keeper-forked home-mounted handover jailer-spawned jailer-recorded go-sent ready'
 
 @test "supervisor killed at every step of a start, no network, no helper" {
-	env_profile plain "[rights]" "deny = dbus"
+	crash_profile plain "[rights]" "deny = dbus"
 	crash_all supervisor plain "$(_steps supervisor)"
 }
 
 @test "supervisor killed at the steps of pasta" {
-	env_profile pas "network = pasta" "[rights]" "deny = dbus"
+	crash_profile pas "network = pasta" "[rights]" "deny = dbus"
 	sed -i '/^network = none$/d' "$XDG_CONFIG_HOME/jailsup/profiles/pas.ini"
 	crash_all supervisor pas "$PASTA_STEPS"
 }
 
 @test "supervisor killed at the steps of the D-Bus proxy (a real dbus-daemon)" {
 	start_bus session
-	env_profile bus
+	crash_profile bus
 	crash_all supervisor bus "$PROXY_STEPS" DBUS_SESSION_BUS_ADDRESS="$BUS_ADDR"
 }
 
