@@ -17,16 +17,6 @@
 	X(JSTEP_CLONED, "jailer-cloned")	  /* the jail's first process exists */     \
 	X(JSTEP_NS_REPORTED, "jailer-ns-reported") /* ns= written: the network is built */
 
-#define JAILER_STEP_ENUM(e, name) e,
-enum jailer_step { JAILER_STEPS(JAILER_STEP_ENUM) _JAILER_STEP_MAX };
-
-static inline void
-jailer_step(enum jailer_step s)
-{
-#define JAILER_STEP_NAME(e, name) name,
-	static const char *const names[] = { JAILER_STEPS(JAILER_STEP_NAME) };
-
-	fault_point(names[s]);
-}
+FAULT_STEPS_DEFINE(jailer_step, jailer_step, JAILER_STEPS)
 
 #endif

@@ -34,4 +34,16 @@ fault_point(const char *name)
 }
 #endif
 
+/* From the table TABLE of X(ENUM, "name") steps: enum TYPE of the ENUMs,
+ * and FN(enum TYPE step), the fault_point() of that step's name. */
+#define FAULT_STEP_ENUM(e, name) e,
+#define FAULT_STEP_NAME(e, name) name,
+#define FAULT_STEPS_DEFINE(type, fn, table)                                                        \
+	enum type { table(FAULT_STEP_ENUM) };                                                      \
+	static inline void fn(enum type step)                                                      \
+	{                                                                                          \
+		static const char *const names[] = { table(FAULT_STEP_NAME) };                     \
+		fault_point(names[step]);                                                          \
+	}
+
 #endif

@@ -34,16 +34,6 @@
 	X(STEP_GO_SENT, "go-sent")		  /* the jail runs its init script */             \
 	X(STEP_READY, "ready")			  /* state says status=running */
 
-#define START_STEP_ENUM(e, name) e,
-enum start_step { START_STEPS(START_STEP_ENUM) _START_STEP_MAX };
-
-static inline void
-start_step(enum start_step s)
-{
-#define START_STEP_NAME(e, name) name,
-	static const char *const names[] = { START_STEPS(START_STEP_NAME) };
-
-	fault_point(names[s]);
-}
+FAULT_STEPS_DEFINE(start_step, start_step, START_STEPS)
 
 #endif
