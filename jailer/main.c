@@ -35,6 +35,7 @@
 
 #include "dispatch/dispatch.h"
 #include "jailer/jailer.h"
+#include "jailer/steps.h"
 #include "state/iso-pipe.h"
 #include "state/jailer-standby.h"
 #include "state/log-relay.h"
@@ -793,6 +794,12 @@ main(int argc, char **argv)
 	log_setup("jailer");
 	exec_args = argv[0];
 	exec_args_len = (size_t) (argv[argc - 1] + strlen(argv[argc - 1]) + 1 - argv[0]);
+#ifdef JAILSUP_FAULT_INJECTION
+	if (argc == 2 && streq(argv[1], "--list-steps")) {
+		JAILER_STEPS(FAULT_LIST_NAME)
+		return 0;
+	}
+#endif
 	if (argc == 3 && streq(argv[1], JAILER_STANDBY_ARG)) {
 		become_started(&argc, &argv);
 		log_setup("jailer"); /* the log level is the start's */
@@ -813,9 +820,12 @@ main(int argc, char **argv)
 
 	jail_spec_build(&spec, argv[optind], go_fd);
 	lock_state_dir(&spec);
+	jailer_step(JSTEP_LOCKED);
 	spec.home_fd = prepare_home(&spec);
 	fds.listen = bind_dispatch_socket(&spec);
+	jailer_step(JSTEP_SOCKET);
 	fds.iso = report_pid(&spec);
+	jailer_step(JSTEP_PID);
 	fds.init = read_init_script(&spec);
 	make_log_pipe(&log_read, &fds.log);
 	if (fds.init >= 0)
@@ -830,6 +840,7 @@ main(int argc, char **argv)
 		die_errno(EXIT_TEMPORARY, -errno, "unable to create a pipe");
 
 	jail_pid = clone_namespaces(&spec, &fds);
+	jailer_step(JSTEP_CLONED);
 	safe_close(fds.listen);
 	safe_close(fds.init);
 	safe_close(fds.log);
@@ -840,6 +851,7 @@ main(int argc, char **argv)
 	safe_close(fds.ns_ready[1]);
 	report_namespaces(&fds, jail_pid);
 	safe_close(fds.ns_ready[0]);
+	jailer_step(JSTEP_NS_REPORTED);
 
 	/* The jail's lines are copied as they are, dispatch's format being
 	 * jailsup's own; the init script's output is marked as the jail's. */

@@ -392,6 +392,40 @@ state_jail_read_file_stat(int jails_fd, const char *jail, const char *name, size
 /* Writers of one NAME must be serialised by the caller (the supervisor is
  * single-threaded): two writers would unlink each other's temp file. */
 int
+state_remove_temps(int dir_fd)
+{
+	_cleanup_(closedirp) DIR *dir = NULL;
+	struct dirent *de;
+	int fd, n = 0;
+
+	fd = openat(dir_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	dir = fdopendir(fd);
+	if (dir == NULL) {
+		safe_close(fd);
+		return -errno;
+	}
+	while ((de = readdir(dir)) != NULL) {
+		size_t len = strlen(de->d_name);
+
+		if (de->d_name[0] != '.' || len <= 5 || !streq(de->d_name + len - 4, ".tmp") ||
+		    (de->d_type != DT_REG && de->d_type != DT_UNKNOWN))
+			continue;
+		if (de->d_type == DT_UNKNOWN) {
+			struct stat st;
+
+			if (fstatat(dir_fd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 ||
+			    !S_ISREG(st.st_mode))
+				continue;
+		}
+		if (unlinkat(dir_fd, de->d_name, 0) == 0)
+			n++;
+	}
+	return n;
+}
+
+int
 state_write_atomic(int dir_fd, const char *name, const void *data, size_t len)
 {
 	_cleanup_close_ int fd = -1;

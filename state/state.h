@@ -105,6 +105,14 @@ int state_jail_read_file_stat(int jails_fd, const char *jail, const char *name, 
  * and renameat()s it onto NAME. Readers see the old or the new file whole. */
 int state_write_atomic(int dir_fd, const char *name, const void *data, size_t len);
 
+/* Removes the ".NAME.tmp" files (regular ones only, never followed) that
+ * a writer killed between the create and the rename of
+ * state_write_atomic() left below DIR_FD. Harmless while they stay (the
+ * next write of NAME replaces its own); called by the steps that take a
+ * directory over, when no writer of ours can be at work in it. Returns how
+ * many went, or -errno. */
+int state_remove_temps(int dir_fd);
+
 /* Removes NAME below DIR_FD and, when it is a directory, everything in it,
  * whatever a jail made there: any depth, any name, FIFOs, sockets, modes
  * like 0000 (directories of ours without u+rwx get it back before they are

@@ -44,6 +44,7 @@
 #include "supervisor/jailer-spawn.h"
 #include "supervisor/net.h"
 #include "supervisor/start.h"
+#include "supervisor/start-steps.h"
 #include "supervisor/vpn-config.h"
 
 /* A CLI waiting for its jail to become ready. */
@@ -58,6 +59,7 @@ struct jail {
 	int dir_fd;
 	struct proc_id jailer;
 	pid_t forked_pid;	 /* the jailer we forked, 0 for an adopted jail */
+	int jailer_pidfd;	 /* a pidfd of it, opened while it was our unreaped child */
 	int iso_fd;
 	struct iso_pipe_reader reader;
 	ev_io iso_pipe_w;	 /* EOF: the jail is gone */
@@ -591,7 +593,10 @@ jail_finish(struct ev_loop *loop, struct jail *j)
 	}
 	if (state_flag(&j->state, STATE_KEY_AUTODELETE))
 		autodelete(loop, j->name, state_flag(&j->state, STATE_KEY_PROFILE_CREATED));
+	/* Nothing of ours writes in it any more: a temp file is a crash's. */
+	(void) state_remove_temps(j->dir_fd);
 	safe_close(j->iso_fd);
+	safe_close(j->jailer_pidfd);
 	safe_close(j->dir_fd);
 	kv_list_done(&j->state);
 	LIST_REMOVE(j, entry);
@@ -635,12 +640,17 @@ iso_pipe_cb(struct ev_loop *loop, ev_io *w, int revents)
 			}
 			j->jailer = id;
 			jail_write_state(j);
+			start_step(STEP_JAILER_RECORDED);
+			/* Only now may the jail run: had we died before the
+			 * state named its jailer, the go pipe's EOF ends it. */
+			net_jailer_recorded(&j->net, j->jailer_pidfd);
 		} else if (msg.type == ISO_MSG_NS && j->jailer.pid > 0) {
 			net_namespaces_ready(loop, &j->net, msg.pid, j->jailer.pid);
 		} else if (msg.type == ISO_MSG_READY && j->status == JAIL_STARTING) {
 			ev_timer_stop(loop, &j->start_w);
 			/* openvpn may have died between the go byte and now. */
 			jail_set_status(j, j->net.vpn_lost ? JAIL_DEGRADED : JAIL_RUNNING);
+			start_step(STEP_READY);
 			reply_waiters(j, "ok", 0, NULL);
 			jailer_standby_refill(loop);
 		}
@@ -774,7 +784,12 @@ jailer_env(const struct control_msg *m)
 	};
 	static const char *const from_us[] = { "HOME", "USER", "LOGNAME", "PATH",
 					       "XDG_RUNTIME_DIR", "XDG_CONFIG_HOME",
-					       "XDG_DATA_HOME", "JAILSUP_LOG_LEVEL" };
+					       "XDG_DATA_HOME", "JAILSUP_LOG_LEVEL",
+#ifdef JAILSUP_FAULT_INJECTION
+					       /* The test build's jailer dies where it says. */
+					       "JAILSUP_CRASH_AT",
+#endif
+	};
 	char **out = NULL;
 
 	for (size_t i = 0; i < ELEMENTSOF(from_us); i++) {
@@ -869,6 +884,7 @@ jail_spawn(struct ev_loop *loop, struct jail *j)
 	 * is then the jailer (or exits with us). */
 	if (j->crypt != NULL && jailer_standby_peek(&standby, &fd) == 0)
 		crypt_mount_jailer(j->crypt, fd, false);
+	start_step(STEP_HANDOVER);
 	r = state_path == NULL ? -ENOMEM
 			       : jailer_start(loop, state_path, j->jailer_envp, j->proxy_fd,
 					      j->jailer_go_fd, &j->forked_pid);
@@ -878,13 +894,21 @@ jail_spawn(struct ev_loop *loop, struct jail *j)
 		crypt_mount_jailer(j->crypt, -1, false); /* it did not take the jail */
 	if (r < 0)
 		return r;
+	/* Our child, which we reap only from the loop: the PID is its own.
+	 * The keeper and the helpers' tethers watch it: one that cannot be
+	 * watched would end them with us. */
+	j->jailer_pidfd = (int) syscall(SYS_pidfd_open, j->forked_pid, 0);
+	if (j->jailer_pidfd < 0) {
+		r = -errno;
+		(void) kill(j->forked_pid, SIGKILL); /* our unreaped child */
+		return r;
+	}
+	start_step(STEP_JAILER_SPAWNED);
 	if (j->crypt != NULL) {
-		/* Our child, which we reap only from the loop: the PID is its
-		 * own. A keeper that cannot watch it would end the home with us. */
-		fd = (int) syscall(SYS_pidfd_open, j->forked_pid, 0);
+		fd = fcntl(j->jailer_pidfd, F_DUPFD_CLOEXEC, 3);
 		if (fd < 0) {
 			r = -errno;
-			(void) kill(j->forked_pid, SIGKILL); /* our unreaped child */
+			(void) kill(j->forked_pid, SIGKILL);
 			return r;
 		}
 		crypt_mount_jailer(j->crypt, fd, true);
@@ -980,8 +1004,10 @@ crypt_done_cb(struct ev_loop *loop, void *userdata, int r, const char *msg)
 
 	if (r < 0)
 		jail_start_failed(loop, j, msg);
-	else
+	else {
+		start_step(STEP_HOME_MOUNTED);
 		helper_ready(loop, j);
+	}
 }
 
 /* Starts the backend of an encrypted home with the request's password. */
@@ -1037,6 +1063,7 @@ proxy_ready_cb(struct ev_loop *loop, ev_io *w, int revents)
 		jail_log(j, "unable to move xdg-dbus-proxy's sockets (%s): the jail gets no D-Bus",
 			 strerror(-r));
 	}
+	start_step(STEP_PROXY_READY);
 	helper_ready(loop, j);
 }
 
@@ -1056,6 +1083,7 @@ jail_start(struct ev_loop *loop, const char *name, const struct control_msg *m,
 	struct jail *j;
 	int r;
 
+	start_step(STEP_REQUEST);
 	r = profile_find_and_load(&env, name, &p, &err);
 	if (r < 0) {
 		_cleanup_free_ char *path = NULL;
@@ -1087,6 +1115,7 @@ jail_start(struct ev_loop *loop, const char *name, const struct control_msg *m,
 	j->iso_fd = -1;
 	j->proxy_fd = -1;
 	j->jailer_go_fd = -1;
+	j->jailer_pidfd = -1;
 	net_init(&j->net, &net_ops);
 	LIST_INIT(&j->waiters);
 	r = state_dir_create(jails_fd, name, &j->dir_fd, NULL);
@@ -1097,27 +1126,18 @@ jail_start(struct ev_loop *loop, const char *name, const struct control_msg *m,
 		return r;
 	}
 	LIST_INSERT_HEAD(&jails, j, entry);
+	start_step(STEP_STATE_DIR);
 	/* From here on, failures end the jail through jail_ended(). */
 	kv_list_done(&j->state);
-	r = profile_dump(p, &dump);
-	if (r >= 0)
-		r = state_write_atomic(j->dir_fd, STATE_PROFILE, dump, strlen(dump));
-	if (r >= 0) {
-		(void) unlinkat(j->dir_fd, STATE_ISO_PIPE, 0);
-		(void) unlinkat(j->dir_fd, STATE_DISPATCH_SOCK, 0);
-		drop_planted_log(j);
-		r = iso_pipe_create(j->dir_fd);
-	}
-	if (r >= 0)
-		r = iso_pipe_open_read(j->dir_fd, &j->iso_fd);
-	if (r >= 0) {
-		r = crypt_backend_detect(env.xdg_data_home, name, &crypt);
-		if (r < 0)
-			set_msg(ret_msg, "unable to tell whether the home of jail '%s' is encrypted "
-					 "(its data folder and home.gocryptfs/ or home.encfs/ must "
-					 "be directories of yours, the folder mode 0700): %s",
-				name, strerror(-r));
-	}
+	/* No start or end of this jail is at work here: what a killed
+	 * writer left goes. */
+	(void) state_remove_temps(j->dir_fd);
+	r = crypt_backend_detect(env.xdg_data_home, name, &crypt);
+	if (r < 0)
+		set_msg(ret_msg, "unable to tell whether the home of jail '%s' is encrypted "
+				 "(its data folder and home.gocryptfs/ or home.encfs/ must "
+				 "be directories of yours, the folder mode 0700): %s",
+			name, strerror(-r));
 	now_iso8601(started);
 	state_set(j, STATE_KEY_NAME, name);
 	state_set(j, STATE_KEY_STATUS, "starting");
@@ -1129,12 +1149,31 @@ jail_start(struct ev_loop *loop, const char *name, const struct control_msg *m,
 	state_set(j, STATE_KEY_SECURE, p->secure ? "true" : "false");
 	state_set(j, STATE_KEY_PROFILE_CREATED,
 		  created != NULL && streq(created, "1") ? "true" : "false");
-	j->status = JAIL_STARTING;
+	/* Before anything else of the start: a state that says starting and
+	 * names no live jailer reads stopped, whatever a crash leaves after
+	 * it (an iso-pipe with no state file would read running). */
+	jail_set_status(j, JAIL_STARTING);
+	start_step(STEP_STATE_STARTING);
 	/* Each start writes a fresh log (the last one stays as log.old): a
 	 * jail cannot grow it without bound across starts, and a failed
 	 * start's reason is the whole of it. */
 	(void) renameat(j->dir_fd, STATE_LOG, j->dir_fd, STATE_LOG_OLD);
 	j->log_from = log_size(j->dir_fd);
+	if (r >= 0)
+		r = profile_dump(p, &dump);
+	if (r >= 0)
+		r = state_write_atomic(j->dir_fd, STATE_PROFILE, dump, strlen(dump));
+	if (r >= 0) {
+		start_step(STEP_PROFILE_WRITTEN);
+		(void) unlinkat(j->dir_fd, STATE_ISO_PIPE, 0);
+		(void) unlinkat(j->dir_fd, STATE_DISPATCH_SOCK, 0);
+		drop_planted_log(j);
+		r = iso_pipe_create(j->dir_fd);
+	}
+	if (r >= 0)
+		r = iso_pipe_open_read(j->dir_fd, &j->iso_fd);
+	if (r >= 0)
+		start_step(STEP_ISO_PIPE);
 	if (r >= 0) {
 		j->jailer_envp = jailer_env(m);
 		if (j->jailer_envp == NULL)
@@ -1148,6 +1187,8 @@ jail_start(struct ev_loop *loop, const char *name, const struct control_msg *m,
 		r = state_path == NULL ? -ENOMEM
 				       : net_prepare(&j->net, p, j->dir_fd, state_path, &net_ops,
 						     vpn_timeout, &vpn, &j->jailer_go_fd);
+		if (r >= 0)
+			start_step(STEP_NET_PREPARED);
 	}
 	/* The encrypted home's backend and the proxy start side by side; the
 	 * jailer comes once the home is mounted and the buses listen
@@ -1156,15 +1197,17 @@ jail_start(struct ev_loop *loop, const char *name, const struct control_msg *m,
 		jail_progress(j, "unlocking the encrypted home (%s derives the key)",
 			      crypt_backend_to_string(crypt));
 		r = start_crypt(loop, j, crypt, m, ret_msg);
+		if (r >= 0)
+			start_step(STEP_KEEPER_FORKED);
 	}
 	/* After start_crypt(), which wipes the password: the proxy's child
 	 * is briefly dumpable (sandbox_fork()). */
 	if (r >= 0)
 		r = start_proxy(j, p, m);
-	jail_set_status(j, JAIL_STARTING);
 	if (r >= 0 && j->proxy_fd >= 0) {
 		ev_io_init(&j->proxy_w, proxy_ready_cb, j->proxy_fd, EV_READ);
 		ev_io_start(loop, &j->proxy_w);
+		start_step(STEP_PROXY_SPAWNED);
 	}
 	if (r >= 0)
 		r = jail_spawn_when_ready(loop, j);
@@ -1421,6 +1464,7 @@ adopt_jail(struct ev_loop *loop, const char *name)
 	j->iso_fd = -1;
 	j->proxy_fd = -1;
 	j->jailer_go_fd = -1;
+	j->jailer_pidfd = -1;
 	net_init(&j->net, &net_ops);
 	LIST_INIT(&j->waiters);
 	r = state_dir_open(jails_fd, name, &j->dir_fd);

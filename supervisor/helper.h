@@ -16,8 +16,9 @@ int helper_open_log(int dir_fd);
 
 /* Forks; the child calls CHILD(DATA, READY_FD) with the pipe's write end,
  * which must not return (exec or _exit). The parent writes PID_FILE below
- * DIR_FD and gets the non-blocking read end in *RET_READY_FD: a byte when
- * the helper is ready, EOF when it ended first. */
+ * DIR_FD (NULL: the child records itself, helper_tether()) and gets the
+ * non-blocking read end in *RET_READY_FD: a byte when the helper is
+ * ready, EOF when it ended first. */
 int helper_spawn(int dir_fd, const char *pid_file, void (*child)(void *data, int ready_fd),
 		 void *data, pid_t *ret_pid, int *ret_ready_fd);
 
@@ -29,5 +30,24 @@ struct sandbox;
 int helper_spawn_sandboxed(int dir_fd, const char *pid_file, const struct sandbox *sb,
 			   void (*child)(void *data, int ready_fd), void *data, pid_t *ret_pid,
 			   int *ret_ready_fd);
+
+/* Ties a helper that lives in or for a jail (pasta, openvpn) to the life
+ * of the jail's jailer instead of the supervisor's, which may die at any
+ * moment of the start or leave while the jail runs on. Called in the
+ * helper's child before it becomes the helper: it forks, and returns only
+ * in the new child (with PR_SET_PDEATHSIG=SIGKILL), which goes on to be
+ * the helper; the calling process stays as its *tether* and never returns.
+ * The tether (comm "jailsup-tether") is a subreaper, so a helper that
+ * daemonises stays its child; it holds JAILER_PIDFD and, as soon as that
+ * jailer is gone, kills every process below it with SIGKILL, waits for
+ * them, and exits. SIGTERM (the supervisor ending a start) it passes on to
+ * them. It exits as soon as nothing is left below it, with the helper's
+ * first process's status.
+ * STATUS_FD (-1: none) gets one byte when the helper's first process
+ * exits: its exit status (128+N for signal N), the readiness of a helper
+ * that daemonises. PID_FILE (NULL: none) below DIR_FD records the
+ * helper's PID START, written before the helper runs. Every other fd of
+ * the caller is closed in the tether. */
+void helper_tether(int jailer_pidfd, int status_fd, int dir_fd, const char *pid_file);
 
 #endif

@@ -41,6 +41,7 @@
 #include "supervisor/jail-state.h"
 #include "supervisor/net.h"
 #include "supervisor/start.h"
+#include "supervisor/start-steps.h"
 #include "supervisor/vpn-config.h"
 
 #define PASTA_PID_NEW  "pasta.pid.new" /* pasta's own pid file: the PID alone */
@@ -79,8 +80,15 @@ net_fail(struct ev_loop *loop, struct jail_net *n, const char *fmt, ...)
 void
 net_init(struct jail_net *n, const struct jail_net_ops *ops)
 {
-	*n = (struct jail_net){ .ops = ops, .dir_fd = -1, .go_fd = -1, .ns_fds = { -1, -1 },
-				.vpn_ready_fd = -1, .openvpn_pidfd = -1 };
+	*n = (struct jail_net){ .ops = ops,
+				.dir_fd = -1,
+				.go_fd = -1,
+				.ns_fds = { -1, -1 },
+				.jailer_pidfd = -1,
+				.pasta_pidfd = -1,
+				.pasta_status_fd = -1,
+				.vpn_ready_fd = -1,
+				.openvpn_pidfd = -1 };
 }
 
 static const char *
@@ -101,7 +109,7 @@ net_prepare(struct jail_net *n, const struct jail_profile *p, int dir_fd,
 {
 	const char *text;
 	_cleanup_close_ int fd = -1;
-	int go[2], r;
+	int go[2];
 
 	net_init(n, ops);
 	n->mode = profile_network(p);
@@ -110,6 +118,10 @@ net_prepare(struct jail_net *n, const struct jail_profile *p, int dir_fd,
 	*ret_go_fd = -1;
 	(void) unlinkat(dir_fd, STATE_PASTA_PID, 0);
 	(void) unlinkat(dir_fd, STATE_OPENVPN_PID, 0);
+	if (pipe2(go, O_CLOEXEC) < 0)
+		return -errno;
+	n->go_fd = go[1];
+	*ret_go_fd = go[0];
 	if (n->mode != NETWORK_PASTA && n->mode != NETWORK_VPN)
 		return 0;
 	n->state_path = strdup(state_path);
@@ -134,23 +146,34 @@ net_prepare(struct jail_net *n, const struct jail_profile *p, int dir_fd,
 		    O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0644);
 	if (fd < 0)
 		return -errno;
-	r = write_all(fd, text, strlen(text));
-	if (r < 0)
-		return r;
-	if (pipe2(go, O_CLOEXEC) < 0)
-		return -errno;
-	n->go_fd = go[1];
-	*ret_go_fd = go[0];
-	return 0;
+	return write_all(fd, text, strlen(text));
 }
 
 static void
 send_go(struct jail_net *n)
 {
 	/* A jailer that died has closed its end: its EOF ends the jail. */
-	if (n->go_fd >= 0 && write(n->go_fd, "g", 1) != 1)
+	if (n->go_fd < 0)
+		return;
+	if (write(n->go_fd, "g", 1) != 1)
 		log_debug_errno(-errno, "the jailer took no go byte");
 	n->go_fd = safe_close(n->go_fd);
+	start_step(STEP_GO_SENT);
+}
+
+static bool
+has_helpers(const struct jail_net *n)
+{
+	return n->mode == NETWORK_PASTA || n->mode == NETWORK_VPN;
+}
+
+void
+net_jailer_recorded(struct jail_net *n, int jailer_pidfd)
+{
+	if (n->jailer_pidfd < 0 && jailer_pidfd >= 0)
+		n->jailer_pidfd = fcntl(jailer_pidfd, F_DUPFD_CLOEXEC, 3);
+	if (!has_helpers(n))
+		send_go(n);
 }
 
 /* --- pasta ------------------------------------------------------------------- */
@@ -301,32 +324,51 @@ child_stdio(int dir_fd, const int ns_fds[2], int extra_fd, int *keep, size_t n_k
 		       ~0u, 0);
 }
 
-static void pasta_cb(struct ev_loop *loop, ev_child *w, int revents);
+static void pasta_cb(struct ev_loop *loop, ev_io *w, int revents);
 
+/* pasta daemonises once the namespace is configured: its first process
+ * exiting 0 is its readiness, which its tether passes on as a byte. The
+ * daemon stays below the tether, which ends it with the jailer. */
 static int
 start_pasta(struct ev_loop *loop, struct jail_net *n)
 {
 	_cleanup_strv_ char **argv = NULL;
+	int status[2];
 	pid_t pid;
 	int r;
 
+	if (n->jailer_pidfd < 0)
+		return -ESRCH;
 	r = pasta_argv(n, &argv);
 	if (r < 0)
 		return r;
 	(void) unlinkat(n->dir_fd, PASTA_PID_NEW, 0);
-	pid = fork();
+	pid = fork_with_pipe(status);
 	if (pid < 0)
-		return -errno;
+		return pid;
 	if (pid == 0) {
+		helper_tether(n->jailer_pidfd, status[1], -1, NULL);
 		child_stdio(n->dir_fd, n->ns_fds, -1, NULL, 0);
 		execvp(argv[0], argv);
 		dprintf(2, "jailsup: error: unable to run 'pasta': %s (install passt)\n",
 			strerror(errno));
 		_exit(127);
 	}
-	n->pasta_pid = pid;
-	ev_child_init(&n->pasta_w, pasta_cb, pid, 0);
-	ev_child_start(loop, &n->pasta_w);
+	safe_close(status[1]);
+	/* Our unreaped child: the PID is its own. */
+	n->pasta_pidfd = (int) syscall(SYS_pidfd_open, pid, 0);
+	if (n->pasta_pidfd < 0 || fcntl(status[0], F_SETFL, O_NONBLOCK) < 0) {
+		r = -errno;
+		/* Before its fork the tether holds nothing; after it, it ends
+		 * pasta on SIGTERM. */
+		(void) kill(pid, SIGTERM);
+		safe_close(status[0]);
+		return r;
+	}
+	n->pasta_status_fd = status[0];
+	ev_io_init(&n->pasta_w, pasta_cb, n->pasta_status_fd, EV_READ);
+	ev_io_start(loop, &n->pasta_w);
+	start_step(STEP_PASTA_SPAWNED);
 	return 0;
 }
 
@@ -357,17 +399,25 @@ record_pasta(struct jail_net *n)
 static int start_openvpn(struct ev_loop *loop, struct jail_net *n);
 
 static void
-pasta_cb(struct ev_loop *loop, ev_child *w, int revents)
+pasta_cb(struct ev_loop *loop, ev_io *w, int revents)
 {
 	struct jail_net *n = container_of(w, struct jail_net, pasta_w);
+	unsigned char status;
+	ssize_t got;
 	int r;
 
 	(void) revents;
-	ev_child_stop(loop, w);
-	n->pasta_pid = 0;
-	if (!WIFEXITED(w->rstatus) || WEXITSTATUS(w->rstatus) != 0) {
-		net_fail(loop, n, "pasta could not connect the jail (exit status %d; its reason "
-			 "is above)", WIFEXITED(w->rstatus) ? WEXITSTATUS(w->rstatus) : 128 + WTERMSIG(w->rstatus));
+	got = read(n->pasta_status_fd, &status, 1);
+	if (got < 0 && (errno == EAGAIN || errno == EINTR))
+		return;
+	ev_io_stop(loop, w);
+	n->pasta_status_fd = safe_close(n->pasta_status_fd);
+	if (got != 1 || status != 0) {
+		if (got != 1)
+			net_fail(loop, n, "pasta could not connect the jail (its tether ended)");
+		else
+			net_fail(loop, n, "pasta could not connect the jail (exit status %d; its "
+				 "reason is above)", status);
 		return;
 	}
 	r = record_pasta(n);
@@ -375,6 +425,7 @@ pasta_cb(struct ev_loop *loop, ev_child *w, int revents)
 		net_fail(loop, n, "unable to record pasta's PID: %s", strerror(-r));
 		return;
 	}
+	start_step(STEP_PASTA_READY);
 	if (n->mode == NETWORK_VPN) {
 		r = start_openvpn(loop, n);
 		if (r < 0)
@@ -894,6 +945,8 @@ openvpn_child_cb(void *data, int ready_fd)
 	struct openvpn_launch *l = data;
 
 	l->ready_fd = ready_fd;
+	/* The tether records openvpn.pid: the helper's PID, not its own. */
+	helper_tether(l->n->jailer_pidfd, -1, l->n->dir_fd, STATE_OPENVPN_PID);
 	openvpn_child(l);
 }
 
@@ -906,6 +959,8 @@ start_openvpn(struct ev_loop *loop, struct jail_net *n)
 	pid_t pid;
 	int r;
 
+	if (n->jailer_pidfd < 0)
+		return -ESRCH;
 	r = sibling_path("libexec/jailsup/vpn-script", &script);
 	if (r < 0)
 		return r;
@@ -913,7 +968,7 @@ start_openvpn(struct ev_loop *loop, struct jail_net *n)
 	if (openvpn_filter == NULL)
 		(void) sandbox_filter_new(&openvpn_filter);
 	l.filter = openvpn_filter;
-	r = helper_spawn(n->dir_fd, STATE_OPENVPN_PID, openvpn_child_cb, &l, &pid, &ready_fd);
+	r = helper_spawn(n->dir_fd, NULL, openvpn_child_cb, &l, &pid, &ready_fd);
 	if (r < 0)
 		return r;
 	/* The launcher has its copies of the .ovpn's files. */
@@ -931,6 +986,7 @@ start_openvpn(struct ev_loop *loop, struct jail_net *n)
 	ev_io_start(loop, &n->vpn_ready_w);
 	ev_timer_init(&n->vpn_timeout_w, vpn_timeout_cb, n->vpn_timeout, 0.);
 	ev_timer_start(loop, &n->vpn_timeout_w);
+	start_step(STEP_OPENVPN_SPAWNED);
 	return 0;
 }
 
@@ -985,6 +1041,7 @@ vpn_ready_cb(struct ev_loop *loop, ev_io *w, int revents)
 		return;
 	}
 	watch_openvpn(loop, n);
+	start_step(STEP_TUNNEL_UP);
 	send_go(n);
 }
 
@@ -1004,7 +1061,7 @@ net_namespaces_ready(struct ev_loop *loop, struct jail_net *n, pid_t ns_pid, pid
 {
 	int r;
 
-	if (n->go_fd < 0 || n->ns_fds[0] >= 0)
+	if (!has_helpers(n) || n->go_fd < 0 || n->ns_fds[0] >= 0)
 		return; /* not ours to build, or reported twice: the first one counts */
 	r = open_namespaces(ns_pid, jailer_pid, n->ns_fds);
 	if (r < 0) {
@@ -1012,6 +1069,7 @@ net_namespaces_ready(struct ev_loop *loop, struct jail_net *n, pid_t ns_pid, pid
 			 strerror(-r));
 		return;
 	}
+	start_step(STEP_NAMESPACES);
 	r = start_pasta(loop, n);
 	if (r < 0)
 		net_fail(loop, n, "unable to start pasta: %s", strerror(-r));
@@ -1036,12 +1094,17 @@ net_adopt(struct ev_loop *loop, struct jail_net *n, int dir_fd)
 void
 net_done(struct ev_loop *loop, struct jail_net *n)
 {
-	if (n->pasta_pid > 0) {
-		ev_child_stop(loop, &n->pasta_w);
-		/* Our unreaped child: cannot be another process. */
-		(void) kill(n->pasta_pid, SIGKILL);
-		n->pasta_pid = 0;
+	if (n->pasta_status_fd >= 0) {
+		ev_io_stop(loop, &n->pasta_w);
+		n->pasta_status_fd = safe_close(n->pasta_status_fd);
 	}
+	if (n->pasta_pidfd >= 0) {
+		/* Its tether passes it on to pasta, daemonised or not, and
+		 * leaves once pasta is gone. */
+		(void) syscall(SYS_pidfd_send_signal, n->pasta_pidfd, SIGTERM, NULL, 0);
+		n->pasta_pidfd = safe_close(n->pasta_pidfd);
+	}
+	n->jailer_pidfd = safe_close(n->jailer_pidfd);
 	stop_vpn_start_watch(loop, n);
 	if (n->openvpn_pidfd >= 0) {
 		ev_io_stop(loop, &n->openvpn_w);

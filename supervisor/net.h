@@ -57,8 +57,10 @@ struct jail_net {
 
 	int go_fd;	   /* write end of the jailer's go pipe, -1 once sent */
 	int ns_fds[2];	   /* the jail's user and network namespaces */
-	pid_t pasta_pid;   /* pasta's foreground process, until it daemonised */
-	ev_child pasta_w;
+	int jailer_pidfd;  /* the jailer's, for the helpers' tethers (helper.h) */
+	int pasta_pidfd;   /* pasta's tether, which outlives it by nothing */
+	int pasta_status_fd; /* the exit status of pasta's first process: ready */
+	ev_io pasta_w;
 	int vpn_ready_fd;  /* openvpn's route-up byte */
 	ev_io vpn_ready_w;
 	ev_timer vpn_timeout_w;
@@ -71,17 +73,24 @@ struct jail_net {
  * net_adopt(), and what net_done() leaves). */
 void net_init(struct jail_net *n, const struct jail_net_ops *ops);
 
-/* Sets N up for profile P: nothing for none and host; for pasta and vpn
- * the jail's resolv.conf in the state dir and the go pipe, whose read end
- * *RET_GO_FD the jailer gets (-1 when it need not wait). A vpn jail's
- * *VPN (vpn_config_load()) is taken over, and left empty. */
+/* Sets N up for profile P: the go pipe, whose read end *RET_GO_FD the
+ * jailer gets, for every mode (no jail runs its init script before the
+ * supervisor has recorded its jailer: net_jailer_recorded()); for pasta
+ * and vpn also the jail's resolv.conf in the state dir. A vpn jail's *VPN
+ * (vpn_config_load()) is taken over, and left empty. */
 int net_prepare(struct jail_net *n, const struct jail_profile *p, int dir_fd,
 		const char *state_path, const struct jail_net_ops *ops, double vpn_timeout,
 		struct vpn_config *vpn, int *ret_go_fd);
 
+/* The state file names the jailer now, so a supervisor that dies from
+ * here on leaves the jail where the next one (and `list`) finds it: a jail
+ * with no network to build gets its go byte. JAILER_PIDFD (borrowed) is
+ * what the helpers' tethers watch. */
+void net_jailer_recorded(struct jail_net *n, int jailer_pidfd);
+
 /* The jailer reported its child NS_PID, which must be a child of
- * JAILER_PID: starts pasta, then openvpn, then sends the go byte. Failures
- * go to ops->failed. */
+ * JAILER_PID: starts pasta, then openvpn, each tied to the jailer's life
+ * (helper_tether()), then sends the go byte. Failures go to ops->failed. */
 void net_namespaces_ready(struct ev_loop *loop, struct jail_net *n, pid_t ns_pid,
 			  pid_t jailer_pid);
 

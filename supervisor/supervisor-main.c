@@ -12,6 +12,7 @@
 
 #include "state/log.h"
 #include "supervisor/daemon.h"
+#include "supervisor/start-steps.h"
 #include "supervisor/verbs.h"
 
 int
@@ -22,6 +23,13 @@ main(int argc, char **argv)
 	log_setup("jailsup");
 	/* What ps and pgrep show: the process is `jailsup daemon`. */
 	(void) prctl(PR_SET_NAME, "jailsup", 0, 0, 0);
+#ifdef JAILSUP_FAULT_INJECTION
+	/* The crash test's list of the places to die at. */
+	if (argc == 2 && streq(argv[1], "--list-steps")) {
+		START_STEPS(FAULT_LIST_NAME)
+		return 0;
+	}
+#endif
 	if (argc < 2 || !streq(argv[1], "daemon")) {
 		log_error("usage: jailsup daemon [--foreground]");
 		return EXIT_USAGE;

@@ -81,3 +81,41 @@ $(B)/tests/unit/test-pty-relay: $(B)/tests/unit/test-pty-relay.o $(B)/supervisor
 $(B)/tests/unit/test-keeper: $(B)/tests/unit/test-keeper.o $(B)/supervisor/keeper.o \
 		$(B)/supervisor/jail-state.o $(LIBSTATE)
 	$(CC) $(XLDFLAGS) $(LDFLAGS) -o $@ $^ -lcmocka $(LIBS)
+
+# The crash test's binaries (76-crash-start.bats): the supervisor and the
+# jailer compiled a second time with -DJAILSUP_FAULT_INJECTION (state/fault.h:
+# each dies with SIGKILL at the step $JAILSUP_CRASH_AT names), in a tree of
+# their own with an installation's layout, so they find each other (and the
+# CLI finds this supervisor) as installed binaries do. Never installed.
+FAULT         := $(B)/tests/helpers/fault
+FAULT_SUP_SRC := supervisor/daemon.c supervisor/net.c supervisor/supervisor-main.c
+FAULT_JAIL_SRC := jailer/main.c
+FAULT_OBJS    := $(patsubst %.c,$(B)/fault-obj/%.o,$(FAULT_SUP_SRC) $(FAULT_JAIL_SRC))
+ALL_OBJS      += $(FAULT_OBJS)
+tests-all: $(FAULT)/bin/jailsup $(FAULT)/libexec/jailsup/supervisor \
+           $(FAULT)/libexec/jailsup/jailer $(FAULT)/libexec/jailsup/vpn-script
+
+$(B)/fault-obj/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(XCFLAGS) $(CFLAGS) -DJAILSUP_FAULT_INJECTION -c -o $@ $<
+
+# The fault objects first: the archive's copies of them are then never
+# pulled in.
+$(FAULT)/libexec/jailsup/supervisor: $(patsubst %.c,$(B)/fault-obj/%.o,$(FAULT_SUP_SRC)) \
+		$(LIBSUPERVISOR) $(LIBPROFILE) $(LIBSTATE)
+	@mkdir -p $(@D)
+	$(CC) $(XLDFLAGS) $(LDFLAGS) -o $@ $^ $(call static_libs,-lcap -linih -lev -lseccomp) -lmnl
+
+$(FAULT)/libexec/jailsup/jailer: $(B)/fault-obj/jailer/main.o \
+		$(filter-out $(B)/jailer/main.o,$(JAILER_OBJS)) \
+		$(patsubst %.c,$(B)/%.o,$(wildcard dispatch/*.c)) $(LIBPROFILE) $(LIBSTATE)
+	@mkdir -p $(@D)
+	$(CC) $(XLDFLAGS) $(LDFLAGS) -o $@ $^ $(call static_libs,-lcap -linih -lev)
+
+$(FAULT)/bin/jailsup: $(B)/bin/jailsup
+	@mkdir -p $(@D)
+	cp $< $@
+
+$(FAULT)/libexec/jailsup/vpn-script: $(B)/libexec/jailsup/vpn-script
+	@mkdir -p $(@D)
+	cp $< $@

@@ -746,6 +746,39 @@ test_state_write_atomic_stale_tmp(void **state)
 	assert_file_content(f->fd, "state", "a=3\n");
 }
 
+/* --- state_remove_temps() ----------------------------------------------------- */
+
+static void
+test_state_remove_temps_only_regular_dot_tmp(void **state)
+{
+	struct fixture *f = *state;
+	_cleanup_close_ int out = make_outside(f);
+	_cleanup_free_ char *target = outside_path(f, "secret");
+
+	write_file_at(f->fd, ".state.tmp", "cut short");
+	write_file_at(f->fd, ".profile.ini.tmp", "cut short");
+	write_file_at(f->fd, "state", "status=starting\n");
+	write_file_at(f->fd, "keep.tmp", "not ours: no dot");
+	write_file_at(f->fd, ".tmp", "no name before it");
+	assert_int_equal(symlinkat(target, f->fd, ".link.tmp"), 0);
+	assert_int_equal(mkdirat(f->fd, ".dir.tmp", 0700), 0);
+	assert_int_equal(mkfifoat(f->fd, ".fifo.tmp", 0600), 0);
+
+	assert_int_equal(state_remove_temps(f->fd), 2);
+	assert_false(exists_at(f->fd, ".state.tmp"));
+	assert_false(exists_at(f->fd, ".profile.ini.tmp"));
+	/* Nothing else: not a link (nor what it points to), a directory or
+	 * a FIFO planted under such a name, not other files. */
+	assert_true(exists_at(f->fd, "state"));
+	assert_true(exists_at(f->fd, "keep.tmp"));
+	assert_true(exists_at(f->fd, ".tmp"));
+	assert_true(exists_at(f->fd, ".link.tmp"));
+	assert_true(exists_at(f->fd, ".dir.tmp"));
+	assert_true(exists_at(f->fd, ".fifo.tmp"));
+	assert_file_content(out, "secret", "do not touch\n");
+	assert_int_equal(state_remove_temps(f->fd), 0);
+}
+
 static void
 test_state_write_atomic_tmp_is_dir(void **state)
 {
@@ -1431,6 +1464,7 @@ main(void)
 	    T(test_state_write_atomic_symlink),
 	    T(test_state_write_atomic_stale_tmp),
 	    T(test_state_write_atomic_tmp_is_dir),
+	    T(test_state_remove_temps_only_regular_dot_tmp),
 	    T(test_state_write_atomic_onto_dir),
 	    T(test_state_write_atomic_bad_name),
 	    T(test_state_rm_rf_tree),
