@@ -1,4 +1,5 @@
-# leak-check: the helper `jailsup check` runs inside a jail (issue 9). The
+# leak-check: the helper `jailsup check` runs inside a jail (docs/jail.md
+# "jailsup check"). The
 # CLI hands it to the jail as a sealed memfd, so it needs no path there.
 CHECK_SRCS   := $(wildcard check/*.c)
 CHECK_OBJS   := $(CHECK_SRCS:%.c=$(B)/%.o)

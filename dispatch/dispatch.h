@@ -3,7 +3,8 @@
  * dispatch: PID 1 of a jail, linked into the jailer. The jailer's child
  * calls dispatch_main() once the jail is built (filesystem view, no
  * capabilities, no_new_privs, seccomp loaded), where it used to exec a
- * binary of that name: one exec less per start (issue 8).
+ * binary of that name: one exec less per start (docs/architecture.md §1,
+ * "Why dispatch is not exec'd").
  *
  * On entry: argv is { "dispatch", "--init-script" | "--no-init-script",
  * NAME }; fds DISPATCH_FD_LISTEN (3) dispatch.sock listening, _ISO (4) the

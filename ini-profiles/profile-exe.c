@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * Exe resolution at start time (DESIGN.md §6): the profile keeps exec as
- * the user wrote it, a symlink staying a symlink, and every start resolves
- * it again, so an updated symlink (alternatives, a new version) is picked
- * up without touching the profile.
+ * Exe resolution at start time (docs/profiles.md, `exec`): the profile keeps
+ * exec as the user wrote it, a symlink staying a symlink, and every start
+ * resolves it again, so an updated symlink (alternatives, a new version) is
+ * picked up without touching the profile.
  *
  * The jail never sees the real home. An exe inside it is therefore made
  * visible by binding its folder read-only under $HOME/shared/ in the jail,

@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * The name of a jail for an exe (DESIGN.md §6): a jail is keyed by its
- * name, never by its exe path, so `jailsup run /usr/bin/firefox` and
- * `jailsup run firefox` meet in the same jail, while ~/src/tool and
- * ~/bin/tool get jails of their own.
+ * The name of a jail for an exe (docs/profiles.md "Names from programs"): a
+ * jail is keyed by its name, never by its exe path, so `jailsup run
+ * /usr/bin/firefox` and `jailsup run firefox` meet in the same jail, while
+ * ~/src/tool and ~/bin/tool get jails of their own.
  *
  * The path is taken as written, made absolute and normalised, but never
  * symlink-resolved: /usr/bin/python3 stays "python3", not "python3.11".

@@ -2,7 +2,7 @@
 /*
  * The profile parser: inih splits the text into sections and key = value
  * pairs, the handler below checks every key and value against the schema
- * of DESIGN.md §6 and fills a struct jail_profile. Also loading a profile
+ * of docs/profiles.md and fills a struct jail_profile. Also loading a profile
  * from a file and finding one in the search path.
  *
  * inih gives the handler no line number (Debian builds it with

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * Jail profiles (DESIGN.md §6): the INI schema, its parser (inih), the
+ * Jail profiles (docs/profiles.md): the INI schema, its parser (inih), the
  * canonical dump, name derivation from an exe path, exe resolution at start
  * time, the profile search path and first-start profile creation.
  *
@@ -24,7 +24,7 @@ enum jail_network {
 const char *jail_network_to_string(enum jail_network n);
 enum jail_network jail_network_from_string(const char *s);
 
-/* Rights a profile grants (DESIGN.md §6). */
+/* Rights a profile grants (docs/profiles.md "[rights]"). */
 enum {
 	RIGHT_AUDIO = 1u << 0,	       /* PulseAudio, PipeWire sockets, /dev/snd */
 	RIGHT_X11 = 1u << 1,	       /* the $DISPLAY socket and its Xauthority */
@@ -40,7 +40,7 @@ enum {
 	_RIGHT_COUNT = 11,
 	RIGHTS_ALL = (1u << 11) - 1,
 	/* Convenient, not secure: what a jail gets when its profile is silent.
-	 * The session bus is in because it is filtered (issue 5): the jail
+	 * The session bus is in because it is filtered: the jail
 	 * talks to an xdg-dbus-proxy that shows it only what [dbus] and the
 	 * notifications right allow, never the real bus. */
 	RIGHTS_DEFAULT = RIGHT_AUDIO | RIGHT_X11 | RIGHT_WAYLAND | RIGHT_GPU | RIGHT_NETWORK |
@@ -210,15 +210,15 @@ unsigned profile_rights(const struct jail_profile *p);
  * the network right is not in force, VPN when `vpn` is set, else PASTA. */
 enum jail_network profile_network(const struct jail_profile *p);
 
-/* The name for a jail of EXE (DESIGN.md §6): the file name when EXE's folder
- * is /bin, /usr/bin, /usr/local/bin or an sbin twin; a bare name (no '/')
- * names itself; otherwise built from the whole path, components joined
- * with '-' (relative paths are made absolute with CWD, textually: symlinks
- * are not resolved). Characters outside [A-Za-z0-9._-] become '_', leading
- * non-alphanumerics go; beyond 64 characters the last 55 are kept plus '-'
- * and 8 hex digits of a hash of the path. The result always passes
- * jail_name_valid(); -EINVAL when nothing usable is left, or EXE is
- * relative without an absolute CWD. */
+/* The name for a jail of EXE (docs/profiles.md "Names from programs"): the
+ * file name when EXE's folder is /bin, /usr/bin, /usr/local/bin or an sbin
+ * twin; a bare name (no '/') names itself; otherwise built from the whole
+ * path, components joined with '-' (relative paths are made absolute with
+ * CWD, textually: symlinks are not resolved). Characters outside
+ * [A-Za-z0-9._-] become '_', leading non-alphanumerics go; beyond 64
+ * characters the last 55 are kept plus '-' and 8 hex digits of a hash of
+ * the path. The result always passes jail_name_valid(); -EINVAL when
+ * nothing usable is left, or EXE is relative without an absolute CWD. */
 int profile_name_from_exe(const char *exe, const char *cwd, char **ret);
 
 /* What to run, worked out at start time from the exec as written. */

@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * The home of an encrypted jail (issue 7): the supervisor's backend
- * (gocryptfs or encfs) mounts the plaintext view on STATE_DIR/home before
- * it spawns us. We only take what is there, and refuse anything that is not
- * that mount: an empty directory in its place would give the jail a home
+ * The home of an encrypted jail (docs/architecture.md §4a): the supervisor's
+ * backend (gocryptfs or encfs) mounts the plaintext view on STATE_DIR/home
+ * before it spawns us. We only take what is there, and refuse anything that is
+ * not that mount: an empty directory in its place would give the jail a home
  * on the runtime tmpfs, and the user would lose what the app writes.
  */
 #include <fcntl.h>

@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * The jailer's private interface: struct jail_spec is everything the jail
- * will be, worked out and validated before anything is changed (STYLE.md
- * §5 "describe, then do"); the steps in rootfs.c, rights.c, caps.c and
- * seccomp.c only carry it out and die, naming the step, on failure.
+ * The jailer's private interface: struct jail_spec is everything the jail will
+ * be, worked out and validated before anything is changed (describe, then do:
+ * a bad profile dies before any step has half-built a jail); the steps in
+ * rootfs.c, rights.c, caps.c and seccomp.c only carry it out and die, naming
+ * the step, on failure.
  */
 #ifndef JAILSUP_JAILER_H
 #define JAILSUP_JAILER_H

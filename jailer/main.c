@@ -293,7 +293,7 @@ bring_up_loopback(void)
 		die_errno(EXIT_TEMPORARY, -errno, "unable to bring 'lo' up");
 }
 
-/* A standby's namespaces made ahead (issue 8): a user namespace with our
+/* A standby's namespaces made ahead: a user namespace with our
  * id maps and a network namespace with lo up, kept by our fds of them (a
  * namespace lives as long as something refers to it) until a start has
  * the jail's first process enter them. What they cost (the network

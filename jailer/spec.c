@@ -216,7 +216,7 @@ spec_kde_session(struct jail_spec *spec, const struct spec_host *host)
 }
 
 /* The buses are the supervisor's xdg-dbus-proxy sockets in the state
- * directory, never the real ones (issue 5: the real session bus runs
+ * directory, never the real ones (the real session bus runs
  * anything on the host through systemd-run --user). No proxy socket, no
  * bus: a jail started without a supervisor (run --no-daemon), or whose
  * proxy is gone, gets none, whatever the rights say. */
@@ -254,7 +254,8 @@ spec_audio(struct jail_spec *spec, const struct spec_host *host)
 	socket_set(host, &spec->pipewire, pw, pw, "audio");
 }
 
-/* What the jail's processes see: the allow-list of DESIGN.md §6. The
+/* What the jail's processes see: the allow-list of docs/jail.md "The
+ * environment". The
  * request of each app adds locale and terminal variables in dispatch. */
 static void
 spec_env(struct jail_spec *spec, const struct spec_host *host)

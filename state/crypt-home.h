@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * Encrypted homes (DESIGN.md §3, issue 7). A jail is encrypted iff its data
+ * Encrypted homes (docs/architecture.md §4a). A jail is encrypted iff its data
  * folder $XDG_DATA_HOME/jailsup/jails/NAME/ holds home.gocryptfs/ or
  * home.encfs/: that presence is the detection, also for a home made by hand
  * with `encfs`. While the jail runs, the backend mounts the plaintext view

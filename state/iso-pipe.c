@@ -1,12 +1,11 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * iso-pipe.h: the FIFO through which a jail tells the supervisor that it
- * exists (DESIGN.md §4, §5). The kernel closes the jailer's write end when
- * the jailer dies, however it dies, so EOF on the read end is the one
+ * exists (docs/architecture.md §3, §4). The kernel closes the jailer's write
+ * end when the jailer dies, however it dies, so EOF on the read end is the one
  * signal of a jail's end that cannot be lost. Both ends are opened without
  * blocking and checked on the fd: a regular file, a device or a FIFO of
- * another user put in its place is refused before anything is read or
- * written.
+ * another user put in its place is refused before anything is read or written.
  */
 #include "state/iso-pipe.h"
 

@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * The standby jailer (issue 8): the supervisor keeps one jailer exec'd
- * ahead of need, its libraries loaded, blocked on a socketpair; a jail start
- * hands it the argv, environment and fds it would have been exec'd with, in
- * one message, and it goes on exactly as a jailer exec'd with them. The
- * fork, exec and dynamic loading of the jailer are then off a start's path.
+ * The standby jailer (docs/architecture.md §1): the supervisor keeps one
+ * jailer exec'd ahead of need, its libraries loaded, blocked on a socketpair;
+ * a jail start hands it the argv, environment and fds it would have been
+ * exec'd with, in one message, and it goes on exactly as a jailer exec'd with
+ * them. The fork, exec and dynamic loading of the jailer are then off a
+ * start's path.
  *
  *   supervisor: jailer --standby ROOM socket end at JAILER_STANDBY_FD,
  *                                     stdio /dev/null, its own session;

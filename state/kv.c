@@ -52,7 +52,7 @@ kv_list_done(struct kv_list *l)
 
 /* Most keys of a state file differ in their first byte: comparing it
  * first skips most strcmp() calls (`jailsup list` looks up a dozen keys
- * in each of 1000 files, issue 8). */
+ * in each of 1000 files). */
 static bool
 key_eq(const char *a, const char *b)
 {
@@ -78,7 +78,7 @@ kv_append(struct kv_list *l, char **key, char **value)
 	if (l->n >= KV_ENTRIES_MAX)
 		return -E2BIG;
 	/* Doubling: one allocation for a state file's dozen lines instead of
-	 * one per line (`jailsup list` parses one file per jail, issue 8). */
+	 * one per line (`jailsup list` parses one file per jail). */
 	if (l->n >= l->size) {
 		size_t size = l->n < 8 ? 16 : 2 * l->n;
 

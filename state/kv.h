@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * key=value files (the `state` file of DESIGN.md §4). Strict both ways:
- * the writer refuses what the parser would refuse, and the parser refuses
- * NUL bytes, lines without '=', bad keys, duplicate keys, blank lines and
- * overlong lines, reporting the 1-based line of the first problem.
+ * key=value files (the `state` file of docs/architecture.md §3). Strict both
+ * ways: the writer refuses what the parser would refuse, and the parser
+ * refuses NUL bytes, lines without '=', bad keys, duplicate keys, blank lines
+ * and overlong lines, reporting the 1-based line of the first problem.
  */
 #ifndef JAILSUP_KV_H
 #define JAILSUP_KV_H

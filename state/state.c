@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * state.h: the state directory of DESIGN.md §4. A jail's directory is opened
- * once and verified on the fd (a directory, ours, mode 0700); everything
- * below it is reached by *at() calls on single checked components with
- * O_NOFOLLOW, so a symlink, FIFO or foreign directory planted there is
+ * state.h: the state directory of docs/architecture.md §3. A jail's directory
+ * is opened once and verified on the fd (a directory, ours, mode 0700);
+ * everything below it is reached by *at() calls on single checked components
+ * with O_NOFOLLOW, so a symlink, FIFO or foreign directory planted there is
  * refused instead of followed. state_rm_rf() is the one recursive walk: it
  * works on fds too, never follows a link and never crosses a mount.
  */
@@ -109,7 +109,7 @@ state_dir_open(int parent_fd, const char *name, int *ret_fd)
 	 * could block. O_NOFOLLOW|O_DIRECTORY on a symlink gives ENOTDIR on
 	 * Linux; map the ELOOP of other kernels. (Two calls fewer per jail
 	 * than opening O_PATH first and "." below it: `jailsup list` does this
-	 * for every jail, issue 8.) */
+	 * for every jail.) */
 	fd = openat(parent_fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd >= 0) {
 		r = dir_fd_verify(fd);
@@ -191,7 +191,8 @@ state_dir_open_path(const char *path, bool create, int *ret_fd)
 
 	*slash = '\0';
 	/* The components before the last are the user's own XDG directories
-	 * (DESIGN.md §3): trusted, so they may be symlinks. */
+	 * (docs/architecture.md §2): no jail can write them, so they are
+	 * trusted and may be symlinks. */
 	parent_fd = open(slash == copy ? "/" : copy, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (parent_fd < 0)
 		return -errno;
@@ -235,7 +236,7 @@ state_runtime_open(const char *runtime_dir, bool create, int *ret_root_fd, int *
 /* A regular file of SIZE bytes (fstat()) in one read(): asked for one
  * byte more, a read that returns exactly SIZE met the end, so the second
  * read that only sees EOF is saved (one call per state file `jailsup
- * list` reads, issue 8). A file that changed meanwhile is read again
+ * list` reads). A file that changed meanwhile is read again
  * from the start, bounded by MAX as always. */
 static int
 read_sized(int fd, size_t size, size_t max, char **ret, size_t *ret_len)
@@ -830,7 +831,7 @@ state_list_jails(int jails_fd, char ***ret)
 			continue;
 	push:
 		/* Grown by doubling: strv_push() walks the list to its end at
-		 * every call, quadratic for 1000 jails (issue 8). */
+		 * every call, quadratic for 1000 jails. */
 		if (n + 1 >= size) {
 			size_t nsize = size == 0 ? 64 : size * 2;
 			char **nv = reallocarray(names, nsize, sizeof(char *));

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * The state directory (DESIGN.md §4): $XDG_RUNTIME_DIR/jailsup/jails/NAME/.
+ * The state directory (docs/architecture.md §3):
+ * $XDG_RUNTIME_DIR/jailsup/jails/NAME/.
  * Every access goes through a directory fd opened once; names below it are
  * single components checked by state_name_valid(), opened with O_NOFOLLOW,
  * so nothing planted in a jail's directory (a symlink, a FIFO in place of a
@@ -40,7 +41,7 @@ struct stat;
 #define STATE_DAEMON_LOCK    "daemon.lock"
 #define STATE_DAEMON_PID     "daemon.pid"
 
-/* A jail's name: [A-Za-z0-9][A-Za-z0-9._-]{0,63} (DESIGN.md §6). */
+/* A jail's name: [A-Za-z0-9][A-Za-z0-9._-]{0,63} (docs/architecture.md §2). */
 #define JAIL_NAME_MAX 64
 bool jail_name_valid(const char *name);
 
@@ -90,7 +91,7 @@ int state_read_tail(int dir_fd, const char *name, off_t from, size_t max, char *
  * anywhere on the way (openat2 RESOLVE_NO_SYMLINKS | RESOLVE_BENEATH) and
  * must be ours (-EPERM). fstatat, openat2, fstat, read, close: five system
  * calls instead of eight, for readers that need nothing else of the
- * directory: `jailsup list` (issue 8). */
+ * directory: `jailsup list`, once per jail. */
 int state_jail_read_file(int jails_fd, const char *jail, const char *name, size_t max,
 			 char **ret, size_t *ret_len);
 /* The same, and the stat of the directory and of the file (either may be

@@ -151,7 +151,7 @@ void reset_signals_for_exec(void);
  * child that shares our memory (clone CLONE_VM | CLONE_VFORK, on a stack of
  * its own, as glibc's posix_spawn() does) and we sleep until it has called
  * execve() or _exit(). No page tables are copied: 0.18 ms less than fork()
- * and execve() on the bench machine, for a 1 MiB parent (issue 8). Every
+ * and execve() on the bench machine, for a 1 MiB parent. Every
  * signal is blocked across the clone, so no handler of ours can run in the
  * child on our memory; FN must call reset_signals_for_exec() first, touch
  * no heap and no state of ours, and never return. Its fd table is its own.

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * Asking the user for a password (issue 7), in the CLI only: on the
+ * Asking the user for an encrypted home's password, in the CLI only: on the
  * terminal with echo off when there is one; otherwise through a program
  * that prints it on stdout, as ssh does with SSH_ASKPASS: $JAILSUP_ASKPASS,
  * then $SSH_ASKPASS, then systemd-ask-password. The password lives in one

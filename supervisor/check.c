@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * jailsup check NAME [--json] [--probe-abstract NAME] [--probe-tcp PORT]
- *                    [--probe-unix PATH]: the leak self-test (issue 9).
+ *                    [--probe-unix PATH]: the leak self-test
+ *                    (docs/jail.md "jailsup check").
  *
  * The host side: we list what of the host a jail must not reach — its
  * folders, its sockets (X11, Wayland, PulseAudio, PipeWire, the real

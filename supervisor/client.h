@@ -3,8 +3,9 @@
  * The CLI's side of dispatch.sock: connect to a running jail, hand it an
  * app (argv, the allow-listed environment, cwd and our stdio), relay the
  * signals a user sends us, and come back with the app's status as an exit
- * code (DESIGN §10: the app's code, 128+N for signal N, 126/127 for an exe
- * that is not executable / not found, 125 when jailsup itself failed).
+ * code (jailsup(1), EXIT STATUS: the app's code, 128+N for signal N,
+ * 126/127 for an exe that is not executable / not found, 125 when jailsup
+ * itself failed).
  */
 #ifndef JAILSUP_SUPERVISOR_CLIENT_H
 #define JAILSUP_SUPERVISOR_CLIENT_H

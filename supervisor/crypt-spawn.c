@@ -67,11 +67,11 @@ crypt_spawn(char *const argv[], const char *password, int out_fd, pid_t *ret_pid
 	return 0;
 }
 
-/* Waited for in the loop, against STYLE.md §6, on purpose: fusermount3
- * never touches the FUSE filesystem (it resolves the mount point's parent
- * only and unmounts with UMOUNT_NOFOLLOW), so a dead or hung backend
- * cannot make it hang; it takes ~2 ms, and a new start of the same jail
- * must find the mount point free, not racing an unmount in a child. */
+/* Waited for in the loop, which otherwise never blocks, on purpose:
+ * fusermount3 never touches the FUSE filesystem (it resolves the mount
+ * point's parent only and unmounts with UMOUNT_NOFOLLOW), so a dead or hung
+ * backend cannot make it hang; it takes ~2 ms, and a new start of the same
+ * jail must find the mount point free, not racing an unmount in a child. */
 int
 crypt_fusermount_u(const char *mnt, bool lazy)
 {

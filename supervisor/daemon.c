@@ -369,7 +369,7 @@ remover_cb(struct ev_loop *loop, ev_child *w, int revents)
 
 /* Removes the trees TREES (names below the matching DIR_FDS, -1 to skip)
  * in a child process: a jail can fill its home with millions of files, and
- * the loop must not wait for them (STYLE.md §6). */
+ * the loop, which serves every jail, must never block on one. */
 static void
 remove_in_child(struct ev_loop *loop, const int *dir_fds, char *const *trees, size_t n)
 {

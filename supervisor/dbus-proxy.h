@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * The filtered D-Bus of a jail (issue 5): one xdg-dbus-proxy per jail,
- * started by the supervisor before the jailer, serving the session bus
+ * The filtered D-Bus of a jail (docs/jail.md "D-Bus"): one xdg-dbus-proxy
+ * per jail, started by the supervisor before the jailer, serving the session bus
  * (rights dbus and notifications) and the system bus (right dbus-system)
  * on sockets in the jail's state directory. The proxy parses every
  * message of the jail, so it runs confined (dbus-proxy-spawn.c).

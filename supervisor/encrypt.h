@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * Encrypted homes (issue 7, DESIGN §3 and §5). The backend is pluggable:
+ * Encrypted homes (docs/architecture.md §4a). The backend is pluggable:
  * gocryptfs (maintained, audited; the default for new jails) or encfs
  * (what existing users have; weak by a 2014 audit). state/crypt-home.h
  * tells which one a jail has.

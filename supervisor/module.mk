@@ -1,10 +1,12 @@
 # supervisor/: two binaries. bin/jailsup, the CLI, links statically (no
-# dynamic loader at every start: issue 8); libexec/jailsup/supervisor, the
-# daemon that `jailsup daemon` execs, needs libmnl, getaddrinfo() and
-# dlopen() and stays dynamic. Both take what they use from one archive of
-# the directory's objects, so each links only its own side: the helpers'
-# sandbox (state/sandbox.o, libseccomp) is pulled in by the daemon's
-# dbus-proxy-spawn.o, helper.o and net.o (openvpn's) only, never by the CLI.
+# dynamic loader at every start: docs/architecture.md §7);
+# libexec/jailsup/supervisor, the daemon that `jailsup daemon` execs, needs
+# libmnl, getaddrinfo() and dlopen() and stays dynamic. Both take what they
+# use from one archive of the directory's objects, so the linker pulls in
+# only the objects each one references: the daemon's (daemon.o, helper.o,
+# net.o, keeper.o…, and the helpers' sandbox, state/sandbox.o with
+# libseccomp) never land in the CLI, nor the CLI's verbs in the daemon.
+# Some objects are in both (docs/architecture.md §7 lists them).
 SUPERVISOR_SRCS := $(wildcard supervisor/*.c)
 SUPERVISOR_OBJS := $(SUPERVISOR_SRCS:%.c=$(B)/%.o)
 SUPERVISOR_MAINS := $(B)/supervisor/main.o $(B)/supervisor/supervisor-main.o

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * The network of a jail (issue 6, docs/architecture.md "Networking"): the
+ * The network of a jail (docs/architecture.md §5, "Networking"): the
  * supervisor's helpers that join the jail's user and network namespaces
  * once the jailer reports them ("ns=PID" on the iso-pipe), and the go byte
  * that lets the jail's first app start only when that network is final.

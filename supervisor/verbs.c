@@ -53,7 +53,7 @@ open_runtime(bool create, int *ret_root, int *ret_jails)
 
 /* snprintf(DST, SIZE, "%s", SRC) without the format machinery: list
  * copies three values per jail, 1000 jails are 3000 vfprintf() calls
- * (issue 8). Truncates the same way. */
+ * (docs/architecture.md §9). Truncates the same way. */
 static void
 copy_value(char *dst, size_t size, const char *src)
 {
@@ -542,8 +542,9 @@ read_row(int jails_fd, const char *name, struct jailer_scan *scan, struct jail_r
 	row->apps = -1;
 	snprintf(row->network, sizeof(row->network), "?");
 	snprintf(row->encrypted, sizeof(row->encrypted), "false");
-	/* The state file without opening the directory (issue 8: half the
-	 * system calls per jail); the directory only when there is none. */
+	/* The state file without opening the directory (half the system
+	 * calls per jail, and `list` reads every jail's); the directory only
+	 * when there is none. */
 	r = state_jail_read_file_stat(jails_fd, name, STATE_STATE, KV_FILE_MAX, &text, &len,
 				      &dir_st, &state_st);
 	if (r >= 0) {
@@ -580,7 +581,7 @@ read_row(int jails_fd, const char *name, struct jailer_scan *scan, struct jail_r
 	/* A state that says stopped, in a directory unchanged since it was
 	 * written, needs no look at processes: the supervisor writes it
 	 * once the jail and its helpers are gone (and `list` of 1000 stopped
-	 * jails saved an open of /proc per jail, issue 8). A directory
+	 * jails saved an open of /proc per jail). A directory
 	 * changed since (a pid file, a new iso-pipe) is looked at. */
 	if (said != NULL && streq(said, "stopped") &&
 	    !stat_after(&dir_st.st_mtim, &state_st.st_ctim))

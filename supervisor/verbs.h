@@ -23,9 +23,9 @@ int verb_kill(int argc, char **argv);
 int verb_new(int argc, char **argv);
 /* explain.c: the effective policy of a profile. */
 int verb_explain(int argc, char **argv);
-/* desktop.c: menu launchers of jailed apps (issue 9). */
+/* desktop.c: menu launchers of jailed apps (docs/architecture.md §10). */
 int verb_desktop(int argc, char **argv);
-/* check.c: the leak self-test of a jail (issue 9). */
+/* check.c: the leak self-test of a jail, run from inside it. */
 int verb_check(int argc, char **argv);
 
 /* main.c: joins the running jail of PROFILE, or has the supervisor start

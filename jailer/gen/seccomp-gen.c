@@ -7,7 +7,7 @@
  * combination of them (four: jailer/seccomp-bpf.h), and the jailer only
  * loads the BPF this program writes as C arrays: compiling it at every
  * start cost 0.43 ms of a 6 ms cold start and kept libseccomp mapped in
- * the jailer (issue 8). The BPF checks the architecture itself, so it is
+ * the jailer. The BPF checks the architecture itself, so it is
  * generated for the build machine's ABI, which is the jailer's (no
  * cross-compiling).
  *
