@@ -320,8 +320,8 @@ EOF
 	[[ $output != *"$BATS_TEST_TMPDIR/config"* ]] || fail "the host's XDG_CONFIG_HOME entered"
 
 	# With the right (a default one), a bus does enter: the test above can
-	# fail. It is the supervisor's filtering proxy (issue 5), so not with
-	# --no-daemon: tests/integration/30-dbus.bats has the rest.
+	# fail. It is the supervisor's filtering proxy (docs/jail.md "D-Bus"),
+	# so not with --no-daemon: tests/integration/30-dbus.bats has the rest.
 	write_profile envbus <<EOF
 [jail]
 exec = /usr/bin/env

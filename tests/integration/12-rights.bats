@@ -285,7 +285,8 @@ cookie $COOKIE
 	# The same servers, a jail that is not secure but grants them all:
 	# everything is there, so the secure jail's view below means something.
 	rights_profile all "allow = x11, wayland, audio, kde-session, dbus"
-	# Through the supervisor: the bus is its xdg-dbus-proxy's (issue 5).
+	# Through the supervisor: the bus is its xdg-dbus-proxy's, the only
+	# session bus a jail ever gets (docs/jail.md "D-Bus").
 	run jailsup run all -c '
 		echo "runtime [$(ls -A "$XDG_RUNTIME_DIR" | tr "\n" " ")]"
 		echo "tmp [$(ls -A /tmp | tr "\n" " ")]"

@@ -1,7 +1,8 @@
 #!/usr/bin/env bats
 # SPDX-License-Identifier: LGPL-2.1-or-later
 #
-# `jailsup run` behaves like the program it runs (DESIGN.md §1, §10): its
+# `jailsup run` behaves like the program it runs, so that scripts and
+# launchers can call it in the program's place (jailsup(1), EXIT STATUS): its
 # stdio is the app's, its exit status is the app's (128+N for signal N, 126
 # not executable, 127 not found, 125 jailsup failed), and SIGINT and
 # SIGTERM sent to it reach the app. Hostile or broken profiles fail with

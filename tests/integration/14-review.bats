@@ -9,7 +9,7 @@
 #  - a FIFO planted in a jail's home where a file mount point goes fails
 #    the next start at once, instead of hanging it;
 #  - the real session bus never enters a jail: the default bus is a
-#    filtering xdg-dbus-proxy (issue 5);
+#    filtering xdg-dbus-proxy (docs/jail.md "D-Bus");
 #  - a start that never becomes ready is ended by the supervisor, and a
 #    jail being started can be killed with SIGTERM (PID 1 used to drop it).
 

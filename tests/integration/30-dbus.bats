@@ -1,7 +1,7 @@
 #!/usr/bin/env bats
 # SPDX-License-Identifier: LGPL-2.1-or-later
 #
-# The filtered D-Bus (issue 5, docs/jail.md "D-Bus"): every jail with the
+# The filtered D-Bus (docs/jail.md "D-Bus"): every jail with the
 # dbus right talks to its own xdg-dbus-proxy, never to the real bus. A real
 # dbus-daemon runs on a private socket of the test, with small services
 # (tests' python3-dbus, below) that own names a jail may or may not see;
@@ -32,7 +32,7 @@ setup() {
 # start_service ADDR NAME…: the test service on the bus ADDR, owning each
 # NAME. Every name gets /org/jailsup/Test with org.jailsup.Test.Ping →
 # "pong NAME"; org.freedesktop.Notifications also gets the notification
-# methods and ClearHistory (the clipboard manager's wipe, issue 5) at
+# methods and ClearHistory (the clipboard manager's wipe) at
 # /org/freedesktop/Notifications. Waits until every name is owned.
 start_service() {
 	local addr=$1 name

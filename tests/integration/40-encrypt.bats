@@ -1,7 +1,8 @@
 #!/usr/bin/env bats
 # SPDX-License-Identifier: LGPL-2.1-or-later
 #
-# Jails encrypted at rest (issue 7), with the real gocryptfs and encfs: a
+# Jails encrypted at rest (docs/architecture.md §4a), with the real
+# gocryptfs and encfs: a
 # home made by `jailsup new --encrypt` (or by hand with encfs) is detected,
 # asks for its password once per start, keeps what the app writes and
 # shows no plaintext under the data folder; a wrong password starts

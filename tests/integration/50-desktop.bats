@@ -1,7 +1,8 @@
 #!/usr/bin/env bats
 # SPDX-License-Identifier: LGPL-2.1-or-later
 #
-# Menu launchers (issue 9, `jailsup desktop`): an app's own desktop entry,
+# Menu launchers (`jailsup desktop`, docs/architecture.md §10): an app's
+# own desktop entry,
 # found in $XDG_DATA_DIRS by the profile's exe, becomes
 # $XDG_DATA_HOME/applications/jailsup-NAME.desktop with every Exec wrapped
 # in `jailsup run --profile NAME --`; --replace hides the original with a

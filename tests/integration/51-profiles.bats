@@ -1,7 +1,8 @@
 #!/usr/bin/env bats
 # SPDX-License-Identifier: LGPL-2.1-or-later
 #
-# The shipped profiles (issue 9, ini-profiles/profiles/): each one parses
+# The shipped profiles (ini-profiles/profiles/, docs/profiles.md "The
+# shipped profiles"): each one parses
 # (also done by the unit test test-profile-golden) and starts a jail on
 # this machine, and the rights it grants resolve here: a copy of each,
 # with its exec pointed at a stand-in script, runs under the supervisor

@@ -1,7 +1,8 @@
 #!/usr/bin/env bats
 # SPDX-License-Identifier: LGPL-2.1-or-later
 #
-# The leak self-test (issue 9, `jailsup check`): run inside the jail, it
+# The leak self-test (`jailsup check`, docs/jail.md "jailsup check"): run
+# inside the jail, it
 # tries every channel a profile denies and the security floor. A secure
 # jail must come out all closed; channels the test opens on the host on
 # purpose (an abstract socket, a loopback TCP port, an X server) must come
