@@ -191,8 +191,8 @@ state_dir_open_path(const char *path, bool create, int *ret_fd)
 
 	*slash = '\0';
 	/* The components before the last are the user's own XDG directories
-	 * (docs/architecture.md §2): no jail can write them, so they are
-	 * trusted and may be symlinks. */
+	 * (docs/architecture.md §2), which no profile can share with a jail
+	 * (docs/profiles.md "[share]"): trusted, so they may be symlinks. */
 	parent_fd = open(slash == copy ? "/" : copy, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (parent_fd < 0)
 		return -errno;

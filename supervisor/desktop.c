@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * jailsup desktop add NAME [--replace] [--entry ID] | remove NAME | list:
- * menu launchers for jailed apps, per user, no root (docs/architecture.md
- * §10).
+ * menu launchers for jailed apps, per user, no root
+ * (docs/architecture.md §10).
  *
  * `add` finds the app's own desktop entry (desktop file ID, in the order
  * of $XDG_DATA_HOME then $XDG_DATA_DIRS, the first file of an ID winning as
