@@ -76,9 +76,12 @@ as_message(const uint8_t *data, size_t size)
 
 	if (size == 0)
 		return;
-	/* Mostly the two real types, sometimes any. */
-	type = data[0] < 0x80 ? CONTROL_START : data[0] < 0xf0 ? CONTROL_REPLY : data[0] & 0x0f;
-	type_ok = type == CONTROL_START || type == CONTROL_REPLY;
+	/* Mostly the real types, sometimes any. */
+	type = data[0] < 0x60	? CONTROL_START
+	       : data[0] < 0xb0 ? CONTROL_REPLY
+	       : data[0] < 0xf0 ? CONTROL_PROGRESS
+				: data[0] & 0x0f;
+	type_ok = type == CONTROL_START || type == CONTROL_REPLY || type == CONTROL_PROGRESS;
 	for (size_t i = 1; i < size; i++)
 		cap += data[i] == '\0';
 	fields = calloc(cap, sizeof(char *));
