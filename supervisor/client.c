@@ -49,6 +49,12 @@ exit_code_of(const struct dispatch_small *m, const char *argv0)
 	case DISPATCH_EXITED:
 		return m->value & 0xff;
 	case DISPATCH_SIGNALED:
+		/* From the jail: a signal number, or a malformed reply. */
+		if (m->value < 1 || m->value > 64) {
+			log_error("the jail reported a death by signal %d, which does not exist",
+			          m->value);
+			return EXIT_JAILSUP_FAILED;
+		}
 		return 128 + m->value;
 	case DISPATCH_EXEC_FAILED:
 		log_error_errno(-m->value, "unable to execute '%s' in the jail", argv0);
@@ -117,7 +123,12 @@ handle_reply(int sock, struct pty_relay *t, bool *started, char *const *argv, co
 	ssize_t n;
 	int fd = -1, r;
 
+	/* Guarded: fds the jail sends beyond the one we take are closed by
+	 * the kernel on our way back from recvmsg(), and a lingering socket
+	 * among them would hold us there. */
+	jail_call_guard(true);
 	n = dispatch_recv(sock, buf, sizeof(buf), &fd, 1, &n_fds);
+	jail_call_guard(false);
 	if (n == -ECONNRESET && leaving_refusal(sock))
 		return -EAGAIN;
 	if (n <= 0) {
@@ -133,7 +144,7 @@ handle_reply(int sock, struct pty_relay *t, bool *started, char *const *argv, co
 		return -EINPROGRESS;
 	}
 	if (n_fds > 0)
-		safe_close(fd);
+		jail_fd_close(fd);
 	/* With a terminal of ours the app runs on the pty: a jail that
 	 * starts it without one sent a malformed reply. */
 	if (r == DISPATCH_STARTED && !*started && (t->mask == 0 || t->master >= 0)) {
@@ -141,7 +152,7 @@ handle_reply(int sock, struct pty_relay *t, bool *started, char *const *argv, co
 		return -EINPROGRESS;
 	}
 	if (r == DISPATCH_STOPPED && *started && t->master >= 0 && stop_signal(m.value)) {
-		pty_relay_suspend(t, m.value);
+		pty_relay_suspend(t);
 		dispatch_make_small(&m, DISPATCH_SIGNAL, 0, SIGCONT);
 		(void) dispatch_send(sock, &m, sizeof(m), NULL, 0);
 		return -EINPROGRESS;
@@ -165,6 +176,7 @@ jail_run_app(int sock_in, char *const *argv, const char *jail_name)
 	_cleanup_strv_ char **env = NULL;
 	_cleanup_free_ void *msg = NULL;
 	struct dispatch_tty tty = {};
+	struct sigaction saved_alrm;
 	bool started = false;
 	char cwd[4096];
 	int stdio[DISPATCH_RUN_NFDS];
@@ -238,6 +250,7 @@ jail_run_app(int sock_in, char *const *argv, const char *jail_name)
 	 * line discipline turns Ctrl-C, Ctrl-\ and Ctrl-Z into signals for
 	 * the app. Restored on every way out (relay_freep()). */
 	pty_relay_raw(t);
+	jail_call_guard_install(&saved_alrm);
 
 	for (;;) {
 		struct pollfd p[4] = {{.fd = sock, .events = POLLIN},
@@ -279,6 +292,7 @@ jail_run_app(int sock_in, char *const *argv, const char *jail_name)
 			break;
 	}
 	pty_relay_done(t);
+	jail_call_guard_remove(&saved_alrm);
 	sigprocmask(SIG_SETMASK, &old, NULL);
 	return r;
 }

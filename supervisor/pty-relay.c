@@ -10,6 +10,7 @@
 
 #include <sys/ioctl.h>
 #include <sys/stat.h>
+#include <sys/time.h>
 #include <sys/sysmacros.h>
 
 #include <fcntl.h>
@@ -19,6 +20,65 @@
  * wrote last fits in the pty's buffers many times over, and a leftover
  * in the jail that keeps writing must not keep us here. */
 #define DRAIN_MAX (4 * 1024 * 1024)
+
+static void
+guard_fired(int sig)
+{
+	(void) sig;
+}
+
+void
+jail_call_guard_install(struct sigaction *saved)
+{
+	struct sigaction sa = {.sa_handler = guard_fired}; /* no SA_RESTART */
+	sigset_t alrm;
+
+	sigemptyset(&sa.sa_mask);
+	(void) sigaction(SIGALRM, &sa, saved);
+	sigemptyset(&alrm);
+	sigaddset(&alrm, SIGALRM);
+	(void) sigprocmask(SIG_UNBLOCK, &alrm, NULL);
+}
+
+void
+jail_call_guard_remove(const struct sigaction *saved)
+{
+	jail_call_guard(false);
+	(void) sigaction(SIGALRM, saved, NULL);
+}
+
+void
+jail_call_guard(bool armed)
+{
+	struct itimerval it = {};
+
+	if (armed)
+		it.it_value = it.it_interval =
+		    (struct timeval){.tv_usec = JAIL_CALL_GUARD_MS * 1000};
+	(void) setitimer(ITIMER_REAL, &it, NULL);
+}
+
+int
+jail_fd_close(int fd)
+{
+	if (fd < 0)
+		return -1;
+	jail_call_guard(true);
+	(void) close(fd);
+	jail_call_guard(false);
+	return -1;
+}
+
+/* After the guard cut a call short: the jail cleared O_NONBLOCK through
+ * its copy; set it again (it can clear it again, the guard stays). */
+static void
+master_nonblock(struct pty_relay *t)
+{
+	int fl = fcntl(t->master, F_GETFL);
+
+	if (fl >= 0 && !(fl & O_NONBLOCK))
+		(void) fcntl(t->master, F_SETFL, fl | O_NONBLOCK);
+}
 
 int
 pty_relay_prepare(struct pty_relay *t, struct dispatch_tty *tty)
@@ -61,7 +121,7 @@ pty_relay_take_master(struct pty_relay *t, int fd)
 	    major(st.st_rdev) != 5 || minor(st.st_rdev) != 2 || ioctl(fd, TIOCGPTN, &ptn) < 0 ||
 	    (fl = fcntl(fd, F_GETFL)) < 0 || (fl & O_ACCMODE) != O_RDWR ||
 	    fcntl(fd, F_SETFL, fl | O_NONBLOCK) < 0) {
-		safe_close(fd);
+		jail_fd_close(fd);
 		return -EBADMSG;
 	}
 	t->master = fd;
@@ -108,8 +168,11 @@ pty_relay_winch(struct pty_relay *t)
 {
 	struct winsize ws;
 
-	if (t->term >= 0 && t->master >= 0 && ioctl(t->term, TIOCGWINSZ, &ws) == 0)
+	if (t->term >= 0 && t->master >= 0 && ioctl(t->term, TIOCGWINSZ, &ws) == 0) {
+		jail_call_guard(true);
 		(void) ioctl(t->master, TIOCSWINSZ, &ws);
+		jail_call_guard(false);
+	}
 }
 
 size_t
@@ -136,7 +199,11 @@ to_master(struct pty_relay *t)
 
 	if (t->in_len == 0 || t->master_eof)
 		return;
+	jail_call_guard(true);
 	n = write(t->master, t->in, t->in_len);
+	jail_call_guard(false);
+	if (n < 0 && errno == EINTR)
+		master_nonblock(t);
 	if (n > 0) {
 		memmove(t->in, t->in + n, t->in_len - (size_t) n);
 		t->in_len -= (size_t) n;
@@ -149,8 +216,15 @@ to_master(struct pty_relay *t)
 static ssize_t
 from_master(struct pty_relay *t)
 {
-	ssize_t n = read(t->master, t->out, sizeof(t->out));
+	ssize_t n;
 
+	jail_call_guard(true);
+	n = read(t->master, t->out, sizeof(t->out));
+	jail_call_guard(false);
+	if (n < 0 && errno == EINTR) {
+		master_nonblock(t);
+		errno = EAGAIN; /* nothing now, as far as we wait */
+	}
 	if (n < 0 && errno == EIO)
 		n = 0;
 	if (n == 0)
@@ -195,8 +269,6 @@ pty_relay_drain(struct pty_relay *t)
 		return;
 	while (!t->master_eof && total < DRAIN_MAX) {
 		n = from_master(t);
-		if (n == -EINTR)
-			continue;
 		if (n <= 0)
 			break;
 		total += (size_t) n;
@@ -204,11 +276,15 @@ pty_relay_drain(struct pty_relay *t)
 }
 
 void
-pty_relay_suspend(struct pty_relay *t, int sig)
+pty_relay_suspend(struct pty_relay *t)
 {
 	pty_relay_restore(t);
-	/* Stopped here until the shell's fg or bg (SIGCONT). */
-	(void) raise(sig);
+	/* Stopped here until the shell's fg or bg (SIGCONT). Always as a
+	 * job stops at a Ctrl-Z, whatever stopped the app: the kernel drops
+	 * SIGTSTP in an orphaned process group (a terminal window's
+	 * `jailsup run`, no job control to continue us), where SIGSTOP would
+	 * stop us for good. */
+	(void) raise(SIGTSTP);
 	pty_relay_raw(t);
 	pty_relay_winch(t);
 }
@@ -217,6 +293,6 @@ void
 pty_relay_done(struct pty_relay *t)
 {
 	pty_relay_restore(t);
-	t->master = safe_close(t->master);
+	t->master = jail_fd_close(t->master);
 	t->term = safe_close(t->term);
 }

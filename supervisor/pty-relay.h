@@ -10,6 +10,7 @@
 #define JAILSUP_SUPERVISOR_PTY_RELAY_H
 
 #include <poll.h>
+#include <signal.h>
 #include <termios.h>
 
 #include "state/dispatch-proto.h"
@@ -53,12 +54,28 @@ void pty_relay_io(struct pty_relay *t, const struct pollfd *p, size_t n);
  * leftover in the jail could write forever). */
 void pty_relay_drain(struct pty_relay *t);
 
-/* The app stopped on SIG: the terminal restored, we stop ourselves with
- * SIG as a shell job; on return (SIGCONT) raw again and the window size
+/* The app stopped: the terminal restored, we stop ourselves with SIGTSTP
+ * as a shell job; on return (SIGCONT) raw again and the window size
  * re-sent. */
-void pty_relay_suspend(struct pty_relay *t, int sig);
+void pty_relay_suspend(struct pty_relay *t);
 
 /* Restores the terminal and closes the master: the pty is hung up. */
 void pty_relay_done(struct pty_relay *t);
+
+/* Calls on what the jail sent us run under a guard. The jail may share the
+ * open file description of an fd it sent (the master: dispatch could keep
+ * a copy) and clear O_NONBLOCK on it, then take the bytes our poll() saw;
+ * a socket it sent may linger for ever in close(). An interval timer
+ * whose SIGALRM has a handler without SA_RESTART makes any such call
+ * return EINTR within JAIL_CALL_GUARD_MS, whatever the flags say; the
+ * interval covers a signal that came just before the call began.
+ * install() once before the first call (SIGALRM unblocked), remove() at
+ * the end. */
+#define JAIL_CALL_GUARD_MS 200
+void jail_call_guard_install(struct sigaction *saved);
+void jail_call_guard_remove(const struct sigaction *saved);
+void jail_call_guard(bool armed);
+/* Closes FD, which came from the jail, under the guard. Returns -1. */
+int jail_fd_close(int fd);
 
 #endif

@@ -6,10 +6,18 @@
  * slave, a master open read-only), a second master too, and one sent when
  * we asked for no pty; a real master is taken and made non-blocking. The
  * drain after the app's exit copies what the master still holds, to the
- * last byte, and stops at the hang-up.
+ * last byte, and stops at the hang-up. A jail that shares the master's
+ * open file description (a copy kept by its PID 1) and clears O_NONBLOCK,
+ * or that sends a socket lingering in close(), cannot hold us.
  */
 #include <sys/ioctl.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+
+#include <netinet/in.h>
+#include <poll.h>
 
 #include <fcntl.h>
 #include <setjmp.h>
@@ -135,6 +143,97 @@ test_pty_relay_drain_to_the_last_byte(void **state)
 	free(t);
 }
 
+/* Runs FN in a child and fails unless it returns within a bound far
+ * beyond the guard's (a blocked call is a hang, not a slow one). */
+static void
+returns_in_child(void (*fn)(void))
+{
+	struct pollfd p = {.events = POLLIN};
+	int status;
+	pid_t pid;
+
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		fn();
+		_exit(0);
+	}
+	p.fd = (int) syscall(SYS_pidfd_open, pid, 0);
+	assert_true(p.fd >= 0);
+	if (poll(&p, 1, 20 * 1000) != 1) {
+		(void) kill(pid, SIGKILL);
+		(void) waitpid(pid, &status, 0);
+		fail_msg("the call on what the jail sent blocked for 20 s");
+	}
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	close(p.fd);
+}
+
+/* The jail's copy of the master, blocking again, and no byte to read:
+ * the drain returns, and O_NONBLOCK is back. */
+static void
+drain_with_a_blocking_master(void)
+{
+	struct pty_relay *t = relay_new(1);
+	int slave, master, jail_copy, p[2];
+
+	master = new_pty(&slave);
+	jail_copy = dup(master);
+	if (jail_copy < 0 || pty_relay_take_master(t, master) < 0 || pipe2(p, O_CLOEXEC) < 0)
+		_exit(2);
+	(void) fcntl(jail_copy, F_SETFL, fcntl(jail_copy, F_GETFL) & ~O_NONBLOCK);
+	t->term = p[1];
+	pty_relay_drain(t); /* the slave stays open: no EOF will come */
+	if (!(fcntl(master, F_GETFL) & O_NONBLOCK))
+		_exit(3);
+	_exit(0);
+}
+
+static void
+test_pty_relay_drain_survives_a_blocking_master(void **state)
+{
+	(void) state;
+	returns_in_child(drain_with_a_blocking_master);
+}
+
+/* A TCP socket with unsent bytes to a peer that never reads, lingering
+ * 60 s: what a jail can send us in a reply. Closing it returns. */
+static void
+close_a_lingering_socket(void)
+{
+	struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+	struct linger l = {.l_onoff = 1, .l_linger = 60};
+	socklen_t len = sizeof(a);
+	char buf[65536] = {0};
+	int lst, c, peer;
+
+	lst = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	c = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (lst < 0 || c < 0 || bind(lst, (struct sockaddr *) &a, sizeof(a)) < 0 ||
+	    listen(lst, 1) < 0 || getsockname(lst, (struct sockaddr *) &a, &len) < 0 ||
+	    connect(c, (struct sockaddr *) &a, sizeof(a)) < 0)
+		_exit(2);
+	peer = accept(lst, NULL, NULL);
+	if (peer < 0)
+		_exit(2);
+	(void) fcntl(c, F_SETFL, O_NONBLOCK);
+	while (write(c, buf, sizeof(buf)) > 0)
+		;
+	(void) fcntl(c, F_SETFL, 0);
+	if (setsockopt(c, SOL_SOCKET, SO_LINGER, &l, sizeof(l)) < 0)
+		_exit(2);
+	jail_fd_close(c);
+	_exit(0);
+}
+
+static void
+test_jail_fd_close_survives_a_lingering_socket(void **state)
+{
+	(void) state;
+	returns_in_child(close_a_lingering_socket);
+}
+
 int
 main(void)
 {
@@ -142,7 +241,12 @@ main(void)
 	    cmocka_unit_test(test_pty_relay_take_master_refuses),
 	    cmocka_unit_test(test_pty_relay_take_master_once_and_only_when_asked),
 	    cmocka_unit_test(test_pty_relay_drain_to_the_last_byte),
+	    cmocka_unit_test(test_pty_relay_drain_survives_a_blocking_master),
+	    cmocka_unit_test(test_jail_fd_close_survives_a_lingering_socket),
 	};
+	struct sigaction saved;
 
+	/* As jail_run_app() does before any call on what the jail sent. */
+	jail_call_guard_install(&saved);
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
