@@ -143,7 +143,7 @@ state_set(struct jail *j, const char *key, const char *value)
 }
 
 /* Rewrites the state file atomically from what we know of the jail. */
-static void
+static int
 jail_write_state(struct jail *j)
 {
 	int r;
@@ -159,7 +159,8 @@ jail_write_state(struct jail *j)
 	}
 	r = kv_write_at(j->dir_fd, STATE_STATE, &j->state);
 	if (r < 0)
-		log_warn_errno(r, "unable to write the state of jail '%s', ignoring", j->name);
+		log_warn_errno(r, "unable to write the state of jail '%s'", j->name);
+	return r;
 }
 
 /* The only status change: updates the state file and logs. */
@@ -631,15 +632,24 @@ iso_pipe_cb(struct ev_loop *loop, ev_io *w, int revents)
 		if (msg.type == ISO_MSG_PID) {
 			struct proc_id id;
 
-			/* Only the jailer we forked may name itself. */
-			if ((j->forked_pid > 0 && msg.pid != j->forked_pid) ||
+			/* Only the jailer we forked may name itself, once: the
+			 * jail's own processes hold the pipe's write end too,
+			 * and an adopted jail's jailer is known from its state. */
+			if (j->forked_pid <= 0 || j->jailer.pid > 0 || msg.pid != j->forked_pid ||
 			    proc_id_get(msg.pid, &id) < 0) {
 				log_warn("jail '%s' reported a foreign pid %d, ignoring", j->name,
 					 (int) msg.pid);
 				continue;
 			}
 			j->jailer = id;
-			jail_write_state(j);
+			/* A jail may run only once its state names its jailer
+			 * (a full disk, say, would leave it unrecorded). */
+			if (jail_write_state(j) < 0) {
+				log_error("jail '%s': its jailer is not recorded in the state, so "
+					  "it does not start", j->name);
+				jail_ended(loop, j);
+				return;
+			}
 			start_step(STEP_JAILER_RECORDED);
 			/* Only now may the jail run: had we died before the
 			 * state named its jailer, the go pipe's EOF ends it. */

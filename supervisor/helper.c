@@ -188,8 +188,11 @@ helper_tether(int jailer_pidfd, int status_fd, int dir_fd, const char *pid_file)
 	sigaddset(&mask, SIGTERM);
 	sigaddset(&mask, SIGINT);
 	sigaddset(&mask, SIGHUP);
-	/* Blocked before the fork: a signal for the tether must wait for it. */
-	if (jailer_pidfd < 0 || sigprocmask(SIG_BLOCK, &mask, NULL) < 0 ||
+	/* Blocked before the fork: a signal for the tether must wait for it.
+	 * A session of our own: a Ctrl-C or hang-up at the terminal of a
+	 * `jailsup daemon --foreground` is for the supervisor, whose jails
+	 * (and their networks) run on without it. */
+	if (jailer_pidfd < 0 || (getsid(0) != getpid() && setsid() < 0) || sigprocmask(SIG_BLOCK, &mask, NULL) < 0 ||
 	    prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) < 0)
 		_exit(EXIT_TEMPORARY);
 	helper = fork();
