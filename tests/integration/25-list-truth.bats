@@ -185,3 +185,33 @@ _list_says() {
 	run jailsup list
 	[ "$(_status_of p)" = stopping ] || fail "a stopped state with a live helper: $output"
 }
+
+@test "a pid= line in an adopted jail's iso-pipe renames nothing: list and kill keep its real jailer" {
+	local t_jailer u_jailer
+	env_profile t
+	env_profile u
+	# shellcheck disable=SC2016 # expanded in the jail
+	bg jailsup run t -- sh -c 'touch "$HOME/ready"; exec sleep 1000'
+	wait_for_file "$(jail_home t)/ready"
+	# shellcheck disable=SC2016
+	bg jailsup run u -- sh -c 'touch "$HOME/ready"; exec sleep 1000'
+	wait_for_file "$(jail_home u)/ready"
+	t_jailer=$(state_get t jailer-pid)
+	u_jailer=$(state_get u jailer-pid)
+	# A new supervisor adopts both.
+	kill -TERM "$(daemon_pid)"
+	wait_for_gone "$XDG_RUNTIME_DIR/jailsup/control"
+	jailsup daemon
+	wait_for grep -q "adopted jail 'u'" "$XDG_RUNTIME_DIR/jailsup/daemon.log"
+	wait_for grep -q "adopted jail 't'" "$XDG_RUNTIME_DIR/jailsup/daemon.log"
+	# What a process holding t's write end (its dispatch) could say: that
+	# u's jailer is t's.
+	printf 'pid=%s\n' "$u_jailer" >"$(state_dir t)/iso-pipe"
+	wait_for grep -q "jail 't' reported a foreign pid $u_jailer" "$XDG_RUNTIME_DIR/jailsup/daemon.log"
+	[ "$(state_get t jailer-pid)" = "$t_jailer" ] || fail "t's jailer is now $(state_get t jailer-pid)"
+	run jailsup kill t
+	assert_status 0
+	wait_status t stopped
+	alive "$u_jailer" || fail "kill t ended u's jailer"
+	jail_running u || fail "jail u ended with t"
+}
