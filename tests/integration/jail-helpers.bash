@@ -130,6 +130,7 @@ jail_teardown() {
 	_end_pids "${pids[@]}"
 	for d in "$XDG_RUNTIME_DIR"/jailsup/jails/*; do
 		[ -d "$d" ] || continue
+		grep -qxF "$d" "$BATS_TEST_TMPDIR/.planted" 2>/dev/null && continue
 		wait_for_gone "$d/iso-pipe" || :
 	done
 	if [ -f "$BATS_TEST_TMPDIR/.remove-after" ]; then

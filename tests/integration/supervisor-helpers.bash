@@ -113,4 +113,7 @@ ns_of_jail() {
 plant_state_dir() {
 	install -d -m 0700 "$XDG_RUNTIME_DIR/jailsup" "$XDG_RUNTIME_DIR/jailsup/jails" \
 		"$(state_dir "$1")"
+	# No jailer will ever remove what the test plants there: the teardown
+	# waits for nothing of it (jail_teardown()).
+	state_dir "$1" >>"$BATS_TEST_TMPDIR/.planted"
 }
