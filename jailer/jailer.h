@@ -109,18 +109,21 @@ int jail_spec_from_text(struct jail_spec *spec, const char *text, const char *so
  * and needs none of it; the fuzz target frees each spec it makes. */
 void jail_spec_done(struct jail_spec *spec);
 
-/* crypt-home.c: an O_PATH fd of the encrypted home's plaintext view, the
+/* encrypted-home.c: an O_PATH fd of the encrypted home's plaintext view, the
  * backend's FUSE mount on STATE_DIR/home; dies when it is not mounted (a
  * jail started without the supervisor, which mounts it), so an encrypted
  * jail never runs on an empty stand-in home. */
 int open_crypt_home(const struct jail_spec *spec);
 
-/* rootfs.c: builds the filesystem view in the new mount namespace and
- * pivots into it; the rights' mounts happen in between. */
+/* rootfs.c: builds the filesystem view in the new mount namespace below
+ * NEWROOT (setup_rootfs()), and pivots into it (enter_rootfs()); the
+ * rights' mounts happen in between, while the host is still visible under
+ * OLDROOT. */
 void setup_rootfs(const struct jail_spec *spec);
+void enter_rootfs(void);
 
-/* rights.c: what each granted right adds to the view (called by
- * setup_rootfs() while the host is still visible under /oldroot). */
+/* rights.c: what each granted right adds to the view, between
+ * setup_rootfs() and enter_rootfs(). */
 void apply_rights(const struct jail_spec *spec);
 
 /* mount helpers shared by rootfs.c and rights.c; paths below NEWROOT. */

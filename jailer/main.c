@@ -477,6 +477,8 @@ run_jail(const struct jail_spec *spec, const struct jail_fds *fds)
 		safe_close(fds->ns_ready[1]);
 	}
 	setup_rootfs(spec);
+	apply_rights(spec);
+	enter_rootfs();
 	if (chdir(spec->home) < 0)
 		die_errno(EXIT_TEMPORARY, -errno, "unable to enter the home '%s'", spec->home);
 	set_rlimits(spec);

@@ -512,7 +512,11 @@ setup_rootfs(const struct jail_spec *spec)
 	setup_scratch(spec);
 	setup_home(spec);
 	setup_dns(spec);
-	apply_rights(spec);
+}
+
+void
+enter_rootfs(void)
+{
 	newroot_fd = safe_close(newroot_fd);
 	pivot_into_newroot();
 }

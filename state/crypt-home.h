@@ -69,4 +69,21 @@ int crypt_home_mounted_below(int jails_fd, const char *jail);
  * no polling loop with a timer. For a child process, never the loop. */
 int crypt_wait_mounted(int dir_fd, const char *name, int pidfd);
 
+/* --- the backend's process, for the CLI (making a home) and the supervisor
+ * (mounting it) ---------------------------------------------------------- */
+
+/* The control field of START that carries the password. */
+#define CRYPT_PASSWORD_FIELD "password"
+
+/* Forks and execs ARGV (the backend's argv[0] from $PATH) in its own
+ * session, with PASSWORD and a newline on a pipe as its stdin and OUT_FD as
+ * stdout and stderr (-1: /dev/null). The password is written before we
+ * return and its pipe closed: the child reads it from the pipe buffer. The
+ * child gets SIGKILL when we die (PR_SET_PDEATHSIG). */
+int crypt_spawn(char *const argv[], const char *password, int out_fd, pid_t *ret_pid);
+
+/* Runs fusermount3 -u [-z] on MNT and waits for it: 0 when it unmounted,
+ * -EBUSY when it did not (busy, or not mounted), -errno. */
+int crypt_fusermount_u(const char *mnt, bool lazy);
+
 #endif

@@ -9,6 +9,7 @@
 #ifndef JAILSUP_LOG_H
 #define JAILSUP_LOG_H
 
+#include "state/exit-codes.h"
 #include "state/util.h"
 
 enum log_level {
@@ -43,10 +44,5 @@ int log_internal(enum log_level level, int r, const char *fmt, ...) _printf_(3, 
 
 _noreturn_ void die(int code, const char *fmt, ...) _printf_(2, 3);
 _noreturn_ void die_errno(int code, int r, const char *fmt, ...) _printf_(3, 4);
-
-/* Exit codes of jailer, dispatch and the daemon: they tell the one that
- * started it whether trying again can help. */
-#define EXIT_PERMANENT 100 /* usage, bad spec or profile: do not retry */
-#define EXIT_TEMPORARY 111 /* a system call failed */
 
 #endif

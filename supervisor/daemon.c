@@ -32,18 +32,18 @@
 #include <time.h>
 
 #include "ini-profiles/profile.h"
+#include "state/control.h"
+#include "state/exe-paths.h"
 #include "state/iso-pipe.h"
+#include "state/jail-state.h"
 #include "state/log.h"
 #include "state/state.h"
-#include "supervisor/control.h"
-#include "supervisor/dbus-proxy.h"
 #include "supervisor/daemon.h"
+#include "supervisor/dbus-proxy-spawn.h"
 #include "supervisor/encrypt.h"
 #include "supervisor/helper.h"
-#include "supervisor/jail-state.h"
 #include "supervisor/jailer-spawn.h"
 #include "supervisor/net.h"
-#include "supervisor/start.h"
 #include "supervisor/start-steps.h"
 #include "supervisor/vpn-config.h"
 

@@ -25,12 +25,12 @@
 #include <fcntl.h>
 #include <limits.h>
 
+#include "state/exe-paths.h"
 #include "state/log.h"
 #include "state/sandbox.h"
 #include "state/state.h"
-#include "supervisor/dbus-proxy.h"
+#include "supervisor/dbus-proxy-spawn.h"
 #include "supervisor/helper.h"
-#include "supervisor/start.h"
 
 /* The sandbox's seccomp filter, compiled once per supervisor at the first
  * proxy's start: every later proxy's child only loads it. NULL when that

@@ -14,12 +14,12 @@
 #include <sys/syscall.h>
 #include <sys/wait.h>
 
+#include "state/jail-state.h"
 #include "state/log.h"
 #include "state/proc-id.h"
 #include "state/state.h"
 #include "supervisor/encrypt.h"
 #include "supervisor/helper.h"
-#include "supervisor/jail-state.h"
 #include "supervisor/keeper.h"
 
 /* How long a leftover backend has after SIGKILL before we go on. */

@@ -27,10 +27,6 @@
 
 #include "state/crypt-home.h"
 
-/* The control field of START that carries the password. */
-#define CRYPT_PASSWORD_FIELD "password"
-
-/* --- the supervisor ------------------------------------------------------ */
 
 struct crypt_mount;
 
@@ -83,35 +79,5 @@ struct crypt_mount *crypt_mount_free(struct ev_loop *loop, struct crypt_mount *m
  * holds the lock. */
 void crypt_home_release(struct ev_loop *loop, int dir_fd, const char *state_path,
 			const char *name);
-
-/* --- the CLI --------------------------------------------------------------- */
-
-/* Pushes "password=…" onto *FIELDS when jail NAME has an encrypted home,
- * after asking the user (askpass.h). FIELDS must be freed with
- * strv_free_erase(). Returns 0, or an exit code after saying why. */
-int crypt_request_password(const char *name, char ***fields);
-
-/* jailsup new NAME --encrypt=BACKEND: makes home.BACKEND/ in the jail's
- * data folder, asking for the new password twice. Refuses a jail that
- * already has a home (plain or encrypted) and a backend that is not
- * installed. Returns 0, or an exit code after saying why. */
-int crypt_create_home(const char *data_home, const char *name, enum crypt_backend backend);
-
-/* Removes the home.BACKEND/ crypt_create_home() made (the profile could
- * not be written after all). */
-void crypt_remove_home(const char *data_home, const char *name, enum crypt_backend backend);
-
-/* --- both ----------------------------------------------------------------- */
-
-/* Forks and execs ARGV (the backend's argv[0] from $PATH) in its own
- * session, with PASSWORD and a newline on a pipe as its stdin and OUT_FD as
- * stdout and stderr (-1: /dev/null). The password is written before we
- * return and its pipe closed: the child reads it from the pipe buffer. The
- * child gets SIGKILL when we die (PR_SET_PDEATHSIG). */
-int crypt_spawn(char *const argv[], const char *password, int out_fd, pid_t *ret_pid);
-
-/* Runs fusermount3 -u [-z] on MNT and waits for it: 0 when it unmounted,
- * -EBUSY when it did not (busy, or not mounted), -errno. */
-int crypt_fusermount_u(const char *mnt, bool lazy);
 
 #endif

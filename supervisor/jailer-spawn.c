@@ -10,10 +10,10 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "state/exe-paths.h"
 #include "state/jailer-standby.h"
 #include "state/log.h"
 #include "supervisor/jailer-spawn.h"
-#include "supervisor/start.h"
 
 static struct {
 	pid_t pid; /* 0: none */

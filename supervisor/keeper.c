@@ -14,10 +14,10 @@
 #include <sys/syscall.h>
 #include <sys/wait.h>
 
+#include "state/jail-state.h"
 #include "state/log.h"
 #include "state/proc-id.h"
 #include "state/state.h"
-#include "supervisor/jail-state.h"
 #include "supervisor/keeper.h"
 
 /* The keeper's fds: its end of the socketpair and the state directory. */

@@ -33,14 +33,14 @@
 #include <time.h>
 
 #include "ini-profiles/ovpn.h"
+#include "state/exe-paths.h"
+#include "state/jail-state.h"
 #include "state/log.h"
 #include "state/proc-id.h"
 #include "state/sandbox.h"
 #include "state/state.h"
 #include "supervisor/helper.h"
-#include "supervisor/jail-state.h"
 #include "supervisor/net.h"
-#include "supervisor/start.h"
 #include "supervisor/start-steps.h"
 #include "supervisor/vpn-config.h"
 

@@ -10,10 +10,10 @@
  */
 #include <sys/prctl.h>
 
+#include "state/exit-codes.h"
 #include "state/log.h"
 #include "supervisor/daemon.h"
 #include "supervisor/start-steps.h"
-#include "supervisor/verbs.h"
 
 int
 main(int argc, char **argv)

@@ -69,6 +69,39 @@ binaries() {
 }
 check "binaries in bin/ and libexec/jailsup/" binaries
 
+# The global functions of the objects of folder $1 that binary $2 holds
+# (nm of both: none is the answer wanted).
+foreign_functions() {
+	local own other
+	own=$(nm --defined-only -g "$build/$1"/*.o | awk '$2 == "T" && $3 != "main" { print $3 }' | sort -u)
+	other=$(nm --defined-only "$2" | awk '$2 ~ /^[Tt]$/ { print $3 }' | sort -u)
+	comm -12 <(printf '%s\n' "$own") <(printf '%s\n' "$other")
+}
+
+# Each binary links its own side only: the linker keeps what its main
+# reaches (--gc-sections), so a function of the CLI's folder in the
+# supervisor (or the other way round) would be one it calls.
+own_side() {
+	local out
+	out=$(foreign_functions cli "$build/libexec/jailsup/supervisor")
+	[ -z "$out" ] || {
+		echo "the supervisor holds functions of cli/:" "$out"
+		return 1
+	}
+	out=$(foreign_functions supervisor "$build/bin/jailsup")
+	[ -z "$out" ] || {
+		echo "the CLI holds functions of supervisor/:" "$out"
+		return 1
+	}
+	# A function of the libraries that only one side calls is in that
+	# side's binary alone.
+	nm "$build/bin/jailsup" | grep -qw jail_find_jailer &&
+		! nm "$build/libexec/jailsup/supervisor" | grep -qw jail_find_jailer &&
+		nm "$build/libexec/jailsup/supervisor" | grep -qw state_remove_temps &&
+		! nm "$build/bin/jailsup" | grep -qw state_remove_temps
+}
+check "the CLI and the supervisor each hold only the code they call" own_side
+
 profiles() {
 	local f
 	for f in ini-profiles/profiles/*.ini; do

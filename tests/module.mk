@@ -27,9 +27,13 @@ TESTS     += $(FUZZERS)
 FUZZ_CFLAGS := -std=gnu17 -g -O1 -D_GNU_SOURCE -I. $(PKG_CFLAGS) \
                -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
 
+# A target that compiles a library file in (for its private types) names
+# it in FUZZ_OWN_name, so the libraries' sources leave it out.
+FUZZ_OWN_fuzz-control := state/control.c
+
 $(B)/fuzz/fuzz-%: tests/fuzz/fuzz-%.c $(STATE_SRCS) $(PROFILE_SRCS) $(wildcard state/*.h ini-profiles/*.h)
 	@mkdir -p $(@D)
-	$(CLANG) $(FUZZ_CFLAGS) -o $@ $< $(STATE_SRCS) $(PROFILE_SRCS) $(PKG_LIBS)
+	$(CLANG) $(FUZZ_CFLAGS) -o $@ $< $(filter-out $(FUZZ_OWN_fuzz-$*),$(STATE_SRCS) $(PROFILE_SRCS)) $(PKG_LIBS)
 
 HELPER_SRCS := $(wildcard tests/helpers/*.c)
 HELPERS     := $(HELPER_SRCS:tests/helpers/%.c=$(B)/tests/helpers/%)
@@ -48,7 +52,7 @@ tests-all: $(TESTS)
 # test-desktop-entry tests a file of the CLI: its object goes in before the
 # libraries (an extra prerequisite would land after them in $^).
 $(B)/tests/unit/test-desktop-entry: $(B)/tests/unit/test-desktop-entry.o \
-		$(B)/supervisor/desktop-entry.o $(LIBSTATE)
+		$(B)/cli/desktop-entry.o $(LIBSTATE)
 	$(CC) $(XLDFLAGS) $(LDFLAGS) -o $@ $^ -lcmocka $(LIBS)
 # test-gpu-sysfs tests one file of the jailer.
 $(B)/tests/unit/test-gpu-sysfs: $(B)/tests/unit/test-gpu-sysfs.o $(B)/jailer/gpu-sysfs.o \
@@ -58,28 +62,26 @@ $(B)/tests/unit/test-gpu-sysfs: $(B)/tests/unit/test-gpu-sysfs.o $(B)/jailer/gpu
 $(B)/tests/unit/test-seccomp-bpf: $(B)/tests/unit/test-seccomp-bpf.o $(B)/jailer/seccomp-bpf.o \
 		$(LIBSTATE)
 	$(CC) $(XLDFLAGS) $(LDFLAGS) -o $@ $^ -lcmocka $(LIBS)
-$(B)/fuzz/fuzz-desktop-entry: supervisor/desktop-entry.c supervisor/desktop-entry.h
-# The control socket's framing and the jailer's spec are not library code
-# yet: each target compiles its one file in.
-$(B)/fuzz/fuzz-control: supervisor/control.c supervisor/control.h
+$(B)/fuzz/fuzz-desktop-entry: cli/desktop-entry.c cli/desktop-entry.h
+# The jailer's spec is not library code: the target compiles its file in.
 $(B)/fuzz/fuzz-spec: jailer/spec.c jailer/jailer.h
 
 # test-dbus-proxy tests the supervisor's proxy arguments and sandbox (plain
 # data: no libev, no spawn), the same way.
 $(B)/tests/unit/test-dbus-proxy: $(B)/tests/unit/test-dbus-proxy.o \
-		$(B)/supervisor/dbus-proxy.o $(LIBPROFILE) $(LIBSTATE)
+		$(B)/ini-profiles/dbus-proxy.o $(LIBPROFILE) $(LIBSTATE)
 	$(CC) $(XLDFLAGS) $(LDFLAGS) -o $@ $^ -lcmocka $(LIBS)
 
-# test-pty-relay checks the CLI's pty relay (supervisor/pty-relay.c) on
+# test-pty-relay checks the CLI's pty relay (cli/pty-relay.c) on
 # real ptys and pipes.
-$(B)/tests/unit/test-pty-relay: $(B)/tests/unit/test-pty-relay.o $(B)/supervisor/pty-relay.o \
+$(B)/tests/unit/test-pty-relay: $(B)/tests/unit/test-pty-relay.o $(B)/cli/pty-relay.o \
 		$(LIBSTATE)
 	$(CC) $(XLDFLAGS) $(LDFLAGS) -o $@ $^ -lcmocka $(LIBS)
 
 # test-keeper forks real keepers: the supervisor's keeper.c and the state
 # file code it uses, before the libraries, with libev ($(LIBS)).
 $(B)/tests/unit/test-keeper: $(B)/tests/unit/test-keeper.o $(B)/supervisor/keeper.o \
-		$(B)/supervisor/jail-state.o $(LIBSTATE)
+		$(B)/state/jail-state.o $(LIBSTATE)
 	$(CC) $(XLDFLAGS) $(LDFLAGS) -o $@ $^ -lcmocka $(LIBS)
 
 # The crash test's binaries (76-crash-start.bats): the supervisor and the

@@ -16,9 +16,9 @@
 #undef NDEBUG
 #include <assert.h>
 
-/* The supervisor's file, compiled in: the fuzz rule builds the libraries'
- * sources only. tests/module.mk makes this target depend on it. */
-#include "supervisor/control.c"
+/* Its file compiled in, for the private header struct: the fuzz rule
+ * leaves it out of the libraries' sources (tests/module.mk). */
+#include "state/control.c"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -13,7 +13,7 @@
 
 /* The CLI's file, compiled in: the fuzz rule builds the libraries' sources
  * only. tests/module.mk makes this target depend on it. */
-#include "supervisor/desktop-entry.c"
+#include "cli/desktop-entry.c"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * Unit tests of supervisor/dbus-proxy.c: which bus addresses the proxy is
+ * Unit tests of ini-profiles/dbus-proxy.c: which bus addresses the proxy is
  * given (local sockets only, D-Bus escapes undone for the path it binds,
  * an abstract one keeping the host's network namespace), and the sandbox
  * it gets for them (what it sees, what it may write).
@@ -13,9 +13,9 @@
 #include <cmocka.h>
 /* clang-format on */
 
+#include "ini-profiles/dbus-proxy.h"
 #include "state/sandbox.h"
 #include "state/state.h"
-#include "supervisor/dbus-proxy.h"
 
 static const struct jail_profile profile = {.name = (char *) "t"};
 

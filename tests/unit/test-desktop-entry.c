@@ -12,7 +12,7 @@
 #include <cmocka.h>
 /* clang-format on */
 
-#include "supervisor/desktop-entry.h"
+#include "cli/desktop-entry.h"
 
 static int
 parse(const char *text, struct desktop_file **ret, unsigned *line)

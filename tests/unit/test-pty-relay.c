@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * Unit tests of supervisor/pty-relay.c on real ptys and pipes: the master
+ * Unit tests of cli/pty-relay.c on real ptys and pipes: the master
  * dispatch sends comes from inside a jail, so everything that is not a pty
  * master must be refused (a pipe that could block us, /dev/null, a pty
  * slave, a master open read-only), a second master too, and one sent when
@@ -27,7 +27,7 @@
 #include <cmocka.h>
 /* clang-format on */
 
-#include "supervisor/pty-relay.h"
+#include "cli/pty-relay.h"
 
 static struct pty_relay *
 relay_new(uint32_t mask)

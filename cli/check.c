@@ -1,0 +1,955 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * jailsup check NAME [--json] [--probe-abstract NAME] [--probe-tcp PORT]
+ *                    [--probe-unix PATH]: the leak self-test
+ *                    (docs/jail.md "jailsup check").
+ *
+ * The host side: we list what of the host a jail must not reach — its
+ * folders, its sockets (X11, Wayland, PulseAudio, PipeWire, the real
+ * session and system buses, nscd, systemd-resolved), the right that would
+ * grant each, and its device and inode — and set up canaries of our own
+ * that exist only while the check runs: an abstract unix socket, a unix
+ * socket in the host's /tmp and in its runtime dir, and TCP listeners on
+ * the host's loopback. Then we run libexec/jailsup/leak-check in the jail,
+ * joined or started like `jailsup run`, and its exit status is ours.
+ *
+ * The helper reaches the jail as a sealed memfd on its stdin, executed as
+ * /proc/self/fd/0 by dispatch: the jail needs no path to it (an installed
+ * libexec is under /usr, which jails see, but a build tree is anywhere),
+ * no jailer or dispatch change, and the copy cannot be altered from inside
+ * (F_SEAL_WRITE), unlike a file of the user's own build tree would be.
+ */
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <fcntl.h>
+#include <glob.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <stdarg.h>
+#include <time.h>
+
+#include "cli/client.h"
+#include "cli/run.h"
+#include "cli/start.h"
+#include "cli/verbs.h"
+#include "ini-profiles/profile.h"
+#include "state/exe-paths.h"
+#include "state/jail-state.h"
+#include "state/log.h"
+#include "state/proc-id.h"
+#include "state/state.h"
+
+#ifndef MFD_EXEC
+#define MFD_EXEC 0x0010U /* Linux 6.3; older kernels refuse it, then we go without */
+#endif
+
+#define CHECK_ATTEMPTS 5
+
+/* The canaries: host objects of ours the jail must not reach. */
+struct canaries {
+	int abstract_fd, tcp4_fd, tcp6_fd, tmp_fd, run_fd;
+	char abstract[64];
+	unsigned tcp4_port, tcp6_port;
+	char *tmp_dir, *run_dir; /* mkdtemp()s holding a socket "canary" */
+};
+
+static void
+canaries_done(struct canaries *c)
+{
+	safe_close(c->abstract_fd);
+	safe_close(c->tcp4_fd);
+	safe_close(c->tcp6_fd);
+	safe_close(c->tmp_fd);
+	safe_close(c->run_fd);
+	for (char **d = (char *[]){c->tmp_dir, c->run_dir}, **e = d + 2; d < e; d++)
+		if (*d != NULL) {
+			_cleanup_free_ char *s = path_join(*d, "canary");
+
+			if (s != NULL)
+				(void) unlink(s);
+			(void) rmdir(*d);
+			free(*d);
+		}
+}
+
+static int
+listen_unix(const char *path, bool abstract, int *ret)
+{
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	_cleanup_close_ int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	size_t n = strlen(path), off = abstract ? 1 : 0;
+
+	if (fd < 0)
+		return -errno;
+	if (n + off >= sizeof(sa.sun_path))
+		return -ENAMETOOLONG;
+	memcpy(sa.sun_path + off, path, n);
+	if (bind(fd, (struct sockaddr *) &sa,
+	         (socklen_t) (offsetof(struct sockaddr_un, sun_path) + off + n + !abstract)) < 0 ||
+	    listen(fd, 16) < 0)
+		return -errno;
+	*ret = TAKE_FD(fd);
+	return 0;
+}
+
+/* A TCP listener on the loopback address of FAMILY, on a free port. */
+static int
+listen_tcp(int family, int *ret_fd, unsigned *ret_port)
+{
+	struct sockaddr_storage ss = {};
+	socklen_t len;
+	_cleanup_close_ int fd = socket(family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+	if (fd < 0)
+		return -errno;
+	if (family == AF_INET) {
+		struct sockaddr_in *s = (struct sockaddr_in *) &ss;
+
+		s->sin_family = AF_INET;
+		s->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+		len = sizeof(*s);
+	} else {
+		struct sockaddr_in6 *s = (struct sockaddr_in6 *) &ss;
+
+		s->sin6_family = AF_INET6;
+		s->sin6_addr = in6addr_loopback;
+		len = sizeof(*s);
+	}
+	if (bind(fd, (struct sockaddr *) &ss, len) < 0 || listen(fd, 16) < 0 ||
+	    getsockname(fd, (struct sockaddr *) &ss, &len) < 0)
+		return -errno;
+	*ret_port = ntohs(family == AF_INET ? ((struct sockaddr_in *) &ss)->sin_port
+	                                    : ((struct sockaddr_in6 *) &ss)->sin6_port);
+	*ret_fd = TAKE_FD(fd);
+	return 0;
+}
+
+/* A fresh folder PARENT/jailsup-check.XXXXXX with a listening socket. */
+static int
+canary_dir(const char *parent, char **ret_dir, int *ret_fd)
+{
+	_cleanup_free_ char *dir = NULL, *sock = NULL;
+	int r;
+
+	if (asprintf(&dir, "%s/jailsup-check.XXXXXX", parent) < 0)
+		return -ENOMEM;
+	if (mkdtemp(dir) == NULL)
+		return -errno;
+	sock = path_join(dir, "canary");
+	r = sock != NULL ? listen_unix(sock, false, ret_fd) : -ENOMEM;
+	if (r < 0) {
+		(void) rmdir(dir);
+		return r;
+	}
+	*ret_dir = TAKE_PTR(dir);
+	return 0;
+}
+
+static int
+canaries_setup(struct canaries *c, const char *runtime)
+{
+	struct timespec ts;
+	int r;
+
+	(void) clock_gettime(CLOCK_MONOTONIC, &ts);
+	snprintf(c->abstract, sizeof(c->abstract), "jailsup-check-%d-%lx", (int) getpid(),
+	         (unsigned long) ts.tv_nsec);
+	r = listen_unix(c->abstract, true, &c->abstract_fd);
+	if (r < 0)
+		return log_error_errno(r, "unable to listen on the abstract socket '@%s'",
+		                       c->abstract);
+	r = listen_tcp(AF_INET, &c->tcp4_fd, &c->tcp4_port);
+	if (r < 0)
+		return log_error_errno(r, "unable to listen on 127.0.0.1");
+	/* A host without IPv6 has no ::1 to leak. */
+	if (listen_tcp(AF_INET6, &c->tcp6_fd, &c->tcp6_port) < 0)
+		c->tcp6_port = 0;
+	r = canary_dir("/tmp", &c->tmp_dir, &c->tmp_fd);
+	if (r < 0)
+		return log_error_errno(r, "unable to make a canary socket in /tmp");
+	if (runtime != NULL) {
+		r = canary_dir(runtime, &c->run_dir, &c->run_fd);
+		if (r < 0)
+			return log_error_errno(r, "unable to make a canary socket in '%s'",
+			                       runtime);
+	}
+	return 0;
+}
+
+/* Appends --probe KIND:RIGHT:DEV:INO:LABEL:TARGET. For paths and unix
+ * sockets the host object's identity goes along, and one absent on the
+ * host is left out: there is nothing of the host to reach. */
+static int
+add_probe(char ***argv, const char *kind, const char *right, const char *label, const char *target)
+{
+	_cleanup_free_ char *spec = NULL;
+	struct stat st;
+
+	if (streq(kind, "path") || streq(kind, "wpath") || streq(kind, "unix")) {
+		if (lstat(target, &st) < 0)
+			return 0;
+		if (asprintf(&spec, "%s:%s:%llu:%llu:%s:%s", kind, right,
+		             (unsigned long long) st.st_dev, (unsigned long long) st.st_ino, label,
+		             target) < 0)
+			return -ENOMEM;
+	} else if (asprintf(&spec, "%s:%s:-:-:%s:%s", kind, right, label, target) < 0)
+		return -ENOMEM;
+	if (strv_push(argv, "--probe") < 0 || strv_push(argv, spec) < 0)
+		return -ENOMEM;
+	return 0;
+}
+
+/* add_probe() for each path GLOB matches. */
+static int
+add_glob(char ***argv, const char *kind, const char *right, const char *label, const char *pattern,
+         bool also_abstract)
+{
+	glob_t g = {};
+	int r = 0;
+
+	if (glob(pattern, 0, NULL, &g) != 0)
+		return 0;
+	for (size_t i = 0; i < g.gl_pathc && r >= 0; i++) {
+		const char *p = g.gl_pathv[i];
+		size_t n = strlen(p);
+
+		if (n > 5 && streq(p + n - 5, ".lock"))
+			continue; /* wayland-0.lock: a lock file, not a socket */
+		r = add_probe(argv, kind, right, label, p);
+		/* X11 and ICE listen on "@PATH" too, reachable from the host's
+		 * network namespace. */
+		if (r >= 0 && also_abstract)
+			r = add_probe(argv, "abstract", right, label, p);
+	}
+	globfree(&g);
+	return r;
+}
+
+/* The unix:path= (or unix:abstract=) of a D-Bus address, as a probe. */
+static int
+add_bus_address(char ***argv, const char *label, const char *address)
+{
+	static const struct {
+		const char *key, *kind;
+	} forms[] = {{"unix:path=", "unix"}, {"unix:abstract=", "abstract"}};
+
+	if (address == NULL)
+		return 0;
+	for (size_t i = 0; i < ELEMENTSOF(forms); i++) {
+		const char *p = strstr(address, forms[i].key);
+		_cleanup_free_ char *v = NULL;
+
+		if (p == NULL)
+			continue;
+		p += strlen(forms[i].key);
+		v = strndup(p, strcspn(p, ",;"));
+		if (v == NULL)
+			return -ENOMEM;
+		if (strchr(v, '%') != NULL)
+			continue; /* escaped bytes: not worth decoding for a probe */
+		return add_probe(argv, forms[i].kind, "none", label, v);
+	}
+	return 0;
+}
+
+static int
+add_host_probes(char ***v, const struct profile_env *env, const struct canaries *c)
+{
+	const char *rt = env->xdg_runtime_dir;
+	_cleanup_free_ char *home_parent = strdup(env->home), *cfg = NULL, *data = NULL;
+	_cleanup_free_ char *pulse = NULL, *bus = NULL, *canary4 = NULL, *canary6 = NULL;
+	_cleanup_free_ char *tmp_sock = NULL, *run_sock = NULL;
+	int r = 0;
+
+	if (home_parent == NULL)
+		return -ENOMEM;
+	*strrchr(home_parent, '/') = '\0';
+	cfg = path_join(env->xdg_config_home, "jailsup");
+	data = path_join(env->xdg_data_home, "jailsup");
+	tmp_sock = path_join(c->tmp_dir, "canary");
+	if (cfg == NULL || data == NULL || tmp_sock == NULL)
+		return -ENOMEM;
+
+	/* Host files: each folder the jail has a different one of, or none. */
+	r = r < 0 ? r : add_probe(v, "path", "none", "host root", "/");
+	r = r < 0 ? r : add_probe(v, "path", "none", "your home", env->home);
+	if (home_parent[0] != '\0')
+		r = r < 0 ? r : add_probe(v, "path", "none", "the folder of homes", home_parent);
+	r = r < 0 ? r : add_probe(v, "path", "none", "jailsup's profiles", cfg);
+	r = r < 0 ? r : add_probe(v, "path", "none", "the jails' homes", data);
+	r = r < 0 ? r : add_probe(v, "path", "none", "host /tmp", "/tmp");
+	r = r < 0 ? r : add_probe(v, "path", "none", "host /var/tmp", "/var/tmp");
+	r = r < 0 ? r : add_probe(v, "path", "none", "host /run", "/run");
+	if (rt != NULL)
+		r = r < 0 ? r : add_probe(v, "path", "none", "host runtime dir", rt);
+	r = r < 0 ? r : add_probe(v, "path", "none", "host /sys", "/sys");
+	r = r < 0 ? r : add_probe(v, "path", "none", "host /mnt", "/mnt");
+	r = r < 0 ? r : add_probe(v, "path", "none", "host /media", "/media");
+	r = r < 0 ? r : add_probe(v, "path", "none", "host /srv", "/srv");
+	r = r < 0 ? r : add_probe(v, "path", "gpu", "GPU devices", "/dev/dri");
+	r = r < 0 ? r : add_probe(v, "path", "audio", "sound devices", "/dev/snd");
+	r = r < 0 ? r : add_glob(v, "path", "camera", "camera", "/dev/video*", false);
+	/* What the session runs at login: a jail may see some (read-only
+	 * shares), never write one. */
+	{
+		const char *const *session;
+		size_t n;
+
+		session = profile_session_files(&n);
+		for (size_t i = 0; i < n && r >= 0; i++) {
+			_cleanup_free_ char *path = path_join(env->home, session[i]);
+
+			r = path == NULL ? -ENOMEM
+			                 : add_probe(v, "wpath", "none", "session file, writable", path);
+		}
+	}
+
+	/* Sockets of the desktop, by the right that grants each. */
+	r = r < 0 ? r : add_glob(v, "unix", "x11", "X11 display", "/tmp/.X11-unix/X*", true);
+	r = r < 0 ? r
+	          : add_glob(v, "unix", "kde-session", "ICE (session manager)", "/tmp/.ICE-unix/*",
+	                     true);
+	if (rt != NULL) {
+		_cleanup_free_ char *wl = path_join(rt, "wayland-*");
+
+		pulse = path_join(rt, "pulse/native");
+		bus = path_join(rt, "bus");
+		if (wl == NULL || pulse == NULL || bus == NULL)
+			return -ENOMEM;
+		r = r < 0 ? r : add_glob(v, "unix", "wayland", "Wayland display", wl, false);
+		r = r < 0 ? r : add_probe(v, "unix", "audio", "PulseAudio", pulse);
+		{
+			_cleanup_free_ char *pw = path_join(rt, "pipewire-0*");
+
+			if (pw == NULL)
+				return -ENOMEM;
+			r = r < 0 ? r : add_glob(v, "unix", "audio", "PipeWire", pw, false);
+		}
+		/* The real bus: no right grants it (dbus gives a proxy). */
+		r = r < 0 ? r : add_probe(v, "unix", "none", "session bus", bus);
+	}
+	{
+		const char *ps = getenv("PULSE_SERVER");
+
+		if (ps != NULL && strstartswith(ps, "unix:") &&
+		    (pulse == NULL || !streq(ps + 5, pulse)))
+			r = r < 0 ? r : add_probe(v, "unix", "audio", "PulseAudio", ps + 5);
+	}
+	{
+		const char *sa = getenv("DBUS_SESSION_BUS_ADDRESS");
+
+		if (sa != NULL && (bus == NULL || strstr(sa, bus) == NULL))
+			r = r < 0 ? r : add_bus_address(v, "session bus", sa);
+	}
+	r = r < 0 ? r : add_probe(v, "unix", "none", "system bus", "/run/dbus/system_bus_socket");
+	r = r < 0 ? r : add_bus_address(v, "system bus", getenv("DBUS_SYSTEM_BUS_ADDRESS"));
+
+	/* Name resolution outside the jail's own network. */
+	r = r < 0 ? r : add_probe(v, "unix", "none", "DNS through nscd", "/run/nscd/socket");
+	r = r < 0 ? r
+	          : add_probe(v, "unix", "none", "systemd-resolved (varlink)",
+	                      "/run/systemd/resolve/io.systemd.Resolve");
+	r = r < 0 ? r : add_probe(v, "tcp4", "none", "systemd-resolved stub", "127.0.0.53:53");
+
+	/* Our canaries. */
+	if (asprintf(&canary4, "127.0.0.1:%u", c->tcp4_port) < 0)
+		return -ENOMEM;
+	r = r < 0 ? r : add_probe(v, "abstract", "none", "host abstract socket", c->abstract);
+	r = r < 0 ? r : add_probe(v, "tcp4", "none", "host loopback TCP", canary4);
+	if (c->tcp6_port != 0) {
+		if (asprintf(&canary6, "::1:%u", c->tcp6_port) < 0)
+			return -ENOMEM;
+		r = r < 0 ? r : add_probe(v, "tcp6", "none", "host loopback TCP (IPv6)", canary6);
+	}
+	r = r < 0 ? r : add_probe(v, "unix", "none", "host unix socket in /tmp", tmp_sock);
+	if (c->run_dir != NULL) {
+		run_sock = path_join(c->run_dir, "canary");
+		if (run_sock == NULL)
+			return -ENOMEM;
+		r = r < 0
+		        ? r
+		        : add_probe(v, "unix", "none", "host unix socket in runtime dir", run_sock);
+	}
+	return r;
+}
+
+/* --- the helpers' confinement, from the host ---------------------------------- */
+
+/* What /proc/PID/status says of a helper's privileges. */
+struct helper_status {
+	uint64_t caps[4]; /* CapEff, CapPrm, CapBnd, CapAmb; UINT64_MAX when unread */
+	int nnp, seccomp; /* -1 when unread */
+	int pid_depth;    /* NSpid's entries: 2 and more when in a PID namespace of its own */
+};
+
+static int
+parse_hex_u64(const char *s, uint64_t *ret)
+{
+	char *end = NULL;
+	unsigned long long v;
+
+	s += strspn(s, " \t");
+	if (!isxdigit((unsigned char) s[0]))
+		return -EINVAL;
+	errno = 0;
+	v = strtoull(s, &end, 16);
+	if (errno != 0 || (*end != '\n' && *end != '\0'))
+		return -EINVAL;
+	*ret = v;
+	return 0;
+}
+
+static int
+read_helper_status(pid_t pid, struct helper_status *ret)
+{
+	static const char *const cap_keys[] = {"CapEff:", "CapPrm:", "CapBnd:", "CapAmb:"};
+	char path[64], line[512];
+	_cleanup_fclose_ FILE *f = NULL;
+	struct helper_status st = {
+	    .caps = {UINT64_MAX, UINT64_MAX, UINT64_MAX, UINT64_MAX}, .nnp = -1, .seccomp = -1};
+
+	snprintf(path, sizeof(path), "/proc/%d/status", (int) pid);
+	f = fopen(path, "re");
+	if (f == NULL)
+		return -errno;
+	while (fgets(line, sizeof(line), f) != NULL) {
+		const char *v = line + strcspn(line, ":") + 1;
+		unsigned u;
+
+		for (size_t i = 0; i < ELEMENTSOF(cap_keys); i++)
+			if (strstartswith(line, cap_keys[i]))
+				(void) parse_hex_u64(v, &st.caps[i]);
+		line[strcspn(line, "\n")] = '\0';
+		v += strspn(v, " \t");
+		if (strstartswith(line, "NoNewPrivs:") && parse_uint(v, 0, 1, &u) >= 0)
+			st.nnp = (int) u;
+		else if (strstartswith(line, "Seccomp:") && parse_uint(v, 0, 2, &u) >= 0)
+			st.seccomp = (int) u;
+		else if (strstartswith(line, "NSpid:"))
+			for (const char *c = v; *c != '\0'; c += strspn(c, " \t")) {
+				st.pid_depth++;
+				c += strcspn(c, " \t");
+			}
+	}
+	*ret = st;
+	return 0;
+}
+
+/* 1 when PID is in another namespace NS than we are, 0 in ours, -errno
+ * (-EACCES: not ours to look at). */
+static int
+ns_other(pid_t pid, const char *ns)
+{
+	char path[64];
+	struct stat a, b;
+
+	snprintf(path, sizeof(path), "/proc/%d/ns/%s", (int) pid, ns);
+	if (stat(path, &a) < 0)
+		return -errno;
+	snprintf(path, sizeof(path), "/proc/self/ns/%s", ns);
+	if (stat(path, &b) < 0)
+		return -errno;
+	return a.st_dev != b.st_dev || a.st_ino != b.st_ino;
+}
+
+static void add_fault(FILE *f, bool *open, const char *fmt, ...) _printf_(3, 4);
+static void
+add_fault(FILE *f, bool *open, const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs(*open ? "; " : "", f);
+	va_start(ap, fmt);
+	vfprintf(f, fmt, ap);
+	va_end(ap);
+	*open = true;
+}
+
+/* The faults of helper PID that both confined helpers are judged by: each
+ * namespace of REQUIRED_NS (N of them) its own, a root other than ours,
+ * every capability set holding CAPS exactly, no_new_privs and a seccomp
+ * filter. ROOT_PATH gets "/proc/PID/root/". */
+static void
+confinement_faults(FILE *f, bool *open, pid_t pid, const char *const *required_ns, size_t n,
+                   uint64_t caps, char root_path[static 64])
+{
+	static const char *const cap_names[] = {"CapEff", "CapPrm", "CapBnd", "CapAmb"};
+	struct helper_status st;
+	struct stat root, ours;
+	int r;
+
+	for (size_t i = 0; i < n; i++) {
+		r = ns_other(pid, required_ns[i]);
+		if (r <= 0)
+			add_fault(f, open, "%s namespace: %s", required_ns[i],
+			          r == 0 ? "the host's" : strerror(-r));
+	}
+	snprintf(root_path, 64, "/proc/%d/root/", (int) pid);
+	if (stat(root_path, &root) < 0 || stat("/", &ours) < 0)
+		add_fault(f, open, "its root: %s", strerror(errno));
+	else if (root.st_dev == ours.st_dev && root.st_ino == ours.st_ino)
+		add_fault(f, open, "its root is the host's /");
+	r = read_helper_status(pid, &st);
+	if (r < 0) {
+		add_fault(f, open, "status: %s", strerror(-r));
+		return;
+	}
+	for (size_t i = 0; i < ELEMENTSOF(cap_names); i++)
+		if (st.caps[i] != caps)
+			add_fault(f, open, "%s %016llx", cap_names[i], (unsigned long long) st.caps[i]);
+	if (st.nnp != 1)
+		add_fault(f, open, "no_new_privs not set");
+	if (st.seccomp != 2)
+		add_fault(f, open, "no seccomp filter");
+}
+
+/* The jail's xdg-dbus-proxy, by its pid file (PID START, and its comm):
+ * closed when it is in a user, mount and PID namespace of its own, its
+ * root is not ours and has no HOME, it holds no capability, no_new_privs
+ * and a seccomp filter are set. Its network namespace is said, not
+ * required: an abstract bus address needs the host's. */
+static int
+check_proxy(int dir_fd, const char *home, char **ret_spec)
+{
+	static const char *const required_ns[] = {"user", "mnt", "pid"};
+	_cleanup_free_ char *detail = NULL, *in_root = NULL;
+	char root_path[64];
+	struct proc_id id;
+	bool open = false;
+	size_t len = 0;
+	FILE *f;
+	int r, net;
+
+	r = proc_id_read_at(dir_fd, STATE_DBUS_PROXY_PID, &id);
+	if (r == -ENOENT || (r >= 0 && proc_id_is(&id, "xdg-dbus-proxy") <= 0))
+		return asprintf(ret_spec, "xdg-dbus-proxy confined:closed:no proxy runs (no bus)") <
+		               0
+		           ? -ENOMEM
+		           : 0;
+	if (r < 0)
+		return r;
+	f = open_memstream(&detail, &len);
+	if (f == NULL)
+		return -ENOMEM;
+	confinement_faults(f, &open, id.pid, required_ns, ELEMENTSOF(required_ns), 0, root_path);
+	if (asprintf(&in_root, "%s%s", root_path, home) < 0) {
+		fclose(f);
+		return -ENOMEM;
+	}
+	if (access(in_root, F_OK) == 0 || errno != ENOENT)
+		add_fault(f, &open, "it sees your home %s", home);
+	net = ns_other(id.pid, "net");
+	if (!open)
+		fprintf(f,
+		        "pid %d: its own user, mount, PID%s namespaces, its own root without "
+		        "your home, no capability, no_new_privs, seccomp",
+		        (int) id.pid, net > 0 ? ", network" : " (the host's network)");
+	if (fclose(f) != 0)
+		return -ENOMEM;
+	return asprintf(ret_spec, "xdg-dbus-proxy confined:%s:%s", open ? "OPEN" : "closed",
+	                detail) < 0
+	           ? -ENOMEM
+	           : 0;
+}
+
+/* The jail's openvpn, by its pid file: closed when it runs in the jail's
+ * user namespace (not ours) and a mount namespace and root of its own,
+ * holds CAP_NET_ADMIN and nothing else (its bounding set too), and
+ * no_new_privs and a seccomp filter are set (docs/architecture.md "The
+ * VPN"). Its root may hold the folders on the way to the .ovpn's files, in
+ * your home too: only the way to them, so the home is not checked here. */
+static int
+check_openvpn(int dir_fd, char **ret_spec)
+{
+	static const char *const required_ns[] = {"user", "mnt"};
+	const uint64_t net_admin = UINT64_C(1) << 12; /* CAP_NET_ADMIN */
+	_cleanup_free_ char *detail = NULL;
+	char root_path[64];
+	struct proc_id id;
+	bool open = false;
+	size_t len = 0;
+	FILE *f;
+	int r;
+
+	r = proc_id_read_at(dir_fd, STATE_OPENVPN_PID, &id);
+	if (r == -ENOENT || (r >= 0 && proc_id_is(&id, "openvpn") <= 0))
+		return 0; /* not a VPN jail, or openvpn ended (the jail is degraded) */
+	if (r < 0)
+		return r;
+	f = open_memstream(&detail, &len);
+	if (f == NULL)
+		return -ENOMEM;
+	confinement_faults(f, &open, id.pid, required_ns, ELEMENTSOF(required_ns), net_admin,
+	                   root_path);
+	if (!open)
+		fprintf(f,
+		        "pid %d: the jail's user namespace, its own mount namespace and root, "
+		        "CAP_NET_ADMIN alone, no_new_privs, seccomp",
+		        (int) id.pid);
+	if (fclose(f) != 0)
+		return -ENOMEM;
+	return asprintf(ret_spec, "openvpn confined:%s:%s", open ? "OPEN" : "closed", detail) < 0
+	           ? -ENOMEM
+	           : 0;
+}
+
+/* pasta confines itself (docs/jail.md "pasta"); it is not dumpable, so of
+ * its sandbox only its status shows: no_new_privs, a seccomp filter, a
+ * PID namespace of its own. */
+static int
+check_pasta(int dir_fd, char **ret_spec)
+{
+	struct helper_status st;
+	struct proc_id id;
+	int r;
+
+	r = proc_id_read_at(dir_fd, STATE_PASTA_PID, &id);
+	if (r == -ENOENT || (r >= 0 && proc_id_is(&id, "pasta|passt|pasta.avx2|passt.avx2") <= 0))
+		return 0;
+	if (r >= 0)
+		r = read_helper_status(id.pid, &st);
+	if (r < 0)
+		return r;
+	return asprintf(ret_spec, "pasta confined:%s:pid %d: no_new_privs %s, seccomp %s, %s",
+	                st.nnp == 1 && st.seccomp == 2 && st.pid_depth >= 2 ? "closed" : "OPEN",
+	                (int) id.pid, st.nnp == 1 ? "set" : "NOT set",
+	                st.seccomp == 2 ? "filter" : "NONE",
+	                st.pid_depth >= 2 ? "its own PID namespace" : "the host's PID namespace") <
+	               0
+	           ? -ENOMEM
+	           : 0;
+}
+
+/* --helper lines for leak-check: how the helpers of jail NAME are
+ * confined, seen from the host. A jail cannot observe it: the helpers
+ * are in none of its namespaces. */
+static int
+add_helper_checks(char ***argv, const struct profile_env *env, const char *name)
+{
+	_cleanup_free_ char *path = NULL, *proxy = NULL, *pasta = NULL, *openvpn = NULL;
+	_cleanup_close_ int dir_fd = -1;
+	int r;
+
+	if (env->xdg_runtime_dir == NULL)
+		return 0;
+	if (asprintf(&path, "%s/%s/%s/%s", env->xdg_runtime_dir, STATE_RUNTIME_SUBDIR,
+	             STATE_JAILS_SUBDIR, name) < 0)
+		return -ENOMEM;
+	r = state_dir_open_path(path, false, &dir_fd);
+	if (r < 0)
+		return r == -ENOENT ? 0 : r; /* no supervisor's jail: no helper */
+	r = check_proxy(dir_fd, env->home, &proxy);
+	if (r >= 0)
+		r = check_pasta(dir_fd, &pasta);
+	if (r >= 0)
+		r = check_openvpn(dir_fd, &openvpn);
+	if (r >= 0 && (strv_push(argv, "--helper") < 0 || strv_push(argv, proxy) < 0))
+		r = -ENOMEM;
+	if (r >= 0 && pasta != NULL &&
+	    (strv_push(argv, "--helper") < 0 || strv_push(argv, pasta) < 0))
+		r = -ENOMEM;
+	if (r >= 0 && openvpn != NULL &&
+	    (strv_push(argv, "--helper") < 0 || strv_push(argv, openvpn) < 0))
+		r = -ENOMEM;
+	return r;
+}
+
+/* The terminal after a run, played for real: a host pty stands in for the
+ * user's terminal; a run in the jail leaves a process holding its own
+ * terminal and returns; then we type a line. The leftover must read EOF
+ * (never our line) and fail to write: the CLI hung the jail's pty up and
+ * nothing of our terminal was ever in the jail. It reports on its stderr,
+ * a pipe, which passes through the relay untouched. */
+#define PTY_PROBE_TIMEOUT_MS 10000
+
+static int
+probe_pty_leftover(const struct jail_profile *profile, char **ret_spec)
+{
+	static const char script[] =
+	    "trap '' HUP; exec 3<&0; "
+	    "(if read -r l <&3; then echo \"read:$l\"; else echo read:EOF; fi; "
+	    "if printf x >&3 2>/dev/null; then echo write:ok; else echo write:refused; fi) >&2 & "
+	    "exit 0";
+	char *const argv[] = {"/bin/sh", "-c", (char *) script, NULL};
+	_cleanup_close_ int master = -1, slave = -1, rd = -1;
+	char buf[4096] = "", name[64];
+	size_t len = 0;
+	int report[2], status;
+	bool closed;
+	pid_t pid;
+
+	master = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
+	if (master < 0 || grantpt(master) < 0 || unlockpt(master) < 0 ||
+	    ptsname_r(master, name, sizeof(name)) != 0)
+		return -errno;
+	slave = open(name, O_RDWR | O_NOCTTY | O_CLOEXEC);
+	if (slave < 0 || pipe2(report, O_CLOEXEC) < 0)
+		return -errno;
+	rd = report[0];
+	pid = fork();
+	if (pid < 0) {
+		safe_close(report[1]);
+		return -errno;
+	}
+	if (pid == 0) {
+		int sock;
+
+		if (dup2(slave, 0) < 0 || dup2(slave, 1) < 0 || dup2(report[1], 2) < 0 ||
+		    jail_connect_or_start(profile, &sock) != 0)
+			_exit(EXIT_JAILSUP_FAILED);
+		_exit(jail_run_app(sock, argv, profile->name));
+	}
+	safe_close(report[1]);
+	slave = safe_close(slave);
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			return -errno;
+	/* The run returned: what the user types now is not the jail's. */
+	(void) write_all(master, "typed-after-the-run\n", 20);
+	while (len < sizeof(buf) - 1) {
+		struct pollfd p = {.fd = rd, .events = POLLIN};
+		ssize_t n;
+
+		if (poll(&p, 1, PTY_PROBE_TIMEOUT_MS) <= 0)
+			break;
+		n = read(rd, buf + len, sizeof(buf) - 1 - len);
+		if (n <= 0)
+			break;
+		len += (size_t) n;
+	}
+	buf[len] = '\0';
+	closed = WIFEXITED(status) && WEXITSTATUS(status) == 0 && strstr(buf, "read:EOF\n") &&
+	         strstr(buf, "write:refused\n") && !strstr(buf, "typed-after");
+	return asprintf(ret_spec, "terminal after the run:%s:%s", closed ? "closed" : "OPEN",
+	                closed ? "a process left on it read EOF and could not write (hung up)"
+	                : strstr(buf, "typed-after") != NULL
+	                    ? "a process left on it READ what was typed after the run"
+	                    : "a process left on it was not seen to get EOF and EIO") < 0
+	           ? -ENOMEM
+	           : 0;
+}
+
+/* The helper, copied into a sealed memfd the jail executes. */
+static int
+helper_memfd(int *ret)
+{
+	_cleanup_free_ char *path = NULL;
+	_cleanup_close_ int in = -1, fd = -1;
+	char buf[65536];
+	ssize_t n;
+	int r;
+
+	r = sibling_path("libexec/jailsup/leak-check", &path);
+	if (r < 0)
+		return r;
+	in = open(path, O_RDONLY | O_CLOEXEC);
+	if (in < 0)
+		return log_error_errno(-errno, "unable to open '%s'", path);
+	fd = memfd_create("jailsup-leak-check", MFD_CLOEXEC | MFD_ALLOW_SEALING | MFD_EXEC);
+	if (fd < 0 && errno == EINVAL)
+		fd = memfd_create("jailsup-leak-check", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+	if (fd < 0)
+		return log_error_errno(-errno, "unable to create a memfd");
+	while ((n = read(in, buf, sizeof(buf))) != 0) {
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 || write_all(fd, buf, (size_t) n) < 0)
+			return log_error_errno(-errno, "unable to copy '%s'", path);
+	}
+	if (fcntl(fd, F_ADD_SEALS, F_SEAL_WRITE | F_SEAL_GROW | F_SEAL_SHRINK | F_SEAL_SEAL) < 0 ||
+	    lseek(fd, 0, SEEK_SET) < 0)
+		return log_error_errno(-errno, "unable to seal the memfd");
+	*ret = TAKE_FD(fd);
+	return 0;
+}
+
+/* The rights in force as "audio,x11,…", or "-" for none (an empty
+ * argument would read as a missing one). */
+static int
+rights_list(unsigned rights, char **ret)
+{
+	_cleanup_free_ char *s = NULL;
+	size_t len = 0;
+	_cleanup_fclose_ FILE *f = open_memstream(&s, &len);
+
+	if (f == NULL)
+		return -ENOMEM;
+	for (unsigned i = 0, n = 0; i < _RIGHT_COUNT; i++)
+		if (rights & (1u << i))
+			fprintf(f, "%s%s", n++ > 0 ? "," : "", right_to_string(1u << i));
+	if (fclose(TAKE_PTR(f)) != 0)
+		return -ENOMEM;
+	if (len == 0) {
+		free(s);
+		s = strdup("-");
+	}
+	*ret = TAKE_PTR(s);
+	return *ret != NULL ? 0 : -ENOMEM;
+}
+
+struct check_args {
+	const char *name;
+	bool json;
+	char **probes; /* --probe-* as probe specs */
+};
+
+static int
+parse_check_args(int argc, char **argv, struct check_args *a)
+{
+	for (int i = 0; i < argc; i++) {
+		const char *o = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+		_cleanup_free_ char *t = NULL;
+		unsigned port;
+		int r = 0;
+
+		if (streq(o, "--json"))
+			a->json = true;
+		else if (streq(o, "--help")) {
+			printf("usage: jailsup check NAME [--json] [--probe-abstract NAME] "
+			       "[--probe-tcp PORT] [--probe-unix PATH]\n");
+			exit(0);
+		} else if (streq(o, "--probe-abstract") && v != NULL && v[0] != '\0') {
+			r = add_probe(&a->probes, "abstract", "none", "given abstract socket",
+			              v[0] == '@' ? v + 1 : v);
+			i++;
+		} else if (streq(o, "--probe-tcp") && v != NULL) {
+			if (parse_uint(v, 1, 65535, &port) < 0 ||
+			    asprintf(&t, "127.0.0.1:%u", port) < 0)
+				return log_error("--probe-tcp: '%s' is not a port", v), -EINVAL;
+			r = add_probe(&a->probes, "tcp4", "none", "given loopback TCP port", t);
+			i++;
+		} else if (streq(o, "--probe-unix") && v != NULL && v[0] == '/') {
+			r = add_probe(&a->probes, "unix", "none", "given unix socket", v);
+			i++;
+		} else if (o[0] == '-')
+			return log_error("check: unknown option or missing value '%s'", o), -EINVAL;
+		else if (a->name == NULL)
+			a->name = o;
+		else
+			return log_error("check: one NAME only ('%s' is extra)", o), -EINVAL;
+		if (r < 0)
+			return r;
+	}
+	if (a->name == NULL)
+		return log_error("check: a profile NAME is needed"), -EINVAL;
+	if (!jail_name_valid(a->name))
+		return log_error("'%s' is not a valid jail name", a->name), -EINVAL;
+	return 0;
+}
+
+int
+verb_check(int argc, char **argv)
+{
+	_cleanup_(profile_env_storage_done) struct profile_env_storage storage = {};
+	_cleanup_(profile_freep) struct jail_profile *profile = NULL;
+	_cleanup_(canaries_done) struct canaries c = {-1, -1, -1, -1, -1};
+	_cleanup_free_ char *shipped = NULL, *path = NULL, *rights = NULL, *netns = NULL;
+	_cleanup_free_ char *host_pid = NULL;
+	_cleanup_strv_ char **hv = NULL;
+	_cleanup_close_ int helper = -1;
+	struct check_args a = {};
+	struct profile_error err = {};
+	struct profile_env env;
+	struct proc_id self;
+	struct stat st;
+	int r;
+
+	r = parse_check_args(argc, argv, &a);
+	if (r < 0) {
+		strv_free(a.probes);
+		return EXIT_USAGE;
+	}
+	r = cli_profile_env(&env, &storage, &shipped);
+	if (r < 0) {
+		strv_free(a.probes);
+		return EXIT_JAILSUP_FAILED;
+	}
+	r = profile_find_and_load(&env, a.name, &profile, &err);
+	if (r < 0) {
+		strv_free(a.probes);
+		if (r == -ENOENT)
+			return log_error("no profile named '%s'", a.name), EXIT_NO_JAIL;
+		(void) profile_find(&env, a.name, &path);
+		log_error("%s:%u: %s", path != NULL ? path : a.name, err.line, err.msg);
+		return EXIT_JAILSUP_FAILED;
+	}
+
+	r = helper_memfd(&helper);
+	if (r >= 0)
+		r = rights_list(profile_rights(profile), &rights);
+	if (r >= 0 && stat("/proc/self/ns/net", &st) < 0)
+		r = -errno;
+	if (r >= 0 && asprintf(&netns, "%llu", (unsigned long long) st.st_ino) < 0)
+		r = -ENOMEM;
+	if (r >= 0 && proc_id_get(getpid(), &self) >= 0 &&
+	    asprintf(&host_pid, "%d:%llu", (int) self.pid, (unsigned long long) self.start) < 0)
+		r = -ENOMEM;
+	if (r < 0) {
+		strv_free(a.probes);
+		return log_error_errno(r, "unable to prepare the check"), EXIT_JAILSUP_FAILED;
+	}
+
+	/* The helper is the app's stdin: dispatch executes /proc/self/fd/0. */
+	if (dup2(helper, STDIN_FILENO) < 0) {
+		strv_free(a.probes);
+		return log_error_errno(-errno, "unable to hand the helper over"),
+		       EXIT_JAILSUP_FAILED;
+	}
+	helper = safe_close(helper);
+	for (int attempt = 1; attempt <= CHECK_ATTEMPTS; attempt++) {
+		int sock;
+
+		r = jail_connect_or_start(profile, &sock);
+		/* The canaries only once the jail answers: a Ctrl-C while it
+		 * starts (or asks for a password) must not leave them behind. */
+		if (r == 0 && hv == NULL) {
+			r = canaries_setup(&c, env.xdg_runtime_dir);
+			/* argv[0] is the helper itself, on our stdin. */
+			if (r >= 0 &&
+			    (strv_push(&hv, "/proc/self/fd/0") < 0 ||
+			     (a.json && strv_push(&hv, "--json") < 0) || strv_push(&hv, "--jail") < 0 ||
+			     strv_push(&hv, a.name) < 0 || strv_push(&hv, "--rights") < 0 ||
+			     strv_push(&hv, rights) < 0 || strv_push(&hv, "--network") < 0 ||
+			     strv_push(&hv, jail_network_to_string(profile_network(profile))) < 0 ||
+			     strv_push(&hv, "--netns") < 0 || strv_push(&hv, netns) < 0 ||
+			     (host_pid != NULL &&
+			      (strv_push(&hv, "--host-pid") < 0 || strv_push(&hv, host_pid) < 0))))
+				r = -ENOMEM;
+			if (r >= 0)
+				r = add_host_probes(&hv, &env, &c);
+			if (r >= 0)
+				r = add_helper_checks(&hv, &env, a.name);
+			if (r >= 0) {
+				_cleanup_free_ char *pty = NULL;
+
+				r = probe_pty_leftover(profile, &pty);
+				if (r >= 0 &&
+				    (strv_push(&hv, "--helper") < 0 || strv_push(&hv, pty) < 0))
+					r = -ENOMEM;
+			}
+			for (char **p = a.probes; r >= 0 && p != NULL && *p != NULL; p++)
+				r = strv_push(&hv, *p);
+			if (r < 0) {
+				safe_close(sock);
+				strv_free(a.probes);
+				return log_error_errno(r, "unable to prepare the check"),
+				       EXIT_JAILSUP_FAILED;
+			}
+		}
+		if (r == 0)
+			r = jail_run_app(sock, hv, a.name);
+		if (r != -EAGAIN) {
+			strv_free(a.probes);
+			return r;
+		}
+	}
+	strv_free(a.probes);
+	return log_error("jail '%s' kept ending before it ran the check", a.name),
+	       EXIT_JAILSUP_FAILED;
+}

@@ -1,0 +1,440 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * run.h: `jailsup run` joins a running jail straight through its
+ * dispatch.sock (no supervisor round trip for a second app); otherwise it
+ * asks the supervisor to start the jail, starting the supervisor when none
+ * answers. --no-daemon starts the jail without any supervisor (a debugging
+ * aid). `jailsup enter` runs a command in a running jail only.
+ */
+#include <fcntl.h>
+#include <getopt.h>
+#include <sys/wait.h>
+#include <sched.h>
+#include <time.h>
+
+#include "cli/client.h"
+#include "cli/run.h"
+#include "cli/start.h"
+#include "cli/usage.h"
+#include "cli/verbs.h"
+#include "ini-profiles/profile.h"
+#include "state/exe-paths.h"
+#include "state/jail-state.h"
+#include "state/kv.h"
+#include "state/log.h"
+#include "state/state.h"
+
+/* Rounds of connect-or-start when a jail ends just as we come. */
+#define RUN_ATTEMPTS 5
+
+struct run_args {
+	const char *profile;
+	bool secure;
+	bool autodelete;
+	bool no_daemon;
+	const char *target;
+	char **args;
+};
+
+static bool
+is_option(const char *arg, const char *name)
+{
+	return streq(arg, name);
+}
+
+static int
+parse_run_args(int argc, char **argv, struct run_args *ret)
+{
+	int i;
+
+	for (i = 0; i < argc; i++) {
+		const char *a = argv[i];
+
+		if (is_option(a, "--profile")) {
+			if (++i >= argc)
+				return log_error("--profile needs a NAME"), -EINVAL;
+			ret->profile = argv[i];
+		} else if (strstartswith(a, "--profile="))
+			ret->profile = a + strlen("--profile=");
+		else if (is_option(a, "--secure"))
+			ret->secure = true;
+		else if (is_option(a, "--autodelete"))
+			ret->autodelete = true;
+		else if (is_option(a, "--no-daemon"))
+			ret->no_daemon = true;
+		else if (is_option(a, "--help")) {
+			cli_usage(stdout);
+			exit(0);
+		} else if (is_option(a, "--")) {
+			/* With --profile, a "--" before any target ends both:
+			 * `run --profile NAME -- ARGS` runs the profile's exe. */
+			if (ret->profile != NULL) {
+				ret->args = argv + i + 1;
+				return 0;
+			}
+			continue;
+		} else if (a[0] == '-' && a[1] != '\0')
+			return log_error("unknown option '%s'", a), -EINVAL;
+		else
+			break;
+	}
+	if (i < argc)
+		ret->target = argv[i++];
+	if (i < argc && streq(argv[i], "--"))
+		i++;
+	ret->args = argv + i;
+	if (ret->target == NULL && ret->profile == NULL)
+		return log_error("run: a profile NAME or an EXE is needed"), -EINVAL;
+	return 0;
+}
+
+/* Says what is wrong in profile NAME as "path:line: message". */
+static void
+log_profile_error(const struct profile_env *env, const char *name, const struct profile_error *err)
+{
+	_cleanup_free_ char *path = NULL;
+
+	(void) profile_find(env, name, &path);
+	log_error("%s:%u: %s", path != NULL ? path : name, err->line, err->msg);
+}
+
+/* NAME is a profile; an EXE (has a '/', or is on PATH while no profile has
+ * that name) gets a derived name and, on first start, a new profile. */
+static int
+load_run_profile(const struct run_args *a, const struct profile_env *env,
+		 struct jail_profile **ret, bool *ret_created)
+{
+	_cleanup_free_ char *name = NULL, *cwd = NULL, *path = NULL;
+	struct profile_error err = {};
+	bool is_exe;
+	int r;
+
+	/* With --profile NAME, a target is always the exe of the jail NAME
+	 * (never silently dropped, as a second name would be). */
+	is_exe = a->target != NULL && (strchr(a->target, '/') != NULL || a->profile != NULL);
+	if (a->target != NULL && !is_exe) {
+		r = profile_find(env, a->target, &path);
+		if (r == -ENOENT && found_on_path(a->target, env->path))
+			is_exe = true;
+		else if (r == -EINVAL)
+			return log_error("'%s' is not a valid jail name", a->target), -EINVAL;
+	}
+	if (!is_exe) {
+		const char *n = a->profile != NULL ? a->profile : a->target;
+
+		if (!jail_name_valid(n))
+			return log_error("'%s' is not a valid jail name", n), -EINVAL;
+		r = profile_find_and_load(env, n, ret, &err);
+		if (r == -ENOENT)
+			return log_error("no profile named '%s' (create one with `jailsup new %s "
+					 "--exec PATH`, or run an EXE by its path)", n, n), -ENOENT;
+		if (r < 0)
+			log_profile_error(env, n, &err);
+		return r;
+	}
+
+	cwd = getcwd(NULL, 0);
+	if (a->profile != NULL)
+		name = strdup(a->profile);
+	else {
+		r = profile_name_from_exe(a->target, cwd != NULL ? cwd : "/", &name);
+		if (r < 0)
+			return log_error_errno(r, "unable to derive a jail name from '%s'",
+					       a->target);
+	}
+	if (name == NULL || !jail_name_valid(name))
+		return log_error("'%s' is not a valid jail name", name ? name : ""), -EINVAL;
+	r = profile_find_and_load(env, name, ret, &err);
+	if (r != -ENOENT) {
+		if (r < 0)
+			log_profile_error(env, name, &err);
+		return r;
+	}
+	{
+		_cleanup_free_ char *exec = NULL, *why = NULL;
+		struct exe_resolution probe = {};
+
+		/* The exec is stored as written, made absolute and tidied
+		 * ("./tool" is not "/dir/./tool"): the profile must not depend
+		 * on the cwd of its first start. */
+		if (strchr(a->target, '/') == NULL || strchr("/~$", a->target[0]) != NULL ||
+		    cwd == NULL)
+			exec = strdup(a->target);
+		else if (profile_path_make_absolute(a->target, cwd, &exec) < 0)
+			return log_error("unable to make '%s' an absolute path", a->target),
+			       -EINVAL;
+		if (exec == NULL)
+			return log_error("out of memory"), -ENOMEM;
+		/* A first start that cannot run creates nothing: a typo must
+		 * not leave a profile behind. */
+		r = profile_resolve_exe_full(exec, "/", env, &probe, &why);
+		exe_resolution_done(&probe);
+		if (r < 0 && why != NULL)
+			log_error("refusing to run '%s': %s", exec, why);
+		else if (r < 0)
+			log_error_errno(r, "unable to run '%s'", exec);
+		if (r < 0 && why != NULL)
+			return -EPERM; /* a refusal, not a missing exe */
+		if (r < 0)
+			return r == -ENOENT || r == -ELOOP ? -ENOENT : r == -EACCES ? -ENOEXEC : r;
+		r = profile_create(env, name, exec, a->secure, a->autodelete, NULL);
+		if (r < 0 && r != -EEXIST)
+			return log_error_errno(r, "unable to create a profile for '%s'", exec);
+		*ret_created = r >= 0;
+	}
+	r = profile_find_and_load(env, name, ret, &err);
+	if (r < 0)
+		log_profile_error(env, name, &err);
+	return r;
+}
+
+static int
+open_jail_dir(const char *name, bool create, int *ret_fd, char **ret_path)
+{
+	const char *runtime = getenv("XDG_RUNTIME_DIR");
+	_cleanup_close_ int jails = -1;
+	int r;
+
+	if (runtime == NULL || runtime[0] != '/')
+		return log_error("$XDG_RUNTIME_DIR is not set (log in through a session "
+				 "manager, or set it to a private folder)"), -EINVAL;
+	r = state_runtime_open(runtime, create, NULL, &jails);
+	if (r == -ENOENT && !create)
+		return r; /* no jail has run yet: the supervisor makes the folder */
+	if (r < 0)
+		return log_error_errno(r, "unable to open '%s/%s'", runtime, STATE_RUNTIME_SUBDIR);
+	r = create ? state_dir_create(jails, name, ret_fd, NULL) : state_dir_open(jails, name, ret_fd);
+	if (r < 0)
+		return r == -ENOENT ? r
+				    : log_error_errno(r, "unable to open the state directory of '%s'",
+						      name);
+	if (asprintf(ret_path, "%s/%s/%s/%s", runtime, STATE_RUNTIME_SUBDIR, STATE_JAILS_SUBDIR,
+		     name) < 0)
+		return -ENOMEM;
+	return 0;
+}
+
+/* A start failed (the reason is printed already). The most common cause
+ * on a fresh system has its own exit code and a fix: unprivileged user
+ * namespaces switched off, by sysctl or by an AppArmor policy. Probed only
+ * on this failure path, so a normal start pays nothing for it. */
+static int
+explain_failed_start(void)
+{
+	int status;
+	pid_t pid;
+
+	pid = fork();
+	if (pid < 0)
+		return EXIT_JAILSUP_FAILED;
+	if (pid == 0)
+		_exit(unshare(CLONE_NEWUSER) < 0 ? 1 : 0);
+	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status) || WEXITSTATUS(status) == 0)
+		return EXIT_JAILSUP_FAILED;
+	log_error("unprivileged user namespaces are not available to you: allow them with "
+		  "`sysctl kernel.unprivileged_userns_clone=1` and a non-zero "
+		  "user.max_user_namespaces, or, under AppArmor, "
+		  "`sysctl kernel.apparmor_restrict_unprivileged_userns=0`");
+	return EXIT_NO_USERNS;
+}
+
+/* Connects to the jail of PROFILE, starting it when none answers. Returns 0
+ * and *ret_sock, -EAGAIN when the jail said it was running but took no
+ * connection (it was ending: try again), or an exit code after logging. */
+static int
+connect_or_start(const struct run_args *a, const struct jail_profile *profile, bool created,
+		 int *ret_sock)
+{
+	_cleanup_free_ char *state_path = NULL;
+	_cleanup_close_ int jail_fd = -1;
+	int r;
+
+	/* A running jail is joined directly; only a start needs its state dir
+	 * created (by the supervisor, or by us with --no-daemon). */
+	r = open_jail_dir(profile->name, a->no_daemon, &jail_fd, &state_path);
+	if (r < 0 && r != -ENOENT)
+		return EXIT_JAILSUP_FAILED;
+	if (r == 0 && jail_connect(jail_fd, ret_sock) == 0)
+		return 0;
+	if (a->no_daemon) {
+		r = jail_start_direct(profile, jail_fd, state_path);
+		if (r < 0 && r != -EALREADY)
+			return explain_failed_start();
+	} else {
+		r = jail_request_start(profile->name, created);
+		if (r == EXIT_JAILSUP_FAILED)
+			return explain_failed_start();
+		if (r != 0)
+			return r;
+		if (jail_fd < 0) {
+			free(state_path);
+			state_path = NULL;
+			r = open_jail_dir(profile->name, false, &jail_fd, &state_path);
+			if (r < 0)
+				return log_error_errno(r, "unable to open the state of jail '%s'",
+						       profile->name),
+				       EXIT_JAILSUP_FAILED;
+		}
+	}
+	r = jail_connect(jail_fd, ret_sock);
+	if (r < 0 && !a->no_daemon)
+		return -EAGAIN; /* "running" was the jail that just ended */
+	if (r < 0)
+		return log_error_errno(r, "unable to reach jail '%s'", profile->name),
+		       EXIT_JAILSUP_FAILED;
+	return 0;
+}
+
+int
+jail_connect_or_start(const struct jail_profile *profile, int *ret_sock)
+{
+	const struct run_args a = { .profile = profile->name };
+
+	return connect_or_start(&a, profile, false, ret_sock);
+}
+
+int
+verb_run(int argc, char **argv)
+{
+	_cleanup_(profile_env_storage_done) struct profile_env_storage storage = {};
+	_cleanup_(profile_freep) struct jail_profile *profile = NULL;
+	_cleanup_free_ char *shipped = NULL, *why = NULL;
+	_cleanup_strv_ char **app_argv = NULL;
+	struct exe_resolution exe = {};
+	struct run_args a = {};
+	struct profile_env env;
+	bool created = false;
+	int r, sock = -1;
+
+	if (parse_run_args(argc, argv, &a) < 0)
+		return EXIT_USAGE;
+	r = cli_profile_env(&env, &storage, &shipped);
+	if (r < 0)
+		return EXIT_JAILSUP_FAILED;
+	r = load_run_profile(&a, &env, &profile, &created);
+	if (r == -ENOEXEC)
+		return EXIT_NOT_EXECUTABLE;
+	if (r < 0)
+		return r == -ENOENT ? EXIT_NOT_FOUND : EXIT_JAILSUP_FAILED;
+
+	r = profile_resolve_exe_full(profile->exec, "/", &env, &exe, &why);
+	if (r < 0 && why != NULL)
+		log_error("refusing to run '%s' (jail '%s'): %s", profile->exec, profile->name, why);
+	else if (r < 0)
+		log_error_errno(r, "unable to run '%s' (jail '%s')", profile->exec, profile->name);
+	if (r < 0 && why != NULL)
+		return EXIT_JAILSUP_FAILED;
+	if (r < 0)
+		return r == -ENOENT || r == -ELOOP ? EXIT_NOT_FOUND : EXIT_NOT_EXECUTABLE;
+	if (strv_push(&app_argv, exe.jail_path) < 0)
+		return EXIT_JAILSUP_FAILED;
+	exe_resolution_done(&exe);
+	for (char **p = a.args; *p != NULL; p++)
+		if (strv_push(&app_argv, *p) < 0)
+			return EXIT_JAILSUP_FAILED;
+
+	/* A jail that was ending as we came refuses with -EAGAIN (nothing of
+	 * the request ran) and takes no more connections: go round again, and
+	 * the next start makes a fresh jail. */
+	for (int attempt = 1;; attempt++) {
+		r = connect_or_start(&a, profile, created, &sock);
+		if (r == 0)
+			r = jail_run_app(sock, app_argv, profile->name);
+		if (r != -EAGAIN)
+			return r;
+		if (attempt == RUN_ATTEMPTS)
+			return log_error("jail '%s' kept ending before it ran the app",
+					 profile->name),
+			       EXIT_JAILSUP_FAILED;
+		/* The supervisor may not have seen the end of the old jail yet. */
+		if (!a.no_daemon)
+			(void) nanosleep(&(struct timespec){ .tv_nsec = attempt * 20 * 1000 * 1000 },
+					 NULL);
+	}
+}
+
+/* `enter` of a jail that takes no app: EXIT_NOT_RUNNING when the jail
+ * exists (a state directory or a profile), else EXIT_NO_JAIL. One line. */
+static int
+enter_not_running(const char *name, bool have_state)
+{
+	_cleanup_(profile_env_storage_done) struct profile_env_storage storage = {};
+	_cleanup_free_ char *shipped = NULL, *path = NULL;
+	struct profile_env env;
+
+	if (!have_state) {
+		if (cli_profile_env(&env, &storage, &shipped) < 0 ||
+		    profile_find(&env, name, &path) < 0) {
+			log_error("no jail or profile named '%s' (see `jailsup list`)", name);
+			return EXIT_NO_JAIL;
+		}
+	}
+	log_error("jail '%s' is not running (start it with `jailsup run %s`)", name, name);
+	return EXIT_NOT_RUNNING;
+}
+
+/* The supervisor's state says "starting" (a jail of --no-daemon has no
+ * state file: never starting as far as we can tell). */
+static bool
+jail_is_starting(int jail_fd)
+{
+	struct kv_list state = {};
+	unsigned line;
+	bool starting;
+
+	if (kv_read_at(jail_fd, STATE_STATE, &state, &line) < 0)
+		return false;
+	starting = jail_status_from_string(kv_get(&state, STATE_KEY_STATUS)) == JAIL_STARTING;
+	kv_list_done(&state);
+	return starting;
+}
+
+int
+verb_enter(int argc, char **argv)
+{
+	_cleanup_free_ char *state_path = NULL;
+	_cleanup_close_ int jail_fd = -1;
+	char *shell[] = { "/bin/bash", NULL };
+	char **cmd = shell;
+	int r, sock;
+
+	if (argc < 1 || argv[0][0] == '-') {
+		if (argc >= 1 && streq(argv[0], "--help")) {
+			cli_usage(stdout);
+			return 0;
+		}
+		log_error("enter: a jail NAME is needed");
+		return EXIT_USAGE;
+	}
+	if (!jail_name_valid(argv[0])) {
+		log_error("'%s' is not a valid jail name", argv[0]);
+		return EXIT_USAGE;
+	}
+	if (argc >= 2) {
+		cmd = argv + 1;
+		if (streq(cmd[0], "--"))
+			cmd++;
+		if (cmd[0] == NULL)
+			cmd = shell;
+	}
+	r = open_jail_dir(argv[0], false, &jail_fd, &state_path);
+	/* Its dispatch.sock is there while it starts, but its first app is
+	 * the one being started: an app that joined first and ended would end
+	 * the jail under it. */
+	if (r >= 0 && jail_is_starting(jail_fd)) {
+		log_error("jail '%s' is still starting: try again when `jailsup list` says "
+			  "running", argv[0]);
+		return EXIT_NOT_RUNNING;
+	}
+	if (r == -ENOENT || (r >= 0 && jail_connect(jail_fd, &sock) < 0))
+		return enter_not_running(argv[0], r >= 0);
+	if (r < 0)
+		return EXIT_JAILSUP_FAILED;
+	/* No fd of ours but the three stdio ones may be around when the jail
+	 * gets them: a directory fd would open the host to it. */
+	jail_fd = safe_close(jail_fd);
+	r = jail_run_app(sock, cmd, argv[0]);
+	if (r == -EAGAIN)
+		return enter_not_running(argv[0], true);
+	return r;
+}

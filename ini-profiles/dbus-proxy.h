@@ -1,0 +1,74 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * The filtered D-Bus of a jail (docs/jail.md "D-Bus"): one xdg-dbus-proxy
+ * per jail, started by the supervisor before the jailer, serving the session bus
+ * (rights dbus and notifications) and the system bus (right dbus-system)
+ * on sockets in the jail's state directory. The proxy parses every
+ * message of the jail, so it runs confined (supervisor/dbus-proxy-spawn.c).
+ * `jailsup explain` prints the same rules and sandbox, from the same code.
+ */
+#ifndef JAILSUP_PROFILE_DBUS_PROXY_H
+#define JAILSUP_PROFILE_DBUS_PROXY_H
+
+#include <sys/types.h>
+
+#include "ini-profiles/profile.h"
+#include "state/sandbox.h"
+
+/* The fd the proxy inherits as its --fd: the write end of the readiness
+ * pipe. It writes one byte once its sockets listen, and exits by itself
+ * when the pipe breaks (no reader left). The read end is the supervisor's
+ * until the proxy is ready, then the jailer's for its whole life
+ * (jailer-spawn.h): the proxy's life is the jail's, also when no
+ * supervisor runs to kill it through dbus-proxy.pid when the jail ends. */
+#define DBUS_PROXY_FD_SYNC 3
+/* The jailer holds the read end at JAILER_FIRST_FD (jailer-spawn.h): it
+ * never reads it, it only keeps it open; the jail's PID 1 does not inherit
+ * it (dispatch's fds 3-6 replace it, everything above is closed). */
+
+/* The bus the session proxy is for: RIGHTS has dbus (notifications needs
+ * dbus: without it there is no session bus at all). */
+bool dbus_proxy_session_wanted(unsigned rights);
+bool dbus_proxy_system_wanted(unsigned rights);
+
+/* The rules of one bus as xdg-dbus-proxy takes them: "--filter", then
+ * --see=, --talk=, --own=, --call=, --broadcast= from D, then the four
+ * calls of the notifications right when NOTIFICATIONS. *ret is a strv. */
+int dbus_proxy_rules(const struct profile_dbus *d, bool notifications, char ***ret);
+
+/* How the proxy is started, and what of the host it must reach. */
+struct dbus_proxy_cmd {
+	char **argv; /* "xdg-dbus-proxy" "--fd=3" then per bus ADDRESS SOCKET --filter RULES… */
+	/* The host paths of the unix:path= buses it connects to (session,
+	 * system), NULL where there is none or the bus is abstract. */
+	char *bus_sockets[2];
+	/* A bus is unix:abstract=: reachable only from the host's network
+	 * namespace, which the proxy then keeps. */
+	bool host_netns;
+};
+
+void dbus_proxy_cmd_done(struct dbus_proxy_cmd *c);
+
+/* The bus addresses to proxy: SESSION_ADDR (the requesting CLI's
+ * DBUS_SESSION_BUS_ADDRESS; NULL: ours, else $XDG_RUNTIME_DIR/bus) and
+ * SYSTEM_ADDR (likewise, else /run/dbus/system_bus_socket). Only local
+ * sockets are proxied, "unix:path=/…" and "unix:abstract=…": anything else
+ * (tcp:, unix:tmpdir=) is refused with -EPROTONOSUPPORT, and the jail gets
+ * no bus. */
+int dbus_proxy_cmd(const struct jail_profile *p, unsigned rights, const char *session_addr,
+		   const char *system_addr, const char *runtime_dir, struct dbus_proxy_cmd *ret);
+
+/* The proxy's sandbox (state/sandbox.h; docs/jail.md "D-Bus"): its own
+ * user, mount, PID (it is PID 1), IPC, UTS and cgroup namespaces, a
+ * network namespace of its own unless a bus is abstract; the system
+ * folders, its program EXE (resolved; bound when not below /usr; NULL: not
+ * known), the bus sockets of C, and writable only PROXY_DIR (the state
+ * dir's STATE_DBUS_PROXY_DIR, verified against PROXY_DIR_FD), its cwd;
+ * no capability. Fills BINDS, which *RET points to. Plain data: `jailsup
+ * explain` prints the same. */
+#define DBUS_PROXY_BINDS_MAX 4
+void dbus_proxy_sandbox(const struct dbus_proxy_cmd *c, const char *exe, const char *proxy_dir,
+			int proxy_dir_fd, struct sandbox_bind binds[static DBUS_PROXY_BINDS_MAX],
+			struct sandbox *ret);
+
+#endif
