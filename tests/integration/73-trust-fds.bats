@@ -24,11 +24,7 @@ load supervisor-helpers
 
 # The jail of the stdio tests: /bin/sh, no network.
 setup() {
-	write_profile app <<EOF
-[jail]
-exec = /bin/sh
-network = none
-EOF
+	sh_profile app
 }
 
 # The cap of what one start of a jail may write to its log (jail output
