@@ -19,15 +19,6 @@ bats_require_minimum_version 1.5.0
 load helpers
 load jail-helpers
 
-# A jail NAME running /bin/sh with no network: `jrun NAME -c SCRIPT ARGS…`.
-sh_profile() {
-	write_profile "$1" <<EOF
-[jail]
-exec = /bin/sh
-network = none
-EOF
-}
-
 # What a jail's /tmp holds when it starts: nothing, unless the test's
 # private XDG_RUNTIME_DIR lies below /tmp (it does under bats), whose
 # tmpfs is then mounted on folders made for it in the jail's /tmp.

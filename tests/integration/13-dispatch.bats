@@ -18,11 +18,7 @@ load helpers
 load jail-helpers
 
 setup() {
-	write_profile app <<EOF
-[jail]
-exec = /bin/sh
-network = none
-EOF
+	sh_profile app
 }
 
 jrun() {

@@ -322,6 +322,25 @@ load supervisor-helpers
 	assert_status 0
 }
 
+@test "kill of a jail still running its init script: SIGTERM ends it, without the SIGKILL fallback" {
+	local script
+	script=$(home_tmpdir)/slow.sh
+	printf 'exec sleep 1000\n' >"$script"
+	write_profile slow <<EOF
+[jail]
+exec = /bin/sh
+network = none
+init-script = $script
+EOF
+	bg jailsup run slow -c 'echo app-ran'
+	wait_for grep -q '^jailer-pid=' "$(state_dir slow)/state"
+	run jailsup kill slow
+	assert_status 0
+	# The fallback says so on stderr when SIGTERM was not enough.
+	[[ $output != *"killing it"* ]] || fail "SIGTERM was dropped: $output"
+	wait_for grep -qx 'status=failed' "$(state_dir slow)/state"
+}
+
 # --- enter -----------------------------------------------------------------
 
 @test "enter runs a command, or bash, in a running jail" {

@@ -5,7 +5,9 @@
 # idle control connections (any process of the user can open them) are
 # dropped after a short bound and never keep a start waiting; a supervisor
 # that is stopped makes `jailsup run` fail within its bound, naming it; a
-# start that is merely slow keeps talking (progress) and is not cut off.
+# start that is merely slow keeps talking (progress) and is not cut off,
+# and one that never becomes ready is ended by the supervisor (the jail
+# failed, the CLI told why).
 
 bats_require_minimum_version 1.5.0
 
@@ -134,4 +136,20 @@ time.sleep(600)
 	assert_status 0
 	[ "$output" = fast ] || fail "ran in '$output'"
 	[ -z "$stderr" ] || fail "a fast start printed: $stderr"
+}
+
+@test "a start that never becomes ready is ended: 125 with the reason, status failed" {
+	local script
+	script=$(home_tmpdir)/hang.sh
+	printf 'echo init-started\nexec sleep 1000\n' >"$script"
+	write_profile hang <<EOF
+[jail]
+exec = /bin/sh
+network = none
+init-script = $script
+EOF
+	JAILSUP_START_TIMEOUT=2 run -125 jailsup run hang -c 'echo app-ran'
+	assert_output_contains "did not become ready"
+	[[ $output != *app-ran* ]] || fail "the app ran: $output"
+	grep -qx 'status=failed' "$(state_dir hang)/state" || fail "state: $(cat "$(state_dir hang)/state")"
 }

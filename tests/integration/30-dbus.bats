@@ -218,6 +218,41 @@ print(\"id\", n)
 		fail "the proxy is in the jail's PID namespace"
 }
 
+@test "the default session bus is only the filtering proxy: the real bus's names unseen; no bus without a supervisor" {
+	command -v dbus-daemon >/dev/null || fail "dbus-daemon is missing (scripts/packages.txt)"
+	command -v xdg-dbus-proxy >/dev/null || fail "xdg-dbus-proxy is missing (scripts/packages.txt)"
+	write_profile plain <<EOF
+[jail]
+exec = /bin/sh
+network = none
+EOF
+	bg dbus-daemon --session --nofork --address="unix:path=$BATS_TEST_TMPDIR/real-bus"
+	wait_for test -S "$BATS_TEST_TMPDIR/real-bus"
+	export DBUS_SESSION_BUS_ADDRESS="unix:path=$BATS_TEST_TMPDIR/real-bus"
+	# A name on the real bus a jail must not reach (systemd1 stands in).
+	bg python3 -c 'import dbus, sys, time
+b = dbus.bus.BusConnection(sys.argv[1]); b.request_name("org.freedesktop.systemd1"); time.sleep(1000)' \
+		"$DBUS_SESSION_BUS_ADDRESS"
+	wait_for dbus-send --session --print-reply --dest=org.freedesktop.DBus /org/freedesktop/DBus \
+		org.freedesktop.DBus.GetNameOwner string:org.freedesktop.systemd1
+	run jailsup run plain -c 'echo "addr=$DBUS_SESSION_BUS_ADDRESS"
+		dbus-send --session --print-reply --dest=org.freedesktop.DBus /org/freedesktop/DBus org.freedesktop.DBus.ListNames
+		cat /proc/self/mountinfo'
+	assert_status 0
+	assert_output_contains "addr=unix:path=$XDG_RUNTIME_DIR/bus" '"org.freedesktop.DBus"'
+	[[ $output != *systemd1* ]] || fail "the jail sees systemd1: $output"
+	[[ $output != *real-bus* ]] || fail "the real bus is mounted in the jail: $output"
+	# The names it lists are the bus and unique names, nothing else.
+	local names
+	names=$(grep -o 'string "[^"]*"' <<<"$output" | grep -v -e '"org.freedesktop.DBus"' -e '":1\.[0-9]*"' || :)
+	[ -z "$names" ] || fail "names beyond the bus: $names"
+	# Without a supervisor there is no proxy, so no bus at all.
+	run jailsup run --no-daemon plain -c 'echo "addr=${DBUS_SESSION_BUS_ADDRESS:-none}"; ls -A "$XDG_RUNTIME_DIR"'
+	assert_status 0
+	assert_output_contains "addr=none"
+	[[ $output != *bus* ]] || fail "a bus is in the --no-daemon jail: $output"
+}
+
 @test "no dbus right: no proxy, no socket, no variable" {
 	start_bus session
 	dbus_profile nobus "[rights]" "deny = dbus"

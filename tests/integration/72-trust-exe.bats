@@ -6,7 +6,9 @@
 # (docs/jail.md "The trust boundary"). Each test is an attack that got out
 # before: an exe swapped for a symlink into a secret folder, a share
 # reached through a planted symlink, a read-write share of a file the
-# session runs at login, an init script another jail can write.
+# session runs at login, an init script another jail can write. What a jail
+# plants in its own home cannot hang the next start either: a FIFO where a
+# share's mount point goes fails it at once.
 
 # $output, $status and $stderr come from bats' run; the scripts run in
 # jails are single-quoted on purpose.
@@ -108,6 +110,29 @@ EOF
 	assert_status 125
 	[[ $output != *api-token* && $output != *"APP RAN"* ]] || fail "the secret was bound: $output"
 	[[ $stderr == *"'$downloads/sub'"*symlink*"'browser'"* ]] || fail "stderr: $stderr"
+}
+
+@test "a FIFO planted where a share's mount point goes fails the start, not hangs it" {
+	local shared
+	shared=$(home_tmpdir)
+	echo data >"$shared/file"
+	write_profile fifo <<EOF
+[jail]
+exec = /bin/sh
+network = none
+
+[share]
+ro = $shared/file
+EOF
+	# The jail's own home is jail-writable: plant a FIFO at the mount point.
+	# (umask 077: the data folders above the home must be 0700, as the
+	# jailer makes them.)
+	# The private home is mounted at $HOME: the mount point of $shared/file
+	# lies at the same place below it.
+	(umask 077 && mkdir -p "$(jail_home fifo)/${shared#"$HOME"/}")
+	mkfifo "$(jail_home fifo)/${shared#"$HOME"/}/file"
+	run -125 timeout 60 jailsup run --no-daemon fifo -c "cat $shared/file"
+	assert_output_contains "not a regular file"
 }
 
 @test "read-write shares of files the session runs are refused with path:line; read-only is fine" {

@@ -6,7 +6,11 @@
 # (their output goes through a pipe the jailer reads, bounds and marks; the
 # script is a sealed copy), the log stays under its cap however much a jail
 # writes, and what a jail logged reaches the user's terminal escaped and
-# marked as the jail's, never as a line of jailsup's own.
+# marked as the jail's, never as a line of jailsup's own. A directory fd
+# never reaches a jail as stdio (it opens the host's tree through
+# openat(fd, "..")): the CLI refuses it, dispatch refuses it from any
+# client, and a CLI started with closed stdio fds does not hand its own
+# state-dir fd over.
 
 # $output, $status and $stderr come from bats' run; the scripts run in
 # jails are single-quoted on purpose.
@@ -17,6 +21,11 @@ bats_require_minimum_version 1.5.0
 load helpers
 load jail-helpers
 load supervisor-helpers
+
+# The jail of the stdio tests: /bin/sh, no network.
+setup() {
+	sh_profile app
+}
 
 # The cap of what one start of a jail may write to its log (jail output
 # and dispatch's own lines), and room for the jailer's own lines.
@@ -205,4 +214,54 @@ EOF
 	assert_status 0
 	[ "$output" = app-ok ] || fail "$output"
 	wait_for grep -qx 'init\[bad\]: init-ran-ok' "$(state_dir bad)/log"
+}
+
+@test "the CLI refuses a directory as the app's stdin: 125, a clear line" {
+	run -125 jailsup run --no-daemon app -c 'ls /proc/self/fd/0/ >/dev/null && echo OPEN' <"$HOME"
+	assert_output_contains "refusing to hand fd 0"
+	[[ $output != *OPEN* ]] || fail "the app could list the directory: $output"
+}
+
+@test "dispatch refuses a RUN whose stdio is a directory fd, and goes on serving" {
+	bg jailsup run --no-daemon app -c 'sleep 60'
+	wait_for_file "$(state_dir app)/dispatch.sock"
+	run python3 - "$(state_dir app)/dispatch.sock" "$HOME" <<'PY'
+import os, socket, struct, sys
+sock_path, home = sys.argv[1], sys.argv[2]
+argv, env, cwd = [b"/bin/sh", b"-c", b"echo ESCAPED"], [b"LANG=C"], b"/"
+body = struct.pack("=II", len(argv), len(env)) + b"".join(x + b"\0" for x in argv + env + [cwd])
+msg = struct.pack("=IHHI", 0x4a534431, 1, 1, 12 + len(body)) + body
+s = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+s.connect(sock_path)
+d = os.open(home, os.O_RDONLY | os.O_DIRECTORY)
+s.sendmsg([msg], [(socket.SOL_SOCKET, socket.SCM_RIGHTS, struct.pack("=iii", d, 1, 2))])
+reply = s.recv(64)
+magic, version, typ, length, kind, value = struct.unpack("=IHHIIi", reply)
+print("type=%d kind=%d" % (typ, kind))
+PY
+	[ "$status" -eq 0 ] || fail "the client failed: $output"
+	# EXIT (4) with REFUSED (3): nothing ran.
+	assert_output_contains "type=4 kind=3"
+	[[ $output != *ESCAPED* ]] || fail "the app ran: $output"
+	run jailsup enter app -- echo still-serving
+	assert_status 0
+	assert_output_contains still-serving
+}
+
+@test "enter started with its stdio closed never hands the jail a directory" {
+	bg jailsup run --no-daemon app -c 'sleep 60'
+	wait_for_file "$(state_dir app)/dispatch.sock"
+	# Started with fds 0 and 1 closed, the CLI's next opens would take
+	# them: its own state-dir fd could become the app's stdout.
+	# (Closed in the shell that execs the CLI: bats' run would give it a
+	# capture file of its own as stdout.)
+	# The app tests its own stdout with the shell's builtin [ (no
+	# redirection of its own may stand in for it).
+	run sh -c 'exec jailsup enter app -- /bin/sh -c "
+		if [ -d /proc/self/fd/1/ ]; then touch /tmp/kind-dir; fi
+		if [ -c /proc/self/fd/1 ]; then touch /tmp/kind-chr; fi" <&- >&-'
+	run jailsup enter app -- ls /tmp
+	assert_status 0
+	[[ $output != *kind-dir* ]] || fail "the app's stdout was a directory: $output"
+	assert_output_contains "kind-chr"
 }

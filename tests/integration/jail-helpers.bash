@@ -6,6 +6,8 @@
 #
 #   write_profile NAME        the profile NAME.ini from stdin, in the test's
 #                             private $XDG_CONFIG_HOME/jailsup/profiles
+#   sh_profile NAME           the profile of a jail NAME running /bin/sh with
+#                             no network: `jailsup run NAME -c SCRIPT ARGS…`
 #   state_dir NAME            the state directory of jail NAME
 #   jail_home NAME            its private home, seen from the host
 #   jail_running NAME         true while its iso-pipe exists
@@ -32,6 +34,14 @@ write_profile() {
 	local name=$1 dir=$XDG_CONFIG_HOME/jailsup/profiles
 	mkdir -p "$dir"
 	cat >"$dir/$name.ini"
+}
+
+sh_profile() {
+	write_profile "$1" <<EOF
+[jail]
+exec = /bin/sh
+network = none
+EOF
 }
 
 state_dir() {

@@ -30,6 +30,7 @@
 /* clang-format on */
 
 #include "ini-profiles/profile.h"
+#include "tests/unit/golden-fixture.h"
 
 #define FAKE_PROFILE_DIR "/usr/share/jailsup/profiles"
 
@@ -42,44 +43,6 @@ static const struct profile_env env = {
     .path = "/usr/bin:/bin",
     .search_dirs = search_dirs,
 };
-
-static char *
-src_path(const char *rel)
-{
-	const char *srcdir = getenv("JAILSUP_SRCDIR");
-	char *p;
-
-	if (srcdir == NULL || srcdir[0] == '\0')
-		srcdir = ".";
-	p = path_join(srcdir, rel);
-	assert_non_null(p);
-	return p;
-}
-
-/* The file's text, or NULL when it does not exist. */
-static char *
-read_text(const char *path)
-{
-	_cleanup_close_ int fd = -1;
-	char *text = NULL;
-
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0 && errno == ENOENT)
-		return NULL;
-	assert_true(fd >= 0);
-	assert_int_equal(read_all(fd, 1 << 20, &text, NULL), 0);
-	return text;
-}
-
-static void
-write_text(const char *path, const char *text)
-{
-	_cleanup_close_ int fd = -1;
-
-	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	assert_true(fd >= 0);
-	assert_int_equal(write_all(fd, text, strlen(text)), 0);
-}
 
 /* What the golden file should hold for FILE (NAME.ini in DIR). */
 static char *
@@ -94,7 +57,7 @@ golden_output(const char *dir, const char *file)
 
 	path = path_join(dir, file);
 	assert_non_null(path);
-	text = read_text(path);
+	text = read_text(path, NULL);
 	assert_non_null(text);
 	name = strndup(file, strlen(file) - 4);
 	assert_non_null(name);
@@ -128,21 +91,12 @@ test_golden_file(void **state)
 {
 	const char *file = *state;
 	_cleanup_free_ char *dir = src_path("tests/unit/profiles");
-	_cleanup_free_ char *out = NULL, *expected_path = NULL, *expected = NULL;
-	const char *update = getenv("JAILSUP_GOLDEN_UPDATE");
+	_cleanup_free_ char *out = NULL, *expected_path = NULL;
 
 	out = golden_output(dir, file);
 	assert_true(
 	    asprintf(&expected_path, "%s/%.*s.expected", dir, (int) strlen(file) - 4, file) > 0);
-	if (update != NULL && streq(update, "1")) {
-		write_text(expected_path, out);
-		return;
-	}
-	expected = read_text(expected_path);
-	if (expected == NULL)
-		fail_msg("%s is missing (JAILSUP_GOLDEN_UPDATE=1 writes it)", expected_path);
-	if (!streq(expected, out))
-		fail_msg("%s differs:\n--- expected\n%s--- got\n%s", expected_path, expected, out);
+	golden_check(expected_path, out);
 }
 
 /* Every .expected has its .ini: a renamed test must not leave a stale
@@ -164,7 +118,7 @@ test_golden_no_orphans(void **state)
 		if (n <= 9 || !streq(de->d_name + n - 9, ".expected"))
 			continue;
 		assert_true(asprintf(&ini, "%s/%.*s.ini", dir, (int) n - 9, de->d_name) > 0);
-		text = read_text(ini);
+		text = read_text(ini, NULL);
 		if (text == NULL)
 			fail_msg("%s/%s has no .ini", dir, de->d_name);
 	}
@@ -202,7 +156,7 @@ test_docs_examples(void **state)
 	unsigned n = 0;
 
 	(void) state;
-	doc = read_text(path);
+	doc = read_text(path, NULL);
 	assert_non_null(doc);
 	for (s = doc; (s = strstr(s, "```ini\n")) != NULL;) {
 		_cleanup_(profile_freep) struct jail_profile *p = NULL;

@@ -24,6 +24,7 @@
 
 #include "ini-profiles/ovpn.h"
 #include "state/util.h"
+#include "tests/unit/golden-fixture.h"
 
 #define OVPN_DIR "/home/user/vpn"
 
@@ -569,32 +570,6 @@ test_directive_allowed(void **state)
 /* --- golden files ---------------------------------------------------------------- */
 
 static char *
-src_path(const char *rel)
-{
-	const char *srcdir = getenv("JAILSUP_SRCDIR");
-	char *p;
-
-	if (srcdir == NULL || srcdir[0] == '\0')
-		srcdir = ".";
-	p = path_join(srcdir, rel);
-	assert_non_null(p);
-	return p;
-}
-
-static char *
-read_text(const char *path, size_t *ret_len)
-{
-	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
-	char *text = NULL;
-
-	if (fd < 0 && errno == ENOENT)
-		return NULL;
-	assert_true(fd >= 0);
-	assert_int_equal(read_all(fd, 1 << 20, &text, ret_len), 0);
-	return text;
-}
-
-static char *
 golden_output(const char *dir, const char *file)
 {
 	_cleanup_free_ char *path = path_join(dir, file), *text = NULL;
@@ -643,7 +618,6 @@ static void
 test_golden(void **state)
 {
 	_cleanup_free_ char *dir = src_path("tests/unit/ovpn");
-	const char *update = getenv("JAILSUP_GOLDEN_UPDATE");
 	unsigned n = 0, attacks = 0;
 	struct dirent *de;
 	DIR *d;
@@ -654,8 +628,7 @@ test_golden(void **state)
 		fail_msg("unable to open '%s': %s (set JAILSUP_SRCDIR)", dir, strerror(errno));
 	while ((de = readdir(d)) != NULL) {
 		size_t len = strlen(de->d_name);
-		_cleanup_free_ char *out = NULL, *expected_path = NULL, *expected = NULL,
-		                    *source = NULL;
+		_cleanup_free_ char *out = NULL, *expected_path = NULL, *source = NULL;
 
 		if (len > 9 && streq(de->d_name + len - 9, ".expected")) {
 			/* Every .expected has its .ovpn. */
@@ -677,21 +650,7 @@ test_golden(void **state)
 		}
 		assert_true(asprintf(&expected_path, "%s/%.*s.expected", dir, (int) len - 5,
 		                     de->d_name) > 0);
-		if (update != NULL && streq(update, "1")) {
-			_cleanup_close_ int fd =
-			    open(expected_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-
-			assert_true(fd >= 0);
-			assert_int_equal(write_all(fd, out, strlen(out)), 0);
-			continue;
-		}
-		expected = read_text(expected_path, NULL);
-		if (expected == NULL)
-			fail_msg("%s is missing (JAILSUP_GOLDEN_UPDATE=1 writes it)",
-			         expected_path);
-		if (!streq(expected, out))
-			fail_msg("%s differs:\n--- expected\n%s--- got\n%s", expected_path,
-			         expected, out);
+		golden_check(expected_path, out);
 	}
 	closedir(d);
 	assert_true(n >= 10);

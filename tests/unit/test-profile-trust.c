@@ -8,12 +8,12 @@
  * and the read-write shares refused because the session runs them.
  *
  * Each test runs in a fresh mkdtemp() folder holding a fake home, XDG
- * folders and profile folders; nothing outside it is touched.
+ * folders and profile folders (profile-fixture.h); nothing outside it is
+ * touched.
  */
 #include <sys/stat.h>
 
 #include <fcntl.h>
-#include <ftw.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -25,21 +25,8 @@
 #include "ini-profiles/profile.h"
 #include "ini-profiles/trust.h"
 
-struct fx {
-	char dir[64];
-	char *home, *config, *data, *runtime, *user_dir, *etc_dir;
-	const char *dirs[3];
-	struct profile_env env;
-};
-
-static char *
-xjoin(const char *a, const char *b)
-{
-	char *p = path_join(a, b);
-
-	assert_non_null(p);
-	return p;
-}
+#define FIXTURE_NAME "test-trust"
+#include "tests/unit/profile-fixture.h"
 
 static void
 xmkdirs(const char *path)
@@ -47,16 +34,6 @@ xmkdirs(const char *path)
 	assert_int_equal(mkdir_parents(path, 0700), 0);
 	if (mkdir(path, 0700) < 0)
 		assert_int_equal(errno, EEXIST);
-}
-
-static void
-write_file(const char *path, const char *text, mode_t mode)
-{
-	_cleanup_close_ int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
-
-	assert_true(fd >= 0);
-	assert_int_equal(write_all(fd, text, strlen(text)), 0);
-	assert_int_equal(fchmod(fd, mode), 0);
 }
 
 /* A profile NAME in the user's folder with the given [share] lines. */
@@ -72,64 +49,16 @@ write_profile(struct fx *fx, const char *dir, const char *name, const char *shar
 	(void) fx;
 }
 
+/* The shared fixture, with the user's profile folder made. */
 static int
 setup(void **state)
 {
-	struct fx *fx = calloc(1, sizeof(*fx));
+	struct fx *fx;
 
-	assert_non_null(fx);
-	strcpy(fx->dir, "/tmp/test-trust-XXXXXX");
-	assert_non_null(mkdtemp(fx->dir));
-	fx->home = xjoin(fx->dir, "home");
-	fx->config = xjoin(fx->home, ".config");
-	fx->data = xjoin(fx->home, ".local/share");
-	fx->runtime = xjoin(fx->dir, "run");
-	fx->user_dir = xjoin(fx->config, "jailsup/profiles");
-	fx->etc_dir = xjoin(fx->dir, "etc-profiles");
-	xmkdirs(fx->home);
-	xmkdirs(fx->runtime);
+	if (profile_fixture_setup(state) < 0)
+		return -1;
+	fx = *state;
 	xmkdirs(fx->user_dir);
-	xmkdirs(fx->etc_dir);
-	fx->dirs[0] = fx->user_dir;
-	fx->dirs[1] = fx->etc_dir;
-	fx->dirs[2] = NULL;
-	fx->env = (struct profile_env){
-	    .home = fx->home,
-	    .xdg_config_home = fx->config,
-	    .xdg_data_home = fx->data,
-	    .xdg_runtime_dir = fx->runtime,
-	    .path = "/usr/bin:/bin",
-	    .search_dirs = fx->dirs,
-	};
-	*state = fx;
-	return 0;
-}
-
-static int
-rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void) st;
-	(void) ftw;
-	if (flag == FTW_DP)
-		(void) rmdir(path);
-	else
-		(void) unlink(path);
-	return 0;
-}
-
-static int
-teardown(void **state)
-{
-	struct fx *fx = *state;
-
-	(void) nftw(fx->dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
-	free(fx->home);
-	free(fx->config);
-	free(fx->data);
-	free(fx->runtime);
-	free(fx->user_dir);
-	free(fx->etc_dir);
-	free(fx);
 	return 0;
 }
 
@@ -469,7 +398,7 @@ test_share_rw_session_file_in_profile(void **state)
 	assert_non_null(strstr(err.msg, ".bashrc"));
 }
 
-#define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+#define T(f) cmocka_unit_test_setup_teardown(f, setup, profile_fixture_teardown)
 
 int
 main(void)

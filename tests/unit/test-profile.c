@@ -8,13 +8,13 @@
  * profile creation, and the folders a jail may never be handed.
  *
  * Each test runs in a fresh mkdtemp() folder holding a fake home, XDG
- * folders and profile folders; nothing outside it is touched.
+ * folders and profile folders (profile-fixture.h); nothing outside it is
+ * touched.
  */
 #include <sys/stat.h>
 
 #include <dirent.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <limits.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -30,21 +30,8 @@
 #include "ini-profiles/profile.h"
 #include "state/state.h"
 
-struct fx {
-	char dir[64];
-	char *home, *config, *data, *runtime, *user_dir, *etc_dir, *shipped_dir, *bin;
-	const char *dirs[4];
-	struct profile_env env;
-};
-
-static char *
-xjoin(const char *a, const char *b)
-{
-	char *p = path_join(a, b);
-
-	assert_non_null(p);
-	return p;
-}
+#define FIXTURE_NAME "test-profile"
+#include "tests/unit/profile-fixture.h"
 
 static char *xprintf(const char *fmt, ...) _printf_(1, 2);
 static char *
@@ -68,17 +55,6 @@ xmkdir(const char *path)
 }
 
 static void
-write_file(const char *path, const char *text, mode_t mode)
-{
-	_cleanup_close_ int fd = -1;
-
-	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
-	assert_true(fd >= 0);
-	assert_int_equal(write_all(fd, text, strlen(text)), 0);
-	assert_int_equal(fchmod(fd, mode), 0);
-}
-
-static void
 make_exe(const char *path)
 {
 	write_file(path, "#!/bin/sh\nexit 0\n", 0755);
@@ -96,69 +72,23 @@ read_file(const char *path)
 	return text;
 }
 
+/* The shared fixture, plus shipped profiles searched last and an empty
+ * folder of its own as PATH (the user has no user folder yet). */
 static int
 setup(void **state)
 {
-	struct fx *fx = calloc(1, sizeof(*fx));
+	struct fx *fx;
 
-	assert_non_null(fx);
-	strcpy(fx->dir, "/tmp/test-profile-XXXXXX");
-	assert_non_null(mkdtemp(fx->dir));
-	fx->home = xjoin(fx->dir, "home");
-	fx->config = xjoin(fx->home, ".config");
-	fx->data = xjoin(fx->home, ".local/share");
-	fx->runtime = xjoin(fx->dir, "run");
-	fx->user_dir = xjoin(fx->config, "jailsup/profiles");
-	fx->etc_dir = xjoin(fx->dir, "etc-profiles");
+	if (profile_fixture_setup(state) < 0)
+		return -1;
+	fx = *state;
 	fx->shipped_dir = xjoin(fx->dir, "shipped-profiles");
 	fx->bin = xjoin(fx->dir, "bin");
-	xmkdir(fx->home);
-	xmkdir(fx->runtime);
-	xmkdir(fx->etc_dir);
 	xmkdir(fx->shipped_dir);
 	xmkdir(fx->bin);
-	fx->dirs[0] = fx->user_dir;
-	fx->dirs[1] = fx->etc_dir;
 	fx->dirs[2] = fx->shipped_dir;
 	fx->dirs[3] = NULL;
-	fx->env = (struct profile_env){
-	    .home = fx->home,
-	    .xdg_config_home = fx->config,
-	    .xdg_data_home = fx->data,
-	    .xdg_runtime_dir = fx->runtime,
-	    .path = fx->bin,
-	    .search_dirs = fx->dirs,
-	};
-	*state = fx;
-	return 0;
-}
-
-static int
-rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void) st;
-	(void) flag;
-	(void) ftw;
-	(void) remove(path);
-	return 0;
-}
-
-static int
-teardown(void **state)
-{
-	struct fx *fx = *state;
-
-	assert_int_equal(chdir("/"), 0);
-	(void) nftw(fx->dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
-	free(fx->home);
-	free(fx->config);
-	free(fx->data);
-	free(fx->runtime);
-	free(fx->user_dir);
-	free(fx->etc_dir);
-	free(fx->shipped_dir);
-	free(fx->bin);
-	free(fx);
+	fx->env.path = fx->bin;
 	return 0;
 }
 
@@ -2301,7 +2231,7 @@ test_profile_env_from_environ_no_home(void **state)
 	assert_null(st.home);
 }
 
-#define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+#define T(f) cmocka_unit_test_setup_teardown(f, setup, profile_fixture_teardown)
 
 int
 main(void)
