@@ -183,10 +183,14 @@ check_env(const struct jail_spec *spec)
 	v = env_value(spec->env, "DISPLAY");
 	assert((v != NULL) == (spec->x11.host != NULL));
 	if (v != NULL) {
-		snprintf(want, sizeof(want), ":%u", spec->x11_display);
+		/* The jail's display number may differ from the host's: with
+		 * the host's network it is one whose abstract name is held. */
+		snprintf(want, sizeof(want), ":%u", spec->x11_jail_display);
 		assert(streq(v, want));
-		snprintf(want, sizeof(want), "/tmp/.X11-unix/X%u", spec->x11_display);
+		snprintf(want, sizeof(want), "/tmp/.X11-unix/X%u", spec->x11_jail_display);
 		assert(streq(spec->x11.jail, want));
+		snprintf(want, sizeof(want), "/tmp/.X11-unix/X%u", spec->x11_display);
+		assert(streq(spec->x11.host, want));
 	}
 	v = env_value(spec->env, "WAYLAND_DISPLAY");
 	assert((v != NULL) == (spec->wayland.host != NULL));
