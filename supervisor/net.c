@@ -1,0 +1,290 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * A jail's network from the supervisor (net.h): the jail_net object, the
+ * go pipe that holds the jail's first app until its network is final, the
+ * jail's namespaces opened once the jailer reports them, and the order of
+ * the helpers that join them, as user processes: pasta (supervisor/pasta.c)
+ * and, for a VPN jail, openvpn after it (supervisor/openvpn.c). This file
+ * calls them only through their struct net_helper (net-internal.h), and
+ * they call nothing of each other: each reports its readiness here.
+ */
+#include <sys/syscall.h>
+
+#include <assert.h>
+#include <fcntl.h>
+#include <stdarg.h>
+
+#include "state/log.h"
+#include "state/state.h"
+#include "supervisor/helper.h"
+#include "supervisor/net-internal.h"
+#include "supervisor/start-steps.h"
+
+/* The helpers of each mode, in the order they start: each one once the
+ * one before it is ready, and the go byte after the last. */
+static const struct net_helper *const helpers_pasta[] = { &net_pasta, NULL };
+static const struct net_helper *const helpers_vpn[] = { &net_pasta, &net_openvpn, NULL };
+
+/* Every helper: net_adopt() and net_done() are not told the mode. */
+static const struct net_helper *const helpers_all[] = { &net_pasta, &net_openvpn, NULL };
+
+static const struct net_helper *const *
+helpers_of(enum jail_network mode)
+{
+	static const struct net_helper *const none[] = { NULL };
+
+	switch (mode) {
+	case NETWORK_PASTA:
+		return helpers_pasta;
+	case NETWORK_VPN:
+		return helpers_vpn;
+	case NETWORK_NONE:
+	case NETWORK_HOST:
+	case _NETWORK_MAX:
+	case _NETWORK_INVALID:
+		break;
+	}
+	return none;
+}
+
+void
+net_fail(struct ev_loop *loop, struct jail_net *n, const char *fmt, ...)
+{
+	_cleanup_free_ char *why = NULL;
+	va_list ap;
+
+	va_start(ap, fmt);
+	if (vasprintf(&why, fmt, ap) < 0)
+		why = NULL;
+	va_end(ap);
+	n->ops->failed(loop, n, why != NULL ? why : "the jail's network could not be built");
+}
+
+void
+net_init(struct jail_net *n, const struct jail_net_ops *ops)
+{
+	*n = (struct jail_net){ .ops = ops,
+				.dir_fd = -1,
+				.go_fd = -1,
+				.ns_fds = { -1, -1 },
+				.jailer_pidfd = -1,
+				.pasta_pidfd = -1,
+				.pasta_status_fd = -1,
+				.vpn_ready_fd = -1,
+				.openvpn_pidfd = -1 };
+}
+
+static const char *
+resolv_conf_text(enum jail_network mode)
+{
+	if (mode == NETWORK_PASTA)
+		return "# jailsup: pasta forwards DNS sent here to the host's resolver\n"
+		       "nameserver " NET_DNS_FORWARD "\n";
+	/* No nameserver line: glibc then asks 127.0.0.1, the jail's own
+	 * loopback, where nothing answers. The VPN's scripts rewrite this. */
+	return "# jailsup: no DNS until the VPN is up\n";
+}
+
+int
+net_prepare(struct jail_net *n, const struct jail_profile *p, int dir_fd,
+	    const char *state_path, const struct jail_net_ops *ops, double vpn_timeout,
+	    struct vpn_config *vpn, int *ret_go_fd)
+{
+	const char *text;
+	_cleanup_close_ int fd = -1;
+	int go[2];
+
+	net_init(n, ops);
+	n->mode = profile_network(p);
+	n->dir_fd = dir_fd;
+	n->vpn_timeout = vpn_timeout;
+	*ret_go_fd = -1;
+	(void) unlinkat(dir_fd, STATE_PASTA_PID, 0);
+	(void) unlinkat(dir_fd, STATE_OPENVPN_PID, 0);
+	if (pipe2(go, O_CLOEXEC) < 0)
+		return -errno;
+	n->go_fd = go[1];
+	*ret_go_fd = go[0];
+	if (n->mode != NETWORK_PASTA && n->mode != NETWORK_VPN)
+		return 0;
+	n->state_path = strdup(state_path);
+	if (n->state_path == NULL)
+		return -ENOMEM;
+	if (n->mode == NETWORK_VPN) {
+		if (vpn == NULL || vpn->path == NULL)
+			return -EINVAL;
+		n->vpn = *vpn;
+		*vpn = (struct vpn_config){};
+	} else if (p->n_forward > 0) {
+		n->forward = calloc(p->n_forward, sizeof(*n->forward));
+		if (n->forward == NULL)
+			return -ENOMEM;
+		memcpy(n->forward, p->forward, p->n_forward * sizeof(*n->forward));
+		n->n_forward = p->n_forward;
+	}
+	/* Written in place by the VPN's scripts later, so the jail's bind of
+	 * it (its /etc/resolv.conf) sees every change: no rename here. */
+	text = resolv_conf_text(n->mode);
+	fd = openat(dir_fd, STATE_RESOLV_CONF,
+		    O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return -errno;
+	return write_all(fd, text, strlen(text));
+}
+
+static void
+send_go(struct jail_net *n)
+{
+	/* A jailer that died has closed its end: its EOF ends the jail. */
+	if (n->go_fd < 0)
+		return;
+	if (write(n->go_fd, "g", 1) != 1)
+		log_debug_errno(-errno, "the jailer took no go byte");
+	n->go_fd = safe_close(n->go_fd);
+	start_step(STEP_GO_SENT);
+}
+
+static bool
+has_helpers(const struct jail_net *n)
+{
+	return helpers_of(n->mode)[0] != NULL;
+}
+
+void
+net_jailer_recorded(struct jail_net *n, int jailer_pidfd)
+{
+	if (n->jailer_pidfd < 0 && jailer_pidfd >= 0)
+		n->jailer_pidfd = fcntl(jailer_pidfd, F_DUPFD_CLOEXEC, 3);
+	if (!has_helpers(n))
+		send_go(n);
+}
+
+/* Opens the user and network namespaces of NS_PID, which must be a child
+ * of JAILER_PID: read through one fd of /proc/NS_PID, so a PID reused
+ * between the check and the opens fails them instead of being joined. */
+static int
+open_namespaces(pid_t ns_pid, pid_t jailer_pid, int ret_fds[2])
+{
+	_cleanup_close_ int proc_fd = -1, user = -1, net = -1;
+	_cleanup_free_ char *stat = NULL;
+	char path[32];
+	const char *p;
+	int ppid, r;
+
+	snprintf(path, sizeof(path), "/proc/%d", (int) ns_pid);
+	proc_fd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (proc_fd < 0)
+		return -errno;
+	r = state_read_file(proc_fd, "stat", 4096, &stat, NULL);
+	if (r < 0)
+		return r;
+	p = strrchr(stat, ')');
+	if (p == NULL || sscanf(p, ") %*c %d", &ppid) != 1)
+		return -EBADMSG;
+	if (ppid != jailer_pid)
+		return -EPERM;
+	user = openat(proc_fd, "ns/user", O_RDONLY | O_CLOEXEC);
+	net = openat(proc_fd, "ns/net", O_RDONLY | O_CLOEXEC);
+	if (user < 0 || net < 0)
+		return -errno;
+	ret_fds[0] = TAKE_FD(user);
+	ret_fds[1] = TAKE_FD(net);
+	return 0;
+}
+
+void
+net_child_stdio(int dir_fd, const int ns_fds[2], int extra_fd, int *keep, size_t n_keep)
+{
+	int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+	int log = helper_open_log(dir_fd);
+	int out = log >= 0 ? log : null;
+	int user = fcntl(ns_fds[0], F_DUPFD, 10), net = fcntl(ns_fds[1], F_DUPFD, 10);
+	int extra = extra_fd >= 0 ? fcntl(extra_fd, F_DUPFD, 10) : -1;
+
+	reset_signals_for_exec();
+	/* Above every number they move to: no dup2() below lands on one. */
+	for (size_t i = 0; i < n_keep; i++)
+		if ((keep[i] = fcntl(keep[i], F_DUPFD, 64)) < 0)
+			_exit(EXIT_TEMPORARY);
+	if (null < 0 || user < 0 || net < 0 || (extra_fd >= 0 && extra < 0) || setsid() < 0 ||
+	    dup2(null, 0) < 0 || dup2(out, 1) < 0 || dup2(out, 2) < 0 || dup2(net, 3) < 0 ||
+	    dup2(user, 4) < 0 || (extra >= 0 && dup2(extra, NET_CHILD_FD_EXTRA) < 0))
+		_exit(EXIT_TEMPORARY);
+	for (size_t i = 0; i < n_keep; i++) {
+		int to = NET_CHILD_FD_EXTRA + 1 + (int) i;
+
+		if (dup2(keep[i], to) < 0)
+			_exit(EXIT_TEMPORARY);
+		keep[i] = to;
+	}
+	(void) syscall(SYS_close_range,
+		       n_keep > 0 ? NET_CHILD_FD_EXTRA + 1 + (unsigned) n_keep
+				  : (extra >= 0 ? NET_CHILD_FD_EXTRA + 1 : NET_CHILD_FD_EXTRA),
+		       ~0u, 0);
+}
+
+static void
+start_helper(struct ev_loop *loop, struct jail_net *n, const struct net_helper *h)
+{
+	int r = h->start(loop, n);
+
+	if (r < 0)
+		net_fail(loop, n, "unable to start %s: %s", h->name, strerror(-r));
+}
+
+void
+net_helper_ready(struct ev_loop *loop, struct jail_net *n, const struct net_helper *helper)
+{
+	const struct net_helper *const *h = helpers_of(n->mode);
+
+	while (*h != NULL && *h != helper)
+		h++;
+	assert(*h != NULL); /* only a helper of this mode was started */
+	if (h[1] != NULL)
+		start_helper(loop, n, h[1]);
+	else
+		send_go(n);
+}
+
+void
+net_namespaces_ready(struct ev_loop *loop, struct jail_net *n, pid_t ns_pid, pid_t jailer_pid)
+{
+	int r;
+
+	if (!has_helpers(n) || n->go_fd < 0 || n->ns_fds[0] >= 0)
+		return; /* not ours to build, or reported twice: the first one counts */
+	r = open_namespaces(ns_pid, jailer_pid, n->ns_fds);
+	if (r < 0) {
+		net_fail(loop, n, "unable to open the jail's namespaces (pid %d): %s", (int) ns_pid,
+			 strerror(-r));
+		return;
+	}
+	start_step(STEP_NAMESPACES);
+	start_helper(loop, n, helpers_of(n->mode)[0]);
+}
+
+bool
+net_adopt(struct ev_loop *loop, struct jail_net *n, int dir_fd)
+{
+	bool lost = false;
+
+	for (const struct net_helper *const *h = helpers_all; *h != NULL; h++)
+		if ((*h)->adopt != NULL && (*h)->adopt(loop, n, dir_fd))
+			lost = true;
+	return lost;
+}
+
+void
+net_done(struct ev_loop *loop, struct jail_net *n)
+{
+	for (const struct net_helper *const *h = helpers_all; *h != NULL; h++)
+		(*h)->stop(loop, n);
+	n->jailer_pidfd = safe_close(n->jailer_pidfd);
+	n->go_fd = safe_close(n->go_fd);
+	n->ns_fds[0] = safe_close(n->ns_fds[0]);
+	n->ns_fds[1] = safe_close(n->ns_fds[1]);
+	free(n->state_path);
+	vpn_config_done(&n->vpn);
+	free(n->forward);
+	net_init(n, n->ops);
+}
