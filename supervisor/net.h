@@ -13,6 +13,10 @@
  *          the default route is the tunnel, the only other route the host
  *          route to the server
  *   host   the host's network: nothing runs, no go byte is awaited
+ *
+ * The daemon's one interface to networking. Behind it, supervisor/net.c
+ * holds what every mode shares and drives the helpers, each in a file of
+ * its own: supervisor/pasta.c and supervisor/openvpn.c (net-internal.h).
  */
 #ifndef JAILSUP_SUPERVISOR_NET_H
 #define JAILSUP_SUPERVISOR_NET_H
@@ -22,18 +26,6 @@
 
 #include "ini-profiles/profile.h"
 #include "supervisor/vpn-config.h"
-
-/* The address in a pasta jail's resolv.conf: pasta forwards DNS sent
- * there to the host's first resolver (also a loopback one, such as
- * systemd-resolved's stub, which the jail itself cannot reach). */
-#define NET_DNS_FORWARD "169.254.1.1"
-
-/* The names the kill switch of a VPN jail knows its interfaces by (pasta
- * would otherwise copy the host's interface name, which may be "tun0"),
- * and the mark of openvpn's own packets, the only ones let out by pasta's. */
-#define NET_PASTA_IFNAME "jsnet0"
-#define NET_TUN_IFNAME	 "jsvpn0"
-#define NET_VPN_MARK	 0x6a73u
 
 struct jail_net;
 
@@ -46,21 +38,25 @@ struct jail_net_ops {
 };
 
 struct jail_net {
+	/* What both helpers use (supervisor/net.c). */
 	enum jail_network mode;
 	const struct jail_net_ops *ops;
 	int dir_fd;	   /* the jail's state dir (not ours to close) */
 	char *state_path;  /* its path, for the helpers' files */
-	struct vpn_config vpn; /* the .ovpn, cleaned, and its files, open */
-	uint16_t *forward; /* TCP ports of the host's loopback the jail may reach */
-	size_t n_forward;
-	double vpn_timeout;
-
 	int go_fd;	   /* write end of the jailer's go pipe, -1 once sent */
 	int ns_fds[2];	   /* the jail's user and network namespaces */
 	int jailer_pidfd;  /* the jailer's, for the helpers' tethers (helper.h) */
+
+	/* pasta's (supervisor/pasta.c). */
+	uint16_t *forward; /* TCP ports of the host's loopback the jail may reach */
+	size_t n_forward;
 	int pasta_pidfd;   /* pasta's tether, which outlives it by nothing */
 	int pasta_status_fd; /* the exit status of pasta's first process: ready */
 	ev_io pasta_w;
+
+	/* openvpn's (supervisor/openvpn.c). */
+	struct vpn_config vpn; /* the .ovpn, cleaned, and its files, open */
+	double vpn_timeout;
 	int vpn_ready_fd;  /* openvpn's route-up byte */
 	ev_io vpn_ready_w;
 	ev_timer vpn_timeout_w;
