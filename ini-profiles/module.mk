@@ -7,6 +7,7 @@ PROFILE_DATA := $(wildcard ini-profiles/profiles/*.ini)
 DATA         += $(PROFILE_DATA:ini-profiles/profiles/%=$(B)/share/jailsup/profiles/%)
 
 $(LIBPROFILE): $(PROFILE_OBJS)
+	rm -f $@
 	$(AR) rcs $@ $^
 
 $(B)/share/jailsup/profiles/%.ini: ini-profiles/profiles/%.ini

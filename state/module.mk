@@ -5,4 +5,5 @@ LIBSTATE   := $(B)/libjailstate.a
 ALL_OBJS   += $(STATE_OBJS)
 
 $(LIBSTATE): $(STATE_OBJS)
+	rm -f $@
 	$(AR) rcs $@ $^

@@ -12,6 +12,7 @@ BINS            += $(B)/libexec/jailsup/supervisor
 LIBEXEC_BINS    += $(B)/libexec/jailsup/supervisor
 
 $(LIBSUPERVISOR): $(filter-out $(SUPERVISOR_MAIN),$(SUPERVISOR_OBJS))
+	rm -f $@
 	$(AR) rcs $@ $^
 
 $(B)/libexec/jailsup/supervisor: $(SUPERVISOR_MAIN) $(LIBSUPERVISOR) $(LIBPROFILE) $(LIBSTATE)
