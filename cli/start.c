@@ -18,6 +18,7 @@
 #include "cli/start.h"
 #include "state/exe-paths.h"
 #include "state/iso-pipe.h"
+#include "state/jail-start.h"
 #include "state/log.h"
 #include "state/state.h"
 
@@ -35,16 +36,6 @@ cli_profile_env(struct profile_env *env, struct profile_env_storage *storage, ch
 	return 0;
 }
 
-static off_t
-log_size(int jail_fd)
-{
-	struct stat st;
-
-	if (fstatat(jail_fd, STATE_LOG, &st, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISREG(st.st_mode))
-		return 0;
-	return st.st_size;
-}
-
 /* Shows the end of what the jail logged since FROM, the reason a start
  * failed, escaped: the jail wrote some of it. */
 static void
@@ -57,32 +48,18 @@ show_log_since(int jail_fd, off_t from)
 	(void) text_write_escaped(STDERR_FILENO, text);
 }
 
+/* The jailer of the state dir at STATE_PATH, with our environment (it
+ * keeps only what a jail may see). */
 static int
 spawn_jailer(const char *state_path, pid_t *ret_pid)
 {
-	_cleanup_free_ char *jailer = NULL;
+	struct jailer_cmd cmd;
 	pid_t pid;
-	int r;
 
-	r = sibling_path("libexec/jailsup/jailer", &jailer);
-	if (r < 0)
-		return log_error_errno(r, "unable to find the jailer");
-	pid = fork();
+	jailer_cmd_init(&cmd, state_path, -1, -1);
+	pid = jailer_spawn(cmd.argv, environ, cmd.fds, cmd.n_fds);
 	if (pid < 0)
-		return log_error_errno(-errno, "unable to start the jailer");
-	if (pid == 0) {
-		int null = open("/dev/null", O_RDWR | O_CLOEXEC);
-
-		/* Its own session: the jail must outlive this terminal's
-		 * job control, and it reports through its log. */
-		if (null < 0 || setsid() < 0 || dup2(null, 0) < 0 || dup2(null, 1) < 0 ||
-		    dup2(null, 2) < 0)
-			_exit(EXIT_TEMPORARY);
-		/* Only stdio: fds our caller left us must not live on in a jailer. */
-		(void) syscall(SYS_close_range, 3, ~0u, 0);
-		execl(jailer, "jailer", state_path, (char *) NULL);
-		_exit(127);
-	}
+		return log_error_errno(pid, "unable to start the jailer");
 	*ret_pid = pid;
 	return 0;
 }
@@ -121,7 +98,7 @@ jail_start_direct(const struct jail_profile *profile, int jail_fd, const char *s
 	_cleanup_close_ int iso = -1, pidfd = -1;
 	_cleanup_free_ char *dump = NULL;
 	struct iso_pipe_reader reader = {};
-	bool got_pid = false;
+	bool got_pid = false, log_dropped = false;
 	off_t log_from;
 	pid_t pid = 0;
 	int r;
@@ -129,26 +106,23 @@ jail_start_direct(const struct jail_profile *profile, int jail_fd, const char *s
 	r = wait_for_old_jailer(jail_fd, profile->name);
 	if (r < 0)
 		return r;
+	/* What the supervisor's start does too (state/jail-start.h), but the
+	 * state file: the jail is not a supervisor's (§3 of
+	 * docs/architecture.md), `list` finds its jailer by its iso-pipe. */
+	log_from = jail_start_new_log(jail_fd);
 	r = profile_dump(profile, &dump);
 	if (r < 0)
 		return log_error_errno(r, "unable to write the jail's profile");
-	r = state_write_atomic(jail_fd, STATE_PROFILE, dump, strlen(dump));
+	r = jail_start_write_profile(jail_fd, dump);
 	if (r < 0)
 		return log_error_errno(r, "unable to write '%s/%s'", state_path, STATE_PROFILE);
-	/* No jail answers on dispatch.sock, so a pipe left here is stale. */
-	(void) unlinkat(jail_fd, STATE_ISO_PIPE, 0);
-	r = iso_pipe_create(jail_fd);
+	/* No jail answers on dispatch.sock, and we hold the lock of its
+	 * jailer: a pipe or socket left here is stale. */
+	r = jail_start_iso_pipe(jail_fd, &log_dropped, &iso);
+	if (log_dropped)
+		log_warn("jail '%s': its log was not a regular file, removed it", profile->name);
 	if (r < 0)
 		return log_error_errno(r, "unable to create '%s/%s'", state_path, STATE_ISO_PIPE);
-	r = iso_pipe_open_read(jail_fd, &iso);
-	if (r < 0)
-		return log_error_errno(r, "unable to open '%s/%s'", state_path, STATE_ISO_PIPE);
-
-	/* Each start writes a fresh log, as with the supervisor: what a jail
-	 * may write to it is bounded per start (the last one stays as
-	 * log.old), and no start adds to the one before. */
-	(void) renameat(jail_fd, STATE_LOG, jail_fd, STATE_LOG_OLD);
-	log_from = log_size(jail_fd);
 	(void) flock(jail_fd, LOCK_UN); /* the new jailer takes it for its life */
 	r = spawn_jailer(state_path, &pid);
 	if (r < 0)

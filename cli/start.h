@@ -3,6 +3,9 @@
  * Starting a jail: preparing its state directory (profile.ini, iso-pipe)
  * and spawning the jailer, then waiting on the iso-pipe for "ready". Used
  * by `jailsup run --no-daemon` (a debugging aid that needs no supervisor).
+ * The files and the spawn are the supervisor's own (state/jail-start.h);
+ * what is not: no state file (the jail is no supervisor's), no go pipe
+ * (with one the jailer would take its network as a supervisor's to build).
  */
 #ifndef JAILSUP_CLI_START_H
 #define JAILSUP_CLI_START_H

@@ -35,6 +35,7 @@
 #include "state/control.h"
 #include "state/exe-paths.h"
 #include "state/iso-pipe.h"
+#include "state/jail-start.h"
 #include "state/jail-state.h"
 #include "state/log.h"
 #include "state/state.h"
@@ -53,7 +54,10 @@ struct waiter {
 	LIST_ENTRY(waiter) entry;
 };
 
+struct supervisor;
+
 struct jail {
+	struct supervisor *sv; /* the supervisor it belongs to */
 	char name[JAIL_NAME_MAX + 1];
 	enum jail_status status; /* written only by jail_set_status() */
 	int dir_fd;
@@ -82,6 +86,7 @@ struct jail {
 };
 
 struct client {
+	struct supervisor *sv;
 	int fd;
 	ev_io io_w;
 	ev_timer idle_w; /* runs until its request comes: a silent client is dropped */
@@ -92,11 +97,9 @@ struct client {
 /* How long a jail may take to say "ready" (its init script included);
  * $JAILSUP_START_TIMEOUT (seconds) overrides it. */
 #define JAIL_START_TIMEOUT 120.0
-static double start_timeout = JAIL_START_TIMEOUT;
 /* How long openvpn may take to bring the tunnel up; $JAILSUP_VPN_TIMEOUT
  * (seconds) overrides it. */
 #define VPN_START_TIMEOUT 30.0
-static double vpn_timeout = VPN_START_TIMEOUT;
 /* Control connections that have not yet sent their request. Any process
  * of the user can open connections and say nothing: when the table is
  * full, the oldest silent one makes room for the new one, so a start never
@@ -110,24 +113,33 @@ static double vpn_timeout = VPN_START_TIMEOUT;
  * without it (`list` then still says stopping while the home is there). */
 #define KEEPER_END_TIMEOUT 30.0
 
-static LIST_HEAD(, jail) jails = LIST_HEAD_INITIALIZER(jails);
-static unsigned n_clients;
-static ev_io control_w;
-static ev_timer accept_pause_w;
-static ev_timer progress_w; /* runs only while a CLI waits for a start */
-static TAILQ_HEAD(, client) clients = TAILQ_HEAD_INITIALIZER(clients);
-static int jails_fd = -1;
-static int control_fd = -1;
-static struct profile_env env;
-static struct profile_env_storage env_storage;
-static char *shipped_dir;
+/* All the supervisor knows, made by daemon_main() and passed down; a
+ * callback finds it through its watcher (container_of()) or its jail's or
+ * client's back pointer. */
+struct supervisor {
+	struct ev_loop *loop; /* EV_DEFAULT: ev_child works only there */
+	LIST_HEAD(, jail) jails;
+	TAILQ_HEAD(, client) clients; /* oldest first */
+	unsigned n_clients;
+	ev_io control_w;
+	ev_timer accept_pause_w;
+	ev_timer progress_w; /* runs only while a CLI waits for a start */
+	int jails_fd;
+	int control_fd;
+	struct profile_env env;
+	struct profile_env_storage env_storage;
+	char *shipped_dir;
+	double start_timeout; /* JAIL_START_TIMEOUT, or $JAILSUP_START_TIMEOUT */
+	double vpn_timeout;   /* VPN_START_TIMEOUT, or $JAILSUP_VPN_TIMEOUT */
+	unsigned n_gone;      /* autodelete's renames, for unique names */
+};
 
 static struct jail *
-jail_find(const char *name)
+jail_find(struct supervisor *sv, const char *name)
 {
 	struct jail *j;
 
-	LIST_FOREACH(j, &jails, entry)
+	LIST_FOREACH(j, &sv->jails, entry)
 		if (streq(j->name, name))
 			return j;
 	return NULL;
@@ -193,7 +205,7 @@ reply(int fd, const char *status, int code, const char *message)
 		(void) send(fd, msg, len, MSG_NOSIGNAL);
 }
 
-static void progress_stop_if_idle(struct ev_loop *loop);
+static void progress_stop_if_idle(struct supervisor *sv);
 
 static void
 reply_waiters(struct jail *j, const char *status, int code, const char *message)
@@ -206,7 +218,7 @@ reply_waiters(struct jail *j, const char *status, int code, const char *message)
 		safe_close(w->fd);
 		free(w);
 	}
-	progress_stop_if_idle(EV_DEFAULT);
+	progress_stop_if_idle(j->sv);
 }
 
 static void
@@ -260,35 +272,36 @@ jail_progress_spawned(const struct jail *j)
 static void
 progress_cb(struct ev_loop *loop, ev_timer *t, int revents)
 {
+	struct supervisor *sv = container_of(t, struct supervisor, progress_w);
 	struct client *c;
 	struct jail *j;
 
-	(void) t;
+	(void) loop;
 	(void) revents;
-	LIST_FOREACH(j, &jails, entry)
+	LIST_FOREACH(j, &sv->jails, entry)
 	{
 		struct waiter *w;
 
 		LIST_FOREACH(w, &j->waiters, entry)
 		send_progress(w->fd, j->progress[0] != '\0' ? j->progress : "starting");
 	}
-	TAILQ_FOREACH(c, &clients, entry)
+	TAILQ_FOREACH(c, &sv->clients, entry)
 	if (c->parked)
 		send_progress(c->fd, "waiting for the jail to finish stopping");
-	progress_stop_if_idle(loop);
+	progress_stop_if_idle(sv);
 }
 
 /* True while some CLI waits for a start (a waiter, or a parked client). */
 static bool
-anyone_waits(void)
+anyone_waits(const struct supervisor *sv)
 {
 	struct client *c;
 	struct jail *j;
 
-	LIST_FOREACH(j, &jails, entry)
+	LIST_FOREACH(j, &sv->jails, entry)
 	if (!LIST_EMPTY(&j->waiters))
 		return true;
-	TAILQ_FOREACH(c, &clients, entry)
+	TAILQ_FOREACH(c, &sv->clients, entry)
 	if (c->parked)
 		return true;
 	return false;
@@ -297,17 +310,17 @@ anyone_waits(void)
 /* Stops the repeats once nobody waits: an idle supervisor never wakes up
  * for nothing. */
 static void
-progress_stop_if_idle(struct ev_loop *loop)
+progress_stop_if_idle(struct supervisor *sv)
 {
-	if (ev_is_active(&progress_w) && !anyone_waits())
-		ev_timer_stop(loop, &progress_w);
+	if (ev_is_active(&sv->progress_w) && !anyone_waits(sv))
+		ev_timer_stop(sv->loop, &sv->progress_w);
 }
 
 static void
-progress_start(struct ev_loop *loop)
+progress_start(struct supervisor *sv)
 {
-	if (!ev_is_active(&progress_w))
-		ev_timer_again(loop, &progress_w);
+	if (!ev_is_active(&sv->progress_w))
+		ev_timer_again(sv->loop, &sv->progress_w);
 }
 
 /* Ends the helpers of a jail that is gone, each verified by start time and
@@ -338,24 +351,24 @@ kill_helpers(int dir_fd, const char *name)
 /* $XDG_RUNTIME_DIR/jailsup/jails/NAME, for the helpers that take paths;
  * NULL on OOM. */
 static char *
-state_path_of(const char *name)
+state_path_of(const struct supervisor *sv, const char *name)
 {
 	char *path;
 
-	if (asprintf(&path, "%s/%s/%s/%s", env.xdg_runtime_dir, STATE_RUNTIME_SUBDIR,
-		     STATE_JAILS_SUBDIR, name) < 0)
+	if (asprintf(&path, "%s/%s/%s/%s", sv->env.xdg_runtime_dir, STATE_RUNTIME_SUBDIR,
+	             STATE_JAILS_SUBDIR, name) < 0)
 		return NULL;
 	return path;
 }
 
 /* Unmounts the encrypted home of a jail that is gone and ends its backend. */
 static void
-release_crypt_home(struct ev_loop *loop, int dir_fd, const char *name)
+release_crypt_home(struct supervisor *sv, int dir_fd, const char *name)
 {
-	_cleanup_free_ char *state_path = state_path_of(name);
+	_cleanup_free_ char *state_path = state_path_of(sv, name);
 
 	if (state_path != NULL)
-		crypt_home_release(loop, dir_fd, state_path, name);
+		crypt_home_release(sv->loop, dir_fd, state_path, name);
 }
 
 #define GONE_PREFIX ".gone-" /* a name no jail can have (jail_name_valid) */
@@ -410,50 +423,51 @@ remove_in_child(struct ev_loop *loop, const int *dir_fds, char *const *trees, si
  * (cheap, and a new start of NAME gets fresh folders at once), then
  * removed by a child. */
 static void
-autodelete(struct ev_loop *loop, const char *name, bool profile_created)
+autodelete(struct supervisor *sv, const char *name, bool profile_created)
 {
 	_cleanup_free_ char *data = NULL, *profiles = NULL;
 	_cleanup_close_ int data_fd = -1, profiles_fd = -1;
-	static unsigned counter;
+	const int jails_fd = sv->jails_fd;
 	char gone[JAIL_NAME_MAX + 48];
 	int fds[2] = { -1, -1 };
 	char *trees[2] = { gone, gone };
 
-	snprintf(gone, sizeof(gone), GONE_PREFIX "%s-%d-%u", name, (int) getpid(), counter++);
+	snprintf(gone, sizeof(gone), GONE_PREFIX "%s-%d-%u", name, (int) getpid(), sv->n_gone++);
 	if (renameat(jails_fd, name, jails_fd, gone) == 0)
 		fds[0] = jails_fd;
 	else if (errno != ENOENT)
 		log_warn_errno(-errno, "unable to remove the state of jail '%s'", name);
-	if (asprintf(&data, "%s/jailsup/jails", env.xdg_data_home) >= 0 &&
+	if (asprintf(&data, "%s/jailsup/jails", sv->env.xdg_data_home) >= 0 &&
 	    state_dir_open_path(data, false, &data_fd) >= 0) {
 		if (renameat(data_fd, name, data_fd, gone) == 0)
 			fds[1] = data_fd;
 		else if (errno != ENOENT)
 			log_warn_errno(-errno, "unable to remove the data of jail '%s'", name);
 	}
-	if (profile_created && asprintf(&profiles, "%s/jailsup/profiles", env.xdg_config_home) >= 0) {
+	if (profile_created &&
+	    asprintf(&profiles, "%s/jailsup/profiles", sv->env.xdg_config_home) >= 0) {
 		_cleanup_free_ char *file = NULL;
 
 		profiles_fd = open(profiles, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 		if (profiles_fd >= 0 && asprintf(&file, "%s.ini", name) >= 0)
 			(void) unlinkat(profiles_fd, file, 0);
 	}
-	remove_in_child(loop, fds, trees, 2);
+	remove_in_child(sv->loop, fds, trees, 2);
 	log_info("jail '%s' removed (autodelete)", name);
 }
 
 /* What a remover could not finish before a crash or restart. */
 static void
-sweep_gone(struct ev_loop *loop)
+sweep_gone(struct supervisor *sv)
 {
 	_cleanup_free_ char *data = NULL;
 	_cleanup_close_ int data_fd = -1;
-	int dirs[2] = { jails_fd, -1 };
+	int dirs[2] = {sv->jails_fd, -1};
 	char **found = NULL;
 	int *fds = NULL;
 	size_t n = 0;
 
-	if (asprintf(&data, "%s/jailsup/jails", env.xdg_data_home) >= 0 &&
+	if (asprintf(&data, "%s/jailsup/jails", sv->env.xdg_data_home) >= 0 &&
 	    state_dir_open_path(data, false, &data_fd) >= 0)
 		dirs[1] = data_fd;
 	for (size_t d = 0; d < ELEMENTSOF(dirs); d++) {
@@ -481,7 +495,7 @@ sweep_gone(struct ev_loop *loop)
 		}
 	}
 	if (n > 0)
-		remove_in_child(loop, fds, found, n);
+		remove_in_child(sv->loop, fds, found, n);
 	free(fds);
 	strv_free(found);
 }
@@ -557,14 +571,14 @@ jail_ended(struct ev_loop *loop, struct jail *j)
 
 /* Starts that waited for a jail to finish ending are read now. */
 static void
-unpark_clients(struct ev_loop *loop)
+unpark_clients(struct supervisor *sv)
 {
 	struct client *c;
 
-	TAILQ_FOREACH(c, &clients, entry)
+	TAILQ_FOREACH(c, &sv->clients, entry)
 	if (c->parked) {
 		c->parked = false;
-		ev_io_start(loop, &c->io_w);
+		ev_io_start(sv->loop, &c->io_w);
 	}
 }
 
@@ -573,12 +587,13 @@ unpark_clients(struct ev_loop *loop)
 static void
 jail_finish(struct ev_loop *loop, struct jail *j)
 {
+	struct supervisor *sv = j->sv;
 	bool failed = j->start_failed;
 
 	ev_timer_stop(loop, &j->end_w);
 	j->crypt = crypt_mount_free(loop, j->crypt);
 	/* What no keeper holds any more (one killed -9 left a dead mount). */
-	release_crypt_home(loop, j->dir_fd, j->name);
+	release_crypt_home(sv, j->dir_fd, j->name);
 	jail_set_status(j, failed ? JAIL_FAILED : JAIL_STOPPED);
 	if (failed) {
 		_cleanup_free_ char *text = NULL;
@@ -593,7 +608,7 @@ jail_finish(struct ev_loop *loop, struct jail *j)
 		reply_waiters(j, "error", 125, msg);
 	}
 	if (state_flag(&j->state, STATE_KEY_AUTODELETE))
-		autodelete(loop, j->name, state_flag(&j->state, STATE_KEY_PROFILE_CREATED));
+		autodelete(sv, j->name, state_flag(&j->state, STATE_KEY_PROFILE_CREATED));
 	/* Nothing of ours writes in it any more: a temp file is a crash's. */
 	(void) state_remove_temps(j->dir_fd);
 	safe_close(j->iso_fd);
@@ -602,7 +617,7 @@ jail_finish(struct ev_loop *loop, struct jail *j)
 	kv_list_done(&j->state);
 	LIST_REMOVE(j, entry);
 	free(j);
-	unpark_clients(loop);
+	unpark_clients(sv);
 }
 
 static void
@@ -710,21 +725,23 @@ start_timeout_cb(struct ev_loop *loop, ev_timer *w, int revents)
 
 	(void) revents;
 	log_error("jail '%s' did not become ready within %.0f s, ending it", j->name,
-		  start_timeout);
+	          j->sv->start_timeout);
 	/* Into the jail's log too: its lines are what the CLI shows. */
 	if (crypt_mount_pending(j->crypt)) {
-		jail_log(j, "the encrypted home was not mounted within %.0f s", start_timeout);
+		jail_log(j, "the encrypted home was not mounted within %.0f s",
+		         j->sv->start_timeout);
 		jail_ended(loop, j);
 		return;
 	}
 	if (j->proxy_fd >= 0) {
-		jail_log(j, "xdg-dbus-proxy did not become ready within %.0f s", start_timeout);
+		jail_log(j, "xdg-dbus-proxy did not become ready within %.0f s",
+		         j->sv->start_timeout);
 		/* No jailer yet: no EOF will come, end it here. */
 		jail_ended(loop, j);
 		return;
 	}
 	jail_log(j, "the jail did not become ready within %.0f s (an init script that hangs?)",
-		 start_timeout);
+	         j->sv->start_timeout);
 	if (j->jailer.pid > 0)
 		r = proc_id_kill(&j->jailer, SIGKILL);
 	/* Our own unreaped child cannot have been replaced by another process. */
@@ -768,16 +785,6 @@ static const struct jail_net_ops net_ops = {
 	.failed = net_failed_cb,
 	.vpn_lost = net_vpn_lost_cb,
 };
-
-static off_t
-log_size(int dir_fd)
-{
-	struct stat st;
-
-	if (fstatat(dir_fd, STATE_LOG, &st, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISREG(st.st_mode))
-		return 0;
-	return st.st_size;
-}
 
 /* The jailer's environment: ours (the user's directories), plus what the
  * requesting CLI's session says about displays and buses. */
@@ -850,23 +857,6 @@ now_iso8601(char buf[static 32])
 	strftime(buf, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
-/* The jailer appends to the log and refuses (dies) when it is not a
- * regular file. Something else planted under that name (a symlink out of
- * the directory, a FIFO) would keep the jail from ever starting, and with
- * no log to say why: remove it (unlinkat() removes the link, never its
- * target). */
-static void
-drop_planted_log(struct jail *j)
-{
-	struct stat st;
-
-	if (fstatat(j->dir_fd, STATE_LOG, &st, AT_SYMLINK_NOFOLLOW) < 0 || S_ISREG(st.st_mode))
-		return;
-	log_warn("jail '%s': its log is not a regular file, removing it", j->name);
-	if (unlinkat(j->dir_fd, STATE_LOG, S_ISDIR(st.st_mode) ? AT_REMOVEDIR : 0) < 0)
-		log_warn_errno(-errno, "unable to remove the log of jail '%s', ignoring", j->name);
-}
-
 /* The value of KEY in the request's env= fields, or NULL. */
 static const char *
 request_env(const struct control_msg *m, const char *key)
@@ -882,9 +872,10 @@ request_env(const struct control_msg *m, const char *key)
 
 /* Spawns the jailer of a jail whose helpers are ready, and watches it. */
 static int
-jail_spawn(struct ev_loop *loop, struct jail *j)
+jail_spawn(struct jail *j)
 {
-	_cleanup_free_ char *state_path = state_path_of(j->name);
+	struct ev_loop *loop = j->sv->loop;
+	_cleanup_free_ char *state_path = state_path_of(j->sv, j->name);
 	pid_t standby = 0;
 	int r, fd;
 
@@ -940,7 +931,7 @@ static int
 start_proxy(struct jail *j, const struct jail_profile *p, const struct control_msg *m)
 {
 	_cleanup_(dbus_proxy_cmd_done) struct dbus_proxy_cmd cmd = {};
-	_cleanup_free_ char *state_path = state_path_of(j->name);
+	_cleanup_free_ char *state_path = state_path_of(j->sv, j->name);
 	unsigned rights = profile_rights(p);
 	pid_t pid;
 	int r;
@@ -950,7 +941,8 @@ start_proxy(struct jail *j, const struct jail_profile *p, const struct control_m
 	if (state_path == NULL)
 		return -ENOMEM;
 	r = dbus_proxy_cmd(p, rights, request_env(m, "DBUS_SESSION_BUS_ADDRESS"),
-			   request_env(m, "DBUS_SYSTEM_BUS_ADDRESS"), env.xdg_runtime_dir, &cmd);
+	                   request_env(m, "DBUS_SYSTEM_BUS_ADDRESS"), j->sv->env.xdg_runtime_dir,
+	                   &cmd);
 	if (r == -EPROTONOSUPPORT) {
 		log_warn("jail '%s': a bus address is not a local socket, no D-Bus", j->name);
 		jail_log(j, "a bus address is not 'unix:path=…' or 'unix:abstract=…': the jail "
@@ -972,13 +964,13 @@ start_proxy(struct jail *j, const struct jail_profile *p, const struct control_m
  * jailer inherits the proxy pipe's read end; ours goes, so the proxy ends
  * by itself with the jailer (dbus-proxy.h). */
 static int
-jail_spawn_when_ready(struct ev_loop *loop, struct jail *j)
+jail_spawn_when_ready(struct jail *j)
 {
 	int r;
 
 	if ((j->proxy_fd >= 0 && ev_is_active(&j->proxy_w)) || crypt_mount_pending(j->crypt))
 		return 0;
-	r = jail_spawn(loop, j);
+	r = jail_spawn(j);
 	j->proxy_fd = safe_close(j->proxy_fd);
 	return r;
 }
@@ -997,7 +989,7 @@ jail_start_failed(struct ev_loop *loop, struct jail *j, const char *why)
 static void
 helper_ready(struct ev_loop *loop, struct jail *j)
 {
-	int r = jail_spawn_when_ready(loop, j);
+	int r = jail_spawn_when_ready(j);
 	char why[128];
 
 	if (r < 0) {
@@ -1022,10 +1014,9 @@ crypt_done_cb(struct ev_loop *loop, void *userdata, int r, const char *msg)
 
 /* Starts the backend of an encrypted home with the request's password. */
 static int
-start_crypt(struct ev_loop *loop, struct jail *j, enum crypt_backend backend,
-	    const struct control_msg *m, char **ret_msg)
+start_crypt(struct jail *j, enum crypt_backend backend, const struct control_msg *m, char **ret_msg)
 {
-	_cleanup_free_ char *state_path = state_path_of(j->name);
+	_cleanup_free_ char *state_path = state_path_of(j->sv, j->name);
 	/* Points into client_cb()'s buffer, which is ours to wipe:
 	 * crypt_mount_start() does as soon as the backend has it. */
 	char *password = (char *) control_get(m, CRYPT_PASSWORD_FIELD);
@@ -1038,8 +1029,8 @@ start_crypt(struct ev_loop *loop, struct jail *j, enum crypt_backend backend,
 	}
 	if (state_path == NULL)
 		return -ENOMEM;
-	r = crypt_mount_start(loop, j->dir_fd, state_path, env.xdg_data_home, j->name, backend,
-			      password, crypt_done_cb, j, &j->crypt);
+	r = crypt_mount_start(j->sv->loop, j->dir_fd, state_path, j->sv->env.xdg_data_home, j->name,
+	                      backend, password, crypt_done_cb, j, &j->crypt);
 	if (r < 0)
 		set_msg(ret_msg, "unable to mount the encrypted home of jail '%s' (%s): %s",
 			j->name, crypt_backend_to_string(backend), strerror(-r));
@@ -1077,165 +1068,246 @@ proxy_ready_cb(struct ev_loop *loop, ev_io *w, int revents)
 	helper_ready(loop, j);
 }
 
-/* Starts jail NAME for a request; the requester waits in the jail's
- * waiters until "ready" or the end. Returns 0 or -errno with *ret_msg. */
-static int
-jail_start(struct ev_loop *loop, const char *name, const struct control_msg *m,
-	   struct jail **ret, char **ret_msg)
+/* A new jail NAME of SV, not yet in its list: every fd -1, nothing watched. */
+static struct jail *
+jail_new(struct supervisor *sv, const char *name)
 {
-	_cleanup_(profile_freep) struct jail_profile *p = NULL;
-	_cleanup_(vpn_config_done) struct vpn_config vpn = {};
-	_cleanup_free_ char *dump = NULL;
-	const char *created = control_get(m, "created-profile");
-	struct profile_error err = {};
-	enum crypt_backend crypt = CRYPT_NONE;
-	char started[32];
-	struct jail *j;
-	int r;
+	struct jail *j = calloc(1, sizeof(*j));
 
-	start_step(STEP_REQUEST);
-	r = profile_find_and_load(&env, name, &p, &err);
-	if (r < 0) {
-		_cleanup_free_ char *path = NULL;
-
-		(void) profile_find(&env, name, &path);
-		if (r == -ENOENT)
-			set_msg(ret_msg, "no profile named '%s'", name);
-		else
-			set_msg(ret_msg, "%s:%u: %s", path != NULL ? path : name, err.line,
-					err.msg);
-		return r;
-	}
-	/* Before anything of the jail exists: openvpn runs outside the jail,
-	 * and a .ovpn (or a file it names) that some jail could write, or
-	 * with a directive that is not allowed, starts nothing. */
-	if (profile_network(p) == NETWORK_VPN) {
-		_cleanup_free_ char *why = NULL;
-
-		r = vpn_config_load(&env, p->vpn, &vpn, &why);
-		if (r < 0) {
-			set_msg(ret_msg, "%s", why != NULL ? why : strerror(-r));
-			return r == -ENOENT ? -EINVAL : r;
-		}
-	}
-	j = calloc(1, sizeof(*j));
 	if (j == NULL)
-		return -ENOMEM;
+		return NULL;
+	j->sv = sv;
 	snprintf(j->name, sizeof(j->name), "%s", name);
+	j->dir_fd = -1;
 	j->iso_fd = -1;
 	j->proxy_fd = -1;
 	j->jailer_go_fd = -1;
 	j->jailer_pidfd = -1;
 	net_init(&j->net, &net_ops);
 	LIST_INIT(&j->waiters);
-	r = state_dir_create(jails_fd, name, &j->dir_fd, NULL);
+	return j;
+}
+
+/* The profile of NAME, and a vpn jail's .ovpn: before anything of the jail
+ * exists, as openvpn runs outside the jail, and a .ovpn (or a file it
+ * names) that some jail could write, or with a directive that is not
+ * allowed, starts nothing. */
+static int
+start_load_profile(struct supervisor *sv, const char *name, struct jail_profile **ret,
+                   struct vpn_config *vpn, char **ret_msg)
+{
+	_cleanup_(profile_freep) struct jail_profile *p = NULL;
+	struct profile_error err = {};
+	int r;
+
+	r = profile_find_and_load(&sv->env, name, &p, &err);
+	if (r < 0) {
+		_cleanup_free_ char *path = NULL;
+
+		(void) profile_find(&sv->env, name, &path);
+		if (r == -ENOENT)
+			set_msg(ret_msg, "no profile named '%s'", name);
+		else
+			set_msg(ret_msg, "%s:%u: %s", path != NULL ? path : name, err.line,
+			        err.msg);
+		return r;
+	}
+	if (profile_network(p) == NETWORK_VPN) {
+		_cleanup_free_ char *why = NULL;
+
+		r = vpn_config_load(&sv->env, p->vpn, vpn, &why);
+		if (r < 0) {
+			set_msg(ret_msg, "%s", why != NULL ? why : strerror(-r));
+			return r == -ENOENT ? -EINVAL : r;
+		}
+	}
+	*ret = TAKE_PTR(p);
+	return 0;
+}
+
+/* The jail's state directory, made or taken over; the jail joins SV's
+ * list. No start or end of it is at work here: what a killed writer left
+ * goes. */
+static int
+start_state_dir(struct supervisor *sv, const char *name, struct jail **ret, char **ret_msg)
+{
+	struct jail *j = jail_new(sv, name);
+	int r;
+
+	if (j == NULL)
+		return -ENOMEM;
+	r = state_dir_create(sv->jails_fd, name, &j->dir_fd, NULL);
 	if (r < 0) {
 		set_msg(ret_msg, "unable to create the state directory of '%s': %s", name,
-				strerror(-r));
+		        strerror(-r));
 		free(j);
 		return r;
 	}
-	LIST_INSERT_HEAD(&jails, j, entry);
-	start_step(STEP_STATE_DIR);
-	/* From here on, failures end the jail through jail_ended(). */
-	kv_list_done(&j->state);
-	/* No start or end of this jail is at work here: what a killed
-	 * writer left goes. */
+	LIST_INSERT_HEAD(&sv->jails, j, entry);
 	(void) state_remove_temps(j->dir_fd);
-	r = crypt_backend_detect(env.xdg_data_home, name, &crypt);
-	if (r < 0)
-		set_msg(ret_msg, "unable to tell whether the home of jail '%s' is encrypted "
-				 "(its data folder and home.gocryptfs/ or home.encfs/ must "
-				 "be directories of yours, the folder mode 0700): %s",
-			name, strerror(-r));
-	now_iso8601(started);
-	state_set(j, STATE_KEY_NAME, name);
-	state_set(j, STATE_KEY_STATUS, "starting");
-	state_set(j, STATE_KEY_STARTED, started);
-	state_set(j, STATE_KEY_PROFILE, p->source != NULL ? p->source : name);
-	state_set(j, STATE_KEY_NETWORK, jail_network_to_string(profile_network(p)));
-	state_set(j, STATE_KEY_ENCRYPTED, crypt_backend_to_string(crypt));
-	state_set(j, STATE_KEY_AUTODELETE, p->autodelete ? "true" : "false");
-	state_set(j, STATE_KEY_SECURE, p->secure ? "true" : "false");
-	state_set(j, STATE_KEY_PROFILE_CREATED,
-		  created != NULL && streq(created, "1") ? "true" : "false");
-	/* Before anything else of the start: a state that says starting and
-	 * names no live jailer reads stopped, whatever a crash leaves after
-	 * it (an iso-pipe with no state file would read running). */
-	jail_set_status(j, JAIL_STARTING);
-	start_step(STEP_STATE_STARTING);
-	/* Each start writes a fresh log (the last one stays as log.old): a
-	 * jail cannot grow it without bound across starts, and a failed
-	 * start's reason is the whole of it. */
-	(void) renameat(j->dir_fd, STATE_LOG, j->dir_fd, STATE_LOG_OLD);
-	j->log_from = log_size(j->dir_fd);
-	if (r >= 0)
-		r = profile_dump(p, &dump);
-	if (r >= 0)
-		r = state_write_atomic(j->dir_fd, STATE_PROFILE, dump, strlen(dump));
-	if (r >= 0) {
-		start_step(STEP_PROFILE_WRITTEN);
-		(void) unlinkat(j->dir_fd, STATE_ISO_PIPE, 0);
-		(void) unlinkat(j->dir_fd, STATE_DISPATCH_SOCK, 0);
-		drop_planted_log(j);
-		r = iso_pipe_create(j->dir_fd);
-	}
-	if (r >= 0)
-		r = iso_pipe_open_read(j->dir_fd, &j->iso_fd);
-	if (r >= 0)
-		start_step(STEP_ISO_PIPE);
-	if (r >= 0) {
-		j->jailer_envp = jailer_env(m);
-		if (j->jailer_envp == NULL)
-			r = -ENOMEM;
-	}
-	if (r >= 0 && profile_network(p) == NETWORK_VPN)
-		jail_progress(j, "starting openvpn");
-	if (r >= 0) {
-		_cleanup_free_ char *state_path = state_path_of(name);
-
-		r = state_path == NULL ? -ENOMEM
-				       : net_prepare(&j->net, p, j->dir_fd, state_path, &net_ops,
-						     vpn_timeout, &vpn, &j->jailer_go_fd);
-		if (r >= 0)
-			start_step(STEP_NET_PREPARED);
-	}
-	/* The encrypted home's backend and the proxy start side by side; the
-	 * jailer comes once the home is mounted and the buses listen
-	 * (jail_spawn_when_ready()): no app ever finds either missing. */
-	if (r >= 0 && crypt != CRYPT_NONE) {
-		jail_progress(j, "unlocking the encrypted home (%s derives the key)",
-			      crypt_backend_to_string(crypt));
-		r = start_crypt(loop, j, crypt, m, ret_msg);
-		if (r >= 0)
-			start_step(STEP_KEEPER_FORKED);
-	}
-	/* After start_crypt(), which wipes the password: the proxy's child
-	 * is briefly dumpable (sandbox_fork()). */
-	if (r >= 0)
-		r = start_proxy(j, p, m);
-	if (r >= 0 && j->proxy_fd >= 0) {
-		ev_io_init(&j->proxy_w, proxy_ready_cb, j->proxy_fd, EV_READ);
-		ev_io_start(loop, &j->proxy_w);
-		start_step(STEP_PROXY_SPAWNED);
-	}
-	if (r >= 0)
-		r = jail_spawn_when_ready(loop, j);
-	if (r < 0) {
-		if (*ret_msg == NULL)
-			set_msg(ret_msg, "unable to start jail '%s': %s", name, strerror(-r));
-		jail_log(j, "%s", *ret_msg != NULL ? *ret_msg : "unable to start the jail");
-		jail_ended(loop, j);
-		return r;
-	}
-	ev_timer_init(&j->start_w, start_timeout_cb, start_timeout, 0.);
-	ev_timer_start(loop, &j->start_w);
 	*ret = j;
 	return 0;
 }
 
+/* The state file, status=starting and what the start is, before anything
+ * else of the start: a state that says starting and names no live jailer
+ * reads stopped, whatever a crash leaves after it (an iso-pipe with no
+ * state file would read running). Written even when the home's encryption
+ * cannot be told (the error, returned, ends the start). */
+static int
+start_record_starting(struct jail *j, const struct jail_profile *p, const struct control_msg *m,
+                      enum crypt_backend *ret_crypt, char **ret_msg)
+{
+	const char *created = control_get(m, "created-profile");
+	char started[32];
+	int r;
+
+	r = crypt_backend_detect(j->sv->env.xdg_data_home, j->name, ret_crypt);
+	if (r < 0)
+		set_msg(ret_msg,
+		        "unable to tell whether the home of jail '%s' is encrypted "
+		        "(its data folder and home.gocryptfs/ or home.encfs/ must "
+		        "be directories of yours, the folder mode 0700): %s",
+		        j->name, strerror(-r));
+	now_iso8601(started);
+	kv_list_done(&j->state);
+	state_set(j, STATE_KEY_NAME, j->name);
+	state_set(j, STATE_KEY_STATUS, "starting");
+	state_set(j, STATE_KEY_STARTED, started);
+	state_set(j, STATE_KEY_PROFILE, p->source != NULL ? p->source : j->name);
+	state_set(j, STATE_KEY_NETWORK, jail_network_to_string(profile_network(p)));
+	state_set(j, STATE_KEY_ENCRYPTED, crypt_backend_to_string(*ret_crypt));
+	state_set(j, STATE_KEY_AUTODELETE, p->autodelete ? "true" : "false");
+	state_set(j, STATE_KEY_SECURE, p->secure ? "true" : "false");
+	state_set(j, STATE_KEY_PROFILE_CREATED,
+	          created != NULL && streq(created, "1") ? "true" : "false");
+	jail_set_status(j, JAIL_STARTING);
+	return r;
+}
+
+/* profile.ini: the resolved profile the jailer reads. */
+static int
+start_write_profile(struct jail *j, const struct jail_profile *p)
+{
+	_cleanup_free_ char *dump = NULL;
+	int r;
+
+	r = profile_dump(p, &dump);
+	if (r < 0)
+		return r;
+	return jail_start_write_profile(j->dir_fd, dump);
+}
+
+/* The iso-pipe, our read end open, in place of what the last run left. */
+static int
+start_iso_pipe(struct jail *j)
+{
+	bool log_dropped = false;
+	int r;
+
+	r = jail_start_iso_pipe(j->dir_fd, &log_dropped, &j->iso_fd);
+	if (log_dropped)
+		log_warn("jail '%s': its log was not a regular file, removed it", j->name);
+	return r;
+}
+
+/* The jailer's environment, and the go pipe (and resolv.conf) of its
+ * network (net.h); a vpn jail's config is taken over. */
+static int
+start_prepare_net(struct jail *j, const struct jail_profile *p, const struct control_msg *m,
+                  struct vpn_config *vpn)
+{
+	_cleanup_free_ char *state_path = state_path_of(j->sv, j->name);
+
+	j->jailer_envp = jailer_env(m);
+	if (j->jailer_envp == NULL || state_path == NULL)
+		return -ENOMEM;
+	if (profile_network(p) == NETWORK_VPN)
+		jail_progress(j, "starting openvpn");
+	return net_prepare(&j->net, p, j->dir_fd, state_path, &net_ops, j->sv->vpn_timeout, vpn,
+	                   &j->jailer_go_fd);
+}
+
+/* The proxy, when the profile has a dbus right, watched for its readiness
+ * byte; false when none runs. */
+static int
+start_proxy_watched(struct jail *j, const struct jail_profile *p, const struct control_msg *m)
+{
+	int r = start_proxy(j, p, m);
+
+	if (r < 0 || j->proxy_fd < 0)
+		return r;
+	ev_io_init(&j->proxy_w, proxy_ready_cb, j->proxy_fd, EV_READ);
+	ev_io_start(j->sv->loop, &j->proxy_w);
+	return 1;
+}
+
+/* Starts jail NAME for a request; the requester waits in the jail's
+ * waiters until "ready" or the end. Each step's point is where a
+ * supervisor killed then leaves what docs/architecture.md §4, "A start
+ * killed at any step", says. Returns 0 or -errno with *ret_msg. */
+static int
+jail_start(struct supervisor *sv, const char *name, const struct control_msg *m, struct jail **ret,
+           char **ret_msg)
+{
+	_cleanup_(profile_freep) struct jail_profile *p = NULL;
+	_cleanup_(vpn_config_done) struct vpn_config vpn = {};
+	enum crypt_backend crypt = CRYPT_NONE;
+	struct jail *j;
+	int r;
+
+	start_step(STEP_REQUEST);
+	r = start_load_profile(sv, name, &p, &vpn, ret_msg);
+	if (r < 0)
+		return r;
+	r = start_state_dir(sv, name, &j, ret_msg);
+	if (r < 0)
+		return r;
+	start_step(STEP_STATE_DIR);
+	/* From here on, failures end the jail through jail_ended(). */
+	r = start_record_starting(j, p, m, &crypt, ret_msg);
+	start_step(STEP_STATE_STARTING);
+	j->log_from = jail_start_new_log(j->dir_fd);
+	if (r < 0 || (r = start_write_profile(j, p)) < 0)
+		goto failed;
+	start_step(STEP_PROFILE_WRITTEN);
+	if ((r = start_iso_pipe(j)) < 0)
+		goto failed;
+	start_step(STEP_ISO_PIPE);
+	if ((r = start_prepare_net(j, p, m, &vpn)) < 0)
+		goto failed;
+	start_step(STEP_NET_PREPARED);
+	/* The encrypted home's backend and the proxy start side by side; the
+	 * jailer comes once the home is mounted and the buses listen
+	 * (jail_spawn_when_ready()): no app ever finds either missing. */
+	if (crypt != CRYPT_NONE) {
+		if ((r = start_crypt(j, crypt, m, ret_msg)) < 0)
+			goto failed;
+		start_step(STEP_KEEPER_FORKED);
+	}
+	/* After start_crypt(), which wipes the password: the proxy's child
+	 * is briefly dumpable (sandbox_fork()). */
+	if ((r = start_proxy_watched(j, p, m)) < 0)
+		goto failed;
+	if (r > 0)
+		start_step(STEP_PROXY_SPAWNED);
+	if ((r = jail_spawn_when_ready(j)) < 0)
+		goto failed;
+	ev_timer_init(&j->start_w, start_timeout_cb, sv->start_timeout, 0.);
+	ev_timer_start(sv->loop, &j->start_w);
+	*ret = j;
+	return 0;
+
+failed:
+	if (*ret_msg == NULL)
+		set_msg(ret_msg, "unable to start jail '%s': %s", name, strerror(-r));
+	jail_log(j, "%s", *ret_msg != NULL ? *ret_msg : "unable to start the jail");
+	jail_ended(sv->loop, j);
+	return r;
+}
+
 static void
-handle_start(struct ev_loop *loop, int fd, const struct control_msg *m)
+handle_start(struct supervisor *sv, int fd, const struct control_msg *m)
 {
 	const char *name = control_get(m, "name");
 	_cleanup_free_ char *msg = NULL;
@@ -1248,14 +1320,14 @@ handle_start(struct ev_loop *loop, int fd, const struct control_msg *m)
 		safe_close(fd);
 		return;
 	}
-	j = jail_find(name);
+	j = jail_find(sv, name);
 	if (j != NULL && j->status != JAIL_STARTING) {
 		reply(fd, "ok", 0, NULL);
 		safe_close(fd);
 		return;
 	}
 	if (j == NULL) {
-		r = jail_start(loop, name, m, &j, &msg);
+		r = jail_start(sv, name, m, &j, &msg);
 		if (r < 0) {
 			reply(fd, "error", r == -ENOENT ? 127 : 125, msg);
 			safe_close(fd);
@@ -1271,16 +1343,18 @@ handle_start(struct ev_loop *loop, int fd, const struct control_msg *m)
 	}
 	w->fd = fd;
 	LIST_INSERT_HEAD(&j->waiters, w, entry);
-	progress_start(loop);
+	progress_start(sv);
 }
 
 static void
-client_free(struct ev_loop *loop, struct client *c, bool close_fd)
+client_free(struct client *c, bool close_fd)
 {
-	ev_io_stop(loop, &c->io_w);
-	ev_timer_stop(loop, &c->idle_w);
-	TAILQ_REMOVE(&clients, c, entry);
-	n_clients--;
+	struct supervisor *sv = c->sv;
+
+	ev_io_stop(sv->loop, &c->io_w);
+	ev_timer_stop(sv->loop, &c->idle_w);
+	TAILQ_REMOVE(&sv->clients, c, entry);
+	sv->n_clients--;
 	if (close_fd)
 		safe_close(c->fd);
 	free(c);
@@ -1289,7 +1363,7 @@ client_free(struct ev_loop *loop, struct client *c, bool close_fd)
 /* True when BUF is a START of a jail that is still ending: it is served
  * once the jail is gone (unpark_clients()). */
 static bool
-start_must_wait(const char *buf, size_t n)
+start_must_wait(struct supervisor *sv, const char *buf, size_t n)
 {
 	struct control_msg m = {};
 	const char *name;
@@ -1297,7 +1371,7 @@ start_must_wait(const char *buf, size_t n)
 
 	if (control_decode(buf, n, &m) == 0 && m.type == CONTROL_START &&
 	    (name = control_get(&m, "name")) != NULL)
-		j = jail_find(name);
+		j = jail_find(sv, name);
 	control_msg_done(&m);
 	if (j == NULL || !j->ending)
 		return false;
@@ -1307,8 +1381,9 @@ start_must_wait(const char *buf, size_t n)
 }
 
 static void
-client_request(struct ev_loop *loop, struct client *c)
+client_request(struct client *c)
 {
+	struct supervisor *sv = c->sv;
 	/* Wiped, not only freed: a START may carry the password of an
 	 * encrypted home. */
 	_cleanup_(control_buf_freep) char *buf = malloc(CONTROL_MSG_MAX);
@@ -1317,7 +1392,7 @@ client_request(struct ev_loop *loop, struct client *c)
 	ssize_t n;
 
 	if (buf == NULL) {
-		client_free(loop, c, true);
+		client_free(c, true);
 		return;
 	}
 	/* Peeked first: the start of a jail whose keeper still releases its
@@ -1326,18 +1401,18 @@ client_request(struct ev_loop *loop, struct client *c)
 	n = recv(fd, buf, CONTROL_MSG_MAX, MSG_TRUNC | MSG_PEEK);
 	if (n < 0 && (errno == EAGAIN || errno == EINTR))
 		return;
-	if (n > 0 && n <= CONTROL_MSG_MAX && start_must_wait(buf, (size_t) n)) {
-		ev_io_stop(loop, &c->io_w);
-		ev_timer_stop(loop, &c->idle_w); /* it spoke: not idle */
+	if (n > 0 && n <= CONTROL_MSG_MAX && start_must_wait(sv, buf, (size_t) n)) {
+		ev_io_stop(sv->loop, &c->io_w);
+		ev_timer_stop(sv->loop, &c->idle_w); /* it spoke: not idle */
 		c->parked = true;
-		progress_start(loop);
+		progress_start(sv);
 		return;
 	}
 	n = recv(fd, buf, CONTROL_MSG_MAX, MSG_TRUNC);
 	if (n < 0 && (errno == EAGAIN || errno == EINTR))
 		return;
 	/* One request per connection: the client is done with us either way. */
-	client_free(loop, c, false);
+	client_free(c, false);
 	if (n <= 0 || n > CONTROL_MSG_MAX || control_decode(buf, (size_t) n, &m) < 0 ||
 	    m.type != CONTROL_START) {
 		if (n > 0)
@@ -1348,7 +1423,7 @@ client_request(struct ev_loop *loop, struct client *c)
 		control_msg_done(&m);
 		return;
 	}
-	handle_start(loop, fd, &m);
+	handle_start(sv, fd, &m);
 	control_msg_done(&m);
 }
 
@@ -1360,18 +1435,20 @@ client_request(struct ev_loop *loop, struct client *c)
 static void
 client_cb(struct ev_loop *loop, ev_io *w, int revents)
 {
+	(void) loop;
 	(void) revents;
 	(void) prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
-	client_request(loop, container_of(w, struct client, io_w));
+	client_request(container_of(w, struct client, io_w));
 	(void) prctl(PR_SET_DUMPABLE, 1, 0, 0, 0);
 }
 
 static void
 client_idle_cb(struct ev_loop *loop, ev_timer *w, int revents)
 {
+	(void) loop;
 	(void) revents;
 	log_debug("dropping a control connection silent for %.0f s", CLIENT_IDLE_TIMEOUT);
-	client_free(loop, container_of(w, struct client, idle_w), true);
+	client_free(container_of(w, struct client, idle_w), true);
 }
 
 /* Makes room for one more client: the oldest that has not sent its
@@ -1379,13 +1456,13 @@ client_idle_cb(struct ev_loop *loop, ev_timer *w, int revents)
  * every client in the table has spoken (their starts wait for a jail
  * still ending). */
 static bool
-clients_make_room(struct ev_loop *loop)
+clients_make_room(struct supervisor *sv)
 {
-	for (unsigned tries = 0; n_clients >= CLIENTS_MAX && tries <= CLIENTS_MAX; tries++) {
+	for (unsigned tries = 0; sv->n_clients >= CLIENTS_MAX && tries <= CLIENTS_MAX; tries++) {
 		struct client *c;
 		struct pollfd p;
 
-		TAILQ_FOREACH(c, &clients, entry)
+		TAILQ_FOREACH(c, &sv->clients, entry)
 		if (!c->parked)
 			break;
 		if (c == NULL)
@@ -1394,37 +1471,37 @@ clients_make_room(struct ev_loop *loop)
 		if (poll(&p, 1, 0) == 1)
 			/* Readable: its request (or EOF) is read now, which
 			 * frees it or parks it. */
-			client_cb(loop, &c->io_w, EV_READ);
+			client_cb(sv->loop, &c->io_w, EV_READ);
 		else {
 			log_debug("control table full, dropping the oldest silent client");
-			client_free(loop, c, true);
+			client_free(c, true);
 		}
 	}
-	return n_clients < CLIENTS_MAX;
+	return sv->n_clients < CLIENTS_MAX;
 }
 
 static void
 control_cb(struct ev_loop *loop, ev_io *w, int revents)
 {
+	struct supervisor *sv = container_of(w, struct supervisor, control_w);
 	struct ucred cred;
 	socklen_t len = sizeof(cred);
 	struct client *c;
 	int fd;
 
-	(void) w;
 	(void) revents;
-	fd = accept4(control_fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
+	fd = accept4(sv->control_fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
 	if (fd < 0) {
 		/* Out of fds, the pending connection stays readable: pause
 		 * accepting for a moment instead of spinning on it. */
 		if (errno == EMFILE || errno == ENFILE) {
 			log_warn("out of file descriptors, pausing the control socket for 1 s");
-			ev_io_stop(loop, &control_w);
-			ev_timer_start(loop, &accept_pause_w);
+			ev_io_stop(loop, &sv->control_w);
+			ev_timer_start(loop, &sv->accept_pause_w);
 		}
 		return;
 	}
-	if (!clients_make_room(loop)) {
+	if (!clients_make_room(sv)) {
 		safe_close(fd);
 		return;
 	}
@@ -1438,21 +1515,23 @@ control_cb(struct ev_loop *loop, ev_io *w, int revents)
 		safe_close(fd);
 		return;
 	}
+	c->sv = sv;
 	c->fd = fd;
 	ev_io_init(&c->io_w, client_cb, fd, EV_READ);
 	ev_io_start(loop, &c->io_w);
 	ev_timer_init(&c->idle_w, client_idle_cb, CLIENT_IDLE_TIMEOUT, 0.);
 	ev_timer_start(loop, &c->idle_w);
-	TAILQ_INSERT_TAIL(&clients, c, entry);
-	n_clients++;
+	TAILQ_INSERT_TAIL(&sv->clients, c, entry);
+	sv->n_clients++;
 }
 
 static void
 accept_resume_cb(struct ev_loop *loop, ev_timer *w, int revents)
 {
-	(void) w;
+	struct supervisor *sv = container_of(w, struct supervisor, accept_pause_w);
+
 	(void) revents;
-	ev_io_start(loop, &control_w);
+	ev_io_start(loop, &sv->control_w);
 }
 
 /* A jail found on disk at start: adopt it when its jailer still runs (the
@@ -1460,9 +1539,10 @@ accept_resume_cb(struct ev_loop *loop, ev_timer *w, int revents)
  * write end then, and its exit will show as EOF); otherwise it ended while
  * no supervisor ran: clean up after it now. */
 static void
-adopt_jail(struct ev_loop *loop, const char *name)
+adopt_jail(struct supervisor *sv, const char *name)
 {
-	struct jail *j = calloc(1, sizeof(*j));
+	struct ev_loop *loop = sv->loop;
+	struct jail *j = jail_new(sv, name);
 	enum jail_status status;
 	const char *network;
 	unsigned line = 0;
@@ -1470,14 +1550,7 @@ adopt_jail(struct ev_loop *loop, const char *name)
 
 	if (j == NULL)
 		return;
-	snprintf(j->name, sizeof(j->name), "%s", name);
-	j->iso_fd = -1;
-	j->proxy_fd = -1;
-	j->jailer_go_fd = -1;
-	j->jailer_pidfd = -1;
-	net_init(&j->net, &net_ops);
-	LIST_INIT(&j->waiters);
-	r = state_dir_open(jails_fd, name, &j->dir_fd);
+	r = state_dir_open(sv->jails_fd, name, &j->dir_fd);
 	if (r < 0) {
 		log_warn_errno(r, "ignoring the state directory '%s'", name);
 		free(j);
@@ -1497,11 +1570,11 @@ adopt_jail(struct ev_loop *loop, const char *name)
 		return;
 	}
 	status = jail_status_from_string(kv_get(&j->state, STATE_KEY_STATUS));
-	LIST_INSERT_HEAD(&jails, j, entry);
+	LIST_INSERT_HEAD(&sv->jails, j, entry);
 	if (status == JAIL_STOPPED || status == JAIL_FAILED) {
 		j->status = status;
 		kill_helpers(j->dir_fd, name); /* harmless when none is left */
-		release_crypt_home(loop, j->dir_fd, name);
+		release_crypt_home(sv, j->dir_fd, name);
 		LIST_REMOVE(j, entry);
 		safe_close(j->dir_fd);
 		kv_list_done(&j->state);
@@ -1528,18 +1601,18 @@ adopt_jail(struct ev_loop *loop, const char *name)
 }
 
 static void
-adopt_all(struct ev_loop *loop)
+adopt_all(struct supervisor *sv)
 {
 	_cleanup_strv_ char **names = NULL;
 	int r;
 
-	r = state_list_jails(jails_fd, &names);
+	r = state_list_jails(sv->jails_fd, &names);
 	if (r < 0) {
 		log_warn_errno(r, "unable to list the jails, ignoring");
 		return;
 	}
 	for (char **n = names; *n != NULL; n++)
-		adopt_jail(loop, *n);
+		adopt_jail(sv, *n);
 }
 
 static void
@@ -1598,25 +1671,35 @@ env_seconds(const char *key, double fallback)
 int
 daemon_main(bool foreground)
 {
+	/* Static only so that what it holds stays reachable once we return:
+	 * the jails run on after us, so nothing of theirs is torn down
+	 * (net_done() would end pasta and openvpn), and LeakSanitizer must
+	 * not count it. Nothing but this function names it. */
+	static struct supervisor sv = {
+	    .jails = LIST_HEAD_INITIALIZER(sv.jails),
+	    .clients = TAILQ_HEAD_INITIALIZER(sv.clients),
+	    .jails_fd = -1,
+	    .control_fd = -1,
+	};
 	_cleanup_close_ int root_fd = -1, lock_fd = -1;
 	struct ev_loop *loop;
 	ev_signal term_w, int_w, hup_w;
 	struct rlimit nofile;
 	int r;
 
-	start_timeout = env_seconds("JAILSUP_START_TIMEOUT", start_timeout);
-	vpn_timeout = env_seconds("JAILSUP_VPN_TIMEOUT", vpn_timeout);
-	r = sibling_path("share/jailsup/profiles", &shipped_dir);
+	sv.start_timeout = env_seconds("JAILSUP_START_TIMEOUT", JAIL_START_TIMEOUT);
+	sv.vpn_timeout = env_seconds("JAILSUP_VPN_TIMEOUT", VPN_START_TIMEOUT);
+	r = sibling_path("share/jailsup/profiles", &sv.shipped_dir);
 	if (r < 0)
 		return log_error_errno(r, "unable to find our own folder"), EXIT_TEMPORARY;
-	r = profile_env_from_environ(&env, &env_storage, shipped_dir);
-	if (r < 0 || env.xdg_runtime_dir == NULL)
+	r = profile_env_from_environ(&sv.env, &sv.env_storage, sv.shipped_dir);
+	if (r < 0 || sv.env.xdg_runtime_dir == NULL)
 		return log_error("$HOME and $XDG_RUNTIME_DIR must be absolute paths"),
 		       EXIT_PERMANENT;
-	r = state_runtime_open(env.xdg_runtime_dir, true, &root_fd, &jails_fd);
+	r = state_runtime_open(sv.env.xdg_runtime_dir, true, &root_fd, &sv.jails_fd);
 	if (r < 0)
-		return log_error_errno(r, "unable to open '%s/%s'", env.xdg_runtime_dir,
-				       STATE_RUNTIME_SUBDIR),
+		return log_error_errno(r, "unable to open '%s/%s'", sv.env.xdg_runtime_dir,
+		                       STATE_RUNTIME_SUBDIR),
 		       EXIT_TEMPORARY;
 	lock_fd = openat(root_fd, STATE_DAEMON_LOCK,
 			 O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
@@ -1628,9 +1711,9 @@ daemon_main(bool foreground)
 			       EXIT_PERMANENT;
 		return log_error_errno(-errno, "unable to lock"), EXIT_TEMPORARY;
 	}
-	control_fd = bind_control(root_fd);
-	if (control_fd < 0)
-		return log_error_errno(control_fd, "unable to bind the control socket"),
+	sv.control_fd = bind_control(root_fd);
+	if (sv.control_fd < 0)
+		return log_error_errno(sv.control_fd, "unable to bind the control socket"),
 		       EXIT_TEMPORARY;
 
 	if (!foreground) {
@@ -1673,12 +1756,13 @@ daemon_main(bool foreground)
 	loop = EV_DEFAULT;
 	if (loop == NULL)
 		return log_error("unable to create the event loop"), EXIT_TEMPORARY;
-	adopt_all(loop);
-	sweep_gone(loop);
-	ev_io_init(&control_w, control_cb, control_fd, EV_READ);
-	ev_io_start(loop, &control_w);
-	ev_timer_init(&accept_pause_w, accept_resume_cb, 1., 0.);
-	ev_timer_init(&progress_w, progress_cb, 0., CONTROL_PROGRESS_INTERVAL);
+	sv.loop = loop;
+	adopt_all(&sv);
+	sweep_gone(&sv);
+	ev_io_init(&sv.control_w, control_cb, sv.control_fd, EV_READ);
+	ev_io_start(loop, &sv.control_w);
+	ev_timer_init(&sv.accept_pause_w, accept_resume_cb, 1., 0.);
+	ev_timer_init(&sv.progress_w, progress_cb, 0., CONTROL_PROGRESS_INTERVAL);
 	/* One fd per jail and per waiting CLI: take all the kernel allows. */
 	if (getrlimit(RLIMIT_NOFILE, &nofile) == 0 && nofile.rlim_cur < nofile.rlim_max) {
 		nofile.rlim_cur = nofile.rlim_max;
@@ -1697,8 +1781,8 @@ daemon_main(bool foreground)
 
 	(void) unlinkat(root_fd, STATE_CONTROL_SOCK, 0);
 	(void) unlinkat(root_fd, STATE_DAEMON_PID, 0);
-	safe_close(control_fd);
-	profile_env_storage_done(&env_storage);
-	free(shipped_dir);
+	sv.control_fd = safe_close(sv.control_fd);
+	profile_env_storage_done(&sv.env_storage);
+	sv.shipped_dir = mfree(sv.shipped_dir);
 	return 0;
 }

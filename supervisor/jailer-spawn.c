@@ -10,7 +10,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include "state/exe-paths.h"
+#include "state/jail-start.h"
 #include "state/jailer-standby.h"
 #include "state/log.h"
 #include "supervisor/jailer-spawn.h"
@@ -23,49 +23,6 @@ static struct {
 	ev_idle refill_w;
 	bool enabled;
 } standby = { .pidfd = -1, .sock = -1 };
-
-struct jailer_exec {
-	const char *jailer;
-	char **argv, **envp;
-	const int *fds;
-	size_t n_fds;
-};
-
-/* The child of spawn_vfork(): it shares our memory until execve(), so it
- * only sets up fds, on its own stack. */
-static int
-exec_jailer(void *arg)
-{
-	const struct jailer_exec *x = arg;
-	int null = open("/dev/null", O_RDWR | O_CLOEXEC);
-
-	reset_signals_for_exec();
-	/* Its own session: signals to our process group never reach it. */
-	if (null < 0 || setsid() < 0 || dup2(null, 0) < 0 || dup2(null, 1) < 0 ||
-	    dup2(null, 2) < 0 || fds_move_to(x->fds, x->n_fds, JAILER_FIRST_FD) < 0)
-		_exit(EXIT_TEMPORARY);
-	/* Only stdio and those: fds our caller left us must not live on in
-	 * a jailer. */
-	(void) syscall(SYS_close_range, JAILER_FIRST_FD + (unsigned) x->n_fds, ~0u, 0);
-	execve(x->jailer, x->argv, x->envp);
-	_exit(127);
-}
-
-static pid_t
-spawn(char **argv, char **envp, const int *fds, size_t n_fds)
-{
-	_cleanup_free_ char *jailer = NULL;
-	int r;
-
-	r = sibling_path("libexec/jailsup/jailer", &jailer);
-	if (r < 0)
-		return r;
-	return spawn_vfork(exec_jailer, &(struct jailer_exec){ .jailer = jailer,
-								.argv = argv,
-								.envp = envp,
-								.fds = fds,
-								.n_fds = n_fds });
-}
 
 static void
 standby_forget(struct ev_loop *loop)
@@ -104,7 +61,7 @@ standby_refill_cb(struct ev_loop *loop, ev_idle *w, int revents)
 		return;
 	}
 	/* None of ours: the start brings the jailer's environment. */
-	pid = spawn(argv, envp, &pair[1], 1);
+	pid = jailer_spawn(argv, envp, &pair[1], 1);
 	safe_close(pair[1]);
 	if (pid < 0) {
 		safe_close(pair[0]);
@@ -183,24 +140,13 @@ int
 jailer_start(struct ev_loop *loop, const char *state_path, char **envp, int keep_fd, int go_fd,
 	     pid_t *ret)
 {
-	char go_arg[16];
-	char *argv[] = { "jailer", (char *) state_path, NULL, NULL, NULL };
-	int fds[JAILER_STANDBY_MAX_FDS];
-	size_t n_fds = 0;
+	struct jailer_cmd cmd;
 	pid_t pid;
 
-	if (keep_fd >= 0)
-		fds[n_fds++] = keep_fd;
-	if (go_fd >= 0) {
-		snprintf(go_arg, sizeof(go_arg), "%d", JAILER_FIRST_FD + (int) n_fds);
-		fds[n_fds++] = go_fd;
-		argv[1] = "--go-fd";
-		argv[2] = go_arg;
-		argv[3] = (char *) state_path;
-	}
-	if (standby_take(loop, argv, envp, fds, n_fds, ret) == 0)
+	jailer_cmd_init(&cmd, state_path, keep_fd, go_fd);
+	if (standby_take(loop, cmd.argv, envp, cmd.fds, cmd.n_fds, ret) == 0)
 		return 0;
-	pid = spawn(argv, envp, fds, n_fds);
+	pid = jailer_spawn(cmd.argv, envp, cmd.fds, cmd.n_fds);
 	if (pid < 0)
 		return pid;
 	*ret = pid;

@@ -9,7 +9,9 @@
  *
  * Either way the jailer gets the same argv, environment and fds: stdio on
  * /dev/null, its own session, the bus keepalive (dbus-proxy.h) at
- * JAILER_FIRST_FD when there is one and the go pipe (net.h) after it.
+ * JAILER_FIRST_FD when there is one and the go pipe (net.h) after it
+ * (state/jail-start.h builds the command line and spawns, as for
+ * `run --no-daemon`).
  */
 #ifndef JAILSUP_JAILER_SPAWN_H
 #define JAILSUP_JAILER_SPAWN_H

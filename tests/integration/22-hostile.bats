@@ -120,6 +120,36 @@ _fingerprint() {
 	daemon_alive || fail "the supervisor died"
 }
 
+@test "a log planted as a FIFO that no rename moves aside (log.old a folder): removed, the jail starts, with or without the supervisor" {
+	local mode name d
+	for mode in direct supervised; do
+		name=plog-$mode
+		env_profile "$name"
+		plant_state_dir "$name"
+		d=$(state_dir "$name")
+		# The start's rename of log to log.old fails (a file onto a
+		# folder): the FIFO stays, and the jailer, which appends to its
+		# log, refuses anything but a regular file.
+		mkdir -m 0700 "$d/log.old"
+		touch "$d/log.old/keep"
+		mkfifo -m 0600 "$d/log"
+		if [ "$mode" = direct ]; then
+			run --separate-stderr jailsup run --no-daemon "$name" -- uname -n
+		else
+			run --separate-stderr jailsup run "$name" -- uname -n
+		fi
+		assert_status 0
+		[ "$output" = "$name" ] || fail "$mode: ran in '$output' ($stderr)"
+		[ "$mode" = supervised ] || [[ $stderr == *"its log was not a regular file, removed it"* ]] ||
+			fail "the CLI did not say it: $stderr"
+		[ -f "$d/log" ] && [ ! -L "$d/log" ] || fail "$mode: the log is not a regular file"
+		[ -e "$d/log.old/keep" ] || fail "$mode: log.old was touched"
+		wait_jail_gone "$name"
+	done
+	grep -q "jail 'plog-supervised': its log was not a regular file, removed it" \
+		"$XDG_RUNTIME_DIR/jailsup/daemon.log" || fail "the supervisor did not say it"
+}
+
 @test "garbage, truncated and oversized control messages: the daemon stays and serves" {
 	env_profile t
 	jailsup daemon
