@@ -187,18 +187,6 @@ trim(char *s)
 	return s;
 }
 
-/* Whether NAME may be shown in a message: a key's name is a short word
- * of letters; anything else may be a secret pasted on a line of its own
- * (a base64 key ends with '=', so it reads as a key with no value). */
-static bool
-showable(const char *name)
-{
-	size_t len = strlen(name);
-
-	return len > 0 && len <= 24 &&
-	       strspn(name, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ") == len;
-}
-
 static enum key
 key_from_string(const char *name)
 {
@@ -217,15 +205,18 @@ refusal_reason(const char *name)
 	return NULL;
 }
 
+/* Names only a key that wg-quick or wg knows: any other name may be a
+ * piece of a secret (a key wrapped onto a line of its own, or pasted
+ * there: it ends with '=', so it reads as a name without a value). */
 static int
 refuse_key(struct parser *ps, const char *name, const char *why)
 {
-	if (!showable(name))
+	if (why == NULL)
 		return fail(ps, ps->line_no,
 		            "a key that is not allowed in a jail's WireGuard config (not shown: it "
-		            "may be a secret)");
-	return fail(ps, ps->line_no, "key '%s' is not allowed in a jail's WireGuard config%s%s",
-	            name, why != NULL ? ": " : "", why != NULL ? why : "");
+		            "may be part of a secret; docs/profiles.md lists the allowed keys)");
+	return fail(ps, ps->line_no, "key '%s' is not allowed in a jail's WireGuard config: %s",
+	            name, why);
 }
 
 /* --- values ----------------------------------------------------------------- */
@@ -509,8 +500,11 @@ key_line(struct parser *ps, char *name, char *value)
 {
 	enum key k = key_from_string(name);
 
-	if (k < 0 || (keys[k].wg_quick && (ps->flags & WG_CONF_SETCONF)))
+	if (k < 0)
 		return refuse_key(ps, name, refusal_reason(name));
+	if (keys[k].wg_quick && (ps->flags & WG_CONF_SETCONF))
+		return fail(ps, ps->line_no, "'%s' is wg-quick's, not in wg setconf's format",
+		            keys[k].name);
 	if (ps->section == SECTION_NONE)
 		return fail(ps, ps->line_no, "'%s' before the first section ([Interface])",
 		            keys[k].name);

@@ -148,11 +148,16 @@ test_parse_refused(void **state)
 	assert_refused("[Interface]\npostup=sh\n", 2, "key 'postup' is not allowed");
 	/* A key on a line of its own reads as a key name (it ends with
 	 * '='): refused, and not shown. */
-	assert_refused("[Interface]\n" PRIV "\n", 2, "not shown: it may be a secret");
+	assert_refused("[Interface]\n" PRIV "\n", 2, "not shown: it may be part of a secret");
 	assert_refused("[Interface]\nAddress = 10.0.0.2\nhello\n", 3,
 	               "a line that is neither a [section] nor 'Key = Value'");
 	assert_refused("[Interface]\nyAnz5TF+lXXJte14tji3zlMNq+hd2rYUIgJBgB3fBmk = x\n", 2,
-	               "not shown: it may be a secret");
+	               "not shown: it may be part of a secret");
+	/* Nor the piece of a key wrapped onto a line of its own: it reads
+	 * as a name of letters, and is no more shown. */
+	assert_refused("[Interface]\nAddress = 10.0.0.2\nzQVRPISllRWgeopVE = x\n", 3,
+	               "not shown: it may be part of a secret");
+	assert_refused("[Interface]\nMTU = 1400\nmtu = 1400\n", 3, "'MTU' a second time");
 	assert_refused("[Interface]\nPrivateKey = " PRIV "x\n", 2, "PrivateKey is not a key");
 	assert_refused("[Interface]\nListenPort = 0\n", 2, "ListenPort must be");
 	assert_refused("[Interface]\nListenPort = 1\nListenPort = 2\n", 3, "a second time");
