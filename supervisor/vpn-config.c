@@ -114,14 +114,20 @@ static int
 load_wg(const char *path, char *text, size_t len, struct vpn_config *c, char **ret_msg)
 {
 	struct wg_error err = {};
+	const char *hint = "";
 	int r;
 
+	/* OpenVPN's own name for its files is NAME.conf too: such a file is
+	 * told how to name it, not only what WireGuard misses in it. */
+	if (strcasestr(text, "[Interface]") == NULL)
+		hint = " (a .conf is read as WireGuard's wg-quick format: name an OpenVPN "
+		       "configuration NAME.ovpn)";
 	r = wg_conf_parse(text, len, 0, &c->wg, &err);
 	erase_secret(text, len);
 	if (r == -EINVAL && err.line > 0)
-		return say(ret_msg, r, "%s:%u: %s", path, err.line, err.msg);
+		return say(ret_msg, r, "%s:%u: %s%s", path, err.line, err.msg, hint);
 	if (r == -EINVAL)
-		return say(ret_msg, r, "%s: %s", path, err.msg);
+		return say(ret_msg, r, "%s: %s%s", path, err.msg, hint);
 	return r;
 }
 

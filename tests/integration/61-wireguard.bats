@@ -20,6 +20,7 @@ bats_require_minimum_version 1.5.0
 load helpers
 load jail-helpers
 load supervisor-helpers
+load vpn-helpers
 
 teardown() {
 	jail_teardown
@@ -119,41 +120,18 @@ wg_conf() {
 	chmod 0600 "$file"
 }
 
-vpn_jail_profile() {
-	printf '[jail]\nexec = /usr/bin/env\nvpn = %s\n' "$2" | write_profile "$1"
-}
-
-# refused NAME WANT…: a start of jail NAME fails with one line on stderr
-# holding every WANT, then the CLI's own "did not start"; nothing of the
-# network was started for it. $status is the start's.
-refused() {
-	local name=$1 first
-	shift
-	run --separate-stderr jailsup run "$name" -- true
-	[ "$status" -ne 0 ] || fail "the jail started: $output"
-	first=$(head -n 1 <<<"$stderr")
-	for want in "$@"; do
-		[[ $first == *"$want"* ]] || fail "the first line lacks '$want': $stderr"
-	done
-	[ "$(sed 1d <<<"$stderr")" = "jailsup: error: jail '$name' did not start" ] ||
-		fail "more than the one line: $stderr"
-	! pgrep -u "$(id -u)" -x pasta >/dev/null || fail "pasta runs for a refused jail"
-	! pgrep -u "$(id -u)" -x openvpn >/dev/null || fail "openvpn runs for a refused jail"
-	! pgrep -u "$(id -u)" -f wireguard-go >/dev/null || fail "wireguard-go runs for a refused jail"
-}
-
 @test "a jail whose vpn is a good .conf: checked, then refused as not built yet, with a bad VPN config's status" {
 	local dir=$XDG_CONFIG_HOME/jailsup/profiles bad_status
 	mkdir -p "$dir"
 	# The status of a bad VPN configuration, to compare with.
 	printf 'client\nremote 192.0.2.1 1194\nsetenv opt x\n' >"$dir/bad.ovpn"
 	vpn_jail_profile bad bad.ovpn
-	refused bad "$dir/bad.ovpn:3: " "is not allowed in a jail's VPN config"
+	assert_vpn_refused bad "$dir/bad.ovpn:3: " "is not allowed in a jail's VPN config"
 	bad_status=$status
 
 	wg_conf "$dir/wg.conf" 'DNS = 10.90.0.53'
 	vpn_jail_profile wg wg.conf
-	refused wg "the VPN configuration '$dir/wg.conf' is a WireGuard configuration: WireGuard jails are not built yet"
+	assert_vpn_refused wg "the VPN configuration '$dir/wg.conf' is a WireGuard configuration: WireGuard jails are not built yet"
 	[ "$status" -eq "$bad_status" ] || fail "status $status, a bad VPN config's is $bad_status"
 	# The private key is in no file the supervisor wrote.
 	! grep -rqF "$(sed -n 's/^PrivateKey = //p' "$dir/wg.conf")" "$XDG_RUNTIME_DIR" "$XDG_DATA_HOME" ||
@@ -162,26 +140,29 @@ refused() {
 	# A name that is neither: refused for what it is.
 	cp "$dir/wg.conf" "$dir/wg.txt"
 	vpn_jail_profile txt wg.txt
-	refused txt "the VPN configuration '$dir/wg.txt' must be named NAME.ovpn (OpenVPN) or NAME.conf (WireGuard"
+	assert_vpn_refused txt "the VPN configuration '$dir/wg.txt' must be named NAME.ovpn (OpenVPN) or NAME.conf (WireGuard"
+	# An OpenVPN file named as OpenVPN names its own: told so.
+	cp "$dir/bad.ovpn" "$dir/openvpn.conf"
+	vpn_jail_profile ovpnconf openvpn.conf
+	assert_vpn_refused ovpnconf "$dir/openvpn.conf:1: " "name an OpenVPN configuration NAME.ovpn"
 }
 
 @test "a .conf with wg-quick's PostUp, or a key that is not allowed: refused with FILE:LINE, nothing run" {
-	local dir=$XDG_CONFIG_HOME/jailsup/profiles marker=$BATS_TEST_TMPDIR/postup-ran line
+	local dir=$XDG_CONFIG_HOME/jailsup/profiles MARKER=$BATS_TEST_TMPDIR/postup-ran line
 	mkdir -p "$dir"
 	vpn_jail_profile wg wg.conf
-	for line in "PostUp = touch $marker" "PreUp = touch $marker" "PreDown = touch $marker" \
-		"PostDown = touch $marker" "SaveConfig = true" "Table = off" "FwMark = 51820"; do
+	for line in "PostUp = touch $MARKER" "PreUp = touch $MARKER" "PreDown = touch $MARKER" \
+		"PostDown = touch $MARKER" "SaveConfig = true" "Table = off" "FwMark = 51820"; do
 		wg_conf "$dir/wg.conf" "$line"
-		refused wg "$dir/wg.conf:4: key '${line%% =*}' is not allowed in a jail's WireGuard config: "
+		assert_vpn_refused wg "$dir/wg.conf:4: key '${line%% =*}' is not allowed in a jail's WireGuard config: "
 	done
 	wg_conf "$dir/wg.conf" "Include = /etc/passwd"
-	refused wg "$dir/wg.conf:4: a key that is not allowed in a jail's WireGuard config"
+	assert_vpn_refused wg "$dir/wg.conf:4: a key that is not allowed in a jail's WireGuard config"
 	# A private key wrapped onto a line of its own is refused, not shown.
 	wg_conf "$dir/wg.conf"
 	sed -i 's/^\(PrivateKey = .\{20\}\)/\1\n/' "$dir/wg.conf"
-	refused wg "$dir/wg.conf:2: PrivateKey is not a key as wg writes it"
+	assert_vpn_refused wg "$dir/wg.conf:2: PrivateKey is not a key as wg writes it"
 	[[ $stderr != *"$(sed -n 3p "$dir/wg.conf")"* ]] || fail "a piece of the key is shown: $stderr"
-	[ ! -e "$marker" ] || fail "PostUp ran"
 }
 
 @test "a .conf another jail wrote into its share, or a symlink it planted there: refused, naming the share" {
@@ -197,14 +178,14 @@ refused() {
 	assert_status 0
 	assert_output_contains WRITTEN
 	vpn_jail_profile work "$downloads/work.conf"
-	refused work "the VPN configuration '$downloads/work.conf'" \
+	assert_vpn_refused work "the VPN configuration '$downloads/work.conf'" \
 		"'$downloads', a read-write share of profile 'browser'" "which a jail can write" \
 		"move the file where no jail can write"
 	vpn_jail_profile work2 "$downloads/link.conf"
-	refused work2 "symlink" "'$downloads', a read-write share of profile 'browser'"
+	assert_vpn_refused work2 "symlink" "'$downloads', a read-write share of profile 'browser'"
 	# Nor a file others may write.
 	cp "$BATS_TEST_TMPDIR/good.conf" "$XDG_CONFIG_HOME/jailsup/profiles/mine.conf"
 	chmod 0664 "$XDG_CONFIG_HOME/jailsup/profiles/mine.conf"
 	vpn_jail_profile work3 mine.conf
-	refused work3 "must be a regular file of yours (or root's) that nobody else can write (WireGuard runs it outside the jail)"
+	assert_vpn_refused work3 "must be a regular file of yours (or root's) that nobody else can write (WireGuard runs it outside the jail)"
 }
