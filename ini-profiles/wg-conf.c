@@ -173,7 +173,7 @@ is_blank(char c)
 	return c == ' ' || c == '\t';
 }
 
-/* S[0..*LEN) without blanks at either end. */
+/* S without blanks at either end (the end ones cut off in place). */
 static char *
 trim(char *s)
 {
@@ -520,7 +520,7 @@ key_line(struct parser *ps, char *name, char *value)
 	return set_value(ps, k, value);
 }
 
-/* One line BUF (LEN bytes, no newline), copied so it can be cut up. */
+/* One line BUF (a copy, without its newline, which this cuts up). */
 static int
 parse_line(struct parser *ps, char *buf)
 {

@@ -88,7 +88,9 @@ vpn_kind_from_path(const char *path)
 {
 	const char *dot = strrchr(path, '.');
 
-	if (dot == NULL || strchr(dot, '/') != NULL || dot[-1] == '/')
+	/* A suffix of the file's name, not of a folder's; and a name that
+	 * is more than its suffix. */
+	if (dot == NULL || dot == path || strchr(dot, '/') != NULL || dot[-1] == '/')
 		return _VPN_KIND_INVALID;
 	if (streq(dot, ".ovpn"))
 		return VPN_OPENVPN;
