@@ -5,7 +5,7 @@
  * bytes: a refusal says why, in one line, with a line number inside the
  * input (0 only for what is not tied to a line), and never shows a key (no
  * run of base64 characters longer than a key's name, and no 16 characters
- * of any key of the input); what is accepted has what a jail's
+ * of any key of the input but the name of a key); what is accepted has what a jail's
  * tunnel needs and survives the setconf round trip: wg_conf_setconf()'s
  * text parses back in wg's format to the same keys and peers and renders
  * to the same text, and holds nothing of wg-quick's own keys.
@@ -20,6 +20,10 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static const char b64_chars[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=";
+
+/* The names wg-conf.c's messages may hold, as it spells them. */
+static const char key_names[] = "PrivateKey ListenPort Address DNS MTU PublicKey PresharedKey "
+                                "Endpoint AllowedIPs PersistentKeepalive";
 
 static size_t
 count_lines(const uint8_t *s, size_t size)
@@ -52,8 +56,11 @@ check_message(const char *msg, const uint8_t *data, size_t size)
 		window[WG_KEY_B64_LEN] = '\0';
 		if (!wg_key_from_base64(window, key))
 			continue;
+		/* A piece that is also the name of a key may be in a message:
+		 * as the name ("PersistentKeepalive must be…"). */
 		for (size_t at = 0; at + 16 <= WG_KEY_B64_LEN; at++)
-			assert(memmem(msg, strlen(msg), window + at, 16) == NULL);
+			assert(memmem(msg, strlen(msg), window + at, 16) == NULL ||
+			       memmem(key_names, strlen(key_names), window + at, 16) != NULL);
 	}
 }
 
