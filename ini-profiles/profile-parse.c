@@ -854,7 +854,8 @@ check_end(struct parser *ps)
 		return fail(ps, ps->jail_line, "missing required key 'exec' in section [jail]");
 	if (p->network_set && p->network == NETWORK_VPN && p->vpn == NULL)
 		return fail(ps, ps->seen[KEY_NETWORK],
-		            "network = vpn needs 'vpn' (the OpenVPN configuration file)");
+		            "network = vpn needs 'vpn' (the VPN configuration file: NAME.ovpn or "
+		            "NAME.conf)");
 	profile_shares_sort(p);
 	return 0;
 }

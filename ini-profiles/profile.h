@@ -93,7 +93,7 @@ struct jail_profile {
 	char *init_script;  /* absolute (relative paths are from the profile's folder) */
 	bool network_set;   /* `network =` was given */
 	enum jail_network network;
-	char *vpn;	    /* absolute path of the .ovpn file */
+	char *vpn;	    /* absolute; NAME.ovpn (OpenVPN) or NAME.conf (WireGuard) */
 	bool autodelete;
 	bool secure;
 	unsigned allow;	    /* [rights] allow, as written */

@@ -17,7 +17,8 @@
  * (empty for the .ovpn itself), and what is wrong with it. */
 struct named {
 	const char *path;
-	const char *how; /* "the file 'ca.crt' that ... names (line 4, 'ca')" */
+	const char *how;    /* "the file 'ca.crt' that ... names (line 4, 'ca')" */
+	const char *helper; /* "openvpn": what reads it outside the jails */
 };
 
 static int say(char **ret_msg, int r, const char *fmt, ...) _printf_(3, 4);
@@ -55,17 +56,17 @@ open_trusted(const struct trust_places *places, const struct named *what, int *r
 	if (r == -ELOOP && where != NULL)
 		return say(ret_msg, -EPERM,
 		           "%s is reached through a symlink in %s, which a jail can write (and "
-		           "may have planted it): openvpn runs outside the jails; name the file "
+		           "may have planted it): %s runs outside the jails; name the file "
 		           "where no jail can write",
-		           what->how, where);
+		           what->how, where, what->helper);
 	if (r < 0)
 		return say(ret_msg, r, "%s: %s", what->how, strerror(-r));
 	if (r > 0)
 		return say(ret_msg, -EPERM,
-		           "%s lies in %s, which a jail can write: openvpn runs outside the jails, "
-		           "so a jail could make it run code of its own; move the file where no "
-		           "jail can write",
-		           what->how, where);
+		           "%s lies in %s, which a jail can write: %s runs outside the jails, "
+		           "so a jail could make it run code of its own or send the tunnel "
+		           "elsewhere; move the file where no jail can write",
+		           what->how, where, what->helper);
 	fd = (int) syscall(SYS_openat2, AT_FDCWD, resolved, &how, sizeof(how));
 	if (fd < 0)
 		return say(ret_msg, -errno, "%s: %s", what->how, strerror(errno));
@@ -76,10 +77,26 @@ open_trusted(const struct trust_places *places, const struct named *what, int *r
 	if ((st.st_uid != getuid() && st.st_uid != 0) || (st.st_mode & 0022))
 		return say(ret_msg, -EPERM,
 		           "%s must be a regular file of yours (or root's) that nobody else can "
-		           "write (openvpn runs it outside the jail)",
-		           what->how);
+		           "write (%s runs it outside the jail)",
+		           what->how, what->helper);
 	*ret_fd = TAKE_FD(fd);
 	return 0;
+}
+
+enum vpn_kind
+vpn_kind_from_path(const char *path)
+{
+	const char *dot = strrchr(path, '.');
+
+	/* A suffix of the file's name, not of a folder's; and a name that
+	 * is more than its suffix. */
+	if (dot == NULL || dot == path || strchr(dot, '/') != NULL || dot[-1] == '/')
+		return _VPN_KIND_INVALID;
+	if (streq(dot, ".ovpn"))
+		return VPN_OPENVPN;
+	if (streq(dot, ".conf"))
+		return VPN_WIREGUARD;
+	return _VPN_KIND_INVALID;
 }
 
 void
@@ -88,8 +105,32 @@ vpn_config_done(struct vpn_config *c)
 	for (size_t i = 0; i < c->clean.n_files; i++)
 		c->fds[i] = safe_close(c->fds[i]);
 	ovpn_config_done(&c->clean);
+	wg_conf_done(&c->wg);
 	c->text = mfree(c->text);
 	c->path = mfree(c->path);
+}
+
+/* The rest of vpn_config_load() for a WireGuard .conf: TEXT (LEN bytes)
+ * parsed into C->wg. The text holds the private key: it is wiped here. */
+static int
+load_wg(const char *path, char *text, size_t len, struct vpn_config *c, char **ret_msg)
+{
+	struct wg_error err = {};
+	const char *hint = "";
+	int r;
+
+	/* OpenVPN's own name for its files is NAME.conf too: such a file is
+	 * told how to name it, not only what WireGuard misses in it. */
+	if (strcasestr(text, "[Interface]") == NULL)
+		hint = " (a .conf is read as WireGuard's wg-quick format: name an OpenVPN "
+		       "configuration NAME.ovpn)";
+	r = wg_conf_parse(text, len, 0, &c->wg, &err);
+	erase_secret(text, len);
+	if (r == -EINVAL && err.line > 0)
+		return say(ret_msg, r, "%s:%u: %s%s", path, err.line, err.msg, hint);
+	if (r == -EINVAL)
+		return say(ret_msg, r, "%s: %s%s", path, err.msg, hint);
+	return r;
 }
 
 int
@@ -101,17 +142,28 @@ vpn_config_load(const struct profile_env *env, const char *path, struct vpn_conf
 	_cleanup_close_ int fd = -1;
 	struct vpn_config c = {};
 	struct ovpn_error err = {};
+	enum vpn_kind kind;
 	size_t len;
 	char *slash;
 	int r;
 
+	kind = vpn_kind_from_path(path);
+	if (kind < 0)
+		return say(ret_msg, -EINVAL,
+		           "the VPN configuration '%s' must be named NAME.ovpn (OpenVPN) or "
+		           "NAME.conf (WireGuard, in wg-quick's format)",
+		           path);
 	if (asprintf(&how, "the VPN configuration '%s'", path) < 0)
 		return -ENOMEM;
 	/* One look at every place a jail can write, for all the files. */
 	r = trust_places_load(env, &places);
 	if (r < 0)
 		return say(ret_msg, r, "unable to find the places jails can write: %s", strerror(-r));
-	r = open_trusted(&places, &(struct named){.path = path, .how = how}, &fd, ret_msg);
+	r = open_trusted(&places,
+	                 &(struct named){.path = path,
+	                                 .how = how,
+	                                 .helper = kind == VPN_WIREGUARD ? "WireGuard" : "openvpn"},
+	                 &fd, ret_msg);
 	if (r < 0)
 		return r;
 	r = read_all(fd, VPN_CONFIG_SIZE_MAX, &text, &len);
@@ -119,6 +171,18 @@ vpn_config_load(const struct profile_env *env, const char *path, struct vpn_conf
 		return say(ret_msg, r, "%s is larger than %d bytes", how, VPN_CONFIG_SIZE_MAX);
 	if (r < 0)
 		return say(ret_msg, r, "%s: %s", how, strerror(-r));
+	if (kind == VPN_WIREGUARD) {
+		c.kind = VPN_WIREGUARD;
+		r = load_wg(path, text, len, &c, ret_msg);
+		if (r < 0)
+			return r;
+		/* Parsed and checked in full, so a wrong file is named as such
+		 * already; what starts the tunnel is the next step. */
+		vpn_config_done(&c);
+		return say(ret_msg, -EINVAL,
+		           "%s is a WireGuard configuration: WireGuard jails are not built yet",
+		           how);
+	}
 	/* Relative files are relative to the .ovpn's folder, as openvpn's
 	 * --cd would make them. */
 	dir = strdup(path);
@@ -144,8 +208,10 @@ vpn_config_load(const struct profile_env *env, const char *path, struct vpn_conf
 		             f->line, f->directive) < 0)
 			r = -ENOMEM;
 		else
-			r = open_trusted(&places, &(struct named){.path = f->path, .how = file_how},
-			                 &c.fds[i], ret_msg);
+			r = open_trusted(
+			    &places,
+			    &(struct named){.path = f->path, .how = file_how, .helper = "openvpn"},
+			    &c.fds[i], ret_msg);
 		if (r < 0) {
 			vpn_config_done(&c);
 			return r;

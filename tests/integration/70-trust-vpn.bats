@@ -21,6 +21,7 @@ bats_require_minimum_version 1.5.0
 load helpers
 load jail-helpers
 load supervisor-helpers
+load vpn-helpers
 
 setup() {
 	# A refusal is immediate; only a start that was not refused waits for
@@ -59,29 +60,6 @@ browser_profile() {
 		write_profile browser
 }
 
-vpn_jail_profile() {
-	printf '[jail]\nexec = /usr/bin/env\nvpn = %s\n' "$2" | write_profile "$1"
-}
-
-# assert_refused NAME WANT…: a start of jail NAME fails with one line on
-# stderr holding every WANT (then the CLI's own "did not start"), the
-# plugin never ran, and neither openvpn nor pasta was started for it.
-assert_refused() {
-	local name=$1 first
-	shift
-	run --separate-stderr jailsup run "$name" -- true
-	[ "$status" -ne 0 ] || fail "the jail started: $output"
-	first=$(head -n 1 <<<"$stderr")
-	for want in "$@"; do
-		[[ $first == *"$want"* ]] || fail "the first line lacks '$want': $stderr"
-	done
-	[ "$(sed 1d <<<"$stderr")" = "jailsup: error: jail '$name' did not start" ] ||
-		fail "more than the one line: $stderr"
-	[ ! -e "$MARKER" ] || fail "the plugin ran"
-	! pgrep -u "$(id -u)" -x openvpn >/dev/null || fail "openvpn runs: $(pgrep -u "$(id -u)" -a -x openvpn)"
-	! pgrep -u "$(id -u)" -x pasta >/dev/null || fail "pasta runs for a refused jail"
-}
-
 @test "a .ovpn another jail wrote into its share, with setenv opt plugin and a .so: refused, nothing loaded" {
 	local downloads
 	make_plugin
@@ -95,14 +73,14 @@ assert_refused() {
 	[ -s "$downloads/x.so" ] && grep -q 'setenv opt plugin' "$downloads/myvpn.ovpn" ||
 		fail "the browser jail could not write its files"
 	vpn_jail_profile work "$downloads/myvpn.ovpn"
-	assert_refused work "the VPN configuration '$downloads/myvpn.ovpn'" \
+	assert_vpn_refused work "the VPN configuration '$downloads/myvpn.ovpn'" \
 		"'$downloads', a read-write share of profile 'browser'" "which a jail can write" \
 		"move the file where no jail can write"
 	# The same through a symlink the browser jail planted in its share.
 	run jailsup run browser -c 'ln -s myvpn.ovpn "$1/link.ovpn" && echo LINKED' sh "$downloads"
 	assert_output_contains LINKED
 	vpn_jail_profile work2 "$downloads/link.ovpn"
-	assert_refused work2 "symlink" "'$downloads', a read-write share of profile 'browser'"
+	assert_vpn_refused work2 "symlink" "'$downloads', a read-write share of profile 'browser'"
 }
 
 @test "a .ovpn out of every jail's reach with a directive that runs code: refused with FILE:LINE" {
@@ -117,14 +95,14 @@ assert_refused() {
 		"replay-persist $BATS_TEST_TMPDIR/replay" "askpass" "management 127.0.0.1 7505" \
 		"config $BATS_TEST_TMPDIR/other.conf" "comp-lzo yes"; do
 		printf 'client\ndev tun\nremote 192.0.2.1 1194\n%s\nverb 3\n' "$line" >"$conf"
-		assert_refused work "$conf:4: " "in a jail's VPN config"
+		assert_vpn_refused work "$conf:4: " "in a jail's VPN config"
 	done
 	# What openvpn would read as a line of its own, after 254 bytes.
 	{
 		printf 'client\nremote 192.0.2.1 1194\nverb 3%250s' ''
 		printf 'setenv opt plugin %s\n' "$PLUGIN"
 	} >"$conf"
-	assert_refused work "$conf:3: a line longer than 254 bytes"
+	assert_vpn_refused work "$conf:3: a line longer than 254 bytes"
 	[ ! -e "$BATS_TEST_TMPDIR/replay" ] || fail "openvpn wrote the replay file"
 }
 
@@ -138,25 +116,25 @@ assert_refused() {
 	run jailsup run browser -c 'echo "-----BEGIN CERTIFICATE-----" >"$1/ca.crt" && ln -s /etc/passwd "$1/key.pem" && echo WRITTEN' sh "$downloads"
 	assert_output_contains WRITTEN
 	printf 'client\ndev tun\nremote 192.0.2.1 1194\nca %s\nverb 3\n' "$downloads/ca.crt" >"$conf"
-	assert_refused work "the file '$downloads/ca.crt' that the VPN configuration '$conf' names (line 4, 'ca')" \
+	assert_vpn_refused work "the file '$downloads/ca.crt' that the VPN configuration '$conf' names (line 4, 'ca')" \
 		"'$downloads', a read-write share of profile 'browser'" "which a jail can write"
 	printf 'client\nremote 192.0.2.1 1194\n<ca>\nx\n</ca>\nkey %s\n' "$downloads/key.pem" >"$conf"
-	assert_refused work "(line 6, 'key')" "symlink" "'$downloads', a read-write share of profile 'browser'"
+	assert_vpn_refused work "(line 6, 'key')" "symlink" "'$downloads', a read-write share of profile 'browser'"
 	# A relative name is relative to the .ovpn's folder: a link there to
 	# the share is followed (the user made it), and the share still found.
 	ln -s "$downloads/ca.crt" "$XDG_CONFIG_HOME/jailsup/profiles/ca.crt"
 	printf 'client\nremote 192.0.2.1 1194\nca ca.crt\n' >"$conf"
-	assert_refused work "'$XDG_CONFIG_HOME/jailsup/profiles/ca.crt'" "(line 3, 'ca')" \
+	assert_vpn_refused work "'$XDG_CONFIG_HOME/jailsup/profiles/ca.crt'" "(line 3, 'ca')" \
 		"'$downloads', a read-write share of profile 'browser'"
 	# Nor a file others may write, nor one that is not a file.
 	rm "$XDG_CONFIG_HOME/jailsup/profiles/ca.crt"
 	echo x >"$XDG_CONFIG_HOME/jailsup/profiles/ca.crt"
 	chmod 0664 "$XDG_CONFIG_HOME/jailsup/profiles/ca.crt"
-	assert_refused work "(line 3, 'ca') must be a regular file of yours (or root's) that nobody else can write"
+	assert_vpn_refused work "(line 3, 'ca') must be a regular file of yours (or root's) that nobody else can write"
 	printf 'client\nremote 192.0.2.1 1194\nca /dev/null\n' >"$conf"
-	assert_refused work "(line 3, 'ca') is not a regular file"
+	assert_vpn_refused work "(line 3, 'ca') is not a regular file"
 	printf 'client\nremote 192.0.2.1 1194\nca missing.crt\n' >"$conf"
-	assert_refused work "(line 3, 'ca'): No such file or directory"
+	assert_vpn_refused work "(line 3, 'ca'): No such file or directory"
 }
 
 # fixture_ovpn NAME [LINE…]: a .ovpn beside the profile NAME that reaches

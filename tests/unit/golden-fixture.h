@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * What the golden-file tests share (test-profile-golden.c,
- * test-profile-ovpn.c): their files are found below $JAILSUP_SRCDIR
+ * test-profile-ovpn.c, test-profile-wg.c): their files are found below $JAILSUP_SRCDIR
  * (default ".": the tests run from the repository root), and each result
  * is compared with its NAME.expected, or written to it when
  * JAILSUP_GOLDEN_UPDATE=1 (review the diff before keeping it).
@@ -12,6 +12,7 @@
 #ifndef JAILSUP_GOLDEN_FIXTURE_H
 #define JAILSUP_GOLDEN_FIXTURE_H
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -73,6 +74,54 @@ golden_check(const char *expected_path, const char *out)
 		fail_msg("%s is missing (JAILSUP_GOLDEN_UPDATE=1 writes it)", expected_path);
 	if (!streq(expected, out))
 		fail_msg("%s differs:\n--- expected\n%s--- got\n%s", expected_path, expected, out);
+}
+
+/* For every REL/NAME.EXT (EXT with its dot): OUTPUT(dir, file) compared
+ * with NAME.expected (golden_check()). An attack-* file must be refused:
+ * its output may not hold ACCEPTED, the mark of an accepted file. Every
+ * .expected must have its source, and at least 10 files and 10 attacks
+ * are found (a wrong directory fails, not passes). */
+static inline void
+golden_dir(const char *rel, const char *ext, char *(*output)(const char *dir, const char *file),
+           const char *accepted)
+{
+	_cleanup_free_ char *dir = src_path(rel);
+	size_t ext_len = strlen(ext);
+	unsigned n = 0, attacks = 0;
+	struct dirent *de;
+	DIR *d;
+
+	d = opendir(dir);
+	if (d == NULL)
+		fail_msg("unable to open '%s': %s (set JAILSUP_SRCDIR)", dir, strerror(errno));
+	while ((de = readdir(d)) != NULL) {
+		size_t len = strlen(de->d_name);
+		_cleanup_free_ char *out = NULL, *expected_path = NULL, *source = NULL;
+
+		if (len > 9 && streq(de->d_name + len - 9, ".expected")) {
+			assert_true(asprintf(&source, "%s/%.*s%s", dir, (int) len - 9, de->d_name,
+			                     ext) > 0);
+			if (access(source, F_OK) < 0)
+				fail_msg("%s/%s has no %s", dir, de->d_name, ext);
+			continue;
+		}
+		if (len <= ext_len || !streq(de->d_name + len - ext_len, ext))
+			continue;
+		n++;
+		out = output(dir, de->d_name);
+		if (strncmp(de->d_name, "attack-", 7) == 0) {
+			/* An attack is refused, whatever the golden file says. */
+			if (strstr(out, accepted) != NULL)
+				fail_msg("%s was not refused:\n%s", de->d_name, out);
+			attacks++;
+		}
+		assert_true(asprintf(&expected_path, "%s/%.*s.expected", dir, (int) (len - ext_len),
+		                     de->d_name) > 0);
+		golden_check(expected_path, out);
+	}
+	closedir(d);
+	assert_true(n >= 10);
+	assert_true(attacks >= 10);
 }
 
 #endif

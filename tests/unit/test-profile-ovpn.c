@@ -11,7 +11,6 @@
  * itself. JAILSUP_GOLDEN_UPDATE=1 rewrites the .expected files (review the
  * diff). The attack-*.ovpn files are the ways out of a jail this refuses.
  */
-#include <dirent.h>
 #include <fcntl.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -617,44 +616,8 @@ golden_output(const char *dir, const char *file)
 static void
 test_golden(void **state)
 {
-	_cleanup_free_ char *dir = src_path("tests/unit/ovpn");
-	unsigned n = 0, attacks = 0;
-	struct dirent *de;
-	DIR *d;
-
 	(void) state;
-	d = opendir(dir);
-	if (d == NULL)
-		fail_msg("unable to open '%s': %s (set JAILSUP_SRCDIR)", dir, strerror(errno));
-	while ((de = readdir(d)) != NULL) {
-		size_t len = strlen(de->d_name);
-		_cleanup_free_ char *out = NULL, *expected_path = NULL, *source = NULL;
-
-		if (len > 9 && streq(de->d_name + len - 9, ".expected")) {
-			/* Every .expected has its .ovpn. */
-			assert_true(
-			    asprintf(&source, "%s/%.*s.ovpn", dir, (int) len - 9, de->d_name) > 0);
-			if (access(source, F_OK) < 0)
-				fail_msg("%s/%s has no .ovpn", dir, de->d_name);
-			continue;
-		}
-		if (len <= 5 || !streq(de->d_name + len - 5, ".ovpn"))
-			continue;
-		n++;
-		out = golden_output(dir, de->d_name);
-		if (strncmp(de->d_name, "attack-", 7) == 0) {
-			/* An attack is refused, whatever the golden file says. */
-			if (strstr(out, "--- files\n") != NULL)
-				fail_msg("%s was not refused:\n%s", de->d_name, out);
-			attacks++;
-		}
-		assert_true(asprintf(&expected_path, "%s/%.*s.expected", dir, (int) len - 5,
-		                     de->d_name) > 0);
-		golden_check(expected_path, out);
-	}
-	closedir(d);
-	assert_true(n >= 10);
-	assert_true(attacks >= 10);
+	golden_dir("tests/unit/ovpn", ".ovpn", golden_output, "--- files\n");
 }
 
 int
