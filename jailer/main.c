@@ -402,9 +402,8 @@ become_dispatch(const struct jail_spec *spec, const struct jail_fds *fds)
 	const int from[] = {fds->listen, fds->iso, fds->log, fds->init, fds->output};
 	const int to[] = {DISPATCH_FD_LISTEN, DISPATCH_FD_ISO, DISPATCH_FD_LOG, DISPATCH_FD_INIT,
 	                  DISPATCH_FD_OUTPUT};
+	const struct dispatch_args args = {.name = spec->name, .init_script = fds->init >= 0};
 	int moved[ELEMENTSOF(from)];
-	char *argv[] = { "dispatch", fds->init >= 0 ? "--init-script" : "--no-init-script",
-			 spec->name, NULL };
 
 	for (size_t i = 0; i < ELEMENTSOF(from); i++) {
 		moved[i] = from[i] < 0 ? -1 : fcntl(from[i], F_DUPFD_CLOEXEC, 20);
@@ -425,7 +424,7 @@ become_dispatch(const struct jail_spec *spec, const struct jail_fds *fds)
 	(void) prctl(PR_SET_NAME, "dispatch", 0, 0, 0);
 	set_cmdline((char *[]){ "dispatch", NULL });
 	environ = spec->env;
-	exit(dispatch_main((int) ELEMENTSOF(argv) - 1, argv));
+	exit(dispatch_main(&args));
 }
 
 static void
