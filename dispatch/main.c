@@ -617,22 +617,17 @@ refuse:
 static void
 listen_cb(struct ev_loop *loop, ev_io *w, int revents)
 {
-	struct ucred cred;
-	socklen_t len = sizeof(cred);
 	struct client *c;
 	int fd;
 
 	(void) w;
 	(void) revents;
-	fd = accept4(DISPATCH_FD_LISTEN, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
+	/* Only the jail's own user may start apps in it. */
+	fd = unix_accept_own(DISPATCH_FD_LISTEN, NULL);
+	if (fd == -EPERM)
+		log_warn("refusing a client of another user");
 	if (fd < 0)
 		return;
-	/* Only the jail's own user may start apps in it. */
-	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0 || cred.uid != getuid()) {
-		log_warn("refusing a client of another user");
-		safe_close(fd);
-		return;
-	}
 	c = calloc(1, sizeof(*c));
 	if (c == NULL) {
 		safe_close(fd);

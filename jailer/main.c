@@ -141,31 +141,19 @@ lock_state_dir(const struct jail_spec *spec)
 }
 
 /* Binds dispatch.sock before the jail exists, so a client can connect as
- * soon as the supervisor reports the jail running; the path is reached
- * through /proc/self/fd because a state dir path may exceed sun_path. */
+ * soon as the supervisor reports the jail running. */
 static int
 bind_dispatch_socket(const struct jail_spec *spec)
 {
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	_cleanup_close_ int fd = -1;
-	mode_t old_umask;
-	int r;
+	int fd;
 
-	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		die_errno(EXIT_TEMPORARY, -errno, "unable to create dispatch.sock");
+	/* We hold the state dir's lock: a socket left here is a dead jailer's. */
 	(void) unlinkat(spec->state_fd, STATE_DISPATCH_SOCK, 0);
-	snprintf(sa.sun_path, sizeof(sa.sun_path), "/proc/self/fd/%d/%s", spec->state_fd,
-		 STATE_DISPATCH_SOCK);
-	old_umask = umask(0077);
-	r = bind(fd, (struct sockaddr *) &sa, sizeof(sa));
-	umask(old_umask);
-	if (r < 0)
-		die_errno(EXIT_TEMPORARY, -errno, "unable to bind '%s/%s'", spec->state_path,
-			  STATE_DISPATCH_SOCK);
-	if (listen(fd, 128) < 0)
-		die_errno(EXIT_TEMPORARY, -errno, "unable to listen on dispatch.sock");
-	return TAKE_FD(fd);
+	fd = unix_listen_at(spec->state_fd, STATE_DISPATCH_SOCK, SOCK_SEQPACKET, 0, 128);
+	if (fd < 0)
+		die_errno(EXIT_TEMPORARY, fd, "unable to bind '%s/%s'", spec->state_path,
+		          STATE_DISPATCH_SOCK);
+	return fd;
 }
 
 static int

@@ -181,6 +181,30 @@ int memfd_sealed(const char *name, const char *text, size_t len);
  * The result is NUL-terminated (the NUL is not counted in *ret_len). */
 int read_all(int fd, size_t max, char **ret, size_t *ret_len);
 
+/* Unix sockets named below a directory fd: the address is
+ * /proc/self/fd/DIR_FD/NAME, because the directory's own path (a state
+ * directory below $XDG_RUNTIME_DIR) may exceed sun_path's 108 bytes, the
+ * fd's never does. Every socket is close-on-exec; FLAGS may add
+ * SOCK_NONBLOCK.
+ *
+ * unix_connect_at(): a socket of TYPE connected to NAME. The fd, or -errno:
+ * -ENAMETOOLONG (the address does not fit), connect()'s -ENOENT or
+ * -ECONNREFUSED (nobody listens), and with SOCK_NONBLOCK -EAGAIN (the
+ * listener's backlog is full: try again). */
+int unix_connect_at(int dir_fd, const char *name, int type, int flags);
+/* unix_listen_at(): a socket of TYPE bound at NAME, created under umask
+ * 0077 (mode 0700: only our user can connect), listening with
+ * BACKLOG. NAME must not exist (-EADDRINUSE): removing a stale socket is
+ * for the caller, who knows why it is stale. The fd or -errno. */
+int unix_listen_at(int dir_fd, const char *name, int type, int flags, int backlog);
+/* Accepts a connection on LISTEN_FD, close-on-exec and non-blocking, when
+ * its peer runs as our uid (SO_PEERCRED: the uid at connect(), which the
+ * peer cannot forge). The fd; -EPERM when the peer is another user (its
+ * connection is closed, its uid in *RETERR_UID); or accept4()'s -errno
+ * (-EAGAIN: none waiting; -EMFILE, -ENFILE: out of fds, the connection
+ * still waits). */
+int unix_accept_own(int listen_fd, uid_t *reterr_uid);
+
 /* Overwrites a secret in a way the compiler may not optimise out. */
 static inline void
 erase_secret(void *p, size_t len)
