@@ -239,30 +239,16 @@ make_log_pipe(int *ret_read, int *ret_write)
 	*ret_write = p[1];
 }
 
-static void
-write_file(const char *path, const char *text)
-{
-	_cleanup_close_ int fd = open(path, O_WRONLY | O_CLOEXEC);
-	int r;
-
-	if (fd < 0)
-		die_errno(EXIT_TEMPORARY, -errno, "unable to open '%s'", path);
-	r = write_all(fd, text, strlen(text));
-	if (r < 0)
-		die_errno(EXIT_TEMPORARY, r, "unable to write '%s'", path);
-}
-
 /* Our uid and gid mapped to themselves: files in the home stay the user's. */
 static void
 write_id_maps(uid_t uid, gid_t gid)
 {
-	char map[64];
+	const char *path = NULL;
+	int r;
 
-	write_file("/proc/self/setgroups", "deny");
-	snprintf(map, sizeof(map), "%u %u 1\n", uid, uid);
-	write_file("/proc/self/uid_map", map);
-	snprintf(map, sizeof(map), "%u %u 1\n", gid, gid);
-	write_file("/proc/self/gid_map", map);
+	r = userns_map_self(uid, gid, &path);
+	if (r < 0)
+		die_errno(EXIT_TEMPORARY, r, "unable to write '%s'", path);
 }
 
 static void

@@ -561,3 +561,32 @@ unix_accept_own(int listen_fd, uid_t *reterr_uid)
 	}
 	return TAKE_FD(fd);
 }
+
+static int
+write_proc_self(const char *path, const char *text, const char **reterr_path)
+{
+	_cleanup_close_ int fd = open(path, O_WRONLY | O_CLOEXEC);
+	int r;
+
+	r = fd < 0 ? -errno : write_all(fd, text, strlen(text));
+	if (r < 0)
+		*reterr_path = path;
+	return r;
+}
+
+int
+userns_map_self(uid_t uid, gid_t gid, const char **reterr_path)
+{
+	char map[64];
+	int r;
+
+	r = write_proc_self("/proc/self/setgroups", "deny", reterr_path);
+	if (r < 0)
+		return r;
+	snprintf(map, sizeof(map), "%u %u 1\n", (unsigned) uid, (unsigned) uid);
+	r = write_proc_self("/proc/self/uid_map", map, reterr_path);
+	if (r < 0)
+		return r;
+	snprintf(map, sizeof(map), "%u %u 1\n", (unsigned) gid, (unsigned) gid);
+	return write_proc_self("/proc/self/gid_map", map, reterr_path);
+}

@@ -181,6 +181,13 @@ int memfd_sealed(const char *name, const char *text, size_t len);
  * The result is NUL-terminated (the NUL is not counted in *ret_len). */
 int read_all(int fd, size_t max, char **ret, size_t *ret_len);
 
+/* In a process that has just entered a new user namespace: maps UID and
+ * GID to themselves, so what it creates stays the user's; setgroups is
+ * denied first (an unprivileged gid_map needs it). Allocates nothing: a
+ * child of a raw clone() may call it. 0, or -errno and the file that
+ * failed in *RETERR_PATH. */
+int userns_map_self(uid_t uid, gid_t gid, const char **reterr_path);
+
 /* Unix sockets named below a directory fd: the address is
  * /proc/self/fd/DIR_FD/NAME, because the directory's own path (a state
  * directory below $XDG_RUNTIME_DIR) may exceed sun_path's 108 bytes, the

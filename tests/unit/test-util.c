@@ -11,6 +11,7 @@
 
 #include <fcntl.h>
 #include <grp.h>
+#include <sched.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -368,20 +369,28 @@ move_swapped_fds(void)
 	return fds_move_to(fds, FDS_MOVE_MAX + 1, 20) == -EINVAL ? 0 : 5;
 }
 
+/* Runs FN in a child (what it changes, fds or namespaces, stays there)
+ * and asserts it returned 0: else its number says which check failed. */
 static void
-test_fds_move_to(void **state)
+assert_child_passes(int (*fn)(void))
 {
 	int status;
 	pid_t pid;
 
-	(void) state;
 	pid = fork();
 	assert_true(pid >= 0);
 	if (pid == 0)
-		_exit(move_swapped_fds());
+		_exit(fn());
 	assert_int_equal(waitpid(pid, &status, 0), pid);
 	assert_true(WIFEXITED(status));
 	assert_int_equal(WEXITSTATUS(status), 0);
+}
+
+static void
+test_fds_move_to(void **state)
+{
+	(void) state;
+	assert_child_passes(move_swapped_fds);
 }
 
 static void
@@ -708,6 +717,45 @@ test_unix_accept_own_other_user(void **state)
 	assert_true(a >= 0);
 }
 
+/* --- user namespaces ------------------------------------------------------------- */
+
+/* In a child: 0 when every check passed, else the number of the first
+ * that failed. */
+static int
+map_self_child(void)
+{
+	uid_t uid = getuid();
+	gid_t gid = getgid();
+	_cleanup_free_ char *setgroups = NULL;
+	_cleanup_close_ int fd = -1;
+	const char *path = NULL;
+
+	if (unshare(CLONE_NEWUSER) < 0)
+		return 1;
+	/* Unmapped, we are the overflow uid. */
+	if (getuid() == uid)
+		return 2;
+	if (userns_map_self(uid, gid, &path) != 0 || path != NULL)
+		return 3;
+	if (getuid() != uid || getgid() != gid)
+		return 4;
+	fd = open("/proc/self/setgroups", O_RDONLY | O_CLOEXEC);
+	if (fd < 0 || read_all(fd, 64, &setgroups, NULL) < 0 || !streq(setgroups, "deny\n"))
+		return 5;
+	/* Maps are written once: the second time says which file refused. */
+	if (userns_map_self(uid, gid, &path) != -EPERM || path == NULL ||
+	    !streq(path, "/proc/self/setgroups"))
+		return 6;
+	return 0;
+}
+
+static void
+test_userns_map_self(void **state)
+{
+	(void) state;
+	assert_child_passes(map_self_child);
+}
+
 int
 main(void)
 {
@@ -743,6 +791,7 @@ main(void)
 	    T(test_unix_listen_at_refuses),
 	    T(test_unix_connect_at_errors),
 	    T(test_unix_accept_own_other_user),
+	    T(test_userns_map_self),
 #undef T
 	};
 
