@@ -491,6 +491,19 @@ memfd_sealed(const char *name, const char *text, size_t len)
 	return TAKE_FD(fd);
 }
 
+int
+unix_sockaddr(const char *path, bool abstract, struct sockaddr_un *ret, socklen_t *ret_len)
+{
+	size_t n = strlen(path), off = abstract ? 1 : 0;
+
+	if (n + off >= sizeof(ret->sun_path))
+		return -ENAMETOOLONG;
+	*ret = (struct sockaddr_un){.sun_family = AF_UNIX};
+	memcpy(ret->sun_path + off, path, n);
+	*ret_len = (socklen_t) (offsetof(struct sockaddr_un, sun_path) + off + n + !abstract);
+	return 0;
+}
+
 /* A socket of TYPE (close-on-exec, and FLAGS) and in *RET the address of
  * NAME below DIR_FD; -ENAMETOOLONG rather than a cut path, which would
  * name another socket. */

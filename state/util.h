@@ -8,6 +8,10 @@
 #ifndef JAILSUP_UTIL_H
 #define JAILSUP_UTIL_H
 
+#include <sys/socket.h>
+#include <sys/types.h>
+#include <sys/un.h>
+
 #include <dirent.h>
 #include <errno.h>
 #include <stdbool.h>
@@ -16,7 +20,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/types.h>
 #include <unistd.h>
 
 #define _cleanup_(f)	  __attribute__((cleanup(f)))
@@ -187,6 +190,12 @@ int read_all(int fd, size_t max, char **ret, size_t *ret_len);
  * child of a raw clone() may call it. 0, or -errno and the file that
  * failed in *RETERR_PATH. */
 int userns_map_self(uid_t uid, gid_t gid, const char **reterr_path);
+
+/* The address of the unix socket PATH, or with ABSTRACT of the abstract
+ * name PATH (a NUL first, none at the end, as X11 and D-Bus use them), and
+ * in *RET_LEN its length for bind() and connect(). -ENAMETOOLONG rather
+ * than a cut name, which would be another socket's. */
+int unix_sockaddr(const char *path, bool abstract, struct sockaddr_un *ret, socklen_t *ret_len);
 
 /* Unix sockets named below a directory fd: the address is
  * /proc/self/fd/DIR_FD/NAME, because the directory's own path (a state

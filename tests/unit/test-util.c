@@ -580,6 +580,61 @@ open_long_dir(const struct fixture *f)
 }
 
 static void
+test_unix_sockaddr(void **state)
+{
+	struct fixture *f = *state;
+	_cleanup_close_ int l = -1, c = -1;
+	_cleanup_free_ char *path = path_join(f->dir, "s");
+	char name[64], fits[sizeof(((struct sockaddr_un *) NULL)->sun_path) + 1];
+	struct sockaddr_un sa;
+	socklen_t len = 0;
+	const size_t base = offsetof(struct sockaddr_un, sun_path);
+
+	/* A path: NUL-terminated, the NUL counted. */
+	assert_non_null(path);
+	assert_int_equal(unix_sockaddr(path, false, &sa, &len), 0);
+	assert_int_equal(sa.sun_family, AF_UNIX);
+	assert_string_equal(sa.sun_path, path);
+	assert_int_equal(len, base + strlen(path) + 1);
+	l = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	assert_true(l >= 0);
+	assert_int_equal(bind(l, (struct sockaddr *) &sa, len), 0);
+	assert_int_equal(faccessat(f->fd, "s", F_OK, AT_SYMLINK_NOFOLLOW), 0);
+	l = safe_close(l);
+
+	/* An abstract name: a NUL first, none counted at the end; bound and
+	 * reached under that name, no file made. */
+	snprintf(name, sizeof(name), "jailsup-test-util-%d", (int) getpid());
+	assert_int_equal(unix_sockaddr(name, true, &sa, &len), 0);
+	assert_int_equal(sa.sun_path[0], '\0');
+	assert_memory_equal(sa.sun_path + 1, name, strlen(name));
+	assert_int_equal(len, base + 1 + strlen(name));
+	l = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	assert_true(l >= 0);
+	assert_int_equal(bind(l, (struct sockaddr *) &sa, len), 0);
+	assert_int_equal(listen(l, 1), 0);
+	c = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	assert_true(c >= 0);
+	assert_int_equal(unix_sockaddr(name, true, &sa, &len), 0);
+	assert_int_equal(connect(c, (struct sockaddr *) &sa, len), 0);
+
+	/* The longest that fit: sun_path less the NUL at the end of a path,
+	 * or the one at the start of an abstract name (as before the fold). */
+	memset(fits, 'x', sizeof(fits) - 1);
+	fits[sizeof(fits) - 1] = '\0';
+	len = 7;
+	assert_int_equal(unix_sockaddr(fits, false, &sa, &len), -ENAMETOOLONG);
+	assert_int_equal(unix_sockaddr(fits, true, &sa, &len), -ENAMETOOLONG);
+	assert_int_equal(len, 7);
+	fits[sizeof(fits) - 2] = '\0';
+	assert_int_equal(unix_sockaddr(fits, false, &sa, &len), 0);
+	assert_int_equal(unix_sockaddr(fits, true, &sa, &len), -ENAMETOOLONG);
+	fits[sizeof(fits) - 3] = '\0';
+	assert_int_equal(unix_sockaddr(fits, true, &sa, &len), 0);
+	assert_int_equal(len, base + sizeof(sa.sun_path) - 1);
+}
+
+static void
 test_unix_listen_connect_accept(void **state)
 {
 	struct fixture *f = *state;
@@ -787,6 +842,7 @@ main(void)
 	    T(test_text_escape_idempotent),
 	    T(test_text_write_escaped),
 	    T(test_memfd_sealed),
+	    T(test_unix_sockaddr),
 	    T(test_unix_listen_connect_accept),
 	    T(test_unix_listen_at_refuses),
 	    T(test_unix_connect_at_errors),
