@@ -81,18 +81,17 @@ canaries_done(struct canaries *c)
 static int
 listen_unix(const char *path, bool abstract, int *ret)
 {
-	struct sockaddr_un sa = {.sun_family = AF_UNIX};
 	_cleanup_close_ int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	size_t n = strlen(path), off = abstract ? 1 : 0;
+	struct sockaddr_un sa;
+	socklen_t len;
+	int r;
 
 	if (fd < 0)
 		return -errno;
-	if (n + off >= sizeof(sa.sun_path))
-		return -ENAMETOOLONG;
-	memcpy(sa.sun_path + off, path, n);
-	if (bind(fd, (struct sockaddr *) &sa,
-	         (socklen_t) (offsetof(struct sockaddr_un, sun_path) + off + n + !abstract)) < 0 ||
-	    listen(fd, 16) < 0)
+	r = unix_sockaddr(path, abstract, &sa, &len);
+	if (r < 0)
+		return r;
+	if (bind(fd, (struct sockaddr *) &sa, len) < 0 || listen(fd, 16) < 0)
 		return -errno;
 	*ret = TAKE_FD(fd);
 	return 0;

@@ -27,18 +27,11 @@ extern char **environ;
 int
 jail_connect(int state_fd, int *ret_fd)
 {
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	_cleanup_close_ int fd = -1;
+	int fd = unix_connect_at(state_fd, STATE_DISPATCH_SOCK, SOCK_SEQPACKET, 0);
 
-	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
 	if (fd < 0)
-		return -errno;
-	/* Through the dir fd: the state dir's path may exceed sun_path. */
-	snprintf(sa.sun_path, sizeof(sa.sun_path), "/proc/self/fd/%d/%s", state_fd,
-		 STATE_DISPATCH_SOCK);
-	if (connect(fd, (struct sockaddr *) &sa, sizeof(sa)) < 0)
-		return -errno;
-	*ret_fd = TAKE_FD(fd);
+		return fd;
+	*ret_fd = fd;
 	return 0;
 }
 

@@ -120,22 +120,20 @@ log_supervisor_silent(int root_fd, const char *what)
 static int
 connect_control(int root_fd, int64_t deadline, int *ret)
 {
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	_cleanup_close_ int fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	int fd;
 
-	if (fd < 0)
-		return -errno;
-	snprintf(sa.sun_path, sizeof(sa.sun_path), "/proc/self/fd/%d/%s", root_fd,
-		 STATE_CONTROL_SOCK);
-	while (connect(fd, (struct sockaddr *) &sa, sizeof(sa)) < 0) {
-		if (errno != EAGAIN && errno != EINTR)
-			return -errno;
+	for (;;) {
+		fd = unix_connect_at(root_fd, STATE_CONTROL_SOCK, SOCK_SEQPACKET, SOCK_NONBLOCK);
+		if (fd >= 0) {
+			*ret = fd;
+			return 0;
+		}
+		if (fd != -EAGAIN && fd != -EINTR)
+			return fd;
 		if (ms_left(deadline) == 0)
 			return -ETIMEDOUT;
 		(void) poll(NULL, 0, 20); /* the backlog is full: try again shortly */
 	}
-	*ret = TAKE_FD(fd);
-	return 0;
 }
 
 /* Runs `jailsup daemon`, which returns once its control socket is bound.

@@ -4,19 +4,34 @@
  * calls dispatch_main() once the jail is built (filesystem view, no
  * capabilities, no_new_privs, seccomp loaded), where it used to exec a
  * binary of that name: one exec less per start (docs/architecture.md §1,
- * "Why dispatch is not exec'd").
+ * "Why dispatch is not exec'd"). What an exec's argv would have said comes
+ * as a struct: nothing is written out as strings to be parsed back.
  *
- * On entry: argv is { "dispatch", "--init-script" | "--no-init-script",
- * NAME }; fds DISPATCH_FD_LISTEN (3) dispatch.sock listening, _ISO (4) the
- * iso-pipe's write end, _LOG (5) the pipe of our log lines, and with
- * --init-script _INIT (6) the init script's sealed copy and _OUTPUT (7) the
- * pipe of its output; no other fd above stdio is open; every
- * signal has its default action and none is blocked; environ is the
- * jail's environment. It returns the status to exit with.
+ * On entry: fds DISPATCH_FD_LISTEN (3) dispatch.sock listening, _ISO (4)
+ * the iso-pipe's write end, _LOG (5) the pipe of our log lines, and with
+ * init_script _INIT (6) the init script's sealed copy and _OUTPUT (7) the
+ * pipe of its output; no other fd above stdio is open; every signal has
+ * its default action and none is blocked; environ is the jail's
+ * environment; the command line and comm read "dispatch". It returns the
+ * status to exit with.
  */
 #ifndef JAILSUP_DISPATCH_H
 #define JAILSUP_DISPATCH_H
 
-int dispatch_main(int argc, char **argv);
+#include <stdbool.h>
+
+/* File descriptor numbers dispatch inherits (docs/jail.md "dispatch, PID 1"). */
+#define DISPATCH_FD_LISTEN 3 /* dispatch.sock, listening */
+#define DISPATCH_FD_ISO    4 /* iso-pipe write end: "ready", then closed */
+#define DISPATCH_FD_LOG    5 /* dispatch's own lines: a pipe the jailer copies to the log */
+#define DISPATCH_FD_INIT   6 /* the init script's sealed copy, when the profile has one */
+#define DISPATCH_FD_OUTPUT 7 /* the init script's stdout and stderr: another such pipe */
+
+struct dispatch_args {
+	const char *name; /* the jail's name, in our log lines */
+	bool init_script; /* DISPATCH_FD_INIT and _OUTPUT are open: run the script first */
+};
+
+int dispatch_main(const struct dispatch_args *args);
 
 #endif

@@ -16,7 +16,7 @@
  * grace period for the first request).
  *
  * Inherited fds: 3 dispatch.sock (listening), 4 iso-pipe write end, 5 a
- * pipe for our own log lines, and with --init-script 6 the init script (a
+ * pipe for our own log lines, and with an init script 6 the script (a
  * sealed memfd) and 7 a pipe for its stdout and stderr. The jailer, on the
  * host side, holds the pipes' read ends and copies them to the state dir's
  * log, bounded, the script's output marked as the jail's: no process of
@@ -41,12 +41,6 @@
 #include "state/dispatch-proto.h"
 #include "state/iso-pipe.h"
 #include "state/log.h"
-
-#define FD_LISTEN 3
-#define FD_ISO	  4
-#define FD_LOG	  5
-#define FD_INIT	  6
-#define FD_OUTPUT 7
 
 /* How long a fresh jail waits for its first app request. */
 #define FIRST_REQUEST_GRACE 10.0
@@ -108,12 +102,12 @@ refuse_late_clients(void)
 	int fd;
 
 	dispatch_make_small(&m, DISPATCH_EXIT, DISPATCH_REFUSED, EAGAIN);
-	if (shutdown(FD_LISTEN, SHUT_RD) < 0 ||
-	    fcntl(FD_LISTEN, F_SETFL, fcntl(FD_LISTEN, F_GETFL) | O_NONBLOCK) < 0) {
+	if (shutdown(DISPATCH_FD_LISTEN, SHUT_RD) < 0 ||
+	    ioctl(DISPATCH_FD_LISTEN, FIONBIO, &(int){1}) < 0) {
 		log_debug_errno(-errno, "unable to stop taking connections, ignoring");
 		return;
 	}
-	while ((fd = accept4(FD_LISTEN, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK)) >= 0) {
+	while ((fd = accept4(DISPATCH_FD_LISTEN, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK)) >= 0) {
 		(void) dispatch_send(fd, &m, sizeof(m), NULL, 0);
 		safe_close(fd);
 	}
@@ -623,22 +617,17 @@ refuse:
 static void
 listen_cb(struct ev_loop *loop, ev_io *w, int revents)
 {
-	struct ucred cred;
-	socklen_t len = sizeof(cred);
 	struct client *c;
 	int fd;
 
 	(void) w;
 	(void) revents;
-	fd = accept4(FD_LISTEN, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
+	/* Only the jail's own user may start apps in it. */
+	fd = unix_accept_own(DISPATCH_FD_LISTEN, NULL);
+	if (fd == -EPERM)
+		log_warn("refusing a client of another user");
 	if (fd < 0)
 		return;
-	/* Only the jail's own user may start apps in it. */
-	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0 || cred.uid != getuid()) {
-		log_warn("refusing a client of another user");
-		safe_close(fd);
-		return;
-	}
 	c = calloc(1, sizeof(*c));
 	if (c == NULL) {
 		safe_close(fd);
@@ -729,8 +718,8 @@ run_init_script(void)
 		 * must survive this execve() (dispatch_main() made them all
 		 * close-on-exec). Its processes write to their own pipe, never
 		 * to ours: what they write is marked as theirs. */
-		if (null < 0 || dup2(null, 0) < 0 || dup2(FD_OUTPUT, 1) < 0 ||
-		    dup2(FD_OUTPUT, 2) < 0 || fcntl(FD_INIT, F_SETFD, 0) < 0)
+		if (null < 0 || dup2(null, 0) < 0 || dup2(DISPATCH_FD_OUTPUT, 1) < 0 ||
+		    dup2(DISPATCH_FD_OUTPUT, 2) < 0 || fcntl(DISPATCH_FD_INIT, F_SETFD, 0) < 0)
 			_exit(EXIT_TEMPORARY);
 		if (home != NULL && chdir(home) < 0)
 			_exit(EXIT_TEMPORARY);
@@ -748,41 +737,37 @@ run_init_script(void)
 }
 
 int
-dispatch_main(int argc, char **argv)
+dispatch_main(const struct dispatch_args *args)
 {
 	struct ev_loop *loop;
 	ev_io listen_w;
 	ev_child child_w;
 	ev_timer grace_w;
 	ev_signal term_w, int_w, hup_w;
-	bool init;
 	int r;
 
 	log_setup("dispatch");
-	if (argc != 3 || (!streq(argv[1], "--init-script") && !streq(argv[1], "--no-init-script")))
-		die(EXIT_PERMANENT, "usage: dispatch --init-script|--no-init-script NAME");
-	init = streq(argv[1], "--init-script");
-	log_set_jail(argv[2]);
-	log_set_tee_fd(FD_LOG);
+	log_set_jail(args->name);
+	log_set_tee_fd(DISPATCH_FD_LOG);
 	/* Apps of the jail must not ptrace PID 1 and take over dispatch.sock
 	 * (undumpable processes can only be traced with CAP_SYS_PTRACE). */
 	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
 		log_debug_errno(-errno, "unable to make dispatch undumpable, ignoring");
 	/* None of our own fds may reach an app. */
-	for (int fd = FD_LISTEN; fd <= FD_OUTPUT; fd++)
+	for (int fd = DISPATCH_FD_LISTEN; fd <= DISPATCH_FD_OUTPUT; fd++)
 		(void) fcntl(fd, F_SETFD, FD_CLOEXEC);
 
 	/* Until the loop's handlers exist, a SIGTERM (jailsup kill) ends the
 	 * start: PID 1 would otherwise never see it. */
 	(void) signal(SIGTERM, exit_on_signal);
-	if (init)
+	if (args->init_script)
 		run_init_script();
-	safe_close(FD_INIT);
-	safe_close(FD_OUTPUT);
-	r = iso_pipe_write_ready(FD_ISO);
+	safe_close(DISPATCH_FD_INIT);
+	safe_close(DISPATCH_FD_OUTPUT);
+	r = iso_pipe_write_ready(DISPATCH_FD_ISO);
 	if (r < 0)
 		log_debug_errno(r, "unable to write 'ready', ignoring");
-	safe_close(FD_ISO);
+	safe_close(DISPATCH_FD_ISO);
 
 	msg_buf = malloc(DISPATCH_MSG_MAX);
 	if (msg_buf == NULL)
@@ -791,7 +776,7 @@ dispatch_main(int argc, char **argv)
 	loop = EV_DEFAULT;
 	if (loop == NULL)
 		die(EXIT_TEMPORARY, "unable to create the event loop");
-	ev_io_init(&listen_w, listen_cb, FD_LISTEN, EV_READ);
+	ev_io_init(&listen_w, listen_cb, DISPATCH_FD_LISTEN, EV_READ);
 	ev_io_start(loop, &listen_w);
 	ev_child_init(&child_w, child_cb, 0, 0);
 	ev_child_start(loop, &child_w);

@@ -245,29 +245,6 @@ profile_dump(const struct jail_profile *p, char **ret)
 	return 0;
 }
 
-/* mkdir -p, mode 0700 for what it creates (the XDG spec's mode for these
- * folders); what exists already is left as it is. */
-static int
-mkdir_p(const char *path)
-{
-	_cleanup_free_ char *copy = strdup(path);
-
-	if (copy == NULL)
-		return -ENOMEM;
-	for (char *p = copy + 1;; p++) {
-		char saved = *p;
-
-		if (saved != '/' && saved != '\0')
-			continue;
-		*p = '\0';
-		if (mkdir(copy, 0700) < 0 && errno != EEXIST)
-			return -errno;
-		*p = saved;
-		if (saved == '\0')
-			return 0;
-	}
-}
-
 static int
 write_new(int dir_fd, const char *file, const char *text)
 {
@@ -349,7 +326,9 @@ profile_create(const struct profile_env *env, const char *name, const char *exec
 	path = path_join(dir, file);
 	if (path == NULL)
 		return -ENOMEM;
-	r = mkdir_p(dir);
+	/* Mode 0700 for what it creates (the XDG spec's mode for these
+	 * folders); what exists already is left as it is. */
+	r = mkdir_parents(dir, 0700);
 	if (r < 0)
 		return r;
 	dir_fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);

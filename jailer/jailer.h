@@ -15,13 +15,6 @@
 #include "state/crypt-home.h"
 #include "state/util.h"
 
-/* File descriptor numbers dispatch inherits (documented in docs/). */
-#define DISPATCH_FD_LISTEN  3 /* dispatch.sock, listening */
-#define DISPATCH_FD_ISO	    4 /* iso-pipe write end: "ready", then closed */
-#define DISPATCH_FD_LOG     5 /* dispatch's own lines: a pipe the jailer copies to the log */
-#define DISPATCH_FD_INIT    6 /* the init script's sealed copy, when the profile has one */
-#define DISPATCH_FD_OUTPUT  7 /* the init script's stdout and stderr: another such pipe */
-
 /* Where the filtered system bus appears in the jail (its /run is a tmpfs). */
 #define JAIL_SYSTEM_BUS "/run/dbus/system_bus_socket"
 

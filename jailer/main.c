@@ -141,31 +141,19 @@ lock_state_dir(const struct jail_spec *spec)
 }
 
 /* Binds dispatch.sock before the jail exists, so a client can connect as
- * soon as the supervisor reports the jail running; the path is reached
- * through /proc/self/fd because a state dir path may exceed sun_path. */
+ * soon as the supervisor reports the jail running. */
 static int
 bind_dispatch_socket(const struct jail_spec *spec)
 {
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	_cleanup_close_ int fd = -1;
-	mode_t old_umask;
-	int r;
+	int fd;
 
-	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		die_errno(EXIT_TEMPORARY, -errno, "unable to create dispatch.sock");
+	/* We hold the state dir's lock: a socket left here is a dead jailer's. */
 	(void) unlinkat(spec->state_fd, STATE_DISPATCH_SOCK, 0);
-	snprintf(sa.sun_path, sizeof(sa.sun_path), "/proc/self/fd/%d/%s", spec->state_fd,
-		 STATE_DISPATCH_SOCK);
-	old_umask = umask(0077);
-	r = bind(fd, (struct sockaddr *) &sa, sizeof(sa));
-	umask(old_umask);
-	if (r < 0)
-		die_errno(EXIT_TEMPORARY, -errno, "unable to bind '%s/%s'", spec->state_path,
-			  STATE_DISPATCH_SOCK);
-	if (listen(fd, 128) < 0)
-		die_errno(EXIT_TEMPORARY, -errno, "unable to listen on dispatch.sock");
-	return TAKE_FD(fd);
+	fd = unix_listen_at(spec->state_fd, STATE_DISPATCH_SOCK, SOCK_SEQPACKET, 0, 128);
+	if (fd < 0)
+		die_errno(EXIT_TEMPORARY, fd, "unable to bind '%s/%s'", spec->state_path,
+		          STATE_DISPATCH_SOCK);
+	return fd;
 }
 
 static int
@@ -251,30 +239,16 @@ make_log_pipe(int *ret_read, int *ret_write)
 	*ret_write = p[1];
 }
 
-static void
-write_file(const char *path, const char *text)
-{
-	_cleanup_close_ int fd = open(path, O_WRONLY | O_CLOEXEC);
-	int r;
-
-	if (fd < 0)
-		die_errno(EXIT_TEMPORARY, -errno, "unable to open '%s'", path);
-	r = write_all(fd, text, strlen(text));
-	if (r < 0)
-		die_errno(EXIT_TEMPORARY, r, "unable to write '%s'", path);
-}
-
 /* Our uid and gid mapped to themselves: files in the home stay the user's. */
 static void
 write_id_maps(uid_t uid, gid_t gid)
 {
-	char map[64];
+	const char *path = NULL;
+	int r;
 
-	write_file("/proc/self/setgroups", "deny");
-	snprintf(map, sizeof(map), "%u %u 1\n", uid, uid);
-	write_file("/proc/self/uid_map", map);
-	snprintf(map, sizeof(map), "%u %u 1\n", gid, gid);
-	write_file("/proc/self/gid_map", map);
+	r = userns_map_self(uid, gid, &path);
+	if (r < 0)
+		die_errno(EXIT_TEMPORARY, r, "unable to write '%s'", path);
 }
 
 static void
@@ -402,9 +376,8 @@ become_dispatch(const struct jail_spec *spec, const struct jail_fds *fds)
 	const int from[] = {fds->listen, fds->iso, fds->log, fds->init, fds->output};
 	const int to[] = {DISPATCH_FD_LISTEN, DISPATCH_FD_ISO, DISPATCH_FD_LOG, DISPATCH_FD_INIT,
 	                  DISPATCH_FD_OUTPUT};
+	const struct dispatch_args args = {.name = spec->name, .init_script = fds->init >= 0};
 	int moved[ELEMENTSOF(from)];
-	char *argv[] = { "dispatch", fds->init >= 0 ? "--init-script" : "--no-init-script",
-			 spec->name, NULL };
 
 	for (size_t i = 0; i < ELEMENTSOF(from); i++) {
 		moved[i] = from[i] < 0 ? -1 : fcntl(from[i], F_DUPFD_CLOEXEC, 20);
@@ -425,7 +398,7 @@ become_dispatch(const struct jail_spec *spec, const struct jail_fds *fds)
 	(void) prctl(PR_SET_NAME, "dispatch", 0, 0, 0);
 	set_cmdline((char *[]){ "dispatch", NULL });
 	environ = spec->env;
-	exit(dispatch_main((int) ELEMENTSOF(argv) - 1, argv));
+	exit(dispatch_main(&args));
 }
 
 static void

@@ -101,16 +101,16 @@ static unsigned
 hold_free_display(int *ret_fd)
 {
 	for (unsigned n = 99; n < 99 + 1000; n++) {
-		struct sockaddr_un sa = { .sun_family = AF_UNIX };
 		_cleanup_close_ int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-		size_t len = offsetof(struct sockaddr_un, sun_path) + 1;
+		char name[sizeof("/tmp/.X11-unix/X") + 12];
+		struct sockaddr_un sa;
+		socklen_t len;
 
 		if (fd < 0)
 			die_errno(EXIT_TEMPORARY, -errno, "unable to create a socket");
-		/* sun_path[0] stays NUL: an abstract name. */
-		len += (size_t) snprintf(sa.sun_path + 1, sizeof(sa.sun_path) - 1,
-					 "/tmp/.X11-unix/X%u", n);
-		if (bind(fd, (struct sockaddr *) &sa, (socklen_t) len) == 0) {
+		snprintf(name, sizeof(name), "/tmp/.X11-unix/X%u", n);
+		(void) unix_sockaddr(name, true, &sa, &len); /* it fits */
+		if (bind(fd, (struct sockaddr *) &sa, len) == 0) {
 			*ret_fd = TAKE_FD(fd);
 			return n;
 		}

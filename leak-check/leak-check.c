@@ -192,18 +192,17 @@ connect_timeout(int fd, const struct sockaddr *sa, socklen_t len)
 static int
 connect_unix(const char *name, bool abstract)
 {
-	struct sockaddr_un sa = {.sun_family = AF_UNIX};
 	_cleanup_close_ int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-	size_t n = strlen(name), off = abstract ? 1 : 0;
+	struct sockaddr_un sa;
+	socklen_t len;
+	int r;
 
 	if (fd < 0)
 		return -errno;
-	if (n + off >= sizeof(sa.sun_path))
-		return -ENAMETOOLONG;
-	memcpy(sa.sun_path + off, name, n);
-	return connect_timeout(
-	    fd, (struct sockaddr *) &sa,
-	    (socklen_t) (offsetof(struct sockaddr_un, sun_path) + off + n + (abstract ? 0 : 1)));
+	r = unix_sockaddr(name, abstract, &sa, &len);
+	if (r < 0)
+		return r;
+	return connect_timeout(fd, (struct sockaddr *) &sa, len);
 }
 
 static void

@@ -20,15 +20,22 @@
 #define PROC_STAT_MAX 4096
 
 /* Fields after the last ')': the state (field 3 overall) is the 1st, the
- * start time (field 22) the 20th. */
+ * parent (field 4) the 2nd, the start time (field 22) the 20th. */
 #define STAT_FIELD_STATE 1
+#define STAT_FIELD_PPID  2
 #define STAT_FIELD_START 20
 
-int
-proc_stat_parse(const char *buf, char *ret_state, uint64_t *ret_start)
+struct proc_stat {
+	char state;
+	pid_t ppid; /* 0 for a process whose parent is outside its PID namespace */
+	uint64_t start;
+};
+
+static int
+parse_stat(const char *buf, struct proc_stat *ret)
 {
 	const char *p;
-	char state = 0;
+	struct proc_stat st = {};
 
 	/* The comm (field 2) is "(...)" with whatever the process chose: only
 	 * the last ')' surely ends it. */
@@ -38,9 +45,8 @@ proc_stat_parse(const char *buf, char *ret_state, uint64_t *ret_start)
 	p++;
 	for (unsigned field = 1;; field++) {
 		char tok[24];
-		uint64_t start;
+		uint64_t v = 0;
 		size_t n;
-		int r;
 
 		if (*p != ' ')
 			return -EINVAL;
@@ -51,23 +57,42 @@ proc_stat_parse(const char *buf, char *ret_state, uint64_t *ret_start)
 		if (field == STAT_FIELD_STATE) {
 			if (n != 1)
 				return -EINVAL;
-			state = *p;
-		} else if (field == STAT_FIELD_START) {
+			st.state = *p;
+		} else if (field == STAT_FIELD_PPID || field == STAT_FIELD_START) {
 			if (n >= sizeof(tok))
 				return -EINVAL;
 			memcpy(tok, p, n);
 			tok[n] = '\0';
-			r = parse_u64(tok, &start);
-			if (r < 0)
+			if (parse_u64(tok, &v) < 0)
 				return -EINVAL;
-			if (ret_state != NULL)
-				*ret_state = state;
-			if (ret_start != NULL)
-				*ret_start = start;
+		}
+		if (field == STAT_FIELD_PPID) {
+			if (v > INT32_MAX)
+				return -EINVAL;
+			st.ppid = (pid_t) v;
+		} else if (field == STAT_FIELD_START) {
+			st.start = v;
+			*ret = st;
 			return 0;
 		}
 		p += n;
 	}
+}
+
+int
+proc_stat_parse(const char *buf, char *ret_state, uint64_t *ret_start)
+{
+	struct proc_stat st;
+	int r;
+
+	r = parse_stat(buf, &st);
+	if (r < 0)
+		return r;
+	if (ret_state != NULL)
+		*ret_state = st.state;
+	if (ret_start != NULL)
+		*ret_start = st.start;
+	return 0;
 }
 
 int
@@ -77,7 +102,7 @@ proc_stat_parse_start(const char *buf, uint64_t *ret)
 }
 
 static int
-read_stat(int proc_fd, pid_t pid, char *ret_state, uint64_t *ret_start)
+read_stat(int proc_fd, pid_t pid, struct proc_stat *ret)
 {
 	_cleanup_free_ char *buf = NULL;
 	_cleanup_close_ int fd = -1;
@@ -101,13 +126,33 @@ read_stat(int proc_fd, pid_t pid, char *ret_state, uint64_t *ret_start)
 		return r; /* ESRCH: it was reaped between open and read */
 	if (strlen(buf) != len)
 		return -EINVAL;
-	return proc_stat_parse(buf, ret_state, ret_start);
+	return parse_stat(buf, ret);
 }
 
 int
 proc_start_time(int proc_fd, pid_t pid, uint64_t *ret)
 {
-	return read_stat(proc_fd, pid, NULL, ret);
+	struct proc_stat st;
+	int r;
+
+	r = read_stat(proc_fd, pid, &st);
+	if (r < 0)
+		return r;
+	*ret = st.start;
+	return 0;
+}
+
+int
+proc_parent(int proc_fd, pid_t pid, pid_t *ret)
+{
+	struct proc_stat st;
+	int r;
+
+	r = read_stat(proc_fd, pid, &st);
+	if (r < 0)
+		return r;
+	*ret = st.ppid;
+	return 0;
 }
 
 int
@@ -192,20 +237,19 @@ proc_id_write_at(int dir_fd, const char *name, const struct proc_id *id)
 int
 proc_id_alive(const struct proc_id *id)
 {
-	uint64_t start;
-	char state;
+	struct proc_stat st;
 	int r;
 
-	r = read_stat(-1, id->pid, &state, &start);
+	r = read_stat(-1, id->pid, &st);
 	if (r == -ESRCH)
 		return 0;
 	if (r < 0)
 		return r;
 	/* A zombie has done all it will: its parent just has not reaped it.
 	 * 'X' (dead) is only ever seen in a race with the reaping. */
-	if (state == 'Z' || state == 'X')
+	if (st.state == 'Z' || st.state == 'X')
 		return 0;
-	return start == id->start;
+	return st.start == id->start;
 }
 
 int
@@ -230,7 +274,7 @@ proc_id_open_pidfd(const struct proc_id *id, int *ret_pidfd)
 			return -ESRCH;
 		return -errno;
 	}
-	r = read_stat(-1, id->pid, NULL, &start);
+	r = proc_start_time(-1, id->pid, &start);
 	if (r < 0)
 		return r;
 	if (start != id->start)

@@ -30,6 +30,9 @@ int proc_start_time(int proc_fd, pid_t pid, uint64_t *ret);
  * Exposed for the unit tests: a comm like "a) 1 2 (" is easier to feed
  * than to give a process. */
 int proc_stat_parse(const char *buf, char *ret_state, uint64_t *ret_start);
+/* The parent of PID (field 4 of its /proc/PID/stat, counted the same way),
+ * PROC_FD as for proc_start_time(). -ESRCH when it does not exist. */
+int proc_parent(int proc_fd, pid_t pid, pid_t *ret);
 int proc_stat_parse_start(const char *buf, uint64_t *ret);
 
 /* The identity of PID now (its current start time). */

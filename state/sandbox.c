@@ -147,33 +147,6 @@ check_mapped(struct build *b)
 	return 0;
 }
 
-static int
-write_file(const char *path, const char *text)
-{
-	_cleanup_close_ int fd = open(path, O_WRONLY | O_CLOEXEC);
-
-	if (fd < 0)
-		return -errno;
-	return write_all(fd, text, strlen(text));
-}
-
-/* In the child of the clone: the user to itself, setgroups denied first
- * (an unprivileged gid_map needs it). Failure leaves the maps empty, and
- * sandbox_enter() says so. */
-static void
-write_id_maps(uid_t uid, gid_t gid)
-{
-	char map[64];
-
-	if (write_file("/proc/self/setgroups", "deny") < 0)
-		return;
-	snprintf(map, sizeof(map), "%u %u 1\n", (unsigned) uid, (unsigned) uid);
-	if (write_file("/proc/self/uid_map", map) < 0)
-		return;
-	snprintf(map, sizeof(map), "%u %u 1\n", (unsigned) gid, (unsigned) gid);
-	(void) write_file("/proc/self/gid_map", map);
-}
-
 pid_t
 sandbox_fork(const struct sandbox *sb)
 {
@@ -203,10 +176,12 @@ sandbox_fork(const struct sandbox *sb)
 		 * open its own maps: dumpable for these writes only (the
 		 * helper's execve() makes it dumpable anyway). */
 		int dumpable = prctl(PR_GET_DUMPABLE, 0, 0, 0, 0);
+		const char *path;
 
 		if (dumpable == 0)
 			(void) prctl(PR_SET_DUMPABLE, 1, 0, 0, 0);
-		write_id_maps(uid, gid);
+		/* Failure leaves the maps empty, and sandbox_enter() says so. */
+		(void) userns_map_self(uid, gid, &path);
 		if (dumpable == 0)
 			(void) prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 	}

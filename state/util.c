@@ -1,10 +1,13 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * Implementation of util.h: string vectors, strict number parsing and I/O
- * loops that every part needs and libc does not offer in a strict form.
+ * Implementation of util.h: string vectors, strict number parsing, I/O
+ * loops and unix sockets below a directory fd, which every part needs and
+ * libc does not offer in a strict form.
  */
 #include <sys/mman.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 
 #include <fcntl.h>
 #include <limits.h>
@@ -486,4 +489,117 @@ memfd_sealed(const char *name, const char *text, size_t len)
 	    lseek(fd, 0, SEEK_SET) < 0)
 		return -errno;
 	return TAKE_FD(fd);
+}
+
+int
+unix_sockaddr(const char *path, bool abstract, struct sockaddr_un *ret, socklen_t *ret_len)
+{
+	size_t n = strlen(path), off = abstract ? 1 : 0;
+
+	if (n + off >= sizeof(ret->sun_path))
+		return -ENAMETOOLONG;
+	*ret = (struct sockaddr_un){.sun_family = AF_UNIX};
+	memcpy(ret->sun_path + off, path, n);
+	*ret_len = (socklen_t) (offsetof(struct sockaddr_un, sun_path) + off + n + !abstract);
+	return 0;
+}
+
+/* A socket of TYPE (close-on-exec, and FLAGS) and in *RET the address of
+ * NAME below DIR_FD; -ENAMETOOLONG rather than a cut path, which would
+ * name another socket. */
+static int
+unix_socket_at(int dir_fd, const char *name, int type, int flags, struct sockaddr_un *ret)
+{
+	int n, fd;
+
+	*ret = (struct sockaddr_un){.sun_family = AF_UNIX};
+	n = snprintf(ret->sun_path, sizeof(ret->sun_path), "/proc/self/fd/%d/%s", dir_fd, name);
+	if (n < 0 || (size_t) n >= sizeof(ret->sun_path))
+		return -ENAMETOOLONG;
+	fd = socket(AF_UNIX, type | SOCK_CLOEXEC | flags, 0);
+	return fd < 0 ? -errno : fd;
+}
+
+int
+unix_connect_at(int dir_fd, const char *name, int type, int flags)
+{
+	struct sockaddr_un sa;
+	_cleanup_close_ int fd = unix_socket_at(dir_fd, name, type, flags, &sa);
+
+	if (fd < 0)
+		return fd;
+	if (connect(fd, (struct sockaddr *) &sa, sizeof(sa)) < 0)
+		return -errno;
+	return TAKE_FD(fd);
+}
+
+int
+unix_listen_at(int dir_fd, const char *name, int type, int flags, int backlog)
+{
+	struct sockaddr_un sa;
+	_cleanup_close_ int fd = unix_socket_at(dir_fd, name, type, flags, &sa);
+	mode_t old_umask;
+	int r;
+
+	if (fd < 0)
+		return fd;
+	/* bind() creates the file with the umask applied, and no fchmod()
+	 * reaches it before someone could connect. */
+	old_umask = umask(0077);
+	r = NEG_ERRNO(bind(fd, (struct sockaddr *) &sa, sizeof(sa)));
+	umask(old_umask);
+	if (r < 0)
+		return r;
+	if (listen(fd, backlog) < 0)
+		return -errno;
+	return TAKE_FD(fd);
+}
+
+int
+unix_accept_own(int listen_fd, uid_t *reterr_uid)
+{
+	_cleanup_close_ int fd = -1;
+	struct ucred cred;
+	socklen_t len = sizeof(cred);
+
+	fd = accept4(listen_fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
+	if (fd < 0)
+		return -errno;
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0)
+		return -errno;
+	if (cred.uid != getuid()) {
+		if (reterr_uid != NULL)
+			*reterr_uid = cred.uid;
+		return -EPERM;
+	}
+	return TAKE_FD(fd);
+}
+
+static int
+write_proc_self(const char *path, const char *text, const char **reterr_path)
+{
+	_cleanup_close_ int fd = open(path, O_WRONLY | O_CLOEXEC);
+	int r;
+
+	r = fd < 0 ? -errno : write_all(fd, text, strlen(text));
+	if (r < 0)
+		*reterr_path = path;
+	return r;
+}
+
+int
+userns_map_self(uid_t uid, gid_t gid, const char **reterr_path)
+{
+	char map[64];
+	int r;
+
+	r = write_proc_self("/proc/self/setgroups", "deny", reterr_path);
+	if (r < 0)
+		return r;
+	snprintf(map, sizeof(map), "%u %u 1\n", (unsigned) uid, (unsigned) uid);
+	r = write_proc_self("/proc/self/uid_map", map, reterr_path);
+	if (r < 0)
+		return r;
+	snprintf(map, sizeof(map), "%u %u 1\n", (unsigned) gid, (unsigned) gid);
+	return write_proc_self("/proc/self/gid_map", map, reterr_path);
 }

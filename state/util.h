@@ -8,6 +8,10 @@
 #ifndef JAILSUP_UTIL_H
 #define JAILSUP_UTIL_H
 
+#include <sys/socket.h>
+#include <sys/types.h>
+#include <sys/un.h>
+
 #include <dirent.h>
 #include <errno.h>
 #include <stdbool.h>
@@ -16,7 +20,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/types.h>
 #include <unistd.h>
 
 #define _cleanup_(f)	  __attribute__((cleanup(f)))
@@ -180,6 +183,43 @@ int memfd_sealed(const char *name, const char *text, size_t len);
 /* Reads from FD until EOF, at most MAX bytes; more than that is -EFBIG.
  * The result is NUL-terminated (the NUL is not counted in *ret_len). */
 int read_all(int fd, size_t max, char **ret, size_t *ret_len);
+
+/* In a process that has just entered a new user namespace: maps UID and
+ * GID to themselves, so what it creates stays the user's; setgroups is
+ * denied first (an unprivileged gid_map needs it). Allocates nothing: a
+ * child of a raw clone() may call it. 0, or -errno and the file that
+ * failed in *RETERR_PATH. */
+int userns_map_self(uid_t uid, gid_t gid, const char **reterr_path);
+
+/* The address of the unix socket PATH, or with ABSTRACT of the abstract
+ * name PATH (a NUL first, none at the end, as X11 and D-Bus use them), and
+ * in *RET_LEN its length for bind() and connect(). -ENAMETOOLONG rather
+ * than a cut name, which would be another socket's. */
+int unix_sockaddr(const char *path, bool abstract, struct sockaddr_un *ret, socklen_t *ret_len);
+
+/* Unix sockets named below a directory fd: the address is
+ * /proc/self/fd/DIR_FD/NAME, because the directory's own path (a state
+ * directory below $XDG_RUNTIME_DIR) may exceed sun_path's 108 bytes, the
+ * fd's never does. Every socket is close-on-exec; FLAGS may add
+ * SOCK_NONBLOCK.
+ *
+ * unix_connect_at(): a socket of TYPE connected to NAME. The fd, or -errno:
+ * -ENAMETOOLONG (the address does not fit), connect()'s -ENOENT or
+ * -ECONNREFUSED (nobody listens), and with SOCK_NONBLOCK -EAGAIN (the
+ * listener's backlog is full: try again). */
+int unix_connect_at(int dir_fd, const char *name, int type, int flags);
+/* unix_listen_at(): a socket of TYPE bound at NAME, created under umask
+ * 0077 (mode 0700: only our user can connect), listening with
+ * BACKLOG. NAME must not exist (-EADDRINUSE): removing a stale socket is
+ * for the caller, who knows why it is stale. The fd or -errno. */
+int unix_listen_at(int dir_fd, const char *name, int type, int flags, int backlog);
+/* Accepts a connection on LISTEN_FD, close-on-exec and non-blocking, when
+ * its peer runs as our uid (SO_PEERCRED: the uid at connect(), which the
+ * peer cannot forge). The fd; -EPERM when the peer is another user (its
+ * connection is closed, its uid in *RETERR_UID); or accept4()'s -errno
+ * (-EAGAIN: none waiting; -EMFILE, -ENFILE: out of fds, the connection
+ * still waits). */
+int unix_accept_own(int listen_fd, uid_t *reterr_uid);
 
 /* Overwrites a secret in a way the compiler may not optimise out. */
 static inline void

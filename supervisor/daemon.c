@@ -1484,17 +1484,18 @@ static void
 control_cb(struct ev_loop *loop, ev_io *w, int revents)
 {
 	struct supervisor *sv = container_of(w, struct supervisor, control_w);
-	struct ucred cred;
-	socklen_t len = sizeof(cred);
 	struct client *c;
+	uid_t uid;
 	int fd;
 
 	(void) revents;
-	fd = accept4(sv->control_fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
+	fd = unix_accept_own(sv->control_fd, &uid);
+	if (fd == -EPERM)
+		log_warn("refusing a control connection of uid %u", (unsigned) uid);
 	if (fd < 0) {
 		/* Out of fds, the pending connection stays readable: pause
 		 * accepting for a moment instead of spinning on it. */
-		if (errno == EMFILE || errno == ENFILE) {
+		if (fd == -EMFILE || fd == -ENFILE) {
 			log_warn("out of file descriptors, pausing the control socket for 1 s");
 			ev_io_stop(loop, &sv->control_w);
 			ev_timer_start(loop, &sv->accept_pause_w);
@@ -1502,11 +1503,6 @@ control_cb(struct ev_loop *loop, ev_io *w, int revents)
 		return;
 	}
 	if (!clients_make_room(sv)) {
-		safe_close(fd);
-		return;
-	}
-	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0 || cred.uid != getuid()) {
-		log_warn("refusing a control connection of uid %u", (unsigned) cred.uid);
 		safe_close(fd);
 		return;
 	}
@@ -1637,24 +1633,9 @@ hup_cb(struct ev_loop *loop, ev_signal *w, int revents)
 static int
 bind_control(int root_fd)
 {
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	_cleanup_close_ int fd = -1;
-	mode_t old;
-	int r;
-
-	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-	if (fd < 0)
-		return -errno;
 	/* We hold the lock: a socket file left here is a dead daemon's. */
 	(void) unlinkat(root_fd, STATE_CONTROL_SOCK, 0);
-	snprintf(sa.sun_path, sizeof(sa.sun_path), "/proc/self/fd/%d/%s", root_fd,
-		 STATE_CONTROL_SOCK);
-	old = umask(0077);
-	r = bind(fd, (struct sockaddr *) &sa, sizeof(sa));
-	umask(old);
-	if (r < 0 || listen(fd, 256) < 0)
-		return -errno;
-	return TAKE_FD(fd);
+	return unix_listen_at(root_fd, STATE_CONTROL_SOCK, SOCK_SEQPACKET, SOCK_NONBLOCK, 256);
 }
 
 static double

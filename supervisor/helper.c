@@ -102,25 +102,11 @@ signal_children(int sig)
 	if (proc == NULL)
 		return;
 	while ((de = readdir(proc)) != NULL) {
-		char path[32], stat[512], *p, *end;
-		_cleanup_close_ int fd = -1;
 		pid_t pid, ppid;
-		ssize_t n;
 
 		if (parse_pid(de->d_name, &pid) < 0 || pid == self)
 			continue;
-		snprintf(path, sizeof(path), "/proc/%d/stat", (int) pid);
-		fd = open(path, O_RDONLY | O_CLOEXEC);
-		if (fd < 0 || (n = read(fd, stat, sizeof(stat) - 1)) <= 0)
-			continue;
-		stat[n] = '\0';
-		/* ") S PPID ", after the last ')': a command name cannot
-		 * shift the fields. */
-		p = strrchr(stat, ')');
-		if (p == NULL || strlen(p) < 5 || (end = strchr(p + 4, ' ')) == NULL)
-			continue;
-		*end = '\0';
-		if (parse_pid(p + 4, &ppid) >= 0 && ppid == self)
+		if (proc_parent(dirfd(proc), pid, &ppid) >= 0 && ppid == self)
 			(void) kill(pid, sig);
 	}
 }

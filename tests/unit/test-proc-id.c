@@ -219,6 +219,47 @@ test_proc_start_time_gone(void **state)
 	assert_int_equal(start, 0);
 }
 
+/* The parent of a real child whose comm is built to shift the fields
+ * (as signal_children() of the tethers asks it of every process). */
+static void
+test_proc_parent(void **state)
+{
+	struct fixture *f = *state;
+	_cleanup_close_ int proc_fd = open("/proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	int ready[2];
+	pid_t pid, ppid = 0;
+	char c;
+
+	assert_true(proc_fd >= 0);
+	assert_int_equal(pipe2(ready, O_CLOEXEC), 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		(void) prctl(PR_SET_PDEATHSIG, SIGKILL);
+		if (prctl(PR_SET_NAME, "a) R 1 2 (", 0, 0, 0) < 0 || write(ready[1], "r", 1) != 1)
+			_exit(1);
+		for (;;)
+			pause();
+	}
+	f->child = pid;
+	safe_close(ready[1]);
+	assert_int_equal(read(ready[0], &c, 1), 1);
+	safe_close(ready[0]);
+	assert_int_equal(proc_parent(-1, pid, &ppid), 0);
+	assert_int_equal(ppid, getpid());
+	ppid = 0;
+	assert_int_equal(proc_parent(proc_fd, pid, &ppid), 0);
+	assert_int_equal(ppid, getpid());
+	assert_int_equal(proc_parent(-1, getpid(), &ppid), 0);
+	assert_int_equal(ppid, getppid());
+	/* Gone: -ESRCH, and nothing written. */
+	assert_int_equal(kill(pid, SIGKILL), 0);
+	reap(f, NULL);
+	ppid = 7;
+	assert_int_equal(proc_parent(-1, pid, &ppid), -ESRCH);
+	assert_int_equal(ppid, 7);
+}
+
 static void
 test_proc_id_get_self(void **state)
 {
@@ -618,6 +659,7 @@ main(void)
 	    T(test_proc_stat_parse_start_malformed),
 	    T(test_proc_start_time_self),
 	    T(test_proc_start_time_gone),
+	    T(test_proc_parent),
 	    T(test_proc_id_get_self),
 	    T(test_proc_id_alive_child),
 	    T(test_proc_id_alive_reaped),

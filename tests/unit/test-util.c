@@ -2,12 +2,16 @@
 /*
  * Unit tests of state/util.c and the inline helpers of util.h: the strict
  * number parsers (every byte a lax parser would accept is refused here),
- * string vectors, the I/O loops and their bounds, and the path helpers.
+ * string vectors, the I/O loops and their bounds, the path helpers, and
+ * unix sockets named below a directory fd.
  */
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 
 #include <fcntl.h>
+#include <grp.h>
+#include <sched.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -24,6 +28,8 @@ struct fixture {
 	char dir[64];
 	int fd;
 };
+
+#define NOBODY 65534
 
 #define FIXTURE_NAME "test-util"
 #include "tests/unit/tmpdir-fixture.h"
@@ -363,20 +369,28 @@ move_swapped_fds(void)
 	return fds_move_to(fds, FDS_MOVE_MAX + 1, 20) == -EINVAL ? 0 : 5;
 }
 
+/* Runs FN in a child (what it changes, fds or namespaces, stays there)
+ * and asserts it returned 0: else its number says which check failed. */
 static void
-test_fds_move_to(void **state)
+assert_child_passes(int (*fn)(void))
 {
 	int status;
 	pid_t pid;
 
-	(void) state;
 	pid = fork();
 	assert_true(pid >= 0);
 	if (pid == 0)
-		_exit(move_swapped_fds());
+		_exit(fn());
 	assert_int_equal(waitpid(pid, &status, 0), pid);
 	assert_true(WIFEXITED(status));
 	assert_int_equal(WEXITSTATUS(status), 0);
+}
+
+static void
+test_fds_move_to(void **state)
+{
+	(void) state;
+	assert_child_passes(move_swapped_fds);
 }
 
 static void
@@ -528,6 +542,275 @@ test_memfd_sealed(void **state)
 			 F_SEAL_WRITE | F_SEAL_GROW | F_SEAL_SHRINK | F_SEAL_SEAL);
 }
 
+/* --- unix sockets below a directory fd ------------------------------------------ */
+
+static bool
+fd_has(int fd, int cmd, int flag)
+{
+	int v = fcntl(fd, cmd);
+
+	assert_true(v >= 0);
+	return (v & flag) != 0;
+}
+
+static int
+socket_type(int fd)
+{
+	int type = -1;
+	socklen_t len = sizeof(type);
+
+	assert_int_equal(getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &len), 0);
+	return type;
+}
+
+/* A folder whose path is longer than sun_path, opened O_PATH as state
+ * directories are: only its fd can name a socket in it. */
+static int
+open_long_dir(const struct fixture *f)
+{
+	char name[201];
+	int fd;
+
+	memset(name, 'd', sizeof(name) - 1);
+	name[sizeof(name) - 1] = '\0';
+	assert_int_equal(mkdirat(f->fd, name, 0700), 0);
+	fd = openat(f->fd, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	assert_true(fd >= 0);
+	return fd;
+}
+
+static void
+test_unix_sockaddr(void **state)
+{
+	struct fixture *f = *state;
+	_cleanup_close_ int l = -1, c = -1;
+	_cleanup_free_ char *path = path_join(f->dir, "s");
+	char name[64], fits[sizeof(((struct sockaddr_un *) NULL)->sun_path) + 1];
+	struct sockaddr_un sa;
+	socklen_t len = 0;
+	const size_t base = offsetof(struct sockaddr_un, sun_path);
+
+	/* A path: NUL-terminated, the NUL counted. */
+	assert_non_null(path);
+	assert_int_equal(unix_sockaddr(path, false, &sa, &len), 0);
+	assert_int_equal(sa.sun_family, AF_UNIX);
+	assert_string_equal(sa.sun_path, path);
+	assert_int_equal(len, base + strlen(path) + 1);
+	l = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	assert_true(l >= 0);
+	assert_int_equal(bind(l, (struct sockaddr *) &sa, len), 0);
+	assert_int_equal(faccessat(f->fd, "s", F_OK, AT_SYMLINK_NOFOLLOW), 0);
+	l = safe_close(l);
+
+	/* An abstract name: a NUL first, none counted at the end; bound and
+	 * reached under that name, no file made. */
+	snprintf(name, sizeof(name), "jailsup-test-util-%d", (int) getpid());
+	assert_int_equal(unix_sockaddr(name, true, &sa, &len), 0);
+	assert_int_equal(sa.sun_path[0], '\0');
+	assert_memory_equal(sa.sun_path + 1, name, strlen(name));
+	assert_int_equal(len, base + 1 + strlen(name));
+	l = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	assert_true(l >= 0);
+	assert_int_equal(bind(l, (struct sockaddr *) &sa, len), 0);
+	assert_int_equal(listen(l, 1), 0);
+	c = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	assert_true(c >= 0);
+	assert_int_equal(unix_sockaddr(name, true, &sa, &len), 0);
+	assert_int_equal(connect(c, (struct sockaddr *) &sa, len), 0);
+
+	/* The longest that fit: sun_path less the NUL at the end of a path,
+	 * or the one at the start of an abstract name (as before the fold). */
+	memset(fits, 'x', sizeof(fits) - 1);
+	fits[sizeof(fits) - 1] = '\0';
+	len = 7;
+	assert_int_equal(unix_sockaddr(fits, false, &sa, &len), -ENAMETOOLONG);
+	assert_int_equal(unix_sockaddr(fits, true, &sa, &len), -ENAMETOOLONG);
+	assert_int_equal(len, 7);
+	fits[sizeof(fits) - 2] = '\0';
+	assert_int_equal(unix_sockaddr(fits, false, &sa, &len), 0);
+	assert_int_equal(unix_sockaddr(fits, true, &sa, &len), -ENAMETOOLONG);
+	fits[sizeof(fits) - 3] = '\0';
+	assert_int_equal(unix_sockaddr(fits, true, &sa, &len), 0);
+	assert_int_equal(len, base + sizeof(sa.sun_path) - 1);
+}
+
+static void
+test_unix_listen_connect_accept(void **state)
+{
+	struct fixture *f = *state;
+	_cleanup_close_ int dir = open_long_dir(f), l = -1, c = -1, a = -1;
+	struct stat st;
+	mode_t old;
+	char byte = 0;
+	uid_t uid = 7;
+
+	old = umask(0022);
+	l = unix_listen_at(dir, "sock", SOCK_SEQPACKET, 0, 4);
+	assert_int_equal(umask(old), 0022); /* put back as it was */
+	assert_true(l >= 0);
+	assert_true(fd_has(l, F_GETFD, FD_CLOEXEC));
+	assert_false(fd_has(l, F_GETFL, O_NONBLOCK));
+	assert_int_equal(socket_type(l), SOCK_SEQPACKET);
+	/* Made under umask 0077 whatever ours: only we may connect. */
+	assert_int_equal(fstatat(dir, "sock", &st, AT_SYMLINK_NOFOLLOW), 0);
+	assert_true(S_ISSOCK(st.st_mode));
+	assert_int_equal(st.st_mode & 07777, 0700);
+
+	c = unix_connect_at(dir, "sock", SOCK_SEQPACKET, SOCK_NONBLOCK);
+	assert_true(c >= 0);
+	assert_true(fd_has(c, F_GETFD, FD_CLOEXEC));
+	assert_true(fd_has(c, F_GETFL, O_NONBLOCK));
+	assert_int_equal(socket_type(c), SOCK_SEQPACKET);
+
+	a = unix_accept_own(l, &uid);
+	assert_true(a >= 0);
+	assert_int_equal(uid, 7); /* written only for a refusal */
+	assert_true(fd_has(a, F_GETFD, FD_CLOEXEC));
+	assert_true(fd_has(a, F_GETFL, O_NONBLOCK));
+	assert_int_equal(write(c, "x", 1), 1);
+	assert_int_equal(read(a, &byte, 1), 1);
+	assert_int_equal(byte, 'x');
+
+	/* Without SOCK_NONBLOCK a connected socket blocks. */
+	safe_close(c);
+	c = unix_connect_at(dir, "sock", SOCK_SEQPACKET, 0);
+	assert_true(c >= 0);
+	assert_false(fd_has(c, F_GETFL, O_NONBLOCK));
+}
+
+static void
+test_unix_listen_at_refuses(void **state)
+{
+	struct fixture *f = *state;
+	_cleanup_close_ int l = -1;
+	char name[120];
+
+	/* What is there stays there: removing it is the caller's call. */
+	l = unix_listen_at(f->fd, "sock", SOCK_STREAM, SOCK_NONBLOCK, 1);
+	assert_true(l >= 0);
+	assert_true(fd_has(l, F_GETFL, O_NONBLOCK));
+	assert_int_equal(socket_type(l), SOCK_STREAM);
+	assert_int_equal(unix_listen_at(f->fd, "sock", SOCK_STREAM, 0, 1), -EADDRINUSE);
+	write_file_at(f->fd, "file", "kept");
+	assert_int_equal(unix_listen_at(f->fd, "file", SOCK_STREAM, 0, 1), -EADDRINUSE);
+	assert_file_content(f->fd, "file", "kept");
+	assert_int_equal(symlinkat("elsewhere", f->fd, "link"), 0);
+	assert_int_equal(unix_listen_at(f->fd, "link", SOCK_STREAM, 0, 1), -EADDRINUSE);
+	assert_int_equal(faccessat(f->fd, "elsewhere", F_OK, AT_SYMLINK_NOFOLLOW), -1);
+	/* A name that would not fit is refused, never cut to another. */
+	memset(name, 'n', sizeof(name) - 1);
+	name[sizeof(name) - 1] = '\0';
+	assert_int_equal(unix_listen_at(f->fd, name, SOCK_STREAM, 0, 1), -ENAMETOOLONG);
+	assert_int_equal(faccessat(f->fd, name, F_OK, AT_SYMLINK_NOFOLLOW), -1);
+}
+
+static void
+test_unix_connect_at_errors(void **state)
+{
+	struct fixture *f = *state;
+	_cleanup_close_ int l = -1;
+	int c[16];
+	size_t n = 0;
+	int r = 0;
+	char name[120];
+
+	assert_int_equal(unix_connect_at(f->fd, "none", SOCK_SEQPACKET, 0), -ENOENT);
+	write_file_at(f->fd, "file", "");
+	assert_int_equal(unix_connect_at(f->fd, "file", SOCK_SEQPACKET, 0), -ECONNREFUSED);
+	memset(name, 'n', sizeof(name) - 1);
+	name[sizeof(name) - 1] = '\0';
+	assert_int_equal(unix_connect_at(f->fd, name, SOCK_SEQPACKET, 0), -ENAMETOOLONG);
+
+	/* A full backlog: a non-blocking connect says -EAGAIN, not blocks. */
+	l = unix_listen_at(f->fd, "sock", SOCK_SEQPACKET, 0, 0);
+	assert_true(l >= 0);
+	while (n < ELEMENTSOF(c)) {
+		r = unix_connect_at(f->fd, "sock", SOCK_SEQPACKET, SOCK_NONBLOCK);
+		if (r < 0)
+			break;
+		c[n++] = r;
+	}
+	assert_int_equal(r, -EAGAIN);
+	while (n > 0)
+		safe_close(c[--n]);
+}
+
+static void
+test_unix_accept_own_other_user(void **state)
+{
+	struct fixture *f = *state;
+	_cleanup_close_ int l = -1, c = -1, a = -1;
+	uid_t uid = 7;
+	int status;
+	pid_t pid;
+
+	l = unix_listen_at(f->fd, "sock", SOCK_SEQPACKET, SOCK_NONBLOCK, 4);
+	assert_true(l >= 0);
+	assert_int_equal(unix_accept_own(l, &uid), -EAGAIN); /* nobody waiting */
+	if (geteuid() == 0) {
+		/* Only root can be a peer of another uid: without it only the
+		 * positive half of the check below can run. */
+		assert_int_equal(fchmod(f->fd, 0711), 0);
+		assert_int_equal(fchmodat(f->fd, "sock", 0666, 0), 0);
+		pid = fork();
+		assert_true(pid >= 0);
+		if (pid == 0) {
+			if (setgroups(0, NULL) < 0 || setgid(NOBODY) < 0 || setuid(NOBODY) < 0)
+				_exit(2);
+			_exit(unix_connect_at(f->fd, "sock", SOCK_SEQPACKET, 0) >= 0 ? 0 : 1);
+		}
+		assert_int_equal(waitpid(pid, &status, 0), pid);
+		assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+		assert_int_equal(unix_accept_own(l, &uid), -EPERM);
+		assert_int_equal(uid, NOBODY);
+		/* Its connection is gone, not left for the next accept. */
+		assert_int_equal(unix_accept_own(l, NULL), -EAGAIN);
+	}
+	c = unix_connect_at(f->fd, "sock", SOCK_SEQPACKET, 0);
+	assert_true(c >= 0);
+	a = unix_accept_own(l, NULL);
+	assert_true(a >= 0);
+}
+
+/* --- user namespaces ------------------------------------------------------------- */
+
+/* In a child: 0 when every check passed, else the number of the first
+ * that failed. */
+static int
+map_self_child(void)
+{
+	uid_t uid = getuid();
+	gid_t gid = getgid();
+	_cleanup_free_ char *setgroups = NULL;
+	_cleanup_close_ int fd = -1;
+	const char *path = NULL;
+
+	if (unshare(CLONE_NEWUSER) < 0)
+		return 1;
+	/* Unmapped, we are the overflow uid. */
+	if (getuid() == uid)
+		return 2;
+	if (userns_map_self(uid, gid, &path) != 0 || path != NULL)
+		return 3;
+	if (getuid() != uid || getgid() != gid)
+		return 4;
+	fd = open("/proc/self/setgroups", O_RDONLY | O_CLOEXEC);
+	if (fd < 0 || read_all(fd, 64, &setgroups, NULL) < 0 || !streq(setgroups, "deny\n"))
+		return 5;
+	/* Maps are written once: the second time says which file refused. */
+	if (userns_map_self(uid, gid, &path) != -EPERM || path == NULL ||
+	    !streq(path, "/proc/self/setgroups"))
+		return 6;
+	return 0;
+}
+
+static void
+test_userns_map_self(void **state)
+{
+	(void) state;
+	assert_child_passes(map_self_child);
+}
+
 int
 main(void)
 {
@@ -559,6 +842,12 @@ main(void)
 	    T(test_text_escape_idempotent),
 	    T(test_text_write_escaped),
 	    T(test_memfd_sealed),
+	    T(test_unix_sockaddr),
+	    T(test_unix_listen_connect_accept),
+	    T(test_unix_listen_at_refuses),
+	    T(test_unix_connect_at_errors),
+	    T(test_unix_accept_own_other_user),
+	    T(test_userns_map_self),
 #undef T
 	};
 
