@@ -577,15 +577,19 @@ check_complete(struct parser *ps)
 {
 	const struct wg_conf *c = &ps->c;
 
+	static const uint8_t zero[WG_KEY_LEN];
+
 	if (ps->interface_line == 0)
 		return fail(ps, 0, "no [Interface] section");
+	/* An all-zero key is none to wg: the device would come up keyless. */
+	if (memcmp(c->private_key, zero, WG_KEY_LEN) == 0)
+		return fail(ps, ps->interface_line, "[Interface] has no PrivateKey");
 	if (!(ps->flags & WG_CONF_SETCONF) && c->n_addresses == 0)
 		return fail(ps, ps->interface_line,
 		            "[Interface] has no Address (the jail's address in the tunnel)");
 	if (c->n_peers == 0)
 		return fail(ps, 0, "no [Peer] section (the server the tunnel goes to)");
 	for (size_t i = 0; i < c->n_peers; i++) {
-		static const uint8_t zero[WG_KEY_LEN];
 		const struct wg_peer *p = &c->peers[i];
 
 		/* An all-zero key is no peer's: wg takes it for "none". */

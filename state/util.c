@@ -239,8 +239,9 @@ write_all(int fd, const void *buf, size_t len)
 int
 read_all(int fd, size_t max, char **ret, size_t *ret_len)
 {
-	_cleanup_free_ char *buf = NULL;
+	char *buf = NULL;
 	size_t len = 0, size = 0;
+	int r;
 
 	for (;;) {
 		ssize_t n;
@@ -251,11 +252,23 @@ read_all(int fd, size_t max, char **ret, size_t *ret_len)
 
 			if (nsize > max + 2)
 				nsize = max + 2;
-			if (nsize <= size)
-				return -EFBIG;
-			nbuf = realloc(buf, nsize);
-			if (nbuf == NULL)
-				return -ENOMEM;
+			if (nsize <= size) {
+				r = -EFBIG;
+				goto fail;
+			}
+			/* Not realloc(): what we read may be a secret (a VPN
+			 * file's key), and realloc() would free the old block
+			 * unwiped. */
+			nbuf = malloc(nsize);
+			if (nbuf == NULL) {
+				r = -ENOMEM;
+				goto fail;
+			}
+			if (buf != NULL) {
+				memcpy(nbuf, buf, len);
+				explicit_bzero(buf, size);
+				free(buf);
+			}
 			buf = nbuf;
 			size = nsize;
 		}
@@ -263,13 +276,16 @@ read_all(int fd, size_t max, char **ret, size_t *ret_len)
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
-			return -errno;
+			r = -errno;
+			goto fail;
 		}
 		if (n == 0)
 			break;
 		len += (size_t) n;
-		if (len > max)
-			return -EFBIG;
+		if (len > max) {
+			r = -EFBIG;
+			goto fail;
+		}
 	}
 	if (buf == NULL) {
 		buf = malloc(1);
@@ -277,10 +293,17 @@ read_all(int fd, size_t max, char **ret, size_t *ret_len)
 			return -ENOMEM;
 	}
 	buf[len] = '\0';
-	*ret = TAKE_PTR(buf);
+	*ret = buf;
 	if (ret_len != NULL)
 		*ret_len = len;
 	return 0;
+
+fail:
+	if (buf != NULL) {
+		explicit_bzero(buf, size);
+		free(buf);
+	}
+	return r;
 }
 
 char *

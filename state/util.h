@@ -181,7 +181,8 @@ int write_all(int fd, const void *buf, size_t len);
 int memfd_sealed(const char *name, const char *text, size_t len);
 
 /* Reads from FD until EOF, at most MAX bytes; more than that is -EFBIG.
- * The result is NUL-terminated (the NUL is not counted in *ret_len). */
+ * The result is NUL-terminated (the NUL is not counted in *ret_len). No
+ * copy of what was read is left behind in freed memory: it may be a secret. */
 int read_all(int fd, size_t max, char **ret, size_t *ret_len);
 
 /* In a process that has just entered a new user namespace: maps UID and

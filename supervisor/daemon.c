@@ -1281,6 +1281,8 @@ jail_start(struct supervisor *sv, const char *name, const struct control_msg *m,
 	 * jailer comes once the home is mounted and the buses listen
 	 * (jail_spawn_when_ready()): no app ever finds either missing. */
 	if (crypt != CRYPT_NONE) {
+		jail_progress(j, "unlocking the encrypted home (%s derives the key)",
+		              crypt_backend_to_string(crypt));
 		if ((r = start_crypt(j, crypt, m, ret_msg)) < 0)
 			goto failed;
 		start_step(STEP_KEEPER_FORKED);
@@ -1485,7 +1487,7 @@ control_cb(struct ev_loop *loop, ev_io *w, int revents)
 {
 	struct supervisor *sv = container_of(w, struct supervisor, control_w);
 	struct client *c;
-	uid_t uid;
+	uid_t uid = (uid_t) -1;
 	int fd;
 
 	(void) revents;
