@@ -73,7 +73,13 @@ check "binaries in bin/ and libexec/jailsup/" binaries
 # (nm of both: none is the answer wanted).
 foreign_functions() {
 	local own other
-	own=$(nm --defined-only -g "$build/$1"/*.o | awk '$2 == "T" && $3 != "main" { print $3 }' | sort -u)
+	local -a objs=()
+	local src
+	# The objects of today's sources: an older build tree may hold others.
+	for src in "$1"/*.c; do
+		objs+=("$build/${src%.c}.o")
+	done
+	own=$(nm --defined-only -g "${objs[@]}" | awk '$2 == "T" && $3 != "main" { print $3 }' | sort -u)
 	other=$(nm --defined-only "$2" | awk '$2 ~ /^[Tt]$/ { print $3 }' | sort -u)
 	comm -12 <(printf '%s\n' "$own") <(printf '%s\n' "$other")
 }
