@@ -129,6 +129,39 @@ drive() {
 	[ "$(wc -c <"$OUT.txt")" -ge 1400000 ] || fail "too short"
 }
 
+# Full-screen programs take the whole terminal: raw mode, the alternate
+# screen, cursor addressing, and a redraw at the new size on SIGWINCH.
+@test "less pages a file: keys reach it at once, a resize redraws it at the new size, q restores the terminal" {
+	# 24 rows show 23 lines; at the end of the file, the redraw at 40 rows
+	# fills the rows below the last line with '~'; only then does row 039
+	# show from the top.
+	run drive 'expect row 023' 'send G' 'expect row 200' 'winsize 40 100' 'expect ~' 'send g' \
+		'expect row 039' 'send q' wait mode \
+		-- env TERM=xterm jailsup run --no-daemon app -c '
+			seq -f "row %03g" 200 >/tmp/rows; exec less /tmp/rows'
+	assert_status 0
+	[ "${lines[0]}" = "exit 0" ] || fail "$output"
+	[ "${lines[1]}" = "mode cooked" ] || fail "$output"
+	grep -qF $'\e[?1049h' "$OUT" || fail "no alternate screen: $(cat -A "$OUT" | head -5)"
+}
+
+@test "vim edits and saves a file in the jail's home through the relay" {
+	run drive 'expect [New' 'send iwritten in vim\x1b' 'send :wq\r' wait mode \
+		-- env TERM=xterm jailsup run --no-daemon app -c 'exec vim.tiny -u NONE -i NONE -N ~/edited'
+	assert_status 0
+	[ "${lines[0]}" = "exit 0" ] || fail "$output"
+	[ "${lines[1]}" = "mode cooked" ] || fail "$output"
+	[ "$(cat "$(jail_home app)/edited")" = "written in vim" ] || fail "$(cat -A "$OUT" | tail -5)"
+}
+
+@test "top shows the jail's processes and quits on q" {
+	run drive 'winsize 30 120' 'expect COMMAND' 'expect sleep' 'send q' wait mode \
+		-- env TERM=xterm jailsup run --no-daemon app -c 'sleep 1000 & exec top -d 0.5'
+	assert_status 0
+	[ "${lines[0]}" = "exit 0" ] || fail "$output"
+	[ "${lines[1]}" = "mode cooked" ] || fail "$output"
+}
+
 @test "pipes and files as stdio pass through unchanged: no pty without a terminal" {
 	run bash -c 'echo piped | jailsup run --no-daemon app -c "cat; tty; readlink /proc/self/fd/0" 2>&1'
 	assert_status 0
