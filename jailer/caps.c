@@ -39,7 +39,8 @@ set_rlimits(const struct jail_spec *spec)
 
 /* How many user namespaces the jail's processes may make, nested ones
  * included: Firefox makes one per content process, Chromium one per
- * zygote; a dozen tabs take a few dozen. */
+ * zygote; a dozen tabs take a few dozen. docs/jail.md and `jailsup
+ * explain` give the number too: change them together. */
 #define JAIL_MAX_USER_NAMESPACES 256
 
 /* The kernel counts the user namespaces made below the jail's own, at any
