@@ -175,6 +175,26 @@ EOF
 	done
 }
 
+@test "a secure jail's nested root may not trace even its own processes: the filter's secure rules bind it too" {
+	write_profile nestsecure <<EOF
+[jail]
+exec = $TRY
+network = none
+secure = true
+[rights]
+allow = userns
+EOF
+	run --separate-stderr jailsup run --no-daemon nestsecure --as-nested-root ptrace-child \
+		process-vm-readv kcmp
+	assert_status 0
+	grep -qE '^nested-root 0*1f+$' <<<"$output" || fail "not a nested root: $output"
+	[ "$(grep -v '^nested-root' <<<"$output" | paste -sd' ')" = \
+		"ptrace-child EPERM process-vm-readv EPERM kcmp EPERM" ] || fail "in the jail: $output"
+	run --separate-stderr "$TRY" --as-nested-root ptrace-child process-vm-readv kcmp
+	[ "$(grep -v '^nested-root' <<<"$output" | paste -sd' ')" = \
+		"ptrace-child OK process-vm-readv OK kcmp OK" ] || fail "on the host: $output"
+}
+
 @test "nested user namespaces: none without the right, at most 256 a jail with it; the host's limit is far above" {
 	write_profile nestcount <<EOF
 [jail]
@@ -258,4 +278,33 @@ EOF
 	assert_status 0
 	assert_output_contains "clone/unshare(CLONE_NEWUSER): denied (the userns right allows"
 	assert_output_contains "AF_NETLINK (NETLINK_ROUTE only)"
+}
+
+@test "jailsup check: a nested user namespace is granted by the right, closed without it, the rest of the floor as before" {
+	local name want
+	write_profile ckns <<EOF2
+[jail]
+exec = /bin/sh
+network = none
+secure = true
+[rights]
+allow = userns
+EOF2
+	write_profile cknone <<EOF2
+[jail]
+exec = /bin/sh
+network = none
+secure = true
+EOF2
+	for name in ckns cknone; do
+		want=closed
+		[ "$name" = cknone ] || want=granted
+		run --separate-stderr jailsup check "$name" --json
+		assert_status 0
+		[ "$(jq -r '[.checks[] | select(.channel == "nested user namespace") | .result][0]' <<<"$output")" = "$want" ] ||
+			fail "$name: nested user namespace is not $want: $output"
+		jq -e '.open == 0' <<<"$output" >/dev/null || fail "$name: $output"
+		jq -e '[.checks[] | select(.channel == "seccomp filter" or .channel == "no_new_privs") | .result] == ["closed", "closed"]' \
+			<<<"$output" >/dev/null || fail "$name: $output"
+	done
 }
