@@ -26,8 +26,7 @@
  * A copy of the names of jailer/gen/seccomp-gen.c's deny_rules (binaries share no
  * headers; docs/jail.md lists them too): change the three together. */
 static const char *const seccomp_always[] = {
-	"ioctl(TIOCSTI)", "ioctl(TIOCLINUX)", "clone(CLONE_NEWUSER)", "unshare(CLONE_NEWUSER)",
-	"clone3 (ENOSYS)", "mount", "umount2", "pivot_root", "fsopen", "fsconfig", "fsmount",
+	"ioctl(TIOCSTI)", "ioctl(TIOCLINUX)", "clone3 (ENOSYS)", "mount", "umount2", "pivot_root", "fsopen", "fsconfig", "fsmount",
 	"fspick", "move_mount", "open_tree", "mount_setattr", "keyctl", "add_key",
 	"request_key", "bpf", "perf_event_open", "userfaultfd", "kexec_load",
 	"kexec_file_load", "init_module", "finit_module", "delete_module",
@@ -355,8 +354,16 @@ explain(FILE *f, const struct jail_profile *p, const struct profile_env *env)
 	fprintf(f, "  io_uring_*: %s\n",
 	        rights & RIGHT_IO_URING ? "allowed (io_uring)"
 	                                : "denied (the io_uring right allows them)");
+	if (rights & RIGHT_USERNS)
+		fprintf(f, "  nested namespaces: user, PID, network, IPC allowed (userns); "
+		           "mount, UTS, cgroup, time denied; at most 256 user namespaces;\n"
+		           "    denied for a nested root's own network: raw and packet IP "
+		           "sockets, netfilter and IPVS socket options, bridge and VLAN ioctls\n");
+	else
+		fprintf(f, "  clone/unshare(CLONE_NEWUSER): denied (the userns right allows "
+		           "nested user, PID, network and IPC namespaces)\n");
 	fprintf(f, "  socket families: AF_UNIX, AF_INET, AF_INET6%s; any other refused\n",
-	        p->secure ? "" : ", AF_NETLINK (NETLINK_ROUTE only)");
+	        p->secure || (rights & RIGHT_USERNS) ? "" : ", AF_NETLINK (NETLINK_ROUTE only)");
 	fprintf(f, "  and always: every capability dropped, no_new_privs\n");
 }
 

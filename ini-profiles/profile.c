@@ -39,7 +39,7 @@ jail_network_from_string(const char *s)
 static const char *const right_names[_RIGHT_COUNT] = {
     "audio",   "x11",         "wayland", "gpu",         "camera",
     "network", "kde-session", "dbus",    "dbus-system", "notifications",
-    "io_uring",
+    "io_uring", "userns",
 };
 
 const char *

@@ -37,8 +37,9 @@ enum {
 	RIGHT_DBUS_SYSTEM = 1u << 8,   /* the (filtered) system bus */
 	RIGHT_NOTIFICATIONS = 1u << 9, /* Notify & co. on org.freedesktop.Notifications */
 	RIGHT_IO_URING = 1u << 10,     /* io_uring_setup/enter/register (seccomp) */
-	_RIGHT_COUNT = 11,
-	RIGHTS_ALL = (1u << 11) - 1,
+	RIGHT_USERNS = 1u << 11,       /* nested user, PID, network, IPC namespaces (seccomp) */
+	_RIGHT_COUNT = 12,
+	RIGHTS_ALL = (1u << 12) - 1,
 	/* Convenient, not secure: what a jail gets when its profile is silent.
 	 * The session bus is in because it is filtered: the jail
 	 * talks to an xdg-dbus-proxy that shows it only what [dbus] and the

@@ -9,6 +9,9 @@
 #include <sys/prctl.h>
 #include <sys/resource.h>
 
+#include <fcntl.h>
+#include <stdio.h>
+
 #include "jailer/jailer.h"
 #include "state/log.h"
 
@@ -32,6 +35,40 @@ set_rlimits(const struct jail_spec *spec)
 				  profile_limit_to_string((enum profile_limit) l),
 				  (unsigned long long) v->value);
 	}
+}
+
+/* How many user namespaces the jail's processes may make, nested ones
+ * included: Firefox makes one per content process, Chromium one per
+ * zygote; a dozen tabs take a few dozen. docs/jail.md and `jailsup
+ * explain` give the number too: change them together. */
+#define JAIL_MAX_USER_NAMESPACES 256
+
+/* The kernel counts the user namespaces made below the jail's own, at any
+ * depth, against the jail's user.max_user_namespaces: an owner of the
+ * jail's namespace with CAP_SYS_RESOURCE there (we, until drop_caps())
+ * sets it, and no process of the jail can raise it again (a nested root
+ * holds capabilities only over its own namespace, whose limit binds below
+ * ours). Without the right it is 0: should a way round the seccomp filter
+ * ever exist, the kernel still refuses (ENOSPC). With it, a jail cannot
+ * spend the user's own limit (the host's user.max_user_namespaces counts
+ * every namespace of the user) and leave no namespace for the next jail's
+ * start. Called before the view is built, while /proc is the host's: the
+ * file a process opens under /proc/sys/user is its own user namespace's. */
+void
+limit_nested_userns(const struct jail_spec *spec)
+{
+	const char *path = "/proc/sys/user/max_user_namespaces";
+	char value[16];
+	int fd, n;
+
+	n = snprintf(value, sizeof(value), "%d\n",
+		     spec->rights & RIGHT_USERNS ? JAIL_MAX_USER_NAMESPACES : 0);
+	fd = open(path, O_WRONLY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		die_errno(EXIT_TEMPORARY, -errno, "unable to open '%s'", path);
+	if (write(fd, value, (size_t) n) != n)
+		die_errno(EXIT_TEMPORARY, -errno, "unable to write '%s'", path);
+	(void) close(fd);
 }
 
 void

@@ -141,6 +141,7 @@ void make_jail_dir(const char *dst, mode_t mode);
 
 /* caps.c */
 void set_rlimits(const struct jail_spec *spec);
+void limit_nested_userns(const struct jail_spec *spec);
 void drop_caps(void);
 void set_no_new_privs(void);
 

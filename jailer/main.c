@@ -442,6 +442,7 @@ run_jail(const struct jail_spec *spec, const struct jail_fds *fds)
 	}
 	if (sethostname(spec->name, strlen(spec->name)) < 0)
 		die_errno(EXIT_TEMPORARY, -errno, "unable to set the hostname");
+	limit_nested_userns(spec);
 	/* The supervisor's network helpers may join us now: our id maps
 	 * are written, so whatever they create is the user's. */
 	if (fds->ns_ready[1] >= 0) {

@@ -15,7 +15,8 @@
 enum {
 	SECCOMP_VARIANT_SECURE = 1u << 0,   /* secure = true */
 	SECCOMP_VARIANT_IO_URING = 1u << 1, /* the io_uring right */
-	SECCOMP_VARIANTS = 1u << 2,
+	SECCOMP_VARIANT_USERNS = 1u << 2,   /* the userns right */
+	SECCOMP_VARIANTS = 1u << 3,
 };
 
 struct seccomp_bpf {

@@ -4,7 +4,7 @@
  * never has to allow a setup call. The filters themselves (a deny table,
  * each entry with its reason, and the allowlist of socket families) are
  * compiled by libseccomp at build time, one per combination of what
- * changes them (`secure`, the io_uring right), in jailer/gen/seccomp-gen.c;
+ * changes them (`secure`, the io_uring and userns rights), in jailer/gen/seccomp-gen.c;
  * here the jail's is picked and handed to the kernel, as libseccomp's
  * seccomp_load() would: no_new_privs is already set (set_no_new_privs()),
  * no flags.
@@ -20,7 +20,8 @@ void
 load_seccomp(const struct jail_spec *spec)
 {
 	unsigned variant = (spec->profile->secure ? SECCOMP_VARIANT_SECURE : 0) |
-			   (spec->rights & RIGHT_IO_URING ? SECCOMP_VARIANT_IO_URING : 0);
+			   (spec->rights & RIGHT_IO_URING ? SECCOMP_VARIANT_IO_URING : 0) |
+			   (spec->rights & RIGHT_USERNS ? SECCOMP_VARIANT_USERNS : 0);
 	struct sock_fprog prog = {
 		.len = seccomp_bpf_variants[variant].len,
 		/* The kernel copies the program; it never writes it. */

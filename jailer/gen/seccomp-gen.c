@@ -2,9 +2,9 @@
 /*
  * seccomp-gen OUT.c — the jail's seccomp filters, compiled at build time.
  *
- * A jail's filter depends on two things of its profile only, `secure` and
- * the io_uring right, so libseccomp builds here, once, one filter per
- * combination of them (four: jailer/seccomp-bpf.h), and the jailer only
+ * A jail's filter depends on three things of its profile only, `secure`
+ * and the io_uring and userns rights, so libseccomp builds here, once, one
+ * filter per combination of them (eight: jailer/seccomp-bpf.h), and the jailer only
  * loads the BPF this program writes as C arrays: compiling it at every
  * start cost 0.43 ms of a 6 ms cold start and kept libseccomp mapped in
  * the jailer. The BPF checks the architecture itself, so it is
@@ -26,6 +26,20 @@
  * high bits set must not slip past, CVE-2017-5226 showed the attack).
  * Where the kernel reads an int and we allow a value (a socket family or
  * protocol), any high bit set makes the call refused, never allowed.
+ *
+ * The userns right lets the jail make nested user namespaces, as the
+ * sandboxes of Chromium and Firefox do, and the nested root holds every
+ * capability over what it creates there. The filter is inherited into
+ * those namespaces and binds the nested root as it binds the jail, so
+ * with the right it also takes away what only a capability in a namespace
+ * of one's own reaches: namespaces no browser makes (mount, UTS, cgroup,
+ * time), netlink altogether (rtnetlink with CAP_NET_ADMIN drives traffic
+ * control, links and routes of a fresh network namespace: the kernel's
+ * net/sched code was the way of many escalations from unprivileged user
+ * namespaces), raw and packet IP sockets, the netfilter and IPVS socket
+ * options (x_tables, CVE-2021-22555), and the old ioctls making bridges
+ * and VLANs. docs/jail.md "A nested user namespace" goes probe by probe.
+ *
  * 32-bit x86 system calls get the same table; other ABIs (x32) are killed
  * by libseccomp's bad-architecture action. On 32-bit x86, socket() and
  * socketpair() also come through socketcall(2), with their arguments in
@@ -40,6 +54,8 @@
 #include <errno.h>
 #include <linux/netlink.h>
 #include <linux/sched.h>
+#include <linux/sockios.h>
+#include <netinet/in.h>
 #include <seccomp.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -53,10 +69,12 @@
 #include "state/util.h"
 
 enum arg_check {
-	ANY,	    /* every call */
-	ARG0_FLAG,  /* arg 0 has the bit(s) VALUE set */
-	ARG1_LOW32, /* arg 1, low 32 bits, equals VALUE */
-	ARG0_NOT,   /* arg 0 is not VALUE */
+	ANY,		   /* every call */
+	ARG0_FLAG,	   /* arg 0 has the bit(s) VALUE set */
+	ARG1_LOW32,	   /* arg 1, low 32 bits, equals VALUE */
+	ARG0_NOT,	   /* arg 0 is not VALUE */
+	ARG1_LOW32_ARG2_GE, /* arg 1, low 32 bits, equals VALUE; arg 2 >= VALUE2 */
+	ARG1_LOW32_ARG2_EQ, /* arg 1, low 32 bits, equals VALUE; arg 2 equals VALUE2 */
 };
 
 struct deny_rule {
@@ -66,10 +84,12 @@ struct deny_rule {
 	uint64_t value;
 	unsigned only_in; /* SECCOMP_VARIANT_* a filter must have for the entry */
 	unsigned unless;  /* SECCOMP_VARIANT_* that lift it */
+	uint64_t value2;
 };
 
 #define SECURE	 SECCOMP_VARIANT_SECURE
 #define IO_URING SECCOMP_VARIANT_IO_URING
+#define USERNS	 SECCOMP_VARIANT_USERNS
 
 /* One comment per entry: why it is denied. */
 static const struct deny_rule deny_rules[] = {
@@ -78,9 +98,38 @@ static const struct deny_rule deny_rules[] = {
 	{ "ioctl", EPERM, ARG1_LOW32, TIOCSTI },
 	{ "ioctl", EPERM, ARG1_LOW32, TIOCLINUX },
 	/* Nested user namespaces give back every capability inside them and
-	 * expose kernel code written for root (most container escapes). */
-	{ "clone", EPERM, ARG0_FLAG, CLONE_NEWUSER },
-	{ "unshare", EPERM, ARG0_FLAG, CLONE_NEWUSER },
+	 * expose kernel code written for root (most container escapes). The
+	 * userns right lifts this for the sandboxes of browsers; the entries
+	 * marked USERNS below take back what they do not need. */
+	{ "clone", EPERM, ARG0_FLAG, CLONE_NEWUSER, 0, USERNS },
+	{ "unshare", EPERM, ARG0_FLAG, CLONE_NEWUSER, 0, USERNS },
+	/* userns: Chromium makes user, PID and network namespaces, Firefox
+	 * user, PID, network and IPC ones; no other kind. A mount namespace
+	 * would hold nothing but locked copies (mount is denied), yet it is
+	 * surface no sandbox asks for; UTS, cgroup and time namespaces
+	 * neither. CLONE_NEWTIME is checked in unshare() only: in clone()
+	 * its bit is part of the exit signal. */
+	{ "clone", EPERM, ARG0_FLAG, CLONE_NEWNS, USERNS },
+	{ "clone", EPERM, ARG0_FLAG, CLONE_NEWUTS, USERNS },
+	{ "clone", EPERM, ARG0_FLAG, CLONE_NEWCGROUP, USERNS },
+	{ "unshare", EPERM, ARG0_FLAG, CLONE_NEWNS, USERNS },
+	{ "unshare", EPERM, ARG0_FLAG, CLONE_NEWUTS, USERNS },
+	{ "unshare", EPERM, ARG0_FLAG, CLONE_NEWCGROUP, USERNS },
+	{ "unshare", EPERM, ARG0_FLAG, CLONE_NEWTIME, USERNS },
+	/* userns: the netfilter tables of a network namespace of one's own,
+	 * through socket options on any IP socket: x_tables, arptables and
+	 * ebtables are options 64 and up of SOL_IP (IPVS too; multicast
+	 * routing, 200 and up, needs a raw socket, refused anyway), ip6_tables
+	 * 64 and 65 of SOL_IPV6. CVE-2021-22555 went this way. */
+	{ "setsockopt", EPERM, ARG1_LOW32_ARG2_GE, SOL_IP, USERNS, 0, 64 },
+	{ "setsockopt", EPERM, ARG1_LOW32_ARG2_EQ, SOL_IPV6, USERNS, 0, 64 },
+	{ "setsockopt", EPERM, ARG1_LOW32_ARG2_EQ, SOL_IPV6, USERNS, 0, 65 },
+	/* userns: the old ioctls that make bridges and VLAN devices in a
+	 * network namespace of one's own (rtnetlink, the new way, is refused
+	 * with netlink). */
+	{ "ioctl", EPERM, ARG1_LOW32, SIOCBRADDBR, USERNS },
+	{ "ioctl", EPERM, ARG1_LOW32, SIOCSIFBR, USERNS },
+	{ "ioctl", EPERM, ARG1_LOW32, SIOCSIFVLAN, USERNS },
 	/* clone3 passes its flags in memory, where seccomp cannot look: ENOSYS
 	 * makes glibc fall back to clone, whose flags we can check. */
 	{ "clone3", ENOSYS, ANY },
@@ -182,8 +231,13 @@ static const struct allowed_family {
 	 * a jail's own namespace (the kernel sends uevents to the host's only)
 	 * and, with network = host, the host's device events; audit, sock_diag,
 	 * netfilter, xfrm, generic netlink (nl80211) are kernel surface no app
-	 * of a jail needs. Secure jails get none: glibc does without it. */
-	{ AF_NETLINK, SECURE },
+	 * of a jail needs. Secure jails get none: glibc does without it. Nor
+	 * do jails with the userns right: there a nested root holds
+	 * CAP_NET_ADMIN over a network namespace of its own, and rtnetlink
+	 * then drives traffic control, links and routes (net/sched alone was
+	 * the way of CVE-2022-2588, CVE-2023-3609, CVE-2023-3776,
+	 * CVE-2023-31436). */
+	{ AF_NETLINK, SECURE | USERNS },
 };
 
 static _noreturn_ void die(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -220,6 +274,16 @@ add_rule(scmp_filter_ctx ctx, const struct deny_rule *rule, int nr)
 		/* libseccomp allows one comparison per argument and rule, so the
 		 * query personality(0xffffffff) is denied too, as in flatpak. */
 		return seccomp_rule_add(ctx, action, nr, 1, SCMP_A0(SCMP_CMP_NE, rule->value));
+	case ARG1_LOW32_ARG2_GE:
+		/* The kernel reads the option as an int: any high bit set makes
+		 * the value larger still, so it is refused, never let through. */
+		return seccomp_rule_add(ctx, action, nr, 2,
+					SCMP_A1(SCMP_CMP_MASKED_EQ, 0xffffffffu, rule->value),
+					SCMP_A2(SCMP_CMP_GE, rule->value2));
+	case ARG1_LOW32_ARG2_EQ:
+		return seccomp_rule_add(ctx, action, nr, 2,
+					SCMP_A1(SCMP_CMP_MASKED_EQ, 0xffffffffu, rule->value),
+					SCMP_A2(SCMP_CMP_MASKED_EQ, 0xffffffffu, rule->value2));
 	}
 	return -EINVAL;
 }
@@ -262,6 +326,15 @@ add_socket_rules(scmp_filter_ctx ctx, unsigned variant)
 		r = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPROTONOSUPPORT), nr, 2,
 				     SCMP_A0(SCMP_CMP_EQ, AF_NETLINK),
 				     SCMP_A2(SCMP_CMP_NE, NETLINK_ROUTE));
+	/* userns: raw IP sockets (and the obsolete SOCK_PACKET) need
+	 * CAP_NET_RAW, which a nested root holds in a network namespace of
+	 * its own; the jail itself never could, so nothing is taken from it.
+	 * The type's low 4 bits are the type (SOCK_NONBLOCK and SOCK_CLOEXEC
+	 * above). */
+	for (size_t i = 0; r >= 0 && (variant & SECCOMP_VARIANT_USERNS) && i < 4; i++)
+		r = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), nr, 2,
+				     SCMP_A0(SCMP_CMP_EQ, i % 2 ? AF_INET6 : AF_INET),
+				     SCMP_A1(SCMP_CMP_MASKED_EQ, 0xf, i < 2 ? SOCK_RAW : SOCK_PACKET));
 	if (r < 0)
 		die("unable to add the seccomp rules for socket()");
 }

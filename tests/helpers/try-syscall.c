@@ -36,12 +36,31 @@
  *                      32-bit socket() and through socketcall(2), whose
  *                      arguments lie in memory (below 4 GiB); and a unix
  *                      socket through socketcall
+ *   unshare-newns, unshare-newuts, unshare-newcgroup, unshare-newtime,
+ *   unshare-sandbox    in a child: unshare() of that namespace, or of the
+ *                      user, PID, network and IPC namespaces browsers make
+ *                      (docs/jail.md "A nested user namespace"); run as a
+ *                      nested root, the kernel would allow each
+ *   clone-sandbox      clone() of a child into new user, PID and network
+ *                      namespaces, as Chromium's zygote is made
+ *   userns-count       makes user namespaces, each held by an fd, until the
+ *                      kernel refuses one (at most 1000): "userns-count N
+ *                      ERRNO" (or "OK" when all 1000 were made)
+ *   setsockopt-ipt     IPT_SO_SET_REPLACE, netfilter's x_tables, on a UDP
+ *                      socket: "EPERM" from the filter; in a network
+ *                      namespace of a nested root's own the kernel says
+ *                      something else (EINVAL, ENOPROTOOPT)
+ *   ioctl-brctl        SIOCBRADDBR: makes a bridge (in a network namespace
+ *                      of one's own)
  *   socket-FAMILY[-PROTOCOL], socketpair-FAMILY
  *                      socket() of a family (unix inet inet6 vsock packet
  *                      key alg bluetooth can) or a netlink protocol
  *                      (netlink-route netlink-uevent netlink-audit
  *                      netlink-generic netlink-sock-diag); socketpair()
  *                      (unix inet); the socket is closed again
+ * --as-nested-root first: the calls are made as root of a user namespace
+ * of our own, with a network namespace it owns (after a line
+ * "nested-root CAPEFF").
  * Calls that change the caller (unshare-newuser, personality) come last
  * when the filter lets them through.
  */
@@ -63,12 +82,15 @@
 #include <linux/kcmp.h>
 #include <linux/netlink.h>
 #include <linux/sched.h>
+#include <linux/sockios.h>
+#include <netinet/in.h>
 #include <sched.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <termios.h>
 #include <unistd.h>
@@ -109,6 +131,114 @@ try_clone3(void)
 	if (pid > 0)
 		waitpid((pid_t) pid, NULL, 0);
 	return pid;
+}
+
+/* unshare(FLAGS) in a child, which then exits: the caller stays as it is. */
+static long
+unshare_in_child(unsigned long flags)
+{
+	int status;
+	pid_t pid = fork();
+
+	if (pid == 0)
+		_exit(unshare((int) flags) == 0 ? 0 : errno);
+	if (pid < 0 || waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
+		return -1;
+	errno = WEXITSTATUS(status);
+	return errno == 0 ? 0 : -1;
+}
+
+static long a_unshare_newns(void) { return unshare_in_child(CLONE_NEWNS); }
+static long a_unshare_newuts(void) { return unshare_in_child(CLONE_NEWUTS); }
+static long a_unshare_newcgroup(void) { return unshare_in_child(CLONE_NEWCGROUP); }
+static long a_unshare_newtime(void) { return unshare_in_child(CLONE_NEWTIME); }
+
+static long
+a_unshare_sandbox(void)
+{
+	return unshare_in_child(CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWIPC);
+}
+
+static long
+try_clone_sandbox(void)
+{
+	long pid = syscall(SYS_clone, CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWNET | SIGCHLD, NULL,
+			   NULL, NULL, 0);
+
+	if (pid == 0)
+		_exit(0);
+	if (pid > 0)
+		waitpid((pid_t) pid, NULL, 0);
+	return pid;
+}
+
+/* Each namespace is made by a child, held by our fd of it, and the child
+ * ends: only the fds keep them. */
+static long
+try_userns_count(void)
+{
+	int n;
+
+	for (n = 0; n < 1000; n++) {
+		int p[2], status, err = 0;
+		char path[64], c;
+		pid_t pid;
+
+		if (pipe2(p, O_CLOEXEC) < 0)
+			return -1;
+		pid = fork();
+		if (pid == 0) {
+			c = unshare(CLONE_NEWUSER) == 0 ? 0 : (char) errno;
+			(void) !write(p[1], &c, 1);
+			for (;;)
+				pause(); /* until the parent holds it and kills us */
+		}
+		if (pid < 0 || read(p[0], &c, 1) != 1)
+			return -1;
+		if (c == 0) {
+			snprintf(path, sizeof(path), "/proc/%d/ns/user", (int) pid);
+			if (open(path, O_RDONLY | O_CLOEXEC) < 0)
+				err = errno;
+		} else {
+			err = c;
+		}
+		close(p[1]);
+		close(p[0]);
+		kill(pid, SIGKILL);
+		waitpid(pid, &status, 0);
+		if (err != 0) {
+			printf("userns-count %d %s\n", n, strerrorname_np(err));
+			return -2;
+		}
+	}
+	return 0;
+}
+
+static long
+try_setsockopt_ipt(void)
+{
+	char buf[128] = { 0 };
+	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	long r;
+
+	if (fd < 0)
+		return -1;
+	r = setsockopt(fd, SOL_IP, 64 /* IPT_SO_SET_REPLACE */, buf, sizeof(buf));
+	close(fd);
+	return r;
+}
+
+static long
+try_ioctl_brctl(void)
+{
+	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	long r;
+
+	if (fd < 0)
+		return -1;
+	r = ioctl(fd, SIOCBRADDBR, "jsbr0");
+	close(fd);
+	return r;
 }
 
 static long
@@ -365,6 +495,9 @@ static const struct socket_attempt socket_attempts[] = {
 	{ "socket-alg", AF_ALG, SOCK_SEQPACKET, 0, false },
 	{ "socket-bluetooth", AF_BLUETOOTH, SOCK_RAW, 1 /* BTPROTO_HCI */, false },
 	{ "socket-can", AF_CAN, SOCK_RAW, 1 /* CAN_RAW */, false },
+	{ "socket-inet-raw", AF_INET, SOCK_RAW, IPPROTO_ICMP, false },
+	{ "socket-inet6-raw", AF_INET6, SOCK_RAW, IPPROTO_ICMPV6, false },
+	{ "socket-inet-packet", AF_INET, SOCK_PACKET, 0x0300 /* htons(ETH_P_ALL) */, false },
 	{ "socket-netlink-route", AF_NETLINK, SOCK_RAW, NETLINK_ROUTE, false },
 	{ "socket-netlink-uevent", AF_NETLINK, SOCK_DGRAM, NETLINK_KOBJECT_UEVENT, false },
 	{ "socket-netlink-audit", AF_NETLINK, SOCK_RAW, NETLINK_AUDIT, false },
@@ -449,6 +582,15 @@ static const struct attempt extra_attempts[] = {
 	{ "process-vm-readv", try_process_vm_readv },
 	{ "kcmp", a_kcmp },
 	{ "io-uring-setup", try_io_uring_setup },
+	{ "unshare-newns", a_unshare_newns },
+	{ "unshare-newuts", a_unshare_newuts },
+	{ "unshare-newcgroup", a_unshare_newcgroup },
+	{ "unshare-newtime", a_unshare_newtime },
+	{ "unshare-sandbox", a_unshare_sandbox },
+	{ "clone-sandbox", try_clone_sandbox },
+	{ "userns-count", try_userns_count },
+	{ "setsockopt-ipt", try_setsockopt_ipt },
+	{ "ioctl-brctl", try_ioctl_brctl },
 #if defined(__x86_64__)
 	{ "i386-unshare-newuser", a_i386_unshare },
 	{ "i386-keyctl", a_i386_keyctl },
@@ -504,9 +646,57 @@ find_attempt(const char *name)
 	return NULL;
 }
 
+/* Becomes root of a user namespace of its own, with a network namespace
+ * it owns (as a browser's sandboxed process is made), uid and gid mapped
+ * to ours; prints "nested-root CAPEFF" (the effective capabilities there).
+ * Exits 3 when the namespaces cannot be made. */
+static void
+become_nested_root(void)
+{
+	char map[64], line[256];
+	uid_t uid = getuid();
+	gid_t gid = getgid();
+	FILE *f;
+	int fd, n;
+
+	if (unshare(CLONE_NEWUSER | CLONE_NEWNET) < 0) {
+		printf("nested-root %s\n", strerrorname_np(errno));
+		exit(3);
+	}
+	fd = open("/proc/self/setgroups", O_WRONLY | O_CLOEXEC);
+	if (fd < 0 || write(fd, "deny", 4) != 4)
+		exit(3);
+	close(fd);
+	n = snprintf(map, sizeof(map), "0 %u 1", (unsigned) uid);
+	fd = open("/proc/self/uid_map", O_WRONLY | O_CLOEXEC);
+	if (fd < 0 || write(fd, map, (size_t) n) != n)
+		exit(3);
+	close(fd);
+	n = snprintf(map, sizeof(map), "0 %u 1", (unsigned) gid);
+	fd = open("/proc/self/gid_map", O_WRONLY | O_CLOEXEC);
+	if (fd < 0 || write(fd, map, (size_t) n) != n)
+		exit(3);
+	close(fd);
+	f = fopen("/proc/self/status", "re");
+	while (f != NULL && fgets(line, sizeof(line), f) != NULL)
+		if (strncmp(line, "CapEff:\t", 8) == 0)
+			printf("nested-root %s", line + 8);
+	if (f != NULL)
+		fclose(f);
+	fflush(stdout);
+}
+
 int
 main(int argc, char **argv)
 {
+	/* --as-nested-root NAME…: the calls as a nested root (docs/jail.md "A
+	 * nested user namespace"). */
+	if (argc > 1 && strcmp(argv[1], "--as-nested-root") == 0) {
+		become_nested_root();
+		argv[1] = argv[0];
+		argv++;
+		argc--;
+	}
 	if (argc == 1) {
 		for (size_t i = 0; i < N_ATTEMPTS; i++)
 			run(&attempts[i]);

@@ -19,6 +19,9 @@
 #include <linux/netlink.h>
 #include <linux/sched.h>
 #include <linux/seccomp.h>
+#include <linux/sockios.h>
+#include <netinet/in.h>
+#include <signal.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -176,10 +179,16 @@ secure(unsigned v)
 }
 
 static bool
+userns(unsigned v)
+{
+	return v & SECCOMP_VARIANT_USERNS;
+}
+
+static bool
 family_allowed(unsigned v, int family)
 {
 	return family == AF_UNIX || family == AF_INET || family == AF_INET6 ||
-	       (family == AF_NETLINK && !secure(v));
+	       (family == AF_NETLINK && !secure(v) && !userns(v));
 }
 
 static void
@@ -233,7 +242,7 @@ test_socket_high_bits_refused(void **state)
 }
 
 static void
-test_netlink_route_only_outside_secure(void **state)
+test_netlink_route_only_outside_secure_and_userns(void **state)
 {
 	static const int refused[] = {NETLINK_KOBJECT_UEVENT, NETLINK_AUDIT,     NETLINK_SOCK_DIAG,
 	                              NETLINK_GENERIC,        NETLINK_NETFILTER, NETLINK_XFRM,
@@ -241,8 +250,9 @@ test_netlink_route_only_outside_secure(void **state)
 
 	(void) state;
 	for (unsigned v = 0; v < SECCOMP_VARIANTS; v++) {
-		uint32_t route = secure(v) ? ERR(EAFNOSUPPORT) : ALLOW;
-		uint32_t other = secure(v) ? ERR(EAFNOSUPPORT) : ERR(EPROTONOSUPPORT);
+		bool none = secure(v) || userns(v);
+		uint32_t route = none ? ERR(EAFNOSUPPORT) : ALLOW;
+		uint32_t other = none ? ERR(EAFNOSUPPORT) : ERR(EPROTONOSUPPORT);
 
 		assert_int_equal(
 		    verdict(v, X86_64, __NR_socket, AF_NETLINK, SOCK_RAW, NETLINK_ROUTE), route);
@@ -332,13 +342,113 @@ test_shared_table_and_secure(void **state)
 		assert_int_equal(verdict(v, X86_64, __NR_ioctl, 0, (1ull << 32) | TIOCSTI, 0),
 		                 ERR(EPERM));
 		assert_int_equal(verdict(v, X86_64, __NR_ioctl, 0, TCGETS, 0), ALLOW);
-		assert_int_equal(verdict(v, X86_64, __NR_unshare, CLONE_NEWUSER, 0, 0), ERR(EPERM));
-		assert_int_equal(verdict(v, I386, I386_UNSHARE, CLONE_NEWUSER, 0, 0), ERR(EPERM));
 		assert_int_equal(verdict(v, X86_64, __NR_clone3, 0, 0, 0), ERR(ENOSYS));
 		assert_int_equal(verdict(v, X86_64, __NR_ptrace, 16, 1, 0), want_secure);
 		assert_int_equal(verdict(v, X86_64, __NR_kcmp, 1, 1, 0), want_secure);
 		assert_int_equal(verdict(v, X86_64, __NR_read, 0, 0, 0), ALLOW);
 		assert_int_equal(verdict(v, X86_64, __NR_connect, 3, 0, 0), ALLOW);
+	}
+}
+
+/* Nested user namespaces only with the userns right; with it, the user,
+ * PID, network and IPC namespaces the browsers' sandboxes make, and no
+ * other kind. */
+static void
+test_namespaces_by_right(void **state)
+{
+	static const uint64_t sandbox[] = {
+	    CLONE_NEWUSER,
+	    CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWNET | SIGCHLD,	     /* Chromium's zygote */
+	    CLONE_NEWUSER | CLONE_NEWIPC | CLONE_NEWNET | SIGCHLD,	     /* Firefox */
+	    (1ull << 32) | CLONE_NEWUSER,				     /* high bits: no matter */
+	};
+	static const uint64_t others[] = {CLONE_NEWNS, CLONE_NEWUTS, CLONE_NEWCGROUP};
+
+	(void) state;
+	for (unsigned v = 0; v < SECCOMP_VARIANTS; v++) {
+		uint32_t want = userns(v) ? ALLOW : ERR(EPERM);
+
+		for (size_t i = 0; i < ELEMENTSOF(sandbox); i++) {
+			assert_int_equal(verdict(v, X86_64, __NR_clone, sandbox[i], 0, 0), want);
+			assert_int_equal(verdict(v, X86_64, __NR_unshare, sandbox[i], 0, 0), want);
+		}
+		assert_int_equal(verdict(v, I386, I386_UNSHARE, CLONE_NEWUSER, 0, 0), want);
+		/* Without NEWUSER the kernel asks for capabilities the jail lacks;
+		 * in a nested namespace of its own, the filter refuses these. */
+		for (size_t i = 0; i < ELEMENTSOF(others); i++) {
+			uint32_t other = userns(v) ? ERR(EPERM) : ALLOW;
+
+			assert_int_equal(verdict(v, X86_64, __NR_unshare, others[i], 0, 0), other);
+			assert_int_equal(verdict(v, X86_64, __NR_clone, others[i] | SIGCHLD, 0, 0),
+			                 other);
+			assert_int_equal(
+			    verdict(v, X86_64, __NR_unshare, CLONE_NEWUSER | others[i], 0, 0),
+			    ERR(EPERM));
+			assert_int_equal(verdict(v, I386, I386_UNSHARE, others[i], 0, 0), other);
+		}
+		assert_int_equal(verdict(v, X86_64, __NR_unshare, CLONE_NEWTIME, 0, 0),
+		                 userns(v) ? ERR(EPERM) : ALLOW);
+		/* In clone() that bit is part of the exit signal (0x80 | SIGCHLD is
+		 * no namespace): a plain fork stays allowed. */
+		assert_int_equal(verdict(v, X86_64, __NR_clone, SIGCHLD, 0, 0), ALLOW);
+		assert_int_equal(verdict(v, X86_64, __NR_clone, 0x80 | SIGCHLD, 0, 0), ALLOW);
+		assert_int_equal(verdict(v, X86_64, __NR_clone,
+		                         CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND |
+		                             CLONE_THREAD | CLONE_SYSVSEM,
+		                         0, 0),
+		                 ALLOW);
+	}
+}
+
+/* With the userns right, what a nested root's CAP_NET_ADMIN and CAP_NET_RAW
+ * would reach in a network namespace of its own: raw and packet IP
+ * sockets, the netfilter socket options, bridge and VLAN ioctls. Other
+ * variants keep them (the kernel refuses the jail for want of the
+ * capability). */
+static void
+test_net_admin_refused_with_userns(void **state)
+{
+	(void) state;
+	for (unsigned v = 0; v < SECCOMP_VARIANTS; v++) {
+		uint32_t refused = userns(v) ? ERR(EPERM) : ALLOW;
+
+		assert_int_equal(verdict(v, X86_64, __NR_socket, AF_INET, SOCK_RAW, IPPROTO_ICMP),
+		                 refused);
+		assert_int_equal(verdict(v, X86_64, __NR_socket, AF_INET6,
+		                         SOCK_RAW | SOCK_CLOEXEC | SOCK_NONBLOCK, IPPROTO_RAW),
+		                 refused);
+		assert_int_equal(verdict(v, X86_64, __NR_socket, AF_INET, SOCK_PACKET, 0), refused);
+		assert_int_equal(verdict(v, X86_64, __NR_socket, AF_INET, SOCK_DGRAM, IPPROTO_ICMP),
+		                 ALLOW);
+		assert_int_equal(verdict(v, X86_64, __NR_socket, AF_INET6,
+		                         SOCK_STREAM | SOCK_CLOEXEC, 0),
+		                 ALLOW);
+		/* x_tables (IPT_SO_SET_REPLACE 64), arptables (96), ebtables
+		 * (128), IPVS (1152), multicast routing (200); levels and options
+		 * compared as the ints the kernel reads. */
+		for (uint64_t opt = 64; opt < 1300; opt += 8)
+			assert_int_equal(verdict(v, X86_64, __NR_setsockopt, 3, SOL_IP, opt),
+			                 refused);
+		assert_int_equal(verdict(v, X86_64, __NR_setsockopt, 3, (1ull << 32) | SOL_IP, 64),
+		                 refused);
+		assert_int_equal(verdict(v, X86_64, __NR_setsockopt, 3, SOL_IP, (1ull << 32) | 1),
+		                 refused);
+		assert_int_equal(verdict(v, X86_64, __NR_setsockopt, 3, SOL_IPV6, 64), refused);
+		assert_int_equal(verdict(v, X86_64, __NR_setsockopt, 3, SOL_IPV6, 65), refused);
+		/* What apps set stays: IP_TOS, IP_MULTICAST_IF, IPV6_V6ONLY,
+		 * SO_REUSEADDR, TCP_NODELAY. */
+		assert_int_equal(verdict(v, X86_64, __NR_setsockopt, 3, SOL_IP, IP_TOS), ALLOW);
+		assert_int_equal(verdict(v, X86_64, __NR_setsockopt, 3, SOL_IP, IP_MULTICAST_IF),
+		                 ALLOW);
+		assert_int_equal(verdict(v, X86_64, __NR_setsockopt, 3, SOL_IPV6, IPV6_V6ONLY),
+		                 ALLOW);
+		assert_int_equal(verdict(v, X86_64, __NR_setsockopt, 3, SOL_SOCKET, 64), ALLOW);
+		assert_int_equal(verdict(v, X86_64, __NR_setsockopt, 3, IPPROTO_TCP, 1), ALLOW);
+		assert_int_equal(verdict(v, X86_64, __NR_ioctl, 3, SIOCBRADDBR, 0), refused);
+		assert_int_equal(verdict(v, X86_64, __NR_ioctl, 3, SIOCSIFBR, 0), refused);
+		assert_int_equal(verdict(v, X86_64, __NR_ioctl, 3, SIOCSIFVLAN, 0), refused);
+		assert_int_equal(verdict(v, X86_64, __NR_ioctl, 3, SIOCGIFCONF, 0), ALLOW);
+		assert_int_equal(verdict(v, X86_64, __NR_ioctl, 3, SIOCGIFINDEX, 0), ALLOW);
 	}
 }
 
@@ -365,12 +475,14 @@ main(void)
 	    cmocka_unit_test(test_socket_families_allowlist),
 	    cmocka_unit_test(test_socket_families_named),
 	    cmocka_unit_test(test_socket_high_bits_refused),
-	    cmocka_unit_test(test_netlink_route_only_outside_secure),
+	    cmocka_unit_test(test_netlink_route_only_outside_secure_and_userns),
 	    cmocka_unit_test(test_socketpair_unix_only),
 	    cmocka_unit_test(test_i386_socketcall),
 	    cmocka_unit_test(test_modify_ldt_everywhere),
 	    cmocka_unit_test(test_io_uring_by_right),
 	    cmocka_unit_test(test_shared_table_and_secure),
+	    cmocka_unit_test(test_namespaces_by_right),
+	    cmocka_unit_test(test_net_admin_refused_with_userns),
 	    cmocka_unit_test(test_other_abis_killed),
 	};
 
