@@ -18,6 +18,7 @@
 #define DEFAULT_GROUP "[Default Applications]"
 #define TOOL_OUT_MAX  (64 * 1024)
 #define TOOL_TIMEOUT  10000 /* ms: a desktop tool that hangs must not hang us */
+#define TOOL_BATCH    16    /* tools run side by side */
 #define ID_CHARS      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._+@-"
 /* RFC 2045's token characters, as MIME type names use them. */
 #define TOKEN_CHARS "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789!#$&^_.+-"
@@ -31,34 +32,34 @@ now_ms(void)
 	return (int64_t) ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-/* Runs the program NAME (found in PATH) with ARGV, LC_ALL=C added to our
- * environment (the desktop's XDG_* variables decide what it answers, so
- * they pass), stdin /dev/null, stderr discarded; its stdout (at most
- * TOOL_OUT_MAX) in *ret_out when RET_OUT is not NULL. Its exit status, or
- * -ENOENT (not installed), -ETIMEDOUT (killed), -errno. */
-static int
-run_tool(const char *name, const char *path, char *const argv[], char **ret_out)
-{
-	_cleanup_free_ char *prog = NULL, *out = NULL;
-	_cleanup_close_ int rd = -1;
-	int64_t deadline = now_ms() + TOOL_TIMEOUT;
-	size_t len = 0, cap = 0;
-	int fds[2], status, r;
+/* A desktop tool we run: its PID and stdout, read to EOF. */
+struct tool_run {
 	pid_t pid;
+	int fd; /* -1 once read to the end */
+	char *out;
+	size_t len, cap;
+	int status; /* its exit status, or -errno (-ETIMEDOUT: killed) */
+};
 
-	r = find_on_path(name, path, &prog);
-	if (r < 0)
-		return r;
+/* Starts PROG with ARGV, LC_ALL=C added to our environment (the desktop's
+ * XDG_* variables decide what it answers, so they pass), stdin /dev/null,
+ * stderr discarded, stdout to a pipe of T's. */
+static int
+tool_spawn(const char *prog, char *const argv[], struct tool_run *t)
+{
+	int fds[2], r;
+
+	*t = (struct tool_run){.pid = -1, .fd = -1};
 	if (pipe2(fds, O_CLOEXEC) < 0)
 		return -errno;
-	pid = fork();
-	if (pid < 0) {
+	t->pid = fork();
+	if (t->pid < 0) {
 		r = -errno;
 		close(fds[0]);
 		close(fds[1]);
 		return r;
 	}
-	if (pid == 0) {
+	if (t->pid == 0) {
 		int null = open("/dev/null", O_RDWR | O_CLOEXEC);
 
 		if (null < 0 || dup2(null, STDIN_FILENO) < 0 || dup2(fds[1], STDOUT_FILENO) < 0 ||
@@ -68,64 +69,89 @@ run_tool(const char *name, const char *path, char *const argv[], char **ret_out)
 		_exit(127);
 	}
 	close(fds[1]);
-	rd = fds[0];
-	r = 0;
+	t->fd = fds[0];
+	return 0;
+}
+
+/* One read of T's stdout; closes it at EOF, on an error or past
+ * TOOL_OUT_MAX (the status says which). */
+static void
+tool_read(struct tool_run *t)
+{
+	ssize_t n;
+
+	if (t->len + 4096 + 1 > t->cap) {
+		size_t cap = t->cap == 0 ? 8192 : t->cap * 2;
+		char *nv = cap <= TOOL_OUT_MAX ? realloc(t->out, cap) : NULL;
+
+		if (nv == NULL) {
+			t->status = cap <= TOOL_OUT_MAX ? -ENOMEM : -EFBIG;
+			t->fd = safe_close(t->fd);
+			return;
+		}
+		t->out = nv;
+		t->cap = cap;
+	}
+	n = read(t->fd, t->out + t->len, t->cap - t->len - 1);
+	if (n < 0 && errno == EINTR)
+		return;
+	if (n <= 0) {
+		if (n < 0)
+			t->status = -errno;
+		t->fd = safe_close(t->fd);
+		return;
+	}
+	t->len += (size_t) n;
+	t->out[t->len] = '\0';
+}
+
+/* Reads every run's stdout to its end, within TOOL_TIMEOUT for them all,
+ * then reaps them (a run still writing at the deadline is killed). */
+static void
+tool_collect(struct tool_run *runs, size_t n)
+{
+	int64_t deadline = now_ms() + TOOL_TIMEOUT;
+	struct pollfd p[TOOL_BATCH];
+
 	for (;;) {
-		struct pollfd p = {.fd = rd, .events = POLLIN};
+		size_t k = 0;
 		int64_t left = deadline - now_ms();
-		ssize_t n;
 
-		if (left <= 0) {
-			r = -ETIMEDOUT;
+		for (size_t i = 0; i < n; i++)
+			if (runs[i].fd >= 0)
+				p[k++] = (struct pollfd){.fd = runs[i].fd, .events = POLLIN};
+		if (k == 0 || left <= 0)
 			break;
-		}
-		n = poll(&p, 1, (int) left);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0) {
-			r = n < 0 ? -errno : -ETIMEDOUT;
+		if (poll(p, k, (int) left) < 0 && errno != EINTR)
 			break;
-		}
-		if (len + 4096 + 1 > cap) {
-			char *nv;
+		for (size_t i = 0, j = 0; i < n; i++)
+			if (runs[i].fd >= 0 && (p[j++].revents & (POLLIN | POLLHUP | POLLERR)))
+				tool_read(&runs[i]);
+	}
+	for (size_t i = 0; i < n; i++) {
+		int status;
 
-			if (cap >= TOOL_OUT_MAX) {
-				r = -EFBIG;
-				break;
-			}
-			cap = cap == 0 ? 8192 : cap * 2;
-			nv = realloc(out, cap);
-			if (nv == NULL) {
-				r = -ENOMEM;
-				break;
-			}
-			out = nv;
+		if (runs[i].fd >= 0) {
+			runs[i].status = -ETIMEDOUT;
+			runs[i].fd = safe_close(runs[i].fd);
 		}
-		n = read(rd, out + len, cap - len - 1);
-		if (n < 0 && errno == EINTR)
+		if (runs[i].pid <= 0)
 			continue;
-		if (n <= 0) {
-			r = n < 0 ? -errno : 0;
-			break;
-		}
-		len += (size_t) n;
+		if (runs[i].status < 0)
+			(void) kill(runs[i].pid, SIGKILL); /* our own child, not yet reaped */
+		while (waitpid(runs[i].pid, &status, 0) < 0 && errno == EINTR)
+			;
+		if (runs[i].status < 0)
+			continue;
+		runs[i].status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 	}
-	if (r < 0)
-		(void) kill(pid, SIGKILL); /* our own child, not yet reaped */
-	while (waitpid(pid, &status, 0) < 0)
-		if (errno != EINTR)
-			return -errno;
-	if (r < 0)
-		return r;
-	if (WIFEXITED(status) && WEXITSTATUS(status) == 127)
-		return -ENOENT;
-	if (ret_out != NULL) {
-		if (out == NULL && (out = strdup("")) == NULL)
-			return -ENOMEM;
-		out[len] = '\0';
-		*ret_out = TAKE_PTR(out);
-	}
-	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+static void
+tool_done(struct tool_run *t)
+{
+	safe_close(t->fd);
+	free(t->out);
 }
 
 static bool
@@ -161,45 +187,93 @@ mime_types_split(const char *mime_types, char ***ret)
 	return 0;
 }
 
-int
-mime_default_query(const char *path, const char *type, char **ret)
+/* The ID in gio's answer for one type: "Default application for 'TYPE':
+ * ID" (quotes as the locale has them), or "No default applications for
+ * 'TYPE'": "" then. */
+static int
+gio_answer(char *out, char **ret)
 {
-	_cleanup_free_ char *out = NULL;
-	char *argv[] = {"gio", "mime", (char *) type, NULL};
 	const char *prefix = "Default application for ";
-	char *nl, *id;
-	int r;
+	char *nl = strchr(out, '\n'), *id;
 
-	r = run_tool("gio", path, argv, &out);
-	if (r < 0)
-		return r;
-	if (r != 0)
-		return -EIO;
-	/* "Default application for 'TYPE': ID" (quotes as the locale has
-	 * them), or "No default applications for 'TYPE'". */
-	*ret = NULL;
-	nl = strchr(out, '\n');
 	if (nl != NULL)
 		*nl = '\0';
 	if (!strstartswith(out, prefix))
-		return 0;
+		return (*ret = strdup("")) != NULL ? 0 : -ENOMEM;
 	id = strrchr(out, ' ');
 	if (id == NULL || id[-1] != ':' || !id_chars_only(id + 1))
 		return -EIO;
-	*ret = strdup(id + 1);
-	return *ret != NULL ? 0 : -ENOMEM;
+	return (*ret = strdup(id + 1)) != NULL ? 0 : -ENOMEM;
+}
+
+int
+mime_default_query(const char *path, char *const *types, char ***ret)
+{
+	_cleanup_free_ char *gio = NULL;
+	_cleanup_strv_ char **ids = NULL;
+	size_t n = strv_length(types);
+	int r;
+
+	r = find_on_path("gio", path, &gio);
+	if (r < 0)
+		return r;
+	/* A gio takes one type and tens of milliseconds to start: a batch at a
+	 * time, side by side (LibreOffice Writer has 60 types). */
+	for (size_t first = 0; first < n; first += TOOL_BATCH) {
+		struct tool_run runs[TOOL_BATCH];
+		size_t batch = n - first < TOOL_BATCH ? n - first : TOOL_BATCH;
+
+		for (size_t i = 0; i < batch; i++) {
+			char *argv[] = {"gio", "mime", types[first + i], NULL};
+
+			if (tool_spawn(gio, argv, &runs[i]) < 0)
+				runs[i].status = -EIO;
+		}
+		tool_collect(runs, batch);
+		for (size_t i = 0; i < batch && r >= 0; i++) {
+			_cleanup_free_ char *id = NULL;
+
+			if (runs[i].status == 127) {
+				r = -ENOENT;
+				break;
+			}
+			if (runs[i].status != 0 || runs[i].out == NULL ||
+			    gio_answer(runs[i].out, &id) < 0) {
+				log_warn("gio did not say which app opens '%s': leaving it",
+				         types[first + i]);
+				id = strdup("");
+			}
+			if (id == NULL || strv_push(&ids, id) < 0)
+				r = -ENOMEM;
+		}
+		for (size_t i = 0; i < batch; i++)
+			tool_done(&runs[i]);
+		if (r < 0)
+			return r;
+	}
+	*ret = TAKE_PTR(ids);
+	return 0;
 }
 
 int
 mime_database_update(const char *path, const char *apps_dir)
 {
+	_cleanup_free_ char *prog = NULL;
 	char *argv[] = {"update-desktop-database", "-q", (char *) apps_dir, NULL};
+	struct tool_run t;
 	int r;
 
-	r = run_tool("update-desktop-database", path, argv, NULL);
+	r = find_on_path("update-desktop-database", path, &prog);
 	if (r < 0)
 		return r;
-	return r == 0 ? 0 : -EIO;
+	r = tool_spawn(prog, argv, &t);
+	if (r < 0)
+		return r;
+	tool_collect(&t, 1);
+	tool_done(&t);
+	if (t.status < 0)
+		return t.status;
+	return t.status == 0 ? 0 : t.status == 127 ? -ENOENT : -EIO;
 }
 
 /* mimeapps.list as lines; the file is the user's, read as it is (its other
@@ -469,7 +543,18 @@ mime_defaults_restore(int config_fd, const char *id, const char *record)
 			return r;
 		changed = true;
 	}
-	if (changed) {
+	if (!changed)
+		return 0;
+	/* Nothing left but the group we made: as if the file never was. */
+	{
+		bool empty = true;
+
+		for (size_t i = 0; i < m.n && empty; i++)
+			empty = m.lines[i][0] == '\0' || streq(m.lines[i], DEFAULT_GROUP);
+		if (empty)
+			return unlinkat(config_fd, MIMEAPPS, 0) < 0 ? -errno : 0;
+	}
+	{
 		_cleanup_free_ char *text = NULL;
 		size_t len;
 

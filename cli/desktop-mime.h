@@ -13,10 +13,11 @@
 
 #include "state/util.h"
 
-/* The desktop file ID `gio mime TYPE` names as the default for TYPE, in
- * *ret (NULL: none); -ENOENT when gio is not installed, -EIO when it
- * failed. PATH is where to look for gio. */
-int mime_default_query(const char *path, const char *type, char **ret);
+/* The desktop file ID `gio mime TYPE` names as the default for each of
+ * TYPES, in *ret, one string per type ("": none, or gio could not say,
+ * which is said); -ENOENT when gio is not installed. PATH is where to look
+ * for gio. */
+int mime_default_query(const char *path, char *const *types, char ***ret);
 
 /* The types of the string list MIME_TYPES (a MimeType value), split and
  * checked; types that are not type/subtype of the allowed characters are

@@ -834,30 +834,27 @@ open_user_config(const struct profile_env *env, bool create, int *ret_fd)
 static int
 defaults_of(const struct profile_env *env, const struct entry *e, const char *launcher, char ***ret)
 {
-	_cleanup_strv_ char **types = NULL, **mine = NULL;
+	_cleanup_strv_ char **types = NULL, **mine = NULL, **defs = NULL;
 	int r;
 
 	r = mime_types_split(desktop_file_get(e->df, DESKTOP_MAIN_GROUP, "MimeType"), &types);
 	if (r < 0)
 		return r;
-	for (char **t = types; t != NULL && *t != NULL; t++) {
-		_cleanup_free_ char *def = NULL;
-
-		r = mime_default_query(env->path, *t, &def);
-		if (r == -ENOENT) {
-			log_warn("'gio' (libglib2.0-bin) is not installed: which app opens the "
-			         "types of '%s' is left as it is",
-			         e->id);
-			break;
-		}
-		if (r < 0) {
-			log_warn("gio did not say which app opens '%s': leaving it", *t);
-			continue;
-		}
-		if (def != NULL && (streq(def, e->id) || streq(def, launcher)) &&
-		    strv_push(&mine, *t) < 0)
-			return -ENOMEM;
+	if (types == NULL)
+		return 0;
+	r = mime_default_query(env->path, types, &defs);
+	if (r == -ENOENT) {
+		log_warn("'gio' (libglib2.0-bin) is not installed: which app opens the "
+		         "types of '%s' is left as it is",
+		         e->id);
+		return 0;
 	}
+	if (r < 0)
+		return r;
+	for (size_t i = 0; types[i] != NULL; i++)
+		if ((streq(defs[i], e->id) || streq(defs[i], launcher)) &&
+		    strv_push(&mine, types[i]) < 0)
+			return -ENOMEM;
 	*ret = TAKE_PTR(mine);
 	return 0;
 }
@@ -889,7 +886,7 @@ desktop_add(int argc, char **argv)
 	_cleanup_(desktop_file_freep) struct desktop_file *old = NULL;
 	_cleanup_free_ char *jailsup = NULL, *file = NULL, *text = NULL, *otext = NULL,
 	                    *shipped = NULL, *record = NULL, *mtext = NULL;
-	_cleanup_strv_ char **kept = NULL, **types = NULL;
+	_cleanup_strv_ char **kept = NULL, **types = NULL, **now = NULL;
 	_cleanup_close_ int apps = -1, config = -1;
 	_cleanup_(scan_done) struct scan s = {};
 	struct exe_resolution exe = {};
@@ -1063,15 +1060,12 @@ desktop_add(int argc, char **argv)
 	update_database(&env);
 	/* A desktop's own list ($XDG_CURRENT_DESKTOP-mimeapps.list) comes
 	 * before the user's mimeapps.list: say when it still decides. */
-	for (char **t = types; t != NULL && *t != NULL; t++) {
-		_cleanup_free_ char *def = NULL;
-
-		if (mime_default_query(env.path, *t, &def) >= 0 &&
-		    (def == NULL || !streq(def, file)))
-			log_warn("'%s' still opens with '%s': a list of your desktop's "
-			         "(*-mimeapps.list in $XDG_CONFIG_HOME) decides it",
-			         *t, def != NULL ? def : "nothing");
-	}
+	if (types != NULL && mime_default_query(env.path, types, &now) >= 0)
+		for (size_t i = 0; types[i] != NULL; i++)
+			if (!streq(now[i], file))
+				log_warn("'%s' still opens with '%s': a list of your desktop's "
+				         "(*-mimeapps.list in $XDG_CONFIG_HOME) decides it",
+				         types[i], now[i][0] != '\0' ? now[i] : "nothing");
 	return 0;
 }
 

@@ -155,6 +155,8 @@ EOF
 
 	run jailsup desktop add testapp --replace
 	assert_status 0
+	grep -qx "text/plain=$(basename "$LAUNCHER");" "$XDG_CONFIG_HOME/mimeapps.list" ||
+		fail "$(cat "$XDG_CONFIG_HOME/mimeapps.list")"
 	OVR=$XDG_DATA_HOME/applications/$APPS_ID
 	[ -f "$OVR" ] || fail "no override at $OVR"
 	run desktop-file-validate "$OVR"
@@ -186,6 +188,8 @@ EOF
 	! grep -q jailsup "$XDG_DATA_HOME/applications/mimeinfo.cache" ||
 		fail "$(cat "$XDG_DATA_HOME/applications/mimeinfo.cache")"
 	rm "$XDG_DATA_HOME/applications/mimeinfo.cache"
+	# The user had no mimeapps.list: add made one, remove takes it.
+	[ ! -e "$XDG_CONFIG_HOME/mimeapps.list" ] || fail "$(cat "$XDG_CONFIG_HOME/mimeapps.list")"
 	tree "$XDG_DATA_HOME" >"$BATS_TEST_TMPDIR/after"
 	run diff -u "$BATS_TEST_TMPDIR/before" "$BATS_TEST_TMPDIR/after"
 	assert_status 0
