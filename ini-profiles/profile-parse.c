@@ -394,7 +394,7 @@ static const char *
 rights_list(void)
 {
 	return "audio, x11, wayland, gpu, camera, network, kde-session, dbus, dbus-system, "
-	       "notifications, io_uring";
+	       "notifications, io_uring, portals, open-uri";
 }
 
 static int
