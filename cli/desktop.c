@@ -8,13 +8,15 @@
  * of $XDG_DATA_HOME then $XDG_DATA_DIRS, the first file of an ID winning as
  * in every launcher), matched by the program its Exec runs being the very
  * file (device and inode) of the profile's exe. It writes
- * $XDG_DATA_HOME/applications/jailsup-NAME.desktop: the same file, Name
+ * $XDG_DATA_HOME/applications/jailsup-NAME--ENTRY.desktop (one per entry
+ * a jail has a launcher of): the same file, Name
  * marked "(jailed)", each Exec wrapped as `JAILSUP run --profile NAME --
  * ARGS…` (field codes kept), DBusActivatable dropped (the launcher would
  * start the app by D-Bus, outside any jail). --replace also writes a
  * user-level override of the original (same desktop file ID, so it wins
  * over the system's) with NoDisplay=true and without MimeType, so neither
- * the menu nor a double-click starts the app unjailed.
+ * the menu nor a double-click starts the app unjailed, and makes the
+ * launcher the default for each type the original opened (desktop-mime.c).
  *
  * Files we write carry X-Jailsup-Profile (the launcher) or
  * X-Jailsup-Override (the override) with the jail's name; a file without
@@ -31,6 +33,7 @@
 
 #include "cli/client.h"
 #include "cli/desktop-entry.h"
+#include "cli/desktop-mime.h"
 #include "cli/start.h"
 #include "cli/verbs.h"
 #include "ini-profiles/profile.h"
@@ -42,6 +45,7 @@
 #define KEY_ENTRY    "X-Jailsup-Entry"    /* the desktop file ID it was made from */
 #define KEY_REPLACES "X-Jailsup-Replaces" /* the ID hidden by --replace */
 #define KEY_OVERRIDE "X-Jailsup-Override" /* an override hiding an app for jail NAME */
+#define KEY_DEFAULTS "X-Jailsup-Defaults" /* types it took over, and what opened them */
 #define JAILED_MARK  " (jailed)"
 #define SCAN_DEPTH   3     /* subfolders of applications/ (kde4/, ...) */
 #define SCAN_FILES   20000 /* files looked at in all, a bound on a hostile tree */
@@ -336,6 +340,19 @@ choose(const struct scan *s, const char *exe_path, const struct entry **ret)
 	return -EUCLEAN;
 }
 
+/* A match the user may be offered to choose: shown in menus, or any when
+ * none is. */
+static bool
+offered(const struct scan *s, const struct entry *e)
+{
+	for (size_t i = 0; i < s->n_matches; i++)
+		if (!desktop_value_true(
+		        desktop_file_get(s->matches[i].df, DESKTOP_MAIN_GROUP, "NoDisplay")))
+			return !desktop_value_true(
+			    desktop_file_get(e->df, DESKTOP_MAIN_GROUP, "NoDisplay"));
+	return true;
+}
+
 /* The raw value of an Exec wrapped for jail NAME, or -ENOENT when it runs
  * another program than the jail's (a Desktop Action may). */
 static int
@@ -440,6 +457,7 @@ struct transform {
 	char **kept; /* actions kept */
 	bool jailed; /* the launcher (else the override) */
 	const char *replaces;
+	const char *defaults; /* KEY_DEFAULTS's value, or NULL */
 };
 
 static int
@@ -488,6 +506,8 @@ emit_main_tail(FILE *f, const struct transform *t, size_t blanks)
 		            t->entry->id);
 		if (r >= 0 && t->replaces != NULL)
 			r = fprintf(f, "%s=%s\n", KEY_REPLACES, t->replaces);
+		if (r >= 0 && t->defaults != NULL && t->defaults[0] != '\0')
+			r = fprintf(f, "%s=%s\n", KEY_DEFAULTS, t->defaults);
 	} else
 		r = fprintf(f, "NoDisplay=true\n%s=%s\n", KEY_OVERRIDE, t->scan->name);
 	for (; blanks > 0 && r >= 0; blanks--)
@@ -658,7 +678,7 @@ static void
 print_desktop_usage(FILE *f)
 {
 	fprintf(f, "usage: jailsup desktop add NAME [--replace] [--entry ID]\n"
-	           "       jailsup desktop remove NAME\n"
+	           "       jailsup desktop remove NAME [--entry ID]\n"
 	           "       jailsup desktop list\n");
 }
 
@@ -721,13 +741,141 @@ load_profile(const char *name, struct profile_env *env, struct profile_env_stora
 	return 0;
 }
 
-/* Removes the override of ID below APPS_FD when it is ours for NAME. */
-static void
-remove_override(int apps_fd, const char *id, const char *name)
+/* Calls FN for every desktop file directly in APPS_FD that is ours: KEY is
+ * set to NAME, or to any jail name when NAME is NULL. */
+static int
+for_each_ours(int apps_fd, const char *key, const char *name,
+              int (*fn)(int apps_fd, const char *file, struct desktop_file *df, void *userdata),
+              void *userdata)
 {
-	if (id_valid(id) && read_ours(apps_fd, id, KEY_OVERRIDE, name, NULL) == 0 &&
-	    unlinkat(apps_fd, id, 0) == 0)
-		printf("'%s' is shown again\n", id);
+	struct dirent **list = NULL;
+	int n, r = 0;
+
+	n = scandirat(apps_fd, ".", &list, NULL, alphasort);
+	if (n < 0)
+		return -errno;
+	for (int i = 0; i < n; i++) {
+		_cleanup_(desktop_file_freep) struct desktop_file *df = NULL;
+		const char *file = list[i]->d_name, *v;
+
+		if (r >= 0 && id_valid(file) && read_entry(apps_fd, file, &df) == 0) {
+			v = desktop_file_get(df, DESKTOP_MAIN_GROUP, key);
+			if (v != NULL && (name != NULL ? streq(v, name) : jail_name_valid(v)))
+				r = fn(apps_fd, file, df, userdata);
+		}
+		free(list[i]);
+	}
+	free(list);
+	return r;
+}
+
+struct launcher_find {
+	const char *entry; /* the desktop file ID it was made from; NULL: any */
+	char *file;        /* the first launcher found */
+};
+
+static int
+launcher_match(int apps_fd _unused_, const char *file, struct desktop_file *df, void *userdata)
+{
+	struct launcher_find *f = userdata;
+	const char *from = desktop_file_get(df, DESKTOP_MAIN_GROUP, KEY_ENTRY);
+
+	if (f->file != NULL || from == NULL || (f->entry != NULL && !streq(from, f->entry)))
+		return 0;
+	f->file = strdup(file);
+	return f->file != NULL ? 0 : -ENOMEM;
+}
+
+/* The file name of jail NAME's launcher made from entry ENTRY_ID: the one
+ * there is (launchers of older versions were named jailsup-NAME.desktop),
+ * else jailsup-NAME--ID.desktop, so one jail has a launcher per entry
+ * (LibreOffice's Writer, Calc and Impress) and adding one again gives the
+ * same desktop file ID (a pinned launcher, a default app stay valid). */
+static int
+launcher_file(int apps_fd, const char *name, const char *entry_id, char **ret)
+{
+	struct launcher_find f = {.entry = entry_id};
+	size_t n = strlen(entry_id) - strlen(".desktop");
+	int r;
+
+	r = for_each_ours(apps_fd, KEY_PROFILE, name, launcher_match, &f);
+	if (r < 0) {
+		free(f.file);
+		return r;
+	}
+	if (f.file != NULL) {
+		*ret = f.file;
+		return 0;
+	}
+	if (asprintf(ret, "jailsup-%s--%.*s.desktop", name, (int) n, entry_id) < 0)
+		return -ENOMEM;
+	return id_valid(*ret) ? 0 : -ENAMETOOLONG;
+}
+
+/* $XDG_CONFIG_HOME, where mimeapps.list is; made (0700) when CREATE. */
+static int
+open_user_config(const struct profile_env *env, bool create, int *ret_fd)
+{
+	int fd;
+
+	if (create && mkdir(env->xdg_config_home, 0700) < 0 && errno != EEXIST)
+		return -errno;
+	fd = open(env->xdg_config_home, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	*ret_fd = fd;
+	return 0;
+}
+
+/* The types of E's MimeType that open with E itself, or with LAUNCHER
+ * (ours, from an earlier --replace), as gio says: those the jailed app
+ * takes over when it replaces E. Types E lists but another app opens stay
+ * that app's. */
+static int
+defaults_of(const struct profile_env *env, const struct entry *e, const char *launcher, char ***ret)
+{
+	_cleanup_strv_ char **types = NULL, **mine = NULL, **defs = NULL;
+	int r;
+
+	r = mime_types_split(desktop_file_get(e->df, DESKTOP_MAIN_GROUP, "MimeType"), &types);
+	if (r < 0)
+		return r;
+	if (types == NULL)
+		return 0;
+	r = mime_default_query(env->path, types, &defs);
+	if (r == -ENOENT) {
+		log_warn("'gio' (libglib2.0-bin) is not installed: which app opens the "
+		         "types of '%s' is left as it is",
+		         e->id);
+		return 0;
+	}
+	if (r < 0)
+		return r;
+	for (size_t i = 0; types[i] != NULL; i++)
+		if ((streq(defs[i], e->id) || streq(defs[i], launcher)) &&
+		    strv_push(&mine, types[i]) < 0)
+			return -ENOMEM;
+	*ret = TAKE_PTR(mine);
+	return 0;
+}
+
+/* Has the desktop's index of the user's launchers (mimeinfo.cache)
+ * rebuilt: launchers and xdg-mime read the types of our entries there. */
+static void
+update_database(const struct profile_env *env)
+{
+	_cleanup_free_ char *apps = path_join(env->xdg_data_home, "applications");
+	int r;
+
+	if (apps == NULL)
+		return;
+	r = mime_database_update(env->path, apps);
+	if (r == -ENOENT)
+		log_warn("'update-desktop-database' (desktop-file-utils) is not installed: "
+		         "some launchers will not see the types of '%s' until it runs",
+		         apps);
+	else if (r < 0)
+		log_warn_errno(r, "update-desktop-database failed on '%s'", apps);
 }
 
 static int
@@ -737,16 +885,16 @@ desktop_add(int argc, char **argv)
 	_cleanup_(profile_freep) struct jail_profile *profile = NULL;
 	_cleanup_(desktop_file_freep) struct desktop_file *old = NULL;
 	_cleanup_free_ char *jailsup = NULL, *file = NULL, *text = NULL, *otext = NULL,
-	                    *shipped = NULL;
-	_cleanup_strv_ char **kept = NULL;
-	_cleanup_close_ int apps = -1;
+	                    *shipped = NULL, *record = NULL, *mtext = NULL;
+	_cleanup_strv_ char **kept = NULL, **types = NULL, **now = NULL;
+	_cleanup_close_ int apps = -1, config = -1;
 	_cleanup_(scan_done) struct scan s = {};
 	struct exe_resolution exe = {};
 	const struct entry *e = NULL;
-	const char *old_replaces = NULL;
+	const char *old_defaults = NULL;
 	struct add_args a = {};
 	struct profile_env env;
-	size_t len, olen = 0;
+	size_t len, olen = 0, mlen = 0;
 	int r;
 
 	if (parse_add_args(argc, argv, &a) < 0)
@@ -782,7 +930,8 @@ desktop_add(int argc, char **argv)
 		log_error("several desktop entries run '%s'; choose one with --entry ID:",
 		          exe.resolved);
 		for (size_t i = 0; i < s.n_matches; i++)
-			fprintf(stderr, "  %s  (%s)\n", s.matches[i].id, s.matches[i].path);
+			if (offered(&s, &s.matches[i]))
+				fprintf(stderr, "  %s  (%s)\n", s.matches[i].id, s.matches[i].path);
 		exe_resolution_done(&exe);
 		return EXIT_USAGE;
 	}
@@ -815,8 +964,10 @@ desktop_add(int argc, char **argv)
 	if (r < 0)
 		return log_error_errno(r, "unable to open '%s/applications'", env.xdg_data_home),
 		       EXIT_JAILSUP_FAILED;
-	if (asprintf(&file, "jailsup-%s.desktop", a.name) < 0)
-		return EXIT_JAILSUP_FAILED;
+	r = launcher_file(apps, a.name, e->id, &file);
+	if (r < 0)
+		return log_error_errno(r, "no launcher name for '%s' from '%s'", a.name, e->id),
+		       EXIT_JAILSUP_FAILED;
 	/* Decide everything before writing anything: lose nothing. */
 	r = read_ours(apps, file, KEY_PROFILE, a.name, &old);
 	if (r == -EPERM)
@@ -824,8 +975,14 @@ desktop_add(int argc, char **argv)
 		                 "for '%s': leaving it alone",
 		                 env.xdg_data_home, file, a.name),
 		       EXIT_EXISTS;
+	if (old != NULL && !a.replace)
+		return log_error("'%s' already has the launcher '%s/applications/%s' made from "
+		                 "'%s': --replace writes it again (and hides '%s'); "
+		                 "`jailsup desktop remove %s --entry %s` removes it",
+		                 a.name, env.xdg_data_home, file, e->id, e->id, a.name, e->id),
+		       EXIT_EXISTS;
 	if (old != NULL)
-		old_replaces = desktop_file_get(old, DESKTOP_MAIN_GROUP, KEY_REPLACES);
+		old_defaults = desktop_file_get(old, DESKTOP_MAIN_GROUP, KEY_DEFAULTS);
 	if (a.replace) {
 		if (e->user)
 			return log_error("'%s' is in your own applications folder: hide it "
@@ -838,6 +995,26 @@ desktop_add(int argc, char **argv)
 			                 "jailsup wrote for '%s': leaving it alone",
 			                 env.xdg_data_home, e->id, a.name),
 			       EXIT_EXISTS;
+		/* Asked before the override hides E: after it, E opens nothing. */
+		r = defaults_of(&env, e, file, &types);
+		if (r < 0)
+			return log_error_errno(
+			           r, "unable to tell which app opens the types of '%s'", e->id),
+			       EXIT_JAILSUP_FAILED;
+		if (types != NULL) {
+			r = open_user_config(&env, true, &config);
+			if (r >= 0)
+				r = mime_defaults_plan(config, file, types, old_defaults, &record,
+				                       &mtext, &mlen);
+			if (r < 0)
+				return log_error_errno(r, "unable to read '%s/mimeapps.list'%s",
+				                       env.xdg_config_home,
+				                       r == -ELOOP
+				                           ? " (a symlink: jailsup replaces "
+				                             "only files)"
+				                           : ""),
+				       EXIT_JAILSUP_FAILED;
+		}
 	}
 
 	r = kept_actions(&s, e, &kept);
@@ -847,13 +1024,15 @@ desktop_add(int argc, char **argv)
 		                                  .jailsup = jailsup,
 		                                  .kept = kept,
 		                                  .jailed = true,
-		                                  .replaces = a.replace ? e->id : NULL},
+		                                  .replaces = a.replace ? e->id : NULL,
+		                                  .defaults = record},
 		              &text, &len);
 	if (r >= 0 && a.replace)
 		r = transform(&(struct transform){.scan = &s, .entry = e}, &otext, &olen);
 	if (r < 0)
 		return log_error_errno(r, "unable to rewrite '%s'", e->path), EXIT_JAILSUP_FAILED;
 
+	/* The launcher first: it holds the record of what mimeapps.list had. */
 	r = state_write_atomic(apps, file, text, len);
 	if (r < 0)
 		return log_error_errno(r, "unable to write '%s/applications/%s'", env.xdg_data_home,
@@ -869,50 +1048,74 @@ desktop_add(int argc, char **argv)
 			       EXIT_JAILSUP_FAILED;
 		printf("'%s' is hidden for you: the menu shows only the jailed one\n", e->id);
 	}
-	/* An earlier --replace of another entry, or a plain add now: the old
-	 * override goes. */
-	if (old_replaces != NULL && (!a.replace || !streq(old_replaces, e->id)))
-		remove_override(apps, old_replaces, a.name);
+	if (mtext != NULL) {
+		r = mime_defaults_write(config, mtext, mlen);
+		if (r < 0)
+			return log_error_errno(r, "unable to write '%s/mimeapps.list'",
+			                       env.xdg_config_home),
+			       EXIT_JAILSUP_FAILED;
+		printf("files and links '%s' opened now open jailed (%zu types)\n", e->id,
+		       strv_length(types));
+	}
+	update_database(&env);
+	/* A desktop's own list ($XDG_CURRENT_DESKTOP-mimeapps.list) comes
+	 * before the user's mimeapps.list: say when it still decides. */
+	if (types != NULL && mime_default_query(env.path, types, &now) >= 0)
+		for (size_t i = 0; types[i] != NULL; i++)
+			if (!streq(now[i], file))
+				log_warn("'%s' still opens with '%s': a list of your desktop's "
+				         "(*-mimeapps.list in $XDG_CONFIG_HOME) decides it",
+				         types[i], now[i][0] != '\0' ? now[i] : "nothing");
 	return 0;
 }
 
-/* Calls FN for every desktop file directly in APPS_FD that is ours: KEY is
- * set to NAME, or to any jail name when NAME is NULL. */
+struct remove_ctx {
+	const char *entry; /* only the launcher made from this entry; NULL: all */
+	int config_fd;     /* $XDG_CONFIG_HOME, or -1 */
+	char **replaced;   /* the entries the removed launchers had hidden */
+	unsigned n;
+};
+
 static int
-for_each_ours(int apps_fd, const char *key, const char *name,
-              int (*fn)(int apps_fd, const char *file, struct desktop_file *df, void *userdata),
-              void *userdata)
+remove_launcher(int apps_fd, const char *file, struct desktop_file *df, void *userdata)
 {
-	struct dirent **list = NULL;
-	int n, r = 0;
+	struct remove_ctx *c = userdata;
+	const char *from = desktop_file_get(df, DESKTOP_MAIN_GROUP, KEY_ENTRY);
+	const char *defaults = desktop_file_get(df, DESKTOP_MAIN_GROUP, KEY_DEFAULTS);
+	const char *replaces = desktop_file_get(df, DESKTOP_MAIN_GROUP, KEY_REPLACES);
+	int r;
 
-	n = scandirat(apps_fd, ".", &list, NULL, alphasort);
-	if (n < 0)
-		return -errno;
-	for (int i = 0; i < n; i++) {
-		_cleanup_(desktop_file_freep) struct desktop_file *df = NULL;
-		const char *file = list[i]->d_name, *v;
-
-		if (r >= 0 && id_valid(file) && read_entry(apps_fd, file, &df) == 0) {
-			v = desktop_file_get(df, DESKTOP_MAIN_GROUP, key);
-			if (v != NULL && (name != NULL ? streq(v, name) : jail_name_valid(v)))
-				r = fn(apps_fd, file, df, userdata);
-		}
-		free(list[i]);
+	if (c->entry != NULL && (from == NULL || !streq(from, c->entry)))
+		return 0;
+	/* What it opened goes back to what opened it before. */
+	if (defaults != NULL && c->config_fd >= 0) {
+		r = mime_defaults_restore(c->config_fd, file, defaults);
+		if (r < 0)
+			return log_error_errno(r,
+			                       "unable to give the types of '%s' back in "
+			                       "mimeapps.list; '%s' is kept",
+			                       file, file);
 	}
-	free(list);
-	return r;
-}
-
-static int
-unlink_one(int apps_fd, const char *file, struct desktop_file *df _unused_, void *userdata)
-{
-	unsigned *n = userdata;
-
+	if (replaces != NULL && strv_push(&c->replaced, replaces) < 0)
+		return -ENOMEM;
 	if (unlinkat(apps_fd, file, 0) < 0)
 		return log_error_errno(-errno, "unable to remove '%s'", file);
 	printf("removed '%s'\n", file);
-	(*n)++;
+	c->n++;
+	return 0;
+}
+
+static int
+remove_override_of(int apps_fd, const char *file, struct desktop_file *df _unused_, void *userdata)
+{
+	struct remove_ctx *c = userdata;
+
+	if (c->entry != NULL && !strv_contains(c->replaced, file))
+		return 0;
+	if (unlinkat(apps_fd, file, 0) < 0)
+		return log_error_errno(-errno, "unable to remove '%s'", file);
+	printf("'%s' is shown again\n", file);
+	c->n++;
 	return 0;
 }
 
@@ -920,17 +1123,35 @@ static int
 desktop_remove(int argc, char **argv)
 {
 	_cleanup_(profile_env_storage_done) struct profile_env_storage storage = {};
-	_cleanup_close_ int apps = -1;
+	_cleanup_close_ int apps = -1, config = -1;
+	struct remove_ctx c = {.config_fd = -1};
+	const char *name = NULL;
 	struct profile_env env;
-	unsigned n = 0;
 	int r;
 
-	if (argc != 1 || argv[0][0] == '-') {
+	for (int i = 0; i < argc; i++) {
+		if (streq(argv[i], "--entry") && i + 1 < argc)
+			c.entry = argv[++i];
+		else if (strstartswith(argv[i], "--entry="))
+			c.entry = argv[i] + strlen("--entry=");
+		else if (argv[i][0] != '-' && name == NULL)
+			name = argv[i];
+		else {
+			log_error("desktop remove: one NAME is needed, and at most --entry ID");
+			return EXIT_USAGE;
+		}
+	}
+	if (name == NULL) {
 		log_error("desktop remove: one NAME is needed");
 		return EXIT_USAGE;
 	}
-	if (!jail_name_valid(argv[0])) {
-		log_error("'%s' is not a valid jail name", argv[0]);
+	if (!jail_name_valid(name)) {
+		log_error("'%s' is not a valid jail name", name);
+		return EXIT_USAGE;
+	}
+	if (c.entry != NULL && !id_valid(c.entry)) {
+		log_error("'%s' is not a desktop file ID (like 'org.gnome.Evince.desktop')",
+		          c.entry);
 		return EXIT_USAGE;
 	}
 	/* No profile needed: its launcher may outlive it. */
@@ -938,18 +1159,23 @@ desktop_remove(int argc, char **argv)
 	if (r < 0)
 		return log_error_errno(r, "$HOME is not set to an absolute path"),
 		       EXIT_JAILSUP_FAILED;
+	if (open_user_config(&env, false, &config) >= 0)
+		c.config_fd = config;
 	r = open_user_apps(&env, false, &apps);
 	if (r >= 0)
-		r = for_each_ours(apps, KEY_PROFILE, argv[0], unlink_one, &n);
+		r = for_each_ours(apps, KEY_PROFILE, name, remove_launcher, &c);
 	if (r >= 0)
-		r = for_each_ours(apps, KEY_OVERRIDE, argv[0], unlink_one, &n);
+		r = for_each_ours(apps, KEY_OVERRIDE, name, remove_override_of, &c);
+	strv_free(c.replaced);
 	if (r < 0 && r != -ENOENT)
 		return EXIT_JAILSUP_FAILED;
-	if (n == 0) {
-		log_error("no launcher of jailsup for '%s' in '%s/applications'", argv[0],
+	if (c.n == 0) {
+		log_error("no launcher of jailsup for '%s'%s%s in '%s/applications'", name,
+		          c.entry != NULL ? " from " : "", c.entry != NULL ? c.entry : "",
 		          env.xdg_data_home);
 		return EXIT_NO_JAIL;
 	}
+	update_database(&env);
 	return 0;
 }
 

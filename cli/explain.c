@@ -61,7 +61,7 @@ print_list(FILE *f, int indent, const char *title, const char *const *v, size_t 
 
 static int
 print_bus(FILE *f, const char *title, const char *where, bool on, const struct profile_dbus *d,
-          bool notifications)
+          unsigned rights)
 {
 	_cleanup_strv_ char **rules = NULL;
 	int r;
@@ -70,7 +70,7 @@ print_bus(FILE *f, const char *title, const char *where, bool on, const struct p
 		fprintf(f, "%s: none\n", title);
 		return 0;
 	}
-	r = dbus_proxy_rules(d, notifications, &rules);
+	r = dbus_proxy_rules(d, rights, &rules);
 	if (r < 0)
 		return r;
 	fprintf(f, "%s: filtered by xdg-dbus-proxy, at %s\n", title, where);
@@ -86,7 +86,7 @@ static void
 explain_proxy(FILE *f, const struct jail_profile *p, const struct profile_env *env, unsigned rights)
 {
 	_cleanup_(dbus_proxy_cmd_done) struct dbus_proxy_cmd cmd = {};
-	_cleanup_free_ char *proxy_dir = NULL, *found = NULL, *exe = NULL;
+	_cleanup_free_ char *proxy_dir = NULL, *found = NULL, *exe = NULL, *info = NULL;
 	struct sandbox_bind binds[DBUS_PROXY_BINDS_MAX];
 	const char *labels[64];
 	struct sandbox sb;
@@ -110,7 +110,11 @@ explain_proxy(FILE *f, const struct jail_profile *p, const struct profile_env *e
 		return;
 	if (find_on_path("xdg-dbus-proxy", getenv("PATH"), &found) >= 0)
 		exe = realpath(found, NULL);
-	dbus_proxy_sandbox(&cmd, exe, proxy_dir, -1, binds, &sb);
+	if (asprintf(&info, "%.*s/%s", (int) (strlen(proxy_dir) - strlen(STATE_DBUS_PROXY_DIR) - 1),
+	             proxy_dir, STATE_APP_INFO) < 0)
+		return;
+	dbus_proxy_sandbox(&cmd, exe, proxy_dir, -1, cmd.app_info != NULL ? info : NULL, -1, binds,
+	                   &sb);
 	fprintf(f, "  xdg-dbus-proxy (dbus, dbus-system): sandboxed, one per jail\n");
 	fprintf(f, "    namespaces: its own user (you, mapped to yourself), mount, %sIPC, UTS, "
 	       "cgroup,\n      %s\n",
@@ -140,6 +144,10 @@ explain_proxy(FILE *f, const struct jail_profile *p, const struct profile_env *e
 			       b->src);
 		else if (exe != NULL && streq(b->src, exe))
 			fprintf(f, "            ro  %s (its program)\n", b->src);
+		else if (b->dst != NULL && streq(b->dst, DBUS_APP_INFO_PATH))
+			fprintf(f,
+			        "            ro  %s at %s (the jail's identity for the portals)\n",
+			        b->src, b->dst);
 		else
 			fprintf(f, "            socket %s (%s bus)\n", b->src,
 			       cmd.bus_sockets[0] != NULL && streq(b->src, cmd.bus_sockets[0])
@@ -312,6 +320,16 @@ explain(FILE *f, const struct jail_profile *p, const struct profile_env *env)
 		fprintf(f, "  socket  the ICE socket of $SESSION_MANAGER (kde-session)\n");
 	if (rights & RIGHT_DBUS)
 		fprintf(f, "  socket  $XDG_RUNTIME_DIR/bus <- the jail's xdg-dbus-proxy (dbus)\n");
+	if ((rights & RIGHT_DBUS) && (rights & RIGHT_PORTALS)) {
+		_cleanup_free_ char *id = NULL;
+
+		if (dbus_app_id(p->name, &id) >= 0)
+			fprintf(f,
+			        "  ro      " DBUS_APP_INFO_PATH
+			        " naming the jail '%s' to the portals; "
+			        "$XDG_RUNTIME_DIR/doc <- the documents shared with it (portals)\n",
+			        id);
+	}
 	if (rights & RIGHT_DBUS_SYSTEM)
 		fprintf(f, "  socket  /run/dbus/system_bus_socket <- the jail's xdg-dbus-proxy "
 		           "(dbus-system)\n");
@@ -320,11 +338,13 @@ explain(FILE *f, const struct jail_profile *p, const struct profile_env *env)
 
 	fprintf(f, "\n");
 	(void) print_bus(f, "session bus", "$XDG_RUNTIME_DIR/bus",
-	                 dbus_proxy_session_wanted(rights), &p->dbus, rights & RIGHT_NOTIFICATIONS);
+	                 dbus_proxy_session_wanted(rights), &p->dbus, rights);
 	if (!(rights & RIGHT_DBUS) && (rights & RIGHT_NOTIFICATIONS))
 		fprintf(f, "  (notifications needs dbus: no session bus, so no notifications)\n");
+	if (!(rights & RIGHT_DBUS) && (rights & RIGHT_PORTALS))
+		fprintf(f, "  (portals needs dbus: no session bus, so no portals)\n");
 	(void) print_bus(f, "system bus", "/run/dbus/system_bus_socket",
-	                 dbus_proxy_system_wanted(rights), &p->dbus_system, false);
+	                 dbus_proxy_system_wanted(rights), &p->dbus_system, 0);
 
 	explain_helpers(f, p, env, rights);
 

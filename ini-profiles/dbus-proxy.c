@@ -15,6 +15,11 @@
 
 #define NOTIFICATIONS_NAME "org.freedesktop.Notifications"
 #define NOTIFICATIONS_PATH "/org/freedesktop/Notifications"
+#define PORTAL_NAME        "org.freedesktop.portal.Desktop"
+#define PORTAL_PATH        "/org/freedesktop/portal/desktop"
+#define PORTAL_IFACE       "org.freedesktop.portal."
+#define DOCUMENTS_NAME     "org.freedesktop.portal.Documents"
+#define APP_ID_PREFIX      "org.jailsup."
 #define SYSTEM_BUS_DEFAULT "unix:path=/run/dbus/system_bus_socket"
 
 bool
@@ -52,8 +57,66 @@ push_list(char ***v, const char *prefix, char *const *list)
 	return 0;
 }
 
+/* The portals a jail gets with the portals right: each decides by the
+ * user (a file chooser, a print dialog) or shows the jail only what is
+ * its own (settings, the network's state); none runs a program the jail
+ * names. OpenURI is its own right (it opens links and files in host
+ * apps); Flatpak's Spawn, Background, Camera, Screenshot, ScreenCast,
+ * RemoteDesktop, Location, Secret and the rest are not here: a profile
+ * names them in [dbus] when its app needs them. */
+static const char *const portal_interfaces[] = {
+    "FileChooser", "Settings", "NetworkMonitor", "ProxyResolver",
+    "Inhibit",     "Print",    "Trash",          "Email",
+};
+
+static int
+push_call(char ***v, const char *name, const char *method, const char *path)
+{
+	_cleanup_free_ char *rule = NULL;
+
+	if (asprintf(&rule, "--call=%s=%s@%s", name, method, path) < 0)
+		return -ENOMEM;
+	return strv_push(v, rule);
+}
+
+/* The portals right: the interfaces above on the portal's one object, the
+ * version properties, closing its own requests and sessions; the replies
+ * come as signals from below /org/freedesktop/portal; and the document
+ * portal, which checks the caller's app id on every call. */
+static int
+push_portals(char ***v, bool open_uri)
+{
+	int r = 0;
+
+	for (size_t i = 0; r >= 0 && i < ELEMENTSOF(portal_interfaces); i++) {
+		_cleanup_free_ char *method = NULL;
+
+		if (asprintf(&method, PORTAL_IFACE "%s.*", portal_interfaces[i]) < 0)
+			return -ENOMEM;
+		r = push_call(v, PORTAL_NAME, method, PORTAL_PATH);
+	}
+	if (r >= 0 && open_uri)
+		r = push_call(v, PORTAL_NAME, PORTAL_IFACE "OpenURI.*", PORTAL_PATH);
+	if (r >= 0)
+		r = push_call(v, PORTAL_NAME, "org.freedesktop.DBus.Properties.Get", PORTAL_PATH);
+	if (r >= 0)
+		r = push_call(v, PORTAL_NAME, "org.freedesktop.DBus.Properties.GetAll",
+		              PORTAL_PATH);
+	if (r >= 0)
+		r = push_call(v, PORTAL_NAME, PORTAL_IFACE "Request.Close",
+		              PORTAL_PATH "/request/*");
+	if (r >= 0)
+		r = push_call(v, PORTAL_NAME, PORTAL_IFACE "Session.Close",
+		              PORTAL_PATH "/session/*");
+	if (r >= 0)
+		r = strv_push(v, "--broadcast=" PORTAL_NAME "=@/org/freedesktop/portal/*");
+	if (r >= 0)
+		r = strv_push(v, "--talk=" DOCUMENTS_NAME);
+	return r;
+}
+
 int
-dbus_proxy_rules(const struct profile_dbus *d, bool notifications, char ***ret)
+dbus_proxy_rules(const struct profile_dbus *d, unsigned rights, char ***ret)
 {
 	/* Nothing else of that name: CloseNotification and the two queries
 	 * a client needs, on the one object the spec defines. */
@@ -74,17 +137,68 @@ dbus_proxy_rules(const struct profile_dbus *d, bool notifications, char ***ret)
 		r = push_list(&v, "--call=", d->call);
 	if (r >= 0)
 		r = push_list(&v, "--broadcast=", d->broadcast);
-	for (size_t i = 0; r >= 0 && notifications && i < ELEMENTSOF(notify_methods); i++) {
-		_cleanup_free_ char *rule = NULL;
+	for (size_t i = 0;
+	     r >= 0 && (rights & RIGHT_NOTIFICATIONS) && i < ELEMENTSOF(notify_methods); i++) {
+		_cleanup_free_ char *method = NULL;
 
-		if (asprintf(&rule, "--call=%s=%s.%s@%s", NOTIFICATIONS_NAME, NOTIFICATIONS_NAME,
-			     notify_methods[i], NOTIFICATIONS_PATH) < 0)
+		if (asprintf(&method, "%s.%s", NOTIFICATIONS_NAME, notify_methods[i]) < 0)
 			return -ENOMEM;
-		r = strv_push(&v, rule);
+		r = push_call(&v, NOTIFICATIONS_NAME, method, NOTIFICATIONS_PATH);
 	}
+	if (r >= 0 && (rights & RIGHT_PORTALS))
+		r = push_portals(&v, rights & RIGHT_OPEN_URI);
 	if (r < 0)
 		return r;
 	*ret = TAKE_PTR(v);
+	return 0;
+}
+
+int
+dbus_app_id(const char *jail, char **ret)
+{
+	_cleanup_free_ char *id = NULL;
+	size_t n = strlen(APP_ID_PREFIX);
+
+	if (!jail_name_valid(jail))
+		return -EINVAL;
+	id = malloc(n + 3 * strlen(jail) + 1);
+	if (id == NULL)
+		return -ENOMEM;
+	memcpy(id, APP_ID_PREFIX, n);
+	for (const char *c = jail; *c != '\0'; c++) {
+		/* Letters, digits and '-' as they are; '.', '_' and a leading
+		 * digit (not allowed to start an element of a bus name) as
+		 * _XX: two jails never share an id. */
+		if ((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') || *c == '-' ||
+		    (*c >= '0' && *c <= '9' && c != jail))
+			id[n++] = *c;
+		else
+			n += (size_t) sprintf(id + n, "_%02x", (unsigned char) *c);
+	}
+	id[n] = '\0';
+	*ret = TAKE_PTR(id);
+	return 0;
+}
+
+int
+dbus_app_info(const char *jail, char **ret)
+{
+	_cleanup_free_ char *id = NULL;
+	int r;
+
+	r = dbus_app_id(jail, &id);
+	if (r < 0)
+		return r;
+	/* The keys xdg-desktop-portal reads of a sandboxed app: its name;
+	 * no app or runtime path (nothing to remap: the jail sees the
+	 * host's paths). */
+	if (asprintf(ret,
+	             "# Written by jailsup for the jail '%s': the portals read it as\n"
+	             "# /.flatpak-info in the root of a caller to tell which app calls.\n"
+	             "[Application]\n"
+	             "name=%s\n",
+	             jail, id) < 0)
+		return -ENOMEM;
 	return 0;
 }
 
@@ -163,7 +277,7 @@ bus_address(const char *addr, char **ret_addr, char **ret_path)
 
 static int
 push_bus(struct dbus_proxy_cmd *c, size_t i, const char *addr, const char *sock,
-	 const struct profile_dbus *d, bool notifications)
+         const struct profile_dbus *d, unsigned rights)
 {
 	_cleanup_strv_ char **rules = NULL;
 	_cleanup_free_ char *a = NULL, *path = NULL;
@@ -175,7 +289,7 @@ push_bus(struct dbus_proxy_cmd *c, size_t i, const char *addr, const char *sock,
 	if (path == NULL)
 		c->host_netns = true;
 	c->bus_sockets[i] = TAKE_PTR(path);
-	r = dbus_proxy_rules(d, notifications, &rules);
+	r = dbus_proxy_rules(d, rights, &rules);
 	if (r >= 0)
 		r = strv_push(&c->argv, a);
 	if (r >= 0)
@@ -194,6 +308,7 @@ dbus_proxy_cmd_done(struct dbus_proxy_cmd *c)
 		c->bus_sockets[i] = NULL;
 	}
 	c->host_netns = false;
+	c->app_info = mfree(c->app_info);
 }
 
 int
@@ -217,15 +332,16 @@ dbus_proxy_cmd(const struct jail_profile *p, unsigned rights, const char *sessio
 				return -ENOMEM;
 			session_addr = fallback;
 		}
-		r = push_bus(&c, 0, session_addr, STATE_DBUS_PROXY_SOCK, &p->dbus,
-			     rights & RIGHT_NOTIFICATIONS);
+		r = push_bus(&c, 0, session_addr, STATE_DBUS_PROXY_SOCK, &p->dbus, rights);
+		if (r >= 0 && p->name != NULL)
+			r = dbus_app_info(p->name, &c.app_info);
 	}
 	if (r >= 0 && dbus_proxy_system_wanted(rights)) {
 		if (system_addr == NULL)
 			system_addr = getenv("DBUS_SYSTEM_BUS_ADDRESS");
 		if (system_addr == NULL)
 			system_addr = SYSTEM_BUS_DEFAULT;
-		r = push_bus(&c, 1, system_addr, STATE_DBUS_SYSTEM_SOCK, &p->dbus_system, false);
+		r = push_bus(&c, 1, system_addr, STATE_DBUS_SYSTEM_SOCK, &p->dbus_system, 0);
 	}
 	if (r < 0)
 		return r;
@@ -236,8 +352,8 @@ dbus_proxy_cmd(const struct jail_profile *p, unsigned rights, const char *sessio
 
 void
 dbus_proxy_sandbox(const struct dbus_proxy_cmd *c, const char *exe, const char *proxy_dir,
-		   int proxy_dir_fd, struct sandbox_bind binds[static DBUS_PROXY_BINDS_MAX],
-		   struct sandbox *ret)
+                   int proxy_dir_fd, const char *app_info, int app_info_fd,
+                   struct sandbox_bind binds[static DBUS_PROXY_BINDS_MAX], struct sandbox *ret)
 {
 	size_t n = 0;
 
@@ -257,6 +373,15 @@ dbus_proxy_sandbox(const struct dbus_proxy_cmd *c, const char *exe, const char *
 		if (c->bus_sockets[i] != NULL)
 			binds[n++] = (struct sandbox_bind){.src = c->bus_sockets[i],
 							   .flags = SANDBOX_BIND_TRY};
+	/* The jail's identity, where the portals look for it: in the root of
+	 * the process that is the jail's connection to the bus, the proxy.
+	 * Read-only, from the state dir, which the proxy cannot write. */
+	if (app_info != NULL)
+		binds[n++] =
+		    (struct sandbox_bind){.src = app_info,
+		                          .dst = DBUS_APP_INFO_PATH,
+		                          .flags = app_info_fd >= 0 ? SANDBOX_BIND_VERIFY : 0,
+		                          .verify_fd = app_info_fd};
 	*ret = (struct sandbox){
 	    .binds = binds,
 	    .n_binds = n,

@@ -32,9 +32,24 @@ bool dbus_proxy_session_wanted(unsigned rights);
 bool dbus_proxy_system_wanted(unsigned rights);
 
 /* The rules of one bus as xdg-dbus-proxy takes them: "--filter", then
- * --see=, --talk=, --own=, --call=, --broadcast= from D, then the four
- * calls of the notifications right when NOTIFICATIONS. *ret is a strv. */
-int dbus_proxy_rules(const struct profile_dbus *d, bool notifications, char ***ret);
+ * --see=, --talk=, --own=, --call=, --broadcast= from D, then those of the
+ * session bus's rights in RIGHTS (0 for the system bus): the four calls
+ * of notifications; the portals' (docs/jail.md "Portals"), with OpenURI
+ * only with open-uri. *ret is a strv. */
+int dbus_proxy_rules(const struct profile_dbus *d, unsigned rights, char ***ret);
+
+/* The app id the portals know jail JAIL by: org.jailsup.JAIL, each '.',
+ * '_' and a leading digit of the name as _XX (hex), so that it is a valid
+ * bus name and two jails never share one. -EINVAL for an invalid name. */
+int dbus_app_id(const char *jail, char **ret);
+
+/* The text of the jail's identity file: where the portals look for it
+ * (the root of a caller, as /.flatpak-info) it says the caller is the
+ * sandboxed app dbus_app_id(JAIL). The supervisor writes it into the
+ * state dir as STATE_APP_INFO; the proxy's sandbox and the jail get it
+ * read-only at DBUS_APP_INFO_PATH. */
+#define DBUS_APP_INFO_PATH "/.flatpak-info"
+int dbus_app_info(const char *jail, char **ret);
 
 /* How the proxy is started, and what of the host it must reach. */
 struct dbus_proxy_cmd {
@@ -45,6 +60,8 @@ struct dbus_proxy_cmd {
 	/* A bus is unix:abstract=: reachable only from the host's network
 	 * namespace, which the proxy then keeps. */
 	bool host_netns;
+	/* dbus_app_info() of the jail with a session bus; NULL without one. */
+	char *app_info;
 };
 
 void dbus_proxy_cmd_done(struct dbus_proxy_cmd *c);
@@ -62,13 +79,16 @@ int dbus_proxy_cmd(const struct jail_profile *p, unsigned rights, const char *se
  * user, mount, PID (it is PID 1), IPC, UTS and cgroup namespaces, a
  * network namespace of its own unless a bus is abstract; the system
  * folders, its program EXE (resolved; bound when not below /usr; NULL: not
- * known), the bus sockets of C, and writable only PROXY_DIR (the state
- * dir's STATE_DBUS_PROXY_DIR, verified against PROXY_DIR_FD), its cwd;
- * no capability. Fills BINDS, which *RET points to. Plain data: `jailsup
- * explain` prints the same. */
-#define DBUS_PROXY_BINDS_MAX 4
+ * known), the bus sockets of C, the jail's identity APP_INFO (the state
+ * dir's DBUS_APP_INFO_FILE, verified against APP_INFO_FD when >= 0; NULL:
+ * none) read-only at /.flatpak-info, and writable only PROXY_DIR (the
+ * state dir's STATE_DBUS_PROXY_DIR, verified against PROXY_DIR_FD), its
+ * cwd; no capability. Fills BINDS, which *RET points to. Plain data:
+ * `jailsup explain` prints the same. */
+#define DBUS_PROXY_BINDS_MAX 5
 void dbus_proxy_sandbox(const struct dbus_proxy_cmd *c, const char *exe, const char *proxy_dir,
-			int proxy_dir_fd, struct sandbox_bind binds[static DBUS_PROXY_BINDS_MAX],
-			struct sandbox *ret);
+                        int proxy_dir_fd, const char *app_info, int app_info_fd,
+                        struct sandbox_bind binds[static DBUS_PROXY_BINDS_MAX],
+                        struct sandbox *ret);
 
 #endif

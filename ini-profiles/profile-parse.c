@@ -394,7 +394,7 @@ static const char *
 rights_list(void)
 {
 	return "audio, x11, wayland, gpu, camera, network, kde-session, dbus, dbus-system, "
-	       "notifications, io_uring, userns";
+	       "notifications, io_uring, userns, portals, open-uri";
 }
 
 static int

@@ -37,9 +37,9 @@ jail_network_from_string(const char *s)
 
 /* Indexed by bit number; the order is the order of dumps and messages. */
 static const char *const right_names[_RIGHT_COUNT] = {
-    "audio",   "x11",         "wayland", "gpu",         "camera",
-    "network", "kde-session", "dbus",    "dbus-system", "notifications",
-    "io_uring", "userns",
+    "audio",    "x11",         "wayland", "gpu",         "camera",
+    "network",  "kde-session", "dbus",    "dbus-system", "notifications",
+    "io_uring", "userns",      "portals", "open-uri",
 };
 
 const char *

@@ -26,26 +26,28 @@ enum jail_network jail_network_from_string(const char *s);
 
 /* Rights a profile grants (docs/profiles.md "[rights]"). */
 enum {
-	RIGHT_AUDIO = 1u << 0,	       /* PulseAudio, PipeWire sockets, /dev/snd */
-	RIGHT_X11 = 1u << 1,	       /* the $DISPLAY socket and its Xauthority */
+	RIGHT_AUDIO = 1u << 0,         /* PulseAudio, PipeWire sockets, /dev/snd */
+	RIGHT_X11 = 1u << 1,           /* the $DISPLAY socket and its Xauthority */
 	RIGHT_WAYLAND = 1u << 2,       /* the $WAYLAND_DISPLAY socket */
-	RIGHT_GPU = 1u << 3,	       /* /dev/dri */
-	RIGHT_CAMERA = 1u << 4,	       /* /dev/video* */
+	RIGHT_GPU = 1u << 3,           /* /dev/dri */
+	RIGHT_CAMERA = 1u << 4,        /* /dev/video* */
 	RIGHT_NETWORK = 1u << 5,       /* any network beyond loopback */
 	RIGHT_KDE_SESSION = 1u << 6,   /* ICE socket, SESSION_MANAGER, session files */
-	RIGHT_DBUS = 1u << 7,	       /* the (filtered) session bus */
+	RIGHT_DBUS = 1u << 7,          /* the (filtered) session bus */
 	RIGHT_DBUS_SYSTEM = 1u << 8,   /* the (filtered) system bus */
 	RIGHT_NOTIFICATIONS = 1u << 9, /* Notify & co. on org.freedesktop.Notifications */
 	RIGHT_IO_URING = 1u << 10,     /* io_uring_setup/enter/register (seccomp) */
 	RIGHT_USERNS = 1u << 11,       /* nested user, PID, network, IPC namespaces (seccomp) */
-	_RIGHT_COUNT = 12,
-	RIGHTS_ALL = (1u << 12) - 1,
+	RIGHT_PORTALS = 1u << 12,      /* the desktop portals, as a sandboxed app */
+	RIGHT_OPEN_URI = 1u << 13,     /* the OpenURI portal: links open on the host */
+	_RIGHT_COUNT = 14,
+	RIGHTS_ALL = (1u << 14) - 1,
 	/* Convenient, not secure: what a jail gets when its profile is silent.
 	 * The session bus is in because it is filtered: the jail
 	 * talks to an xdg-dbus-proxy that shows it only what [dbus] and the
-	 * notifications right allow, never the real bus. */
+	 * notifications and portals rights allow, never the real bus. */
 	RIGHTS_DEFAULT = RIGHT_AUDIO | RIGHT_X11 | RIGHT_WAYLAND | RIGHT_GPU | RIGHT_NETWORK |
-			 RIGHT_DBUS | RIGHT_NOTIFICATIONS,
+	                 RIGHT_DBUS | RIGHT_NOTIFICATIONS | RIGHT_PORTALS | RIGHT_OPEN_URI,
 	/* What `secure = true` starts from: Wayland clients cannot read each
 	 * other's input, so it stays. */
 	RIGHTS_SECURE = RIGHT_WAYLAND,

@@ -6,13 +6,18 @@
  * right also writes an Xauthority file holding only the cookies of the
  * granted display, never the user's whole file.
  */
+#include <sys/stat.h>
+#include <sys/syscall.h>
+
 #include <fcntl.h>
 #include <glob.h>
-#include <sys/stat.h>
+#include <linux/openat2.h>
 
+#include "ini-profiles/dbus-proxy.h"
 #include "jailer/gpu-sysfs.h"
 #include "jailer/jailer.h"
 #include "state/log.h"
+#include "state/state.h"
 
 static void
 bind_socket(const struct jail_socket *s)
@@ -167,6 +172,66 @@ write_xauthority(const struct jail_spec *spec)
 		die_errno(EXIT_TEMPORARY, r, "unable to write the jail's Xauthority");
 }
 
+/* With the portals right (docs/jail.md "Portals"): the identity the
+ * supervisor wrote for the portals at /.flatpak-info, read-only — GTK and
+ * Qt then use the portals' file chooser, whose choices come back as paths
+ * of the document portal — and the jail's own part of that portal, what
+ * the user shared with it, at $XDG_RUNTIME_DIR/doc. Only the state dir's
+ * regular file of ours, and only the app's folder of the document
+ * portal's mount. */
+static void
+bind_portals(const struct jail_spec *spec)
+{
+	_cleanup_free_ char *info = NULL, *id = NULL, *doc = NULL, *runtime = NULL, *by_app = NULL,
+	                    *jail_doc = NULL;
+	_cleanup_close_ int fd = -1, doc_fd = -1, app_fd = -1;
+	struct stat st, parent;
+
+	/* By its path below the old root: a bind takes a file of this mount
+	 * namespace, not one opened through the state dir's fd of the host's. */
+	if (asprintf(&info, OLDROOT "%s/%s", spec->state_path, STATE_APP_INFO) < 0)
+		die(EXIT_TEMPORARY, "out of memory");
+	fd = open(info, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0 || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_uid != getuid()) {
+		log_debug(
+		    "right 'portals' granted but no identity '%s' in the state dir, no portals",
+		    STATE_APP_INFO);
+		return;
+	}
+	bind_fd_into_jail(fd, "the jail's identity for the portals", DBUS_APP_INFO_PATH, BIND_RO);
+	if (dbus_app_id(spec->name, &id) < 0 ||
+	    asprintf(&doc, OLDROOT "%s/doc", spec->runtime_dir) < 0 ||
+	    asprintf(&runtime, OLDROOT "%s", spec->runtime_dir) < 0 ||
+	    asprintf(&by_app, "by-app/%s", id) < 0 ||
+	    asprintf(&jail_doc, "%s/doc", spec->runtime_dir) < 0)
+		die(EXIT_TEMPORARY, "out of memory");
+	/* The document portal's file system: a mount of the user's own on the
+	 * host's runtime dir (which only the user's host processes write; no
+	 * jail can mount anything there). Its FUSE answers no statfs, so it is
+	 * told by being a mount point. The app's folder is reached on it
+	 * without a symlink and without leaving it; the portal makes the
+	 * folder when it is first looked up. */
+	doc_fd = open(doc, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (doc_fd < 0 || fstat(doc_fd, &st) < 0 || stat(runtime, &parent) < 0 ||
+	    st.st_dev == parent.st_dev || st.st_uid != getuid()) {
+		log_debug("no document portal at '%s/doc': no documents in the jail",
+		          spec->runtime_dir);
+		return;
+	}
+	app_fd = (int) syscall(SYS_openat2, doc_fd, by_app,
+	                       &(struct open_how){.flags = O_PATH | O_DIRECTORY | O_CLOEXEC,
+	                                          .resolve = RESOLVE_NO_SYMLINKS |
+	                                                     RESOLVE_NO_MAGICLINKS |
+	                                                     RESOLVE_NO_XDEV | RESOLVE_BENEATH},
+	                       sizeof(struct open_how));
+	if (app_fd < 0) {
+		log_debug_errno(-errno, "the document portal has no folder for '%s'", id);
+		return;
+	}
+	make_jail_dir(jail_doc, 0700);
+	bind_fd_into_jail(app_fd, "the jail's documents", jail_doc, 0);
+}
+
 void
 apply_rights(const struct jail_spec *spec)
 {
@@ -199,6 +264,8 @@ apply_rights(const struct jail_spec *spec)
 		bind_socket(&spec->ice);
 	}
 	bind_socket(&spec->dbus);
+	if (spec->dbus.host != NULL && (spec->rights & RIGHT_PORTALS))
+		bind_portals(spec);
 	if (spec->dbus_system.host != NULL) {
 		make_jail_dir("/run/dbus", 0755);
 		bind_socket(&spec->dbus_system);

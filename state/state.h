@@ -30,6 +30,7 @@ struct stat;
 #define STATE_DBUS_PROXY_SOCK "dbus-proxy.sock"   /* the filtered session bus */
 #define STATE_DBUS_SYSTEM_SOCK "dbus-system.sock" /* the filtered system bus */
 #define STATE_DBUS_PROXY_DIR "dbus-proxy" /* the proxy's own folder: it makes its sockets there */
+#define STATE_APP_INFO         "flatpak-info" /* the jail's identity for the portals (dbus-proxy.h) */
 #define STATE_HOME_MOUNT    "home"     /* mount point of a decrypted home */
 #define STATE_KEEPER_PID    "keeper.pid"  /* the jail's keeper (supervisor/keeper.h) */
 #define STATE_KEEPER_LOCK   "keeper.lock" /* flocked by a keeper for its whole life */

@@ -87,9 +87,9 @@ dbus_proxy_spawn(int dir_fd, const char *state_path, const struct dbus_proxy_cmd
 		 pid_t *ret_pid, int *ret_ready_fd)
 {
 	_cleanup_free_ char *proxy_dir = path_join(state_path, STATE_DBUS_PROXY_DIR);
-	_cleanup_free_ char *found = NULL, *exe = NULL;
+	_cleanup_free_ char *found = NULL, *exe = NULL, *info_path = NULL;
 	struct sandbox_bind binds[DBUS_PROXY_BINDS_MAX];
-	_cleanup_close_ int proxy_fd = -1;
+	_cleanup_close_ int proxy_fd = -1, info_fd = -1;
 	struct proxy_child c;
 	struct sandbox sb;
 	int r;
@@ -104,11 +104,23 @@ dbus_proxy_spawn(int dir_fd, const char *state_path, const struct dbus_proxy_cmd
 		r = state_dir_create(dir_fd, STATE_DBUS_PROXY_DIR, &proxy_fd, NULL);
 	if (r < 0)
 		return r;
+	/* The jail's identity for the portals, where neither the jail nor the
+	 * proxy can write: the state dir. */
+	if (cmd->app_info != NULL) {
+		r = state_write_atomic(dir_fd, STATE_APP_INFO, cmd->app_info,
+		                       strlen(cmd->app_info));
+		if (r < 0)
+			return r;
+		info_fd = openat(dir_fd, STATE_APP_INFO, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+		info_path = path_join(state_path, STATE_APP_INFO);
+		if (info_fd < 0 || info_path == NULL)
+			return info_fd < 0 ? -errno : -ENOMEM;
+	}
 	/* Resolved here, in the host's view: the sandbox binds the file
 	 * itself when it is not below /usr (a build of the user's, say). */
 	if (find_on_path("xdg-dbus-proxy", getenv("PATH"), &found) >= 0)
 		exe = realpath(found, NULL);
-	dbus_proxy_sandbox(cmd, exe, proxy_dir, proxy_fd, binds, &sb);
+	dbus_proxy_sandbox(cmd, exe, proxy_dir, proxy_fd, info_path, info_fd, binds, &sb);
 	if (proxy_filter == NULL)
 		(void) sandbox_filter_new(&proxy_filter);
 	sb.filter = proxy_filter;

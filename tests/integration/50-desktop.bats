@@ -4,9 +4,10 @@
 # Menu launchers (`jailsup desktop`, docs/architecture.md §10): an app's
 # own desktop entry,
 # found in $XDG_DATA_DIRS by the profile's exe, becomes
-# $XDG_DATA_HOME/applications/jailsup-NAME.desktop with every Exec wrapped
-# in `jailsup run --profile NAME --`; --replace hides the original with a
-# user-level override; remove brings the original state back. Bad input
+# $XDG_DATA_HOME/applications/jailsup-NAME--ENTRY.desktop with every Exec
+# wrapped in `jailsup run --profile NAME --`; --replace hides the original
+# with a user-level override and makes the launcher the default for the
+# types the original opened; remove brings the original state back. Bad input
 # loses nothing. The app is a stand-in script with a desktop entry of
 # several Exec lines and field codes, in a data dir of the test.
 
@@ -64,13 +65,16 @@ Name=Quoted
 Exec=$APP "with \\\\\\\\back slash" "\\\\"quote\\\\" and \\\\\$HOME" %F
 EOF
 	desktop-file-validate "$ORIG" || fail "the test's own entry is not valid"
+	# As a package's install does (dpkg's trigger): GLib finds the types of
+	# a data dir's entries only in its index.
+	update-desktop-database "$XDG_DATA_DIRS/applications"
 	cp "$ORIG" "$BATS_TEST_TMPDIR/orig.copy"
 	write_profile testapp <<EOF
 [jail]
 exec = $APP
 network = none
 EOF
-	LAUNCHER=$XDG_DATA_HOME/applications/jailsup-testapp.desktop
+	LAUNCHER=$XDG_DATA_HOME/applications/jailsup-testapp--org.example.TestApp.desktop
 }
 
 # fields FILE: "[GROUP] KEY=VALUE" per entry, in file order; comments and
@@ -128,7 +132,7 @@ EOF
 
 	run jailsup desktop list
 	assert_status 0
-	assert_output_contains "testapp" "jailsup-testapp.desktop" "$APPS_ID"
+	assert_output_contains "testapp" "jailsup-testapp--org.example.TestApp.desktop" "$APPS_ID"
 }
 
 @test "desktop add: the launcher's Exec runs the app in its jail, with the launcher's arguments" {
@@ -151,6 +155,8 @@ EOF
 
 	run jailsup desktop add testapp --replace
 	assert_status 0
+	grep -qx "text/plain=$(basename "$LAUNCHER");" "$XDG_CONFIG_HOME/mimeapps.list" ||
+		fail "$(cat "$XDG_CONFIG_HOME/mimeapps.list")"
 	OVR=$XDG_DATA_HOME/applications/$APPS_ID
 	[ -f "$OVR" ] || fail "no override at $OVR"
 	run desktop-file-validate "$OVR"
@@ -166,18 +172,24 @@ EOF
 	# The original itself is never written.
 	cmp "$ORIG" "$BATS_TEST_TMPDIR/orig.copy" || fail "the original was changed"
 
-	# Adding again is an update, not an error; without --replace it shows
-	# the original again.
-	run jailsup desktop add testapp --replace
-	assert_status 0
+	# Adding the same entry again needs --replace, and says so.
+	cp "$LAUNCHER" "$BATS_TEST_TMPDIR/launcher"
 	run jailsup desktop add testapp
-	assert_status 0
-	[ ! -e "$OVR" ] || fail "the override stayed after a plain add"
+	assert_status 5
+	assert_output_contains "already has the launcher" "--replace writes it again"
+	cmp "$LAUNCHER" "$BATS_TEST_TMPDIR/launcher" || fail "the launcher was changed"
+	[ -e "$OVR" ] || fail "the override went"
 	run jailsup desktop add testapp --replace
 	assert_status 0
 
 	run jailsup desktop remove testapp
 	assert_status 0
+	# The desktop's index of the folder is rebuilt, without the launcher.
+	! grep -q jailsup "$XDG_DATA_HOME/applications/mimeinfo.cache" ||
+		fail "$(cat "$XDG_DATA_HOME/applications/mimeinfo.cache")"
+	rm "$XDG_DATA_HOME/applications/mimeinfo.cache"
+	# The user had no mimeapps.list: add made one, remove takes it.
+	[ ! -e "$XDG_CONFIG_HOME/mimeapps.list" ] || fail "$(cat "$XDG_CONFIG_HOME/mimeapps.list")"
 	tree "$XDG_DATA_HOME" >"$BATS_TEST_TMPDIR/after"
 	run diff -u "$BATS_TEST_TMPDIR/before" "$BATS_TEST_TMPDIR/after"
 	assert_status 0
@@ -262,5 +274,104 @@ EOF
 	[ ! -e "$LAUNCHER" ] || fail "a launcher was written"
 	run jailsup desktop add testapp --entry second.desktop
 	assert_status 0
-	grep -qx "Name=Second (jailed)" "$LAUNCHER" || fail "$(cat "$LAUNCHER")"
+	grep -qx "Name=Second (jailed)" "$XDG_DATA_HOME/applications/jailsup-testapp--second.desktop" ||
+		fail "$(ls "$XDG_DATA_HOME/applications")"
+}
+
+# The MIME side, played with the desktop's own tools: gio (GLib, as file
+# managers ask), xdg-mime and xdg-open (xdg-utils, as scripts and
+# browsers ask). In this test only the test's data dir exists, so the
+# original is the only app for text/plain; image/png is another app's
+# by the user's choice.
+@test "desktop add --replace: files the original opened open jailed (gio, xdg-mime, xdg-open); others stay; remove gives them back" {
+	local cfg=$XDG_CONFIG_HOME/mimeapps.list
+	command -v xdg-open >/dev/null || fail "'xdg-open' is not installed (xdg-utils)"
+	printf '[Desktop Entry]\nType=Application\nName=Viewer\nExec=/bin/true %%f\nMimeType=image/png;\n' \
+		>"$XDG_DATA_DIRS/applications/viewer.desktop"
+	update-desktop-database "$XDG_DATA_DIRS/applications"
+	mkdir -p "$XDG_CONFIG_HOME"
+	printf '# mine\n[Default Applications]\nimage/png=viewer.desktop;\n\n[Added Associations]\ntext/x-c=viewer.desktop;\n' >"$cfg"
+	cp "$cfg" "$BATS_TEST_TMPDIR/cfg.before"
+	[ "$(xdg-mime query default text/plain)" = "$APPS_ID" ] || fail "the test's own setup"
+
+	run jailsup desktop add testapp --replace
+	assert_status 0
+	assert_output_contains "open jailed (1 types)"
+	L=$(basename "$LAUNCHER")
+	run gio mime text/plain
+	assert_output_contains "$L"
+	[ "$(xdg-mime query default text/plain)" = "$L" ] || fail "$(cat "$cfg")"
+	[ "$(xdg-mime query default image/png)" = viewer.desktop ] || fail "$(cat "$cfg")"
+	# The user's file keeps every line of its own.
+	grep -qx '# mine' "$cfg" && grep -qx 'text/x-c=viewer.desktop;' "$cfg" &&
+		grep -qx 'image/png=viewer.desktop;' "$cfg" || fail "$(cat "$cfg")"
+	grep -qx "X-Jailsup-Defaults=text/plain:;" "$LAUNCHER" || fail "$(cat "$LAUNCHER")"
+
+	# A double-click, as a file manager or a browser's download does it
+	# (xdg-open asks xdg-mime only on a desktop: with a display; the
+	# generic way, which reads mimeapps.list as the specification says).
+	echo hello >"$BATS_TEST_TMPDIR/note.txt"
+	run env -u XDG_CURRENT_DESKTOP DISPLAY=:0 xdg-open "$BATS_TEST_TMPDIR/note.txt"
+	assert_status 0
+	wait_for_file "$(jail_home testapp)/launched"
+	wait_for grep -qx -- "$BATS_TEST_TMPDIR/note.txt" "$(jail_home testapp)/launched"
+	grep -qx "jail=testapp" "$(jail_home testapp)/launched" || fail "not jailed"
+
+	run jailsup desktop remove testapp
+	assert_status 0
+	cmp "$cfg" "$BATS_TEST_TMPDIR/cfg.before" || fail "$(diff "$BATS_TEST_TMPDIR/cfg.before" "$cfg")"
+	[ "$(xdg-mime query default text/plain)" = "$APPS_ID" ] || fail "not given back"
+	run gio mime text/plain
+	assert_output_contains "$APPS_ID"
+}
+
+@test "desktop add --replace: a default the user changed meanwhile is theirs; a symlinked mimeapps.list is refused" {
+	local cfg=$XDG_CONFIG_HOME/mimeapps.list
+	run jailsup desktop add testapp --replace
+	assert_status 0
+	# The user picks another app for text/plain; remove leaves that be.
+	sed -i 's/^text\/plain=.*/text\/plain=mine.desktop;/' "$cfg"
+	run jailsup desktop remove testapp
+	assert_status 0
+	grep -qx 'text/plain=mine.desktop;' "$cfg" || fail "$(cat "$cfg")"
+
+	mv "$cfg" "$BATS_TEST_TMPDIR/real.list"
+	ln -s "$BATS_TEST_TMPDIR/real.list" "$cfg"
+	run jailsup desktop add testapp --replace
+	assert_status 125
+	assert_output_contains "mimeapps.list" "a symlink"
+	[ ! -e "$LAUNCHER" ] || fail "a launcher was written although the command failed"
+	[ -L "$cfg" ] || fail "the link was replaced"
+}
+
+@test "desktop add: one profile, several launchers (one per entry); list shows them; remove --entry takes one" {
+	local d=$XDG_DATA_DIRS/applications
+	printf '[Desktop Entry]\nType=Application\nName=Calc\nExec=%s --calc %%f\n' "$APP" >"$d/org.example.Calc.desktop"
+	printf '[Desktop Entry]\nType=Application\nName=Hidden\nNoDisplay=true\nExec=%s --hidden\n' "$APP" >"$d/org.example.Hidden.desktop"
+	# Three entries run the exe, two of them shown: the choice offers those.
+	run jailsup desktop add testapp
+	assert_status 2
+	assert_output_contains "$APPS_ID" "org.example.Calc.desktop"
+	[[ $output != *org.example.Hidden* ]] || fail "a NoDisplay entry was offered: $output"
+
+	run jailsup desktop add testapp --entry "$APPS_ID"
+	assert_status 0
+	run jailsup desktop add testapp --entry org.example.Calc.desktop
+	assert_status 0
+	[ -f "$LAUNCHER" ] || fail "the first launcher went: $(ls "$XDG_DATA_HOME/applications")"
+	CALC=$XDG_DATA_HOME/applications/jailsup-testapp--org.example.Calc.desktop
+	grep -qx "Name=Calc (jailed)" "$CALC" || fail "$(cat "$CALC")"
+	run jailsup desktop list
+	assert_status 0
+	assert_output_contains "jailsup-testapp--org.example.TestApp.desktop" "jailsup-testapp--org.example.Calc.desktop"
+
+	run jailsup desktop remove testapp --entry org.example.Calc.desktop
+	assert_status 0
+	[ ! -e "$CALC" ] || fail "not removed"
+	[ -f "$LAUNCHER" ] || fail "the other launcher went too"
+	run jailsup desktop remove testapp --entry org.example.Calc.desktop
+	assert_status 3
+	run jailsup desktop remove testapp
+	assert_status 0
+	[ ! -e "$LAUNCHER" ] || fail "not removed"
 }

@@ -101,10 +101,15 @@ status_is() {
 		fail "the proxy's /etc: $(ls -A "/proc/$pid/root/etc")"
 	while IFS= read -r entry; do
 		case $entry in
-		usr | bin | sbin | lib | lib32 | lib64 | libx32 | etc | dev | tmp) ;;
+		usr | bin | sbin | lib | lib32 | lib64 | libx32 | etc | dev | tmp | .flatpak-info) ;;
 		*) fail "the proxy's root has '$entry'" ;;
 		esac
 	done < <(find "/proc/$pid/root/" -mindepth 1 -maxdepth 1 -printf '%f\n')
+	# The jail's identity for the portals, which the proxy cannot change.
+	grep -qx "name=org.jailsup.conf" "/proc/$pid/root/.flatpak-info" ||
+		fail "$(cat "/proc/$pid/root/.flatpak-info")"
+	grep -Eq '^[0-9]+ [0-9]+ [0-9:]+ [^ ]+ /\.flatpak-info ro,' "/proc/$pid/mountinfo" ||
+		fail "its identity is writable: $(grep flatpak-info "/proc/$pid/mountinfo")"
 	# Read-only where it is not its folder.
 	grep -Eq '^[0-9]+ [0-9]+ [0-9:]+ / / ro,' "/proc/$pid/mountinfo" ||
 		fail "its root is not read-only: $(head -1 "/proc/$pid/mountinfo")"

@@ -121,7 +121,7 @@ test_dbus_proxy_sandbox(void **state)
 	                 0);
 	/* A program below /usr is there already: not bound again. */
 	dbus_proxy_sandbox(&c, "/usr/bin/xdg-dbus-proxy",
-	                   "/run/user/1000/jailsup/jails/t/dbus-proxy", 7, binds, &sb);
+	                   "/run/user/1000/jailsup/jails/t/dbus-proxy", 7, NULL, -1, binds, &sb);
 	assert_ptr_equal(sb.binds, binds);
 	assert_int_equal(sb.n_binds, 3);
 	/* Its folder is the one thing it may write, verified, and its cwd. */
@@ -142,20 +142,84 @@ test_dbus_proxy_sandbox(void **state)
 	assert_int_equal(sb.keep_caps, 0);
 
 	/* A program elsewhere is bound, read-only. */
-	dbus_proxy_sandbox(&c, "/opt/proxy/xdg-dbus-proxy", "/r/dbus-proxy", 7, binds, &sb);
+	dbus_proxy_sandbox(&c, "/opt/proxy/xdg-dbus-proxy", "/r/dbus-proxy", 7, NULL, -1, binds,
+	                   &sb);
 	assert_int_equal(sb.n_binds, 4);
 	assert_string_equal(binds[1].src, "/opt/proxy/xdg-dbus-proxy");
 	assert_int_equal(binds[1].flags, 0);
+
+	/* The jail's identity, read-only at /.flatpak-info, verified. */
+	dbus_proxy_sandbox(&c, "/opt/proxy/xdg-dbus-proxy", "/r/dbus-proxy", 7, "/r/flatpak-info",
+	                   9, binds, &sb);
+	assert_int_equal(sb.n_binds, DBUS_PROXY_BINDS_MAX);
+	assert_string_equal(binds[4].src, "/r/flatpak-info");
+	assert_string_equal(binds[4].dst, "/.flatpak-info");
+	assert_int_equal(binds[4].flags, SANDBOX_BIND_VERIFY);
+	assert_int_equal(binds[4].verify_fd, 9);
 	dbus_proxy_cmd_done(&c);
 
 	/* An abstract bus: the host's network, no socket to bind. */
 	assert_int_equal(dbus_proxy_cmd(&profile, RIGHT_DBUS, "unix:abstract=x", NULL, NULL, &c),
 	                 0);
-	dbus_proxy_sandbox(&c, NULL, "/r/dbus-proxy", 7, binds, &sb);
+	dbus_proxy_sandbox(&c, NULL, "/r/dbus-proxy", 7, NULL, -1, binds, &sb);
 	assert_int_equal(sb.n_binds, 1);
 	assert_false(sb.new_netns);
 	assert_true(sb.new_pidns);
 	dbus_proxy_cmd_done(&c);
+}
+
+/* The portals know a jail as org.jailsup.NAME: a valid bus name for
+ * every jail name, and never the same for two. */
+static void
+test_dbus_app_id(void **state)
+{
+	static const char *const names[][2] = {
+	    {"firefox-esr", "org.jailsup.firefox-esr"},
+	    {"my.app", "org.jailsup.my_2eapp"},
+	    {"my_2eapp", "org.jailsup.my_5f2eapp"},
+	    {"2048", "org.jailsup._32048"},
+	    {"a_b", "org.jailsup.a_5fb"},
+	};
+	_cleanup_free_ char *text = NULL;
+	char *id;
+
+	(void) state;
+	for (size_t i = 0; i < ELEMENTSOF(names); i++) {
+		assert_int_equal(dbus_app_id(names[i][0], &id), 0);
+		assert_string_equal(id, names[i][1]);
+		free(id);
+	}
+	assert_int_equal(dbus_app_id("../x", &id), -EINVAL);
+	assert_int_equal(dbus_app_id("", &id), -EINVAL);
+	assert_int_equal(dbus_app_info("my.app", &text), 0);
+	assert_non_null(strstr(text, "\n[Application]\nname=org.jailsup.my_2eapp\n"));
+}
+
+/* The portals right adds the portal's calls, OpenURI only with open-uri;
+ * the system bus gets none of the session bus's rights. */
+static void
+test_dbus_proxy_rules_portals(void **state)
+{
+	static const struct profile_dbus none = {};
+	_cleanup_strv_ char **v = NULL, **w = NULL, **x = NULL;
+	const char *chooser =
+	    "--call=org.freedesktop.portal.Desktop="
+	    "org.freedesktop.portal.FileChooser.*@/org/freedesktop/portal/desktop";
+	const char *open_uri = "--call=org.freedesktop.portal.Desktop="
+	                       "org.freedesktop.portal.OpenURI.*@/org/freedesktop/portal/desktop";
+
+	(void) state;
+	assert_int_equal(dbus_proxy_rules(&none, RIGHT_PORTALS | RIGHT_OPEN_URI, &v), 0);
+	assert_true(strv_contains(v, chooser));
+	assert_true(strv_contains(v, open_uri));
+	assert_true(strv_contains(v, "--talk=org.freedesktop.portal.Documents"));
+	assert_false(strv_contains(v, "--talk=org.freedesktop.portal.Desktop"));
+	assert_int_equal(dbus_proxy_rules(&none, RIGHT_PORTALS, &w), 0);
+	assert_true(strv_contains(w, chooser));
+	assert_false(strv_contains(w, open_uri));
+	/* open-uri alone is nothing: it is a part of the portals. */
+	assert_int_equal(dbus_proxy_rules(&none, RIGHT_OPEN_URI, &x), 0);
+	assert_int_equal(strv_length(x), 1);
 }
 
 int
@@ -167,6 +231,8 @@ main(void)
 	    cmocka_unit_test(test_dbus_proxy_cmd_abstract),
 	    cmocka_unit_test(test_dbus_proxy_cmd_refused),
 	    cmocka_unit_test(test_dbus_proxy_sandbox),
+	    cmocka_unit_test(test_dbus_app_id),
+	    cmocka_unit_test(test_dbus_proxy_rules_portals),
 	};
 
 	return cmocka_run_group_tests_name("test-dbus-proxy", tests, NULL, NULL);

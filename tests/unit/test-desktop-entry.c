@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * Unit tests of supervisor/desktop-entry.c: the Desktop Entry reader (what
+ * Unit tests of cli/desktop-entry.c: the Desktop Entry reader (what
  * it keeps, what it refuses: the files are untrusted) and the Exec quoting
  * rules both ways, including the round trip join → split.
  */

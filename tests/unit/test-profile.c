@@ -185,8 +185,9 @@ static void
 test_right_to_string_each_bit(void **state)
 {
 	static const char *const names[] = {
-	    "audio",       "x11",  "wayland",     "gpu",           "camera",   "network",
-	    "kde-session", "dbus", "dbus-system", "notifications", "io_uring", "userns"};
+	    "audio",    "x11",         "wayland", "gpu",         "camera",
+	    "network",  "kde-session", "dbus",    "dbus-system", "notifications",
+	    "io_uring", "userns",      "portals", "open-uri"};
 
 	(void) state;
 	assert_int_equal(ELEMENTSOF(names), _RIGHT_COUNT);
@@ -598,7 +599,7 @@ test_profile_parse_rights(void **state)
 	                                        ~(RIGHT_DBUS | RIGHT_NOTIFICATIONS));
 	body_fails(fx, "[rights]\nallow = audio, sound\n", 4,
 	           "unknown right 'sound' (known: audio, x11, wayland, gpu, camera, network, "
-	           "kde-session, dbus, dbus-system, notifications, io_uring, userns)");
+	           "kde-session, dbus, dbus-system, notifications, io_uring, userns, portals, open-uri)");
 	body_fails(fx, "[rights]\ndeny = X11\n", 4, "unknown right 'X11'");
 	body_fails(fx, "[rights]\nallow = audio gpu\n", 4, "unknown right 'audio gpu'");
 	body_fails(fx, "[rights]\nallow = gpu\ndeny = gpu\n", 5,
