@@ -298,9 +298,15 @@ load supervisor-helpers
 	assert_output_contains "no jail named 'no-such-jail'"
 }
 
-@test "kill --all ends every jail; the exit status of the CLI is the app's signal" {
+@test "kill --all ends every jail, quietly skips the stopped ones; the exit status of the CLI is the app's signal" {
 	env_profile a
 	env_profile b
+	env_profile c
+	# A stopped jail keeps its state dir: --all means the running ones, and
+	# says nothing of the others.
+	run jailsup run c -- true
+	assert_status 0
+	wait_status c stopped
 	# shellcheck disable=SC2016 # expanded in the jail
 	bg jailsup run a -- sh -c 'touch "$HOME/ready"; exec sleep 1000'
 	local cli_a=$BG_PID
@@ -310,6 +316,7 @@ load supervisor-helpers
 	wait_for_file "$(jail_home b)/ready"
 	run jailsup kill --all
 	assert_status 0
+	[[ $output != *"not running"* ]] || fail "kill --all spoke of a stopped jail: $output"
 	wait_jail_gone a
 	wait_jail_gone b
 	local rc=0
@@ -320,6 +327,9 @@ load supervisor-helpers
 	wait_status b stopped
 	run jailsup kill --all
 	assert_status 0
+	[ -z "$output" ] || fail "kill --all with no jail running printed: $output"
+	run jailsup kill --all c
+	assert_status 2
 }
 
 @test "kill of a jail still running its init script: SIGTERM ends it, without the SIGKILL fallback" {
