@@ -88,16 +88,6 @@ parse_run_args(int argc, char **argv, struct run_args *ret)
 	return 0;
 }
 
-/* Says what is wrong in profile NAME as "path:line: message". */
-static void
-log_profile_error(const struct profile_env *env, const char *name, const struct profile_error *err)
-{
-	_cleanup_free_ char *path = NULL;
-
-	(void) profile_find(env, name, &path);
-	log_error("%s:%u: %s", path != NULL ? path : name, err->line, err->msg);
-}
-
 /* NAME is a profile; an EXE (has a '/', or is on PATH while no profile has
  * that name) gets a derived name and, on first start, a new profile. */
 static int
@@ -129,7 +119,7 @@ load_run_profile(const struct run_args *a, const struct profile_env *env,
 			return log_error("no profile named '%s' (create one with `jailsup new %s "
 					 "--exec PATH`, or run an EXE by its path)", n, n), -ENOENT;
 		if (r < 0)
-			log_profile_error(env, n, &err);
+			cli_log_profile_errors(env, n, &err);
 		return r;
 	}
 
@@ -147,7 +137,7 @@ load_run_profile(const struct run_args *a, const struct profile_env *env,
 	r = profile_find_and_load(env, name, ret, &err);
 	if (r != -ENOENT) {
 		if (r < 0)
-			log_profile_error(env, name, &err);
+			cli_log_profile_errors(env, name, &err);
 		return r;
 	}
 	{
@@ -184,7 +174,7 @@ load_run_profile(const struct run_args *a, const struct profile_env *env,
 	}
 	r = profile_find_and_load(env, name, ret, &err);
 	if (r < 0)
-		log_profile_error(env, name, &err);
+		cli_log_profile_errors(env, name, &err);
 	return r;
 }
 
