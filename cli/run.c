@@ -229,9 +229,10 @@ explain_failed_start(void)
 	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status) || WEXITSTATUS(status) == 0)
 		return EXIT_JAILSUP_FAILED;
 	log_error("unprivileged user namespaces are not available to you: allow them with "
-		  "`sysctl kernel.unprivileged_userns_clone=1` and a non-zero "
-		  "user.max_user_namespaces, or, under AppArmor, "
-		  "`sysctl kernel.apparmor_restrict_unprivileged_userns=0`");
+	          "`sysctl kernel.unprivileged_userns_clone=1` and a non-zero "
+	          "user.max_user_namespaces, or, under AppArmor, load the jailer's profile "
+	          "(`apparmor_parser -r /etc/apparmor.d/jailsup-jailer`) or "
+	          "`sysctl kernel.apparmor_restrict_unprivileged_userns=0`");
 	return EXIT_NO_USERNS;
 }
 
