@@ -423,7 +423,7 @@ report_failed_start(int tee, const struct run_report *rep)
 	if (n == 0)
 		strcpy(text, "jailsup: error: the start failed\n");
 	if (open_jail_log(rep->name, &log_fd) >= 0)
-		(void) write_all(log_fd, text, (size_t) n);
+		(void) write_all(log_fd, text, strlen(text));
 	else {
 		openlog("jailsup", LOG_PID, LOG_USER);
 		for (char *l = text, *e; *l != '\0'; l = *e != '\0' ? e + 1 : e) {
