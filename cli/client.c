@@ -108,7 +108,8 @@ stdio_to_send(uint32_t mask, int *fds)
  * waiting (never an exit code, nor -EAGAIN), or what jail_run_app()
  * returns. */
 static int
-handle_reply(int sock, struct pty_relay *t, bool *started, char *const *argv, const char *jail_name)
+handle_reply(int sock, struct pty_relay *t, bool *started, char *const *argv, const char *jail_name,
+             unsigned flags)
 {
 	struct dispatch_small m;
 	char buf[256];
@@ -142,7 +143,9 @@ handle_reply(int sock, struct pty_relay *t, bool *started, char *const *argv, co
 	 * starts it without one sent a malformed reply. */
 	if (r == DISPATCH_STARTED && !*started && (t->mask == 0 || t->master >= 0)) {
 		*started = true;
-		return -EINPROGRESS;
+		/* The app runs on when we hang up: dispatch ends it only
+		 * with the jail. */
+		return (flags & JAIL_RUN_NO_WAIT) ? 0 : -EINPROGRESS;
 	}
 	if (r == DISPATCH_STOPPED && *started && t->master >= 0 && stop_signal(m.value)) {
 		pty_relay_suspend(t);
@@ -161,10 +164,35 @@ handle_reply(int sock, struct pty_relay *t, bool *started, char *const *argv, co
 }
 
 int
-jail_run_app(int sock_in, char *const *argv, const char *jail_name)
+jail_run_app(int sock, char *const *argv, const char *jail_name)
+{
+	return jail_run_app_flags(sock, argv, jail_name, 0, NULL);
+}
+
+/* With JAIL_RUN_NO_WAIT: STDIO[I] (our fd I) is /dev/null instead when it
+ * is a terminal. NULL_FD holds the /dev/null opened for it. */
+static int
+no_wait_stdio(int *stdio, size_t n, int *null_fd)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (!isatty(stdio[i]))
+			continue;
+		if (*null_fd < 0) {
+			*null_fd = open("/dev/null", O_RDWR | O_CLOEXEC | O_NOCTTY);
+			if (*null_fd < 0)
+				return -errno;
+		}
+		stdio[i] = *null_fd;
+	}
+	return 0;
+}
+
+int
+jail_run_app_flags(int sock_in, char *const *argv, const char *jail_name, unsigned flags,
+                   bool *ret_started)
 {
 	static const int relayed[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGWINCH };
-	_cleanup_close_ int sock = sock_in, sfd = -1;
+	_cleanup_close_ int sock = sock_in, sfd = -1, null_fd = -1;
 	_cleanup_(relay_freep) struct pty_relay *t = NULL;
 	_cleanup_strv_ char **env = NULL;
 	_cleanup_free_ void *msg = NULL;
@@ -175,7 +203,7 @@ jail_run_app(int sock_in, char *const *argv, const char *jail_name)
 	int stdio[DISPATCH_RUN_NFDS];
 	size_t len, n_stdio;
 	sigset_t mask, old;
-	int r;
+	int r = 0;
 
 	for (char **e = environ; *e != NULL; e++)
 		if (dispatch_env_passes(*e) && strv_push(&env, *e) < 0)
@@ -185,8 +213,11 @@ jail_run_app(int sock_in, char *const *argv, const char *jail_name)
 	t = calloc(1, sizeof(*t));
 	if (t == NULL)
 		return log_error("out of memory"), EXIT_JAILSUP_FAILED;
-	r = pty_relay_prepare(t, &tty);
-	if (r < 0) {
+	if (flags & JAIL_RUN_NO_WAIT)
+		t->term = t->master = -1; /* no pty: tty.mask stays 0 */
+	else
+		r = pty_relay_prepare(t, &tty);
+	if (!(flags & JAIL_RUN_NO_WAIT) && r < 0) {
 		log_error_errno(r, "unable to read the settings of our terminal");
 		return EXIT_JAILSUP_FAILED;
 	}
@@ -213,6 +244,14 @@ jail_run_app(int sock_in, char *const *argv, const char *jail_name)
 		return EXIT_JAILSUP_FAILED;
 	}
 	n_stdio = stdio_to_send(t->mask, stdio);
+	if (flags & JAIL_RUN_NO_WAIT) {
+		r = no_wait_stdio(stdio, n_stdio, &null_fd);
+		if (r < 0) {
+			sigprocmask(SIG_SETMASK, &old, NULL);
+			log_error_errno(r, "unable to open /dev/null");
+			return EXIT_JAILSUP_FAILED;
+		}
+	}
 	for (size_t i = 0; i < n_stdio; i++) {
 		struct stat st;
 		int fl = fcntl(stdio[i], F_GETFL);
@@ -280,12 +319,14 @@ jail_run_app(int sock_in, char *const *argv, const char *jail_name)
 		pty_relay_io(t, p + 2, n - 2);
 		if (!(p[0].revents & (POLLIN | POLLHUP | POLLERR)))
 			continue;
-		r = handle_reply(sock, t, &started, argv, jail_name);
+		r = handle_reply(sock, t, &started, argv, jail_name, flags);
 		if (r != -EINPROGRESS)
 			break;
 	}
 	pty_relay_done(t);
 	jail_call_guard_remove(&saved_alrm);
 	sigprocmask(SIG_SETMASK, &old, NULL);
+	if (ret_started != NULL)
+		*ret_started = started;
 	return r;
 }

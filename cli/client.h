@@ -23,4 +23,17 @@ int jail_connect(int state_fd, int *ret_fd);
  * anything: the caller starts a new jail and tries again. */
 int jail_run_app(int sock, char *const *argv, const char *jail_name);
 
+enum jail_run_flags {
+	/* Return 0 once the app runs (dispatch's STARTED comes after its
+	 * execve() succeeded), leaving it to run on: `jailsup run --no-wait`.
+	 * No pty relay (nobody stays to relay): a terminal among our stdio
+	 * is replaced by /dev/null, other stdio (redirected) is handed over. */
+	JAIL_RUN_NO_WAIT = 1 << 0,
+};
+/* jail_run_app() with FLAGS, a set of enum jail_run_flags. *RET_STARTED
+ * (may be NULL) is set when the app ran (its execve() succeeded): after
+ * that a non-zero return is the app's own status, not a failed start. */
+int jail_run_app_flags(int sock, char *const *argv, const char *jail_name, unsigned flags,
+                       bool *ret_started);
+
 #endif

@@ -723,7 +723,6 @@ static int
 load_profile(const char *name, struct profile_env *env, struct profile_env_storage *storage,
              char **shipped, struct jail_profile **ret)
 {
-	_cleanup_free_ char *path = NULL;
 	struct profile_error err = {};
 	int r;
 
@@ -734,8 +733,7 @@ load_profile(const char *name, struct profile_env *env, struct profile_env_stora
 	if (r == -ENOENT)
 		return log_error("no profile named '%s' (see `jailsup new`)", name), EXIT_NO_JAIL;
 	if (r < 0) {
-		(void) profile_find(env, name, &path);
-		log_error("%s:%u: %s", path != NULL ? path : name, err.line, err.msg);
+		cli_log_profile_errors(env, name, &err);
 		return EXIT_JAILSUP_FAILED;
 	}
 	return 0;

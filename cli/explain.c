@@ -392,7 +392,7 @@ verb_explain(int argc, char **argv)
 {
 	_cleanup_(profile_env_storage_done) struct profile_env_storage storage = {};
 	_cleanup_(profile_freep) struct jail_profile *p = NULL;
-	_cleanup_free_ char *shipped = NULL, *path = NULL, *text = NULL;
+	_cleanup_free_ char *shipped = NULL, *text = NULL;
 	_cleanup_fclose_ FILE *f = NULL;
 	struct profile_error err = {};
 	struct profile_env env;
@@ -414,8 +414,7 @@ verb_explain(int argc, char **argv)
 	if (r == -ENOENT)
 		return log_error("no profile named '%s'", argv[0]), EXIT_NO_JAIL;
 	if (r < 0) {
-		(void) profile_find(&env, argv[0], &path);
-		log_error("%s:%u: %s", path != NULL ? path : argv[0], err.line, err.msg);
+		cli_log_profile_errors(&env, argv[0], &err);
 		return EXIT_JAILSUP_FAILED;
 	}
 	/* Written whole, escaped: paths come from the profile and from the

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * jailsup — the command line. Verbs:
- *   run [--profile NAME] [--secure] [--autodelete] [--no-daemon] (NAME | EXE) [--] [ARGS…]
+ *   run [--profile NAME] [--secure] [--autodelete] [--no-daemon] [--no-wait] (NAME | EXE) [--] [ARGS…]
  *   enter NAME [-- CMD…]
  *   list [--json]
  *   kill NAME… | --all

@@ -8,11 +8,15 @@
  */
 #include <fcntl.h>
 #include <getopt.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <sched.h>
+#include <syslog.h>
 #include <time.h>
 
 #include "cli/client.h"
+#include "cli/notify.h"
 #include "cli/run.h"
 #include "cli/start.h"
 #include "cli/usage.h"
@@ -32,6 +36,7 @@ struct run_args {
 	bool secure;
 	bool autodelete;
 	bool no_daemon;
+	bool no_wait; /* back once the app runs: jail_run_app_flags() */
 	const char *target;
 	char **args;
 };
@@ -62,6 +67,8 @@ parse_run_args(int argc, char **argv, struct run_args *ret)
 			ret->autodelete = true;
 		else if (is_option(a, "--no-daemon"))
 			ret->no_daemon = true;
+		else if (is_option(a, "--no-wait"))
+			ret->no_wait = true;
 		else if (is_option(a, "--help")) {
 			cli_usage(stdout);
 			exit(0);
@@ -86,16 +93,6 @@ parse_run_args(int argc, char **argv, struct run_args *ret)
 	if (ret->target == NULL && ret->profile == NULL)
 		return log_error("run: a profile NAME or an EXE is needed"), -EINVAL;
 	return 0;
-}
-
-/* Says what is wrong in profile NAME as "path:line: message". */
-static void
-log_profile_error(const struct profile_env *env, const char *name, const struct profile_error *err)
-{
-	_cleanup_free_ char *path = NULL;
-
-	(void) profile_find(env, name, &path);
-	log_error("%s:%u: %s", path != NULL ? path : name, err->line, err->msg);
 }
 
 /* NAME is a profile; an EXE (has a '/', or is on PATH while no profile has
@@ -129,7 +126,7 @@ load_run_profile(const struct run_args *a, const struct profile_env *env,
 			return log_error("no profile named '%s' (create one with `jailsup new %s "
 					 "--exec PATH`, or run an EXE by its path)", n, n), -ENOENT;
 		if (r < 0)
-			log_profile_error(env, n, &err);
+			cli_log_profile_errors(env, n, &err);
 		return r;
 	}
 
@@ -147,7 +144,7 @@ load_run_profile(const struct run_args *a, const struct profile_env *env,
 	r = profile_find_and_load(env, name, ret, &err);
 	if (r != -ENOENT) {
 		if (r < 0)
-			log_profile_error(env, name, &err);
+			cli_log_profile_errors(env, name, &err);
 		return r;
 	}
 	{
@@ -184,7 +181,7 @@ load_run_profile(const struct run_args *a, const struct profile_env *env,
 	}
 	r = profile_find_and_load(env, name, ret, &err);
 	if (r < 0)
-		log_profile_error(env, name, &err);
+		cli_log_profile_errors(env, name, &err);
 	return r;
 }
 
@@ -232,9 +229,10 @@ explain_failed_start(void)
 	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status) || WEXITSTATUS(status) == 0)
 		return EXIT_JAILSUP_FAILED;
 	log_error("unprivileged user namespaces are not available to you: allow them with "
-		  "`sysctl kernel.unprivileged_userns_clone=1` and a non-zero "
-		  "user.max_user_namespaces, or, under AppArmor, "
-		  "`sysctl kernel.apparmor_restrict_unprivileged_userns=0`");
+	          "`sysctl kernel.unprivileged_userns_clone=1` and a non-zero "
+	          "user.max_user_namespaces, or, under AppArmor, load the jailer's profile "
+	          "(`apparmor_parser -r /etc/apparmor.d/jailsup-jailer`) or "
+	          "`sysctl kernel.apparmor_restrict_unprivileged_userns=0`");
 	return EXIT_NO_USERNS;
 }
 
@@ -293,8 +291,21 @@ jail_connect_or_start(const struct jail_profile *profile, int *ret_sock)
 	return connect_or_start(&a, profile, false, ret_sock);
 }
 
-int
-verb_run(int argc, char **argv)
+/* What verb_run() needs to tell of a start that failed. */
+struct run_report {
+	char name[JAIL_NAME_MAX + 1]; /* the jail, as far as it is known */
+	bool started;                 /* the app ran: its status is its own */
+};
+
+static void
+report_name(struct run_report *rep, const char *name)
+{
+	if (name != NULL)
+		snprintf(rep->name, sizeof(rep->name), "%s", name);
+}
+
+static int
+run_app(int argc, char **argv, struct run_report *rep)
 {
 	_cleanup_(profile_env_storage_done) struct profile_env_storage storage = {};
 	_cleanup_(profile_freep) struct jail_profile *profile = NULL;
@@ -308,6 +319,7 @@ verb_run(int argc, char **argv)
 
 	if (parse_run_args(argc, argv, &a) < 0)
 		return EXIT_USAGE;
+	report_name(rep, a.profile != NULL ? a.profile : a.target);
 	r = cli_profile_env(&env, &storage, &shipped);
 	if (r < 0)
 		return EXIT_JAILSUP_FAILED;
@@ -316,6 +328,7 @@ verb_run(int argc, char **argv)
 		return EXIT_NOT_EXECUTABLE;
 	if (r < 0)
 		return r == -ENOENT ? EXIT_NOT_FOUND : EXIT_JAILSUP_FAILED;
+	report_name(rep, profile->name);
 
 	r = profile_resolve_exe_full(profile->exec, "/", &env, &exe, &why);
 	if (r < 0 && why != NULL)
@@ -339,7 +352,8 @@ verb_run(int argc, char **argv)
 	for (int attempt = 1;; attempt++) {
 		r = connect_or_start(&a, profile, created, &sock);
 		if (r == 0)
-			r = jail_run_app(sock, app_argv, profile->name);
+			r = jail_run_app_flags(sock, app_argv, profile->name,
+			                       a.no_wait ? JAIL_RUN_NO_WAIT : 0, &rep->started);
 		if (r != -EAGAIN)
 			return r;
 		if (attempt == RUN_ATTEMPTS)
@@ -351,6 +365,119 @@ verb_run(int argc, char **argv)
 			(void) nanosleep(&(struct timespec){ .tv_nsec = attempt * 20 * 1000 * 1000 },
 					 NULL);
 	}
+}
+
+/* Nobody reads our stderr when none of our stdio is a terminal: a desktop
+ * launcher (whose menu discards it), a script, a cron job. Not a terminal
+ * is all it takes; a pipe into a terminal program still counts as none. */
+static bool
+no_terminal(void)
+{
+	return !isatty(STDIN_FILENO) && !isatty(STDOUT_FILENO) && !isatty(STDERR_FILENO);
+}
+
+/* The log file of jail NAME's state dir when there is one, for appending:
+ * a planted link or FIFO is refused. -ENOENT when there is none. */
+static int
+open_jail_log(const char *name, int *ret_fd)
+{
+	const char *runtime = getenv("XDG_RUNTIME_DIR");
+	_cleanup_close_ int jails = -1, dir = -1, fd = -1;
+	struct stat st;
+	int r;
+
+	if (runtime == NULL || runtime[0] != '/' || !jail_name_valid(name))
+		return -ENOENT;
+	r = state_runtime_open(runtime, false, NULL, &jails);
+	if (r >= 0)
+		r = state_dir_open(jails, name, &dir);
+	if (r < 0)
+		return r;
+	fd = openat(dir, STATE_LOG, O_WRONLY | O_APPEND | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &st) < 0)
+		return -errno;
+	if (!S_ISREG(st.st_mode))
+		return -EINVAL;
+	*ret_fd = TAKE_FD(fd);
+	return 0;
+}
+
+/* A start failed with no terminal to say so: the lines we logged (TEE
+ * holds them) go to the jail's log, or the system log when the jail has
+ * no state dir, and to the desktop as a notification. Only this path
+ * pays for the bus connection. */
+static void
+report_failed_start(int tee, const struct run_report *rep)
+{
+	_cleanup_close_ int log_fd = -1;
+	char text[4096], summary[128], *body;
+	ssize_t n;
+	int r;
+
+	n = pread(tee, text, sizeof(text) - 1, 0);
+	if (n < 0)
+		n = 0;
+	text[n] = '\0';
+	if (n == 0)
+		strcpy(text, "jailsup: error: the start failed\n");
+	if (open_jail_log(rep->name, &log_fd) >= 0)
+		(void) write_all(log_fd, text, strlen(text));
+	else {
+		openlog("jailsup", LOG_PID, LOG_USER);
+		for (char *l = text, *e; *l != '\0'; l = *e != '\0' ? e + 1 : e) {
+			e = strchrnul(l, '\n');
+			syslog(LOG_ERR, "%.*s", (int) (e - l), l);
+		}
+		closelog();
+	}
+
+	/* The notification without our name on each line: its title says
+	 * who speaks. */
+	body = text;
+	for (char *l = text; *l != '\0';) {
+		static const char prefix[] = "jailsup: error: ";
+
+		if (strstartswith(l, prefix))
+			memmove(l, l + strlen(prefix), strlen(l + strlen(prefix)) + 1);
+		l = strchrnul(l, '\n');
+		if (*l == '\n')
+			l++;
+	}
+	n = (ssize_t) strlen(body);
+	while (n > 0 && body[n - 1] == '\n')
+		body[--n] = '\0';
+	if (rep->name[0] != '\0')
+		snprintf(summary, sizeof(summary), "jail '%s' did not start", rep->name);
+	else
+		snprintf(summary, sizeof(summary), "a jail did not start");
+	r = desktop_notify(summary, body);
+	if (r < 0)
+		log_debug_errno(r, "unable to show a desktop notification, ignoring");
+}
+
+int
+verb_run(int argc, char **argv)
+{
+	struct run_report rep = {};
+	_cleanup_close_ int tee = -1;
+	int r;
+
+	/* Our own lines are kept aside as they are written, in case the start
+	 * fails: reading them back costs nothing unless it does. */
+	if (no_terminal()) {
+		tee = memfd_create("jailsup-run", MFD_CLOEXEC);
+		if (tee >= 0)
+			log_set_tee_fd(tee);
+	}
+	r = run_app(argc, argv, &rep);
+	if (tee >= 0) {
+		log_set_tee_fd(-1);
+		if (r != 0 && !rep.started)
+			report_failed_start(tee, &rep);
+	}
+	return r;
 }
 
 /* `enter` of a jail that takes no app: EXIT_NOT_RUNNING when the jail

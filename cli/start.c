@@ -22,6 +22,22 @@
 #include "state/log.h"
 #include "state/state.h"
 
+void
+cli_log_profile_errors(const struct profile_env *env, const char *name,
+                       const struct profile_error *err)
+{
+	_cleanup_free_ char *path = NULL;
+	_cleanup_strv_ char **lines = NULL;
+
+	(void) profile_find(env, name, &path);
+	if (profile_error_lines(err, path != NULL ? path : name, &lines) < 0) {
+		log_error("%s:%u: %s", path != NULL ? path : name, err->line, err->msg);
+		return;
+	}
+	for (char **l = lines; *l != NULL; l++)
+		log_error("%s", *l);
+}
+
 int
 cli_profile_env(struct profile_env *env, struct profile_env_storage *storage, char **shipped)
 {

@@ -18,6 +18,11 @@
 int cli_profile_env(struct profile_env *env, struct profile_env_storage *storage,
 		    char **shipped);
 
+/* Logs every error of a profile (ERR, from a load of NAME through ENV),
+ * one "path:line: message" a line, in order, bounded (profile.h). */
+void cli_log_profile_errors(const struct profile_env *env, const char *name,
+                            const struct profile_error *err);
+
 /* Starts the jail of PROFILE in the state dir JAIL_FD (named NAME, at
  * STATE_PATH) and waits until it is ready. Returns 0, -EALREADY when a
  * concurrent start got there first (its jail answers: join it), or -errno

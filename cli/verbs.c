@@ -743,9 +743,10 @@ kill_helpers_of(int dir_fd, const char *name)
  * jail), SIGKILL after the grace period (the jail dies with its jailer),
  * and back once the jailer is gone. The jailer is the one `list` shows:
  * the state's, else the one found holding the iso-pipe (a start whose
- * supervisor died before it recorded the PID). */
+ * supervisor died before it recorded the PID). QUIET: a jail that is not
+ * running is no news (`kill --all` means the running ones). */
 static int
-kill_jail(int jails_fd, const char *name)
+kill_jail(int jails_fd, const char *name, bool quiet)
 {
 	_cleanup_(jailer_scan_done) struct jailer_scan scan = {};
 	_cleanup_close_ int dir = -1, pidfd = -1;
@@ -754,6 +755,8 @@ kill_jail(int jails_fd, const char *name)
 	int r;
 
 	r = state_dir_open(jails_fd, name, &dir);
+	if (r == -ENOENT && quiet) /* gone since it was listed */
+		return EXIT_NOT_RUNNING;
 	if (r == -ENOENT)
 		return log_error("no jail named '%s' (see `jailsup list`)", name), EXIT_NO_JAIL;
 	if (r < 0)
@@ -767,7 +770,9 @@ kill_jail(int jails_fd, const char *name)
 	if (r < 0) {
 		if (kill_helpers_of(dir, name) > 0)
 			return 0;
-		return log_error("jail '%s' is not running", name), EXIT_NOT_RUNNING;
+		if (!quiet)
+			log_error("jail '%s' is not running", name);
+		return EXIT_NOT_RUNNING;
 	}
 	if (syscall(SYS_pidfd_send_signal, pidfd, SIGTERM, NULL, 0) < 0 && errno != ESRCH)
 		return log_error_errno(-errno, "unable to signal jail '%s'", name),
@@ -806,6 +811,10 @@ verb_kill(int argc, char **argv)
 		log_error("kill: a jail NAME or --all is needed");
 		return EXIT_USAGE;
 	}
+	if (all && argc > 1) {
+		log_error("kill: --all takes no jail NAME");
+		return EXIT_USAGE;
+	}
 	r = open_runtime(false, NULL, &jails);
 	if (r == -ENOENT)
 		return all ? 0 : (log_error("no jail named '%s'", argv[0]), EXIT_NO_JAIL);
@@ -816,14 +825,14 @@ verb_kill(int argc, char **argv)
 		if (r < 0)
 			return log_error_errno(r, "unable to list the jails"), EXIT_JAILSUP_FAILED;
 		for (char **n = names; *n != NULL; n++) {
-			r = kill_jail(jails, *n);
+			r = kill_jail(jails, *n, true);
 			if (r != 0 && r != EXIT_NOT_RUNNING)
 				ret = r;
 		}
 		return ret;
 	}
 	for (int i = 0; i < argc; i++) {
-		r = kill_jail(jails, argv[i]);
+		r = kill_jail(jails, argv[i], false);
 		if (r != 0)
 			ret = r;
 	}

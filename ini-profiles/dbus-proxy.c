@@ -275,6 +275,23 @@ bus_address(const char *addr, char **ret_addr, char **ret_path)
 	return 0;
 }
 
+int
+dbus_bus_socket(const char *addr, char **ret_path, char **ret_abstract)
+{
+	_cleanup_free_ char *a = NULL, *path = NULL, *name = NULL;
+	size_t skip = strlen("unix:abstract=");
+	int r;
+
+	r = bus_address(addr, &a, &path);
+	if (r < 0)
+		return r;
+	if (path == NULL && unescape(a + skip, strlen(a) - skip, &name) < 0)
+		return -EPROTONOSUPPORT;
+	*ret_path = TAKE_PTR(path);
+	*ret_abstract = TAKE_PTR(name);
+	return 0;
+}
+
 static int
 push_bus(struct dbus_proxy_cmd *c, size_t i, const char *addr, const char *sock,
          const struct profile_dbus *d, unsigned rights)

@@ -66,6 +66,12 @@ struct dbus_proxy_cmd {
 
 void dbus_proxy_cmd_done(struct dbus_proxy_cmd *c);
 
+/* The socket of the local bus address ADDR (its first entry), escapes
+ * undone: *RET_PATH for "unix:path=/…", or *RET_ABSTRACT the name of
+ * "unix:abstract=…" (the other one NULL). -EPROTONOSUPPORT for anything
+ * else, as for the proxy. */
+int dbus_bus_socket(const char *addr, char **ret_path, char **ret_abstract);
+
 /* The bus addresses to proxy: SESSION_ADDR (the requesting CLI's
  * DBUS_SESSION_BUS_ADDRESS; NULL: ours, else $XDG_RUNTIME_DIR/bus) and
  * SYSTEM_ADDR (likewise, else /run/dbus/system_bus_socket). Only local

@@ -106,6 +106,10 @@ static const struct key_def keys[] = {
     {SECTION_NETWORK, "forward", KEY_FORWARD, true},
 };
 
+/* What the reader hands inih for a section header it refused: no section
+ * has this name, so the handler knows to skip the keys below it. */
+#define SECTION_SKIPPED "?"
+
 struct parser {
 	/* The reader's side. */
 	const char *next;  /* start of the next line of the text */
@@ -117,9 +121,14 @@ struct parser {
 	const struct profile_env *env;
 	const char *source_dir; /* absolute folder of the profile file, or NULL */
 
-	/* The first error by line: -EINVAL with err filled, or -ENOMEM. */
+	/* -EINVAL once an error is known, or -ENOMEM. Every error is kept,
+	 * sorted by line (the first PROFILE_ERRORS_MAX of them; the rest
+	 * counted): a user fixing a file sees all of its mistakes at once. */
 	int error;
-	struct profile_error err;
+	struct profile_error_item errs[PROFILE_ERRORS_MAX];
+	unsigned n_errs, n_dropped;
+	bool line_refused; /* a whole line was replaced: what it held is unknown */
+	bool at_end;       /* the checks of the whole file: their errors come last */
 
 	/* For duplicate scalar keys and the checks at the end. */
 	unsigned jail_line;      /* the first [jail] header */
@@ -159,20 +168,82 @@ static void _printf_(3, 0)
 	(void) vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
 }
 
-/* Records an error at LINE unless one on an earlier line is known. */
+/* Records an error at LINE, after those of earlier or the same lines;
+ * the errors of the checks at the end (which name the line of [jail], say)
+ * come after every line's. Past the bound only counted. */
 static int _printf_(3, 4) fail(struct parser *ps, unsigned line, const char *fmt, ...)
 {
+	struct profile_error_item item;
+	unsigned at;
 	va_list ap;
 
 	if (ps->error == -ENOMEM)
 		return -ENOMEM;
-	if (ps->error != 0 && ps->err.line <= line)
-		return -EINVAL;
-	va_start(ap, fmt);
-	error_set(&ps->err, line, fmt, ap);
-	va_end(ap);
 	ps->error = -EINVAL;
+	for (at = ps->n_errs; !ps->at_end && at > 0 && ps->errs[at - 1].line > line; at--)
+		;
+	if (ps->n_errs == PROFILE_ERRORS_MAX) {
+		ps->n_dropped++;
+		if (at == PROFILE_ERRORS_MAX)
+			return -EINVAL;
+		ps->n_errs--; /* the last one makes room */
+	}
+	item.line = line;
+	va_start(ap, fmt);
+	(void) vsnprintf(item.msg, sizeof(item.msg), fmt, ap);
+	va_end(ap);
+	memmove(ps->errs + at + 1, ps->errs + at, (ps->n_errs - at) * sizeof(item));
+	ps->errs[at] = item;
+	ps->n_errs++;
 	return -EINVAL;
+}
+
+static bool
+has_error_on(const struct parser *ps, unsigned line)
+{
+	for (unsigned i = 0; i < ps->n_errs; i++)
+		if (ps->errs[i].line == line)
+			return true;
+	return false;
+}
+
+static void
+errors_get(const struct parser *ps, struct profile_error *ret)
+{
+	*ret = (struct profile_error){.line = ps->errs[0].line, .n_dropped = ps->n_dropped};
+	memcpy(ret->msg, ps->errs[0].msg, sizeof(ret->msg));
+	for (unsigned i = 1; i < ps->n_errs; i++)
+		ret->more[ret->n_more++] = ps->errs[i];
+}
+
+int
+profile_error_lines(const struct profile_error *err, const char *path, char ***ret)
+{
+	_cleanup_strv_ char **v = NULL;
+	char *l;
+
+	for (unsigned i = 0; i <= err->n_more && i < PROFILE_ERRORS_MAX; i++) {
+		unsigned line = i == 0 ? err->line : err->more[i - 1].line;
+		const char *msg = i == 0 ? err->msg : err->more[i - 1].msg;
+		int n = line > 0 ? asprintf(&l, "%s:%u: %s", path, line, msg)
+		                 : asprintf(&l, "%s: %s", path, msg);
+
+		if (n < 0)
+			return -ENOMEM;
+		if (strv_push(&v, l) < 0)
+			return free(l), -ENOMEM;
+		free(l);
+	}
+	if (err->n_dropped > 0) {
+		if (asprintf(&l, "%s: and %u more error%s", path, err->n_dropped,
+		             err->n_dropped == 1 ? "" : "s") < 0)
+			return -ENOMEM;
+		if (strv_push(&v, l) < 0)
+			return free(l), -ENOMEM;
+		free(l);
+	}
+	*ret = TAKE_PTR(v);
+	return 0;
 }
 
 static int
@@ -190,6 +261,7 @@ static int _printf_(4, 5)
 
 	if (reterr == NULL)
 		return r;
+	reterr->n_more = reterr->n_dropped = 0;
 	va_start(ap, fmt);
 	error_set(reterr, line, fmt, ap);
 	va_end(ap);
@@ -300,16 +372,20 @@ check_line(struct parser *ps, const char *s, size_t len, size_t max)
 	return 0;
 }
 
-/* inih's ini_reader: hands over one line of the text with its '\n'. After
- * the first error it ends the input: nothing later can be reported. */
+/* inih's ini_reader: hands over one line of the text with its '\n'. A
+ * line check_line() refused is reported and replaced, so that the lines
+ * after it are still read and their errors found too: a bad section
+ * header by "[?]" (no section of that name exists: the keys below it are
+ * skipped, not taken for keys of the section before), anything else by a
+ * blank line. */
 static char *
 reader(char *buf, int num, void *stream)
 {
 	struct parser *ps = stream;
-	const char *s = ps->next, *eol;
+	const char *s = ps->next, *eol, *t;
 	size_t len, max;
 
-	if (ps->error != 0 || *s == '\0')
+	if (ps->error == -ENOMEM || *s == '\0' || num < 5)
 		return NULL;
 	eol = strchrnul(s, '\n');
 	len = (size_t) (eol - s);
@@ -322,8 +398,18 @@ reader(char *buf, int num, void *stream)
 	max = num >= 3 ? (size_t) num - 2 : 0;
 	if (max > PROFILE_LINE_MAX)
 		max = PROFILE_LINE_MAX;
-	if (check_line(ps, s, len, max) < 0)
-		return NULL;
+	if (check_line(ps, s, len, max) < 0) {
+		if (ps->error == -ENOMEM)
+			return NULL;
+		ps->line_refused = true;
+		for (t = s; t < eol && is_blank(*t); t++)
+			;
+		if (t < eol && *t == '[') {
+			ps->inih_has_key = false;
+			return strcpy(buf, "[" SECTION_SKIPPED "]\n");
+		}
+		return strcpy(buf, "\n");
+	}
 	memcpy(buf, s, len);
 	buf[len] = '\n';
 	buf[len + 1] = '\0';
@@ -804,7 +890,10 @@ handle(struct parser *ps, const char *section, const char *name, const char *val
 
 	if (section[0] == '\0')
 		return fail(ps, ps->line, "key '%s' outside any section", esc(b1, name));
-	/* The reader refused unknown sections, so this one is known. */
+	/* The reader reported a bad header and replaced it by SECTION_SKIPPED:
+	 * the keys below it are not checked further. */
+	if (streq(section, SECTION_SKIPPED))
+		return 0;
 	sid = section_from_string(section, strlen(section));
 	if (sid < 0)
 		return fail(ps, ps->line, "unknown section [%s]", esc(b1, section));
@@ -839,20 +928,26 @@ handler(void *user, const char *section, const char *name, const char *value)
 	/* inih keeps the key for continuation lines (as prev_name) whatever
 	 * we answer; the reader needs to know it. */
 	ps->inih_has_key = name[0] != '\0';
-	if (ps->error != 0)
-		return 0;
-	return handle(ps, section, name, value) >= 0;
+	/* Errors are recorded by line as they come; inih's own count of
+	 * failed handlers is not needed, so every line is "handled". */
+	if (ps->error != -ENOMEM)
+		(void) handle(ps, section, name, value);
+	return 1;
 }
 
-/* Checks that need the whole file. */
+/* Checks that need the whole file. A key given with a bad value was
+ * reported on its line: it is not "missing" as well, nor when a refused
+ * line may have held it. */
 static int
 check_end(struct parser *ps)
 {
 	struct jail_profile *p = ps->p;
 
-	if (p->exec == NULL)
+	ps->at_end = true;
+	if (p->exec == NULL && ps->seen[KEY_EXEC] == 0 && !ps->line_refused)
 		return fail(ps, ps->jail_line, "missing required key 'exec' in section [jail]");
-	if (p->network_set && p->network == NETWORK_VPN && p->vpn == NULL)
+	if (p->network_set && p->network == NETWORK_VPN && p->vpn == NULL &&
+	    ps->seen[KEY_VPN] == 0 && !ps->line_refused)
 		return fail(ps, ps->seen[KEY_NETWORK],
 		            "network = vpn needs 'vpn' (the VPN configuration file: NAME.ovpn or "
 		            "NAME.conf)");
@@ -916,21 +1011,21 @@ profile_parse(const char *text, const char *name, const char *source, const stru
 	r = ini_parse_stream(reader, &ps, handler, &ps);
 	if (r < 0 || ps.error == -ENOMEM)
 		return -ENOMEM; /* inih's only failure of its own: -2, no memory */
-	if (r > 0 && (ps.error == 0 || (unsigned) r < ps.err.line)) {
+	if (r > 0 && !has_error_on(&ps, (unsigned) r)) {
 		/* inih saw something our reader let through. */
+		ps.line_refused = true;
 		if (line_length(text, (unsigned) r) > PROFILE_LINE_MAX)
 			fail(&ps, (unsigned) r, "line too long (at most %d characters)",
 			     PROFILE_LINE_MAX);
 		else
 			fail(&ps, (unsigned) r, "expected 'key = value' or '[section]'");
 	}
-	if (ps.error == 0)
-		check_end(&ps);
+	check_end(&ps);
 	if (ps.error == -ENOMEM)
 		return -ENOMEM;
 	if (ps.error < 0) {
 		if (reterr != NULL)
-			*reterr = ps.err;
+			errors_get(&ps, reterr);
 		return ps.error;
 	}
 	*ret = TAKE_PTR(p);

@@ -147,17 +147,35 @@ int profile_env_from_environ(struct profile_env *env, struct profile_env_storage
 void profile_env_storage_done(struct profile_env_storage *storage);
 
 /* An error in a profile: the 1-based line (0: not tied to a line, e.g. the
- * file could not be read) and what is wrong. */
-struct profile_error {
+ * file could not be read) and what is wrong. A file with several errors
+ * has them all, in order of line: the first in line and msg, the next
+ * ones (at most PROFILE_ERRORS_MAX in all) in more[], and the count of
+ * those past that bound in n_dropped. Plain data: copied by assignment,
+ * nothing to free. */
+#define PROFILE_ERRORS_MAX 20
+struct profile_error_item {
 	unsigned line;
 	char msg[256];
 };
+struct profile_error {
+	unsigned line;
+	char msg[256];
+	unsigned n_more;    /* entries of more[] in use */
+	unsigned n_dropped; /* errors past PROFILE_ERRORS_MAX, counted only */
+	struct profile_error_item more[PROFILE_ERRORS_MAX - 1];
+};
+
+/* ERR as the lines a user reads, each "PATH:LINE: message" ("PATH:
+ * message" for line 0), then "PATH: and N more errors" when some were
+ * dropped. Returns 0 and sets *ret (a NULL-terminated, malloc'd string
+ * list), or -ENOMEM. */
+int profile_error_lines(const struct profile_error *err, const char *path, char ***ret);
 
 /* Parses TEXT (NUL-terminated) as the profile NAME (which must pass
  * jail_name_valid()). SOURCE is the path used for relative init-script/vpn
  * paths (its folder) and is recorded; it may be NULL or relative, then
  * relative paths are an error. Pure: touches no file. Returns 0, or
- * -EINVAL with *reterr (may be NULL) filled with the first error by line
+ * -EINVAL with *reterr (may be NULL) filled with every error by line
  * (unknown section or key, bad value, duplicate scalar key, syntax error,
  * overlong line, contradiction; line 0 for a bad NAME), or -ENOMEM.
  * docs/profiles.md is the reference of the format. */

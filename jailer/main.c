@@ -520,10 +520,73 @@ clone_into_early(void *arg)
 	_exit(EXIT_SUCCESS);
 }
 
+/* Ubuntu's AppArmor (4.0, from Ubuntu 23.10) lets a program make an
+ * unprivileged user namespace only under a profile that grants `userns,`
+ * when this sysctl is 1: then the error names it and our profile, which
+ * `make install` puts in /etc/apparmor.d (docs: README, "AppArmor"). */
+#define AA_RESTRICT_USERNS "/proc/sys/kernel/apparmor_restrict_unprivileged_userns"
+#define AA_PROFILE_NAME    "jailsup-jailer"
+
+static bool
+apparmor_restricts_userns(void)
+{
+	_cleanup_close_ int fd = open(AA_RESTRICT_USERNS, O_RDONLY | O_CLOEXEC);
+	char c = '0';
+
+	return fd >= 0 && read(fd, &c, 1) == 1 && c == '1';
+}
+
+/* Our AppArmor label ("unconfined", "jailsup-jailer (unconfined)"), into
+ * BUF; "unknown" when it cannot be read. */
+static const char *
+apparmor_label(char *buf, size_t size)
+{
+	_cleanup_close_ int fd = open("/proc/self/attr/apparmor/current", O_RDONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		fd = open("/proc/self/attr/current", O_RDONLY | O_CLOEXEC);
+	n = fd >= 0 ? read(fd, buf, size - 1) : -1;
+	if (n <= 0)
+		return "unknown";
+	buf[n] = '\0';
+	buf[strcspn(buf, "\n")] = '\0';
+	return buf;
+}
+
 /* clone()'s errno as the reason a jail could not be made, and its exit code. */
 static _noreturn_ void
 die_namespaces(int error)
 {
+	char label[256], self[PATH_MAX];
+	ssize_t n;
+
+	if ((error == EPERM || error == EACCES) && apparmor_restricts_userns()) {
+		const char *as = apparmor_label(label, sizeof(label));
+
+		n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+		self[n > 0 ? n : 0] = '\0';
+		if (strstartswith(as, AA_PROFILE_NAME " ") || streq(as, AA_PROFILE_NAME))
+			die_errno(
+			    EXIT_PERMANENT, -error,
+			    "unable to create the jail's namespaces: AppArmor restricts "
+			    "unprivileged user namespaces "
+			    "(kernel.apparmor_restrict_unprivileged_userns = 1) and the profile "
+			    "'" AA_PROFILE_NAME "' of this jailer ('%s') does not grant "
+			    "`userns,` (installed for AppArmor 3? run `make install` again, "
+			    "or with APPARMOR_ABI=4.0)",
+			    self);
+		die_errno(
+		    EXIT_PERMANENT, -error,
+		    "unable to create the jail's namespaces: AppArmor restricts unprivileged "
+		    "user namespaces (kernel.apparmor_restrict_unprivileged_userns = 1) and "
+		    "this jailer ('%s') runs as '%s', not under its profile '" AA_PROFILE_NAME
+		    "': load it with `sudo apparmor_parser -r /etc/apparmor.d/" AA_PROFILE_NAME
+		    "` (make install puts it there; it must name this jailer's path), or "
+		    "allow them all with `sudo sysctl "
+		    "kernel.apparmor_restrict_unprivileged_userns=0`",
+		    self, as);
+	}
 	if (error == EPERM || error == ENOSPC || error == EUSERS)
 		die_errno(EXIT_PERMANENT, -error,
 			  "unable to create the jail's namespaces (are unprivileged user "

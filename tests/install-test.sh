@@ -8,7 +8,8 @@
 # the man pages render without warnings, the completion completes, the
 # .desktop file passes desktop-file-validate, the systemd user unit passes
 # `systemd-analyze verify --user` (a content check where systemd-analyze is
-# missing). Run from the repository root; speaks TAP. Installs nothing
+# missing), the jailer's AppArmor profile parses (apparmor_parser -Q). Run
+# from the repository root; speaks TAP. Installs nothing
 # outside its temporary directory. SANITIZE is the build's SANITIZE list,
 # passed on to make so that an out-of-date file is rebuilt the same way.
 set -u
@@ -280,12 +281,46 @@ local_layout() {
 		mode_is "$tmp/local/usr/local/share/bash-completion/completions/jailsup" 644 &&
 		grep -qx 'ExecStart=/usr/local/bin/jailsup daemon --foreground' \
 			"$tmp/local/usr/local/lib/systemd/user/jailsup.service" &&
-		[ ! -e "$tmp/local/etc" ]; }; then
+		[ "$(find "$tmp/local/etc" -type f)" = "$tmp/local/etc/apparmor.d/jailsup-jailer" ]; }; then
 		find "$tmp/local" | sort
 		return 1
 	fi
 }
 check "PREFIX=/usr/local: everything below it, autostart in PREFIX/etc/xdg" local_layout
+
+# The jailer's AppArmor profile: in /etc/apparmor.d whatever the PREFIX,
+# naming the jailer where that PREFIX puts it, and accepted by this
+# system's apparmor_parser (parse only: -Q, no cache: -K -T). AppArmor 4
+# (abi/4.0 present) gets the profile with `userns,`; AppArmor 3 knows
+# neither the rule nor abi 4.0 and gets it without them.
+apparmor_profile() {
+	local dest=$1 prefix=$2 f
+	f=$dest/etc/apparmor.d/jailsup-jailer
+	if ! { [ -d /etc/apparmor.d ] && command -v apparmor_parser >/dev/null; }; then
+		echo "AppArmor is not installed (apparmor, scripts/packages.txt)"
+		return 1
+	fi
+	mode_is "$f" 644 || return 1
+	grep -qx "profile jailsup-jailer $prefix/libexec/jailsup/jailer flags=(unconfined) {" "$f" || {
+		echo "$f does not name $prefix/libexec/jailsup/jailer:"
+		cat "$f"
+		return 1
+	}
+	if [ -e /etc/apparmor.d/abi/4.0 ]; then
+		if ! { grep -qx 'abi <abi/4.0>,' "$f" && grep -qx '  userns,' "$f"; }; then
+			echo "$f: AppArmor 4 without 'abi <abi/4.0>,' and 'userns,'"
+			return 1
+		fi
+	else
+		if ! grep -qx 'abi <abi/3.0>,' "$f" || grep -q '^ *userns,' "$f"; then
+			echo "$f: AppArmor 3 with 'userns' or without 'abi <abi/3.0>,'"
+			return 1
+		fi
+	fi
+	apparmor_parser -Q -K -T "$f"
+}
+check "AppArmor profile of the jailer (PREFIX=/usr), parses" apparmor_profile "$d" /usr
+check "AppArmor profile of the jailer (PREFIX=/usr/local), parses" apparmor_profile "$tmp/local" /usr/local
 
 shell_clean() {
 	command -v shellcheck >/dev/null || {

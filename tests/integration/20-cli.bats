@@ -75,6 +75,75 @@ load supervisor-helpers
 	[ "$output" = t ] || fail "hostname in the jail: '$output'"
 }
 
+@test "run --no-wait returns 0 once the app runs and leaves it running; redirected stdio is handed over" {
+	env_profile t
+	local out=$BATS_TEST_TMPDIR/out home
+	home=$(jail_home t)
+	# timeout: a run that waits for the app (sleep 1000) fails with 124.
+	# The redirections are inside: bats' run reads a pipe until its last
+	# writer (here: the app, which runs on) closes it.
+	# shellcheck disable=SC2016 # expanded in the jail
+	run bash -c 'timeout 20 jailsup run --no-wait t -- sh -c \
+		"echo to-file; touch \"\$HOME/ready\"; exec sleep 1000" </dev/null >"$1" 2>&1' _ "$out"
+	assert_status 0
+	wait_for_file "$home/ready"
+	jail_running t || fail "the jail is not running after --no-wait returned"
+	wait_for grep -qx to-file "$out"
+	run jailsup kill t
+	assert_status 0
+	wait_jail_gone t
+}
+
+@test "run --no-wait on a terminal: the app gets /dev/null, no pty, and the run returns" {
+	env_profile t
+	local home
+	home=$(jail_home t)
+	# script(1) gives jailsup a terminal as stdin, stdout and stderr. The
+	# app's shell reads its own ($$) fds in command substitutions, which
+	# run before it redirects echo's output (dash redirects in the shell).
+	run timeout 20 script -qec "jailsup run --no-wait t -- sh -c 'echo \$(readlink /proc/\$\$/fd/0) \$(readlink /proc/\$\$/fd/1) \$(readlink /proc/\$\$/fd/2) >\"\$HOME/fds\"; exec sleep 1000'" /dev/null
+	assert_status 0
+	wait_for_file "$home/fds"
+	[ "$(cat "$home/fds")" = "/dev/null /dev/null /dev/null" ] ||
+		fail "the app's stdio: $(cat "$home/fds")"
+	run jailsup kill t
+	assert_status 0
+}
+
+@test "run --no-wait of a start that fails: the reason and a non-zero status" {
+	write_profile gone <<EOF
+[jail]
+exec = /nonexistent/app
+network = none
+EOF
+	run timeout 20 jailsup run --no-wait gone
+	assert_status 127
+	assert_output_contains "/nonexistent/app"
+	write_profile broken <<EOF
+[jail]
+exec = /bin/sh
+secure = perhaps
+network = wifi
+EOF
+	run timeout 20 jailsup run --no-wait broken
+	assert_status 125
+	assert_output_contains "broken.ini:3: invalid value 'perhaps'" "broken.ini:4: invalid value 'wifi'"
+	# The app's execve() fails in the jail (its interpreter is missing):
+	# dispatch says so instead of STARTED.
+	local exe
+	exe=$(home_tmpdir)/no-interp
+	printf '#!/nonexistent/interpreter\n' >"$exe"
+	chmod 0755 "$exe"
+	write_profile nointerp <<EOF
+[jail]
+exec = $exe
+network = none
+EOF
+	run timeout 20 jailsup run --no-wait nointerp
+	assert_status 127
+	assert_output_contains "unable to execute"
+}
+
 @test "stdout and stderr are the app's; binary data passes unchanged" {
 	env_profile t
 	run bash -c 'jailsup run t -- sh -c "echo out; echo err >&2" 2>"$BATS_TEST_TMPDIR/err"'
@@ -298,9 +367,15 @@ load supervisor-helpers
 	assert_output_contains "no jail named 'no-such-jail'"
 }
 
-@test "kill --all ends every jail; the exit status of the CLI is the app's signal" {
+@test "kill --all ends every jail, quietly skips the stopped ones; the exit status of the CLI is the app's signal" {
 	env_profile a
 	env_profile b
+	env_profile c
+	# A stopped jail keeps its state dir: --all means the running ones, and
+	# says nothing of the others.
+	run jailsup run c -- true
+	assert_status 0
+	wait_status c stopped
 	# shellcheck disable=SC2016 # expanded in the jail
 	bg jailsup run a -- sh -c 'touch "$HOME/ready"; exec sleep 1000'
 	local cli_a=$BG_PID
@@ -310,6 +385,7 @@ load supervisor-helpers
 	wait_for_file "$(jail_home b)/ready"
 	run jailsup kill --all
 	assert_status 0
+	[[ $output != *"not running"* ]] || fail "kill --all spoke of a stopped jail: $output"
 	wait_jail_gone a
 	wait_jail_gone b
 	local rc=0
@@ -320,6 +396,9 @@ load supervisor-helpers
 	wait_status b stopped
 	run jailsup kill --all
 	assert_status 0
+	[ -z "$output" ] || fail "kill --all with no jail running printed: $output"
+	run jailsup kill --all c
+	assert_status 2
 }
 
 @test "kill of a jail still running its init script: SIGTERM ends it, without the SIGKILL fallback" {

@@ -108,6 +108,37 @@ test_dbus_proxy_cmd_refused(void **state)
 }
 
 static void
+test_dbus_bus_socket(void **state)
+{
+	static const char *const refused[] = {
+	    "tcp:host=127.0.0.1,port=1",
+	    "unix:tmpdir=/tmp",
+	    "unix:path=relative",
+	    "unix:abstract=",
+	    "unix:abstract=a%zz",
+	    "unix:path=/a%00b",
+	    "",
+	};
+	char *path = NULL, *abstract = NULL;
+
+	(void) state;
+	/* The first entry only, escapes undone. */
+	assert_int_equal(dbus_bus_socket("unix:path=/run/user/1/b%2cus,guid=x;unix:abstract=y",
+	                                 &path, &abstract),
+	                 0);
+	assert_string_equal(path, "/run/user/1/b,us");
+	assert_null(abstract);
+	free(path);
+	assert_int_equal(dbus_bus_socket("unix:abstract=/tmp/dbus-%41b,guid=1", &path, &abstract),
+	                 0);
+	assert_null(path);
+	assert_string_equal(abstract, "/tmp/dbus-Ab");
+	free(abstract);
+	for (size_t i = 0; i < ELEMENTSOF(refused); i++)
+		assert_int_equal(dbus_bus_socket(refused[i], &path, &abstract), -EPROTONOSUPPORT);
+}
+
+static void
 test_dbus_proxy_sandbox(void **state)
 {
 	struct sandbox_bind binds[DBUS_PROXY_BINDS_MAX];
@@ -230,6 +261,7 @@ main(void)
 	    cmocka_unit_test(test_dbus_proxy_cmd_escapes),
 	    cmocka_unit_test(test_dbus_proxy_cmd_abstract),
 	    cmocka_unit_test(test_dbus_proxy_cmd_refused),
+	    cmocka_unit_test(test_dbus_bus_socket),
 	    cmocka_unit_test(test_dbus_proxy_sandbox),
 	    cmocka_unit_test(test_dbus_app_id),
 	    cmocka_unit_test(test_dbus_proxy_rules_portals),

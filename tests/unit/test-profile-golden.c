@@ -2,8 +2,9 @@
 /*
  * Golden tests of the profile parser: every tests/unit/profiles/NAME.ini
  * is parsed and the result compared with NAME.expected, which holds either
- * the canonical profile_dump() or the error as "NAME.ini:LINE: message"
- * ("NAME.ini: message" when the error has no line). A parsed profile must
+ * the canonical profile_dump() or every error, one a line, as
+ * "NAME.ini:LINE: message" ("NAME.ini: message" when the error has no
+ * line), as profile_error_lines() gives them. A parsed profile must
  * also read back from its own dump unchanged. The shipped profiles
  * (ini-profiles/profiles/) must parse.
  *
@@ -66,11 +67,17 @@ golden_output(const char *dir, const char *file)
 
 	r = profile_parse(text, name, source, &env, &p, &err);
 	if (r < 0) {
+		_cleanup_strv_ char **lines = NULL;
+		size_t len = 0;
+
 		assert_int_equal(r, -EINVAL);
-		if (err.line > 0)
-			assert_true(asprintf(&out, "%s:%u: %s\n", file, err.line, err.msg) > 0);
-		else
-			assert_true(asprintf(&out, "%s: %s\n", file, err.msg) > 0);
+		assert_int_equal(profile_error_lines(&err, file, &lines), 0);
+		for (char **l = lines; *l != NULL; l++)
+			len += strlen(*l) + 1;
+		out = calloc(1, len + 1);
+		assert_non_null(out);
+		for (char **l = lines; *l != NULL; l++)
+			strcat(strcat(out, *l), "\n");
 		return out;
 	}
 

@@ -943,13 +943,88 @@ test_profile_parse_first_error_wins(void **state)
 {
 	struct fx *fx = *state;
 
-	/* The earliest line is reported, whatever kind each error is. */
+	/* The earliest line comes first, whatever kind each error is. */
 	parse_fails(fx, "[jail]\nexec = /bin/sh\nsecure = perhaps\n[nope]\n", 3, "'perhaps'");
 	parse_fails(fx, "[jail]\nbogus\nexec = /bin/sh\nsecure = perhaps\n", 2,
 	            "expected 'key = value'");
 	parse_fails(fx, "[nope]\n[jail]\n", 1, "unknown section [nope]");
 	/* A line error comes before the checks at the end. */
 	parse_fails(fx, "[jail]\nsecure = x\n", 2, "invalid value 'x'");
+}
+
+/* Every error of TEXT, as "LINE: message" lines. */
+static char *
+all_errors(struct fx *fx, const char *text)
+{
+	_cleanup_(profile_freep) struct jail_profile *p = NULL;
+	_cleanup_strv_ char **lines = NULL;
+	struct profile_error err = {};
+	char *out = NULL, *next;
+
+	assert_int_equal(
+	    profile_parse(text, "test", "/etc/jailsup/profiles/test.ini", &fx->env, &p, &err),
+	    -EINVAL);
+	assert_int_equal(profile_error_lines(&err, "t", &lines), 0);
+	for (char **l = lines; *l != NULL; l++) {
+		assert_true(asprintf(&next, "%s%s\n", out != NULL ? out : "", *l) > 0);
+		free(out);
+		out = next;
+	}
+	return out;
+}
+
+static void
+test_profile_parse_every_error(void **state)
+{
+	struct fx *fx = *state;
+	_cleanup_free_ char *a = NULL, *b = NULL, *c = NULL, *d = NULL, *e = NULL;
+	_cleanup_free_ char *many = NULL;
+	FILE *f;
+	size_t len;
+
+	/* Each bad line once, in order, and the check at the end last. */
+	a = all_errors(fx, "[jail]\nsecure = perhaps\nnetwork = wifi\n[limits]\nnofile = 1\n");
+	assert_string_equal(a,
+	                    "t:2: invalid value 'perhaps' for 'secure' (expected true or false)\n"
+	                    "t:3: invalid value 'wifi' for 'network' (expected none, pasta, "
+	                    "host or vpn)\n"
+	                    "t:5: invalid value '1' for 'nofile' (expected a number from 16 "
+	                    "to 1048576)\n"
+	                    "t:1: missing required key 'exec' in section [jail]\n");
+	/* The keys below an unknown or broken header are skipped, not taken
+	 * for keys of the section before it (here: a duplicate exec). */
+	b = all_errors(fx, "[jail]\nexec = /bin/sh\n[nope]\nexec = /bin/x\nsecure = 1\n"
+	                   "[jail\nexec = /bin/y\n[limits]\nnofile = 1\n");
+	assert_string_equal(b, "t:3: unknown section [nope] (known: jail, rights, dbus, "
+	                       "dbus-system, share, limits, network)\n"
+	                       "t:6: expected ']' at the end of the section header\n"
+	                       "t:9: invalid value '1' for 'nofile' (expected a number from 16 "
+	                       "to 1048576)\n");
+	/* A bad value of exec is reported on its line, not as missing too;
+	 * nor is exec missing when a refused line may have held it. */
+	c = all_errors(fx, "[jail]\nexec = bin/sh\n");
+	assert_string_equal(c, "t:2: 'exec' must be an absolute path, '~/…', or a program name "
+	                       "found in $PATH, not 'bin/sh'\n");
+	d = all_errors(fx, "[jail]\nexec = /bin/sh\x1b\n");
+	assert_string_equal(d, "t:2: control character 0x1b in line\n");
+	/* Keys outside any section: each one. */
+	e = all_errors(fx, "a = 1\nb = 2\n[jail]\nexec = /bin/sh\n");
+	assert_string_equal(e, "t:1: key 'a' outside any section\n"
+	                       "t:2: key 'b' outside any section\n");
+
+	/* Bounded: the first PROFILE_ERRORS_MAX, then a count of the rest. */
+	f = open_memstream(&many, &len);
+	assert_non_null(f);
+	fputs("[jail]\nexec = /bin/sh\n", f);
+	for (int i = 0; i < PROFILE_ERRORS_MAX + 5; i++)
+		fprintf(f, "bad%d\n", i);
+	assert_int_equal(fclose(f), 0);
+	free(a);
+	a = all_errors(fx, many);
+	assert_non_null(strstr(a, "t:3: expected"));
+	assert_non_null(strstr(a, "t:22: expected"));
+	assert_null(strstr(a, "t:23:"));
+	assert_non_null(strstr(a, "\nt: and 5 more errors\n"));
 }
 
 static void
@@ -2246,6 +2321,7 @@ main(void)
 	    T(test_profile_parse_unknown_section),
 	    T(test_profile_parse_unknown_key),
 	    T(test_profile_parse_key_outside_section),
+	    T(test_profile_parse_every_error),
 	    T(test_profile_parse_duplicate_scalar),
 	    T(test_profile_parse_list_keys_accumulate),
 	    T(test_profile_parse_empty_items),
