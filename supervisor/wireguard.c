@@ -293,7 +293,11 @@ configurer(pid_t launcher, char *text, const struct wg_link *link, const char *p
 static _noreturn_ void
 wireguard_child(struct wg_launch *l)
 {
-	static char *const envp[] = {"PATH=/usr/sbin:/usr/bin:/sbin:/bin", NULL};
+	/* PATH, and what -f says once more: without it wireguard-go starts
+	 * every log with a banner that the kernel's module would serve
+	 * better, true or not. Nothing of the user's session. */
+	static char *const envp[] = {"PATH=/usr/sbin:/usr/bin:/sbin:/bin", "WG_PROCESS_FOREGROUND=1",
+	                             NULL};
 	static char *const argv[] = {"wireguard-go", "-f", NET_TUN_IFNAME, NULL};
 	/* Our copy of the supervisor's memory: the endpoints are rewritten
 	 * in it, never in the supervisor's. */
