@@ -263,6 +263,13 @@ wg_conf() {
 		fail "wireguard-go shares the host's mount namespace"
 	grep -q '^CapEff:.*00001000$' "/proc/$wg/status" ||
 		fail "wireguard-go's capabilities: $(grep ^Cap "/proc/$wg/status")"
+	! grep -q 'Running wireguard-go is not required' "$(state_dir w)/log" ||
+		fail "wireguard-go's banner is in the log"
+	# The jail's end ends it.
+	run jailsup kill w
+	assert_status 0
+	wait_jail_gone w
+	wait_for _not_alive "$wg"
 }
 
 @test "wg: outside AllowedIPs nothing is routed, inside it is" {
@@ -286,6 +293,18 @@ except OSError as e:
     raise SystemExit(1)
 '
 	assert_status 1
+	# A .conf as providers write them, IPv6 beside IPv4 (which the
+	# server does not route): the jail starts all the same, and IPv4
+	# goes through.
+	wg_jail dual 'Address = fd00:90::2/128'
+	sed -i 's|^AllowedIPs = .*|AllowedIPs = 0.0.0.0/0, ::/0|' "$XDG_CONFIG_HOME/jailsup/profiles/dual.conf"
+	run probe dual http 10.90.0.1 8090
+	assert_status 0
+	[ "$output" = wg-ok ] || fail "through the tunnel: $output"
+	run jailsup run dual -- ip -6 route show
+	assert_status 0
+	[[ $output == *"::/1 dev jsvpn0"* && $output == *"8000::/1 dev jsvpn0"* ]] ||
+		fail "IPv6 routes: $output"
 }
 
 @test "wg: when wireguard-go dies the jail is offline and degraded; helpers go with the jail" {
