@@ -177,8 +177,13 @@ explain_helpers(FILE *f, const struct jail_profile *p, const struct profile_env 
 		       "network;\n"
 		       "    no_new_privs, its own seccomp allow list (docs/jail.md \"pasta\")\n",
 		       jail_network_to_string(net));
-	if (net == NETWORK_VPN)
-		fprintf(f, "  openvpn (network = vpn): confined, see docs/jail.md\n");
+	if (net == NETWORK_VPN) {
+		size_t len = p->vpn != NULL ? strlen(p->vpn) : 0;
+
+		/* The suffix decides the kind, as in the supervisor. */
+		fprintf(f, "  %s (network = vpn): confined, see docs/jail.md\n",
+		        len > 5 && streq(p->vpn + len - 5, ".conf") ? "wireguard-go" : "openvpn");
+	}
 }
 
 /* One host-side input of the jail, asked whether a jail can write it. */

@@ -719,6 +719,65 @@ wg_conf_setconf(const struct wg_conf *c, char **ret)
 	return 0;
 }
 
+static void
+key_to_hex(const uint8_t key[WG_KEY_LEN], char out[2 * WG_KEY_LEN + 1])
+{
+	static const char hex[] = "0123456789abcdef";
+
+	for (size_t i = 0; i < WG_KEY_LEN; i++) {
+		out[2 * i] = hex[key[i] >> 4];
+		out[2 * i + 1] = hex[key[i] & 15];
+	}
+	out[2 * WG_KEY_LEN] = '\0';
+}
+
+int
+wg_conf_uapi(const struct wg_conf *c, uint32_t fwmark, char **ret)
+{
+	char key[2 * WG_KEY_LEN + 1], ip[INET6_ADDRSTRLEN];
+	size_t size = 256, at = 0;
+	char *out;
+
+	for (size_t i = 0; i < c->n_peers; i++)
+		size += 384 + WG_HOST_MAX + c->peers[i].n_allowed_ips * (INET6_ADDRSTRLEN + 20);
+	/* At its full size at once, as wg_conf_setconf(): no copy of a key
+	 * is left behind by a realloc(). */
+	out = malloc(size);
+	if (out == NULL)
+		return -ENOMEM;
+	key_to_hex(c->private_key, key);
+	put(out, size, &at, "set=1\nprivate_key=%s\n", key);
+	if (c->listen_port > 0)
+		put(out, size, &at, "listen_port=%u\n", c->listen_port);
+	if (fwmark > 0)
+		put(out, size, &at, "fwmark=%u\n", fwmark);
+	put(out, size, &at, "replace_peers=true\n");
+	for (size_t i = 0; i < c->n_peers; i++) {
+		const struct wg_peer *p = &c->peers[i];
+
+		key_to_hex(p->public_key, key);
+		put(out, size, &at, "public_key=%s\n", key);
+		if (p->has_preshared_key) {
+			key_to_hex(p->preshared_key, key);
+			put(out, size, &at, "preshared_key=%s\n", key);
+		}
+		if (strchr(p->endpoint_host, ':') != NULL)
+			put(out, size, &at, "endpoint=[%s]:%u\n", p->endpoint_host,
+			    p->endpoint_port);
+		else
+			put(out, size, &at, "endpoint=%s:%u\n", p->endpoint_host, p->endpoint_port);
+		put(out, size, &at, "persistent_keepalive_interval=%u\nreplace_allowed_ips=true\n",
+		    p->keepalive);
+		for (size_t j = 0; j < p->n_allowed_ips; j++)
+			put(out, size, &at, "allowed_ip=%s/%u\n",
+			    ip_to_string(&p->allowed_ips[j].ip, ip), p->allowed_ips[j].prefix);
+	}
+	put(out, size, &at, "\n");
+	erase_secret(key, sizeof(key));
+	*ret = out;
+	return 0;
+}
+
 char *
 wg_text_free(char *text)
 {

@@ -102,7 +102,16 @@ void wg_conf_done(struct wg_conf *c);
  * aside. 0 or -ENOMEM. */
 int wg_conf_setconf(const struct wg_conf *c, char **ret);
 
-/* Wipes and frees TEXT (wg_conf_setconf()'s); returns NULL. */
+/* The same configuration as wg's cross-platform userspace API reads it on
+ * an interface's control socket ("set=1", keys in hex, an empty line at
+ * the end), with FWMARK (0: none) for the tunnel's own packets, which the
+ * file may not set itself: jailsup gives wireguard-go its configuration
+ * this way, a socket only it and jailsup can reach, never argv or a file.
+ * Each Endpoint must be an address by then (a name would be resolved where
+ * the tunnel runs). Free *RET with wg_text_free(). 0 or -ENOMEM. */
+int wg_conf_uapi(const struct wg_conf *c, uint32_t fwmark, char **ret);
+
+/* Wipes and frees TEXT (wg_conf_setconf()'s or wg_conf_uapi()'s); returns NULL. */
 char *wg_text_free(char *text);
 
 /* KEY in wg's base64 form (WG_KEY_B64_LEN characters and a NUL in OUT). */

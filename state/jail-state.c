@@ -116,6 +116,7 @@ const struct jail_helper jail_helpers[JAIL_HELPERS_N] = {
 	 * handler for. It keeps no state worth a clean exit. */
 	{ STATE_DBUS_PROXY_PID, "xdg-dbus-proxy", SIGKILL },
 	{ STATE_OPENVPN_PID, "openvpn", SIGTERM },
+	{ STATE_WIREGUARD_PID, "wireguard-go", SIGTERM },
 	/* pasta re-executes itself as its CPU-specific build. */
 	{ STATE_PASTA_PID, "pasta|passt|pasta.avx2|passt.avx2", SIGTERM },
 };

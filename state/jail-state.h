@@ -63,7 +63,7 @@ struct jail_helper {
 	const char *comm;
 	int sig;
 };
-#define JAIL_HELPERS_N 3
+#define JAIL_HELPERS_N 4
 extern const struct jail_helper jail_helpers[JAIL_HELPERS_N];
 
 /* The processes that may be jailers (called "jailer", in our user

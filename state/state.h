@@ -26,6 +26,7 @@ struct stat;
 #define STATE_GOCRYPTFS_PID "gocryptfs.pid"
 #define STATE_OPENVPN_PID   "openvpn.pid"
 #define STATE_PASTA_PID	    "pasta.pid"
+#define STATE_WIREGUARD_PID    "wireguard.pid" /* wireguard-go of a WireGuard jail */
 #define STATE_DBUS_PROXY_PID "dbus-proxy.pid"
 #define STATE_DBUS_PROXY_SOCK "dbus-proxy.sock"   /* the filtered session bus */
 #define STATE_DBUS_SYSTEM_SOCK "dbus-system.sock" /* the filtered system bus */

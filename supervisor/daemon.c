@@ -766,16 +766,17 @@ net_failed_cb(struct ev_loop *loop, struct jail_net *n, const char *why)
 		(void) kill(j->forked_pid, SIGKILL);
 }
 
-/* openvpn is gone: the kill switch keeps the jail offline, and the user
- * sees it in `jailsup list`. */
+/* The VPN (openvpn, wireguard-go) is gone: the kill switch keeps the jail
+ * offline, and the user sees it in `jailsup list`. */
 static void
 net_vpn_lost_cb(struct ev_loop *loop, struct jail_net *n)
 {
 	struct jail *j = container_of(n, struct jail, net);
+	const char *what = n->vpn_name != NULL ? n->vpn_name : "the VPN";
 
 	(void) loop;
-	log_warn("jail '%s': openvpn ended, the jail is offline", j->name);
-	jail_log(j, "openvpn ended: the jail is offline until it is restarted");
+	log_warn("jail '%s': %s ended, the jail is offline", j->name, what);
+	jail_log(j, "%s ended: the jail is offline until it is restarted", what);
 	/* A jail still starting gets it at "ready" (iso_pipe_cb()). */
 	if (j->status == JAIL_RUNNING)
 		jail_set_status(j, JAIL_DEGRADED);

@@ -7,13 +7,16 @@
  * nftables table drops what leaves by any interface but lo and the
  * tunnel, except openvpn's transport.
  */
+#include "supervisor/kill-switch.h"
+
 #include <dlfcn.h>
 #include <libmnl/libmnl.h>
+#include <linux/if_addr.h>
 #include <linux/rtnetlink.h>
+#include <net/if.h>
 #include <time.h>
 
 #include "state/util.h"
-#include "supervisor/kill-switch.h"
 #include "supervisor/net-internal.h"
 
 #define NL_BUFFER_SIZE 8192 /* MNL_SOCKET_BUFFER_SIZE, but not a VLA */
@@ -270,4 +273,121 @@ kill_switch_nft(const struct vpn_remote *remotes, size_t n_remotes)
 		ctx_free(ctx);
 	}
 	return r == 0 ? 0 : -EIO;
+}
+
+/* One netlink request that wants only its ack; an answer of EXISTS is
+ * taken as done when ALLOW_EXISTS. */
+static int
+nl_do(struct mnl_socket *nl, struct nlmsghdr *nlh, bool allow_exists)
+{
+	int r = nl_talk(nl, nlh, NULL, NULL);
+
+	return r == -EEXIST && allow_exists ? 0 : r;
+}
+
+static void
+mask_prefix(unsigned char addr[16], size_t len, unsigned prefix)
+{
+	for (size_t i = 0; i < len; i++) {
+		unsigned keep = prefix >= 8 * (i + 1) ? 8 : (prefix > 8 * i ? prefix - 8 * i : 0);
+
+		addr[i] &= (unsigned char) (0xff00u >> keep);
+	}
+}
+
+/* A route of DST/PREFIX through the tunnel IFINDEX. A /0 is two halves
+ * (as openvpn's two /1 routes): it wins over any default route and leaves
+ * the host routes to the servers, which are longer, in place. */
+static int
+tunnel_route(struct mnl_socket *nl, unsigned ifindex, const struct vpn_tunnel_net *dst)
+{
+	size_t len = dst->family == AF_INET ? 4 : 16;
+	unsigned char addr[16] = {};
+	char buf[NL_BUFFER_SIZE];
+	struct nlmsghdr *nlh;
+	struct rtmsg *rtm;
+	int r;
+
+	if (dst->prefix == 0) {
+		struct vpn_tunnel_net half = {.family = dst->family, .prefix = 1};
+
+		r = tunnel_route(nl, ifindex, &half);
+		half.addr[0] = 0x80;
+		return r < 0 ? r : tunnel_route(nl, ifindex, &half);
+	}
+	memcpy(addr, dst->addr, len);
+	mask_prefix(addr, len, dst->prefix);
+	nlh =
+	    route_msg(buf, RTM_NEWROUTE, NLM_F_CREATE | NLM_F_EXCL | NLM_F_ACK, dst->family, &rtm);
+	rtm->rtm_dst_len = dst->prefix;
+	rtm->rtm_table = RT_TABLE_MAIN;
+	rtm->rtm_protocol = RTPROT_STATIC;
+	rtm->rtm_scope = RT_SCOPE_LINK;
+	rtm->rtm_type = RTN_UNICAST;
+	mnl_attr_put(nlh, RTA_DST, len, addr);
+	mnl_attr_put_u32(nlh, RTA_OIF, ifindex);
+	/* The same prefix as a host route to a server: that one stays, so
+	 * the tunnel's own packets still leave by pasta's interface. */
+	return nl_do(nl, nlh, true);
+}
+
+int
+kill_switch_tunnel_up(const char *ifname, const struct vpn_tunnel_net *addrs, size_t n_addrs,
+                      unsigned mtu, const struct vpn_tunnel_net *routes, size_t n_routes)
+{
+	char buf[NL_BUFFER_SIZE];
+	unsigned ifindex = if_nametoindex(ifname);
+	struct mnl_socket *nl;
+	struct nlmsghdr *nlh;
+	struct ifinfomsg *ifi;
+	int r = 0;
+
+	if (ifindex == 0)
+		return -errno;
+	nl = mnl_socket_open(NETLINK_ROUTE);
+	if (nl == NULL)
+		return -errno;
+	if (mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0) {
+		r = -errno;
+		goto out;
+	}
+	for (size_t i = 0; r >= 0 && i < n_addrs; i++) {
+		size_t len = addrs[i].family == AF_INET ? 4 : 16;
+		struct ifaddrmsg *ifa;
+
+		nlh = mnl_nlmsg_put_header(buf);
+		nlh->nlmsg_type = RTM_NEWADDR;
+		nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_CREATE | NLM_F_REPLACE | NLM_F_ACK;
+		nlh->nlmsg_seq = (uint32_t) time(NULL);
+		ifa = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifa));
+		ifa->ifa_family = (unsigned char) addrs[i].family;
+		ifa->ifa_prefixlen = addrs[i].prefix;
+		ifa->ifa_scope = RT_SCOPE_UNIVERSE;
+		ifa->ifa_index = ifindex;
+		/* No duplicate address detection on a point-to-point tunnel:
+		 * the address is usable at once, not "tentative" for a while. */
+		ifa->ifa_flags = IFA_F_NODAD;
+		mnl_attr_put(nlh, IFA_LOCAL, len, addrs[i].addr);
+		mnl_attr_put(nlh, IFA_ADDRESS, len, addrs[i].addr);
+		r = nl_do(nl, nlh, true);
+	}
+	if (r >= 0) {
+		nlh = mnl_nlmsg_put_header(buf);
+		nlh->nlmsg_type = RTM_NEWLINK;
+		nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
+		nlh->nlmsg_seq = (uint32_t) time(NULL);
+		ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
+		ifi->ifi_family = AF_UNSPEC;
+		ifi->ifi_index = (int) ifindex;
+		ifi->ifi_flags = IFF_UP;
+		ifi->ifi_change = IFF_UP;
+		if (mtu > 0)
+			mnl_attr_put_u32(nlh, IFLA_MTU, mtu);
+		r = nl_do(nl, nlh, false);
+	}
+	for (size_t i = 0; r >= 0 && i < n_routes; i++)
+		r = tunnel_route(nl, ifindex, &routes[i]);
+out:
+	mnl_socket_close(nl);
+	return r;
 }

@@ -43,4 +43,20 @@ int kill_switch_routes(struct vpn_remote *remotes, size_t *n_remotes);
  * -EIO (the rules were refused), -ENOMEM. */
 int kill_switch_nft(const struct vpn_remote *remotes, size_t n_remotes);
 
+/* An address or a network of a tunnel: FAMILY, ADDR (4 or 16 bytes), PREFIX. */
+struct vpn_tunnel_net {
+	int family;
+	unsigned char addr[16];
+	unsigned prefix;
+};
+
+/* In the jail's network namespace, once the tunnel IFNAME exists (a
+ * WireGuard jail's; openvpn sets its own up): gives it the N_ADDRS ADDRS,
+ * the MTU (0: left as it is), brings it up and routes each of the N_ROUTES
+ * ROUTES through it (a /0 as two halves). A route that exists already (a
+ * host route to a server with the same prefix) is left as it is. Returns 0
+ * or -errno (-ENODEV: no IFNAME). */
+int kill_switch_tunnel_up(const char *ifname, const struct vpn_tunnel_net *addrs, size_t n_addrs,
+                          unsigned mtu, const struct vpn_tunnel_net *routes, size_t n_routes);
+
 #endif

@@ -12,9 +12,13 @@
 
 #include <assert.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdarg.h>
 
+#include "state/jail-state.h"
 #include "state/log.h"
+#include "state/proc-id.h"
+#include "state/sandbox.h"
 #include "state/state.h"
 #include "supervisor/helper.h"
 #include "supervisor/net-internal.h"
@@ -23,21 +27,23 @@
 /* The helpers of each mode, in the order they start: each one once the
  * one before it is ready, and the go byte after the last. */
 static const struct net_helper *const helpers_pasta[] = { &net_pasta, NULL };
-static const struct net_helper *const helpers_vpn[] = { &net_pasta, &net_openvpn, NULL };
+static const struct net_helper *const helpers_openvpn[] = {&net_pasta, &net_openvpn, NULL};
+static const struct net_helper *const helpers_wireguard[] = {&net_pasta, &net_wireguard, NULL};
 
 /* Every helper: net_adopt() and net_done() are not told the mode. */
-static const struct net_helper *const helpers_all[] = { &net_pasta, &net_openvpn, NULL };
+static const struct net_helper *const helpers_all[] = {&net_pasta, &net_openvpn, &net_wireguard,
+                                                       NULL};
 
 static const struct net_helper *const *
-helpers_of(enum jail_network mode)
+helpers_of(const struct jail_net *n)
 {
 	static const struct net_helper *const none[] = { NULL };
 
-	switch (mode) {
+	switch (n->mode) {
 	case NETWORK_PASTA:
 		return helpers_pasta;
 	case NETWORK_VPN:
-		return helpers_vpn;
+		return n->vpn.kind == VPN_WIREGUARD ? helpers_wireguard : helpers_openvpn;
 	case NETWORK_NONE:
 	case NETWORK_HOST:
 	case _NETWORK_MAX:
@@ -63,15 +69,15 @@ net_fail(struct ev_loop *loop, struct jail_net *n, const char *fmt, ...)
 void
 net_init(struct jail_net *n, const struct jail_net_ops *ops)
 {
-	*n = (struct jail_net){ .ops = ops,
-				.dir_fd = -1,
-				.go_fd = -1,
-				.ns_fds = { -1, -1 },
-				.jailer_pidfd = -1,
-				.pasta_pidfd = -1,
-				.pasta_status_fd = -1,
-				.vpn_ready_fd = -1,
-				.openvpn_pidfd = -1 };
+	*n = (struct jail_net){.ops = ops,
+	                       .dir_fd = -1,
+	                       .go_fd = -1,
+	                       .ns_fds = {-1, -1},
+	                       .jailer_pidfd = -1,
+	                       .pasta_pidfd = -1,
+	                       .pasta_status_fd = -1,
+	                       .vpn_ready_fd = -1,
+	                       .vpn_pidfd = -1};
 }
 
 static const char *
@@ -101,6 +107,7 @@ net_prepare(struct jail_net *n, const struct jail_profile *p, int dir_fd,
 	*ret_go_fd = -1;
 	(void) unlinkat(dir_fd, STATE_PASTA_PID, 0);
 	(void) unlinkat(dir_fd, STATE_OPENVPN_PID, 0);
+	(void) unlinkat(dir_fd, STATE_WIREGUARD_PID, 0);
 	if (pipe2(go, O_CLOEXEC) < 0)
 		return -errno;
 	n->go_fd = go[1];
@@ -147,7 +154,7 @@ send_go(struct jail_net *n)
 static bool
 has_helpers(const struct jail_net *n)
 {
-	return helpers_of(n->mode)[0] != NULL;
+	return helpers_of(n)[0] != NULL;
 }
 
 void
@@ -235,7 +242,7 @@ start_helper(struct ev_loop *loop, struct jail_net *n, const struct net_helper *
 void
 net_helper_ready(struct ev_loop *loop, struct jail_net *n, const struct net_helper *helper)
 {
-	const struct net_helper *const *h = helpers_of(n->mode);
+	const struct net_helper *const *h = helpers_of(n);
 
 	while (*h != NULL && *h != helper)
 		h++;
@@ -260,18 +267,148 @@ net_namespaces_ready(struct ev_loop *loop, struct jail_net *n, pid_t ns_pid, pid
 		return;
 	}
 	start_step(STEP_NAMESPACES);
-	start_helper(loop, n, helpers_of(n->mode)[0]);
+	start_helper(loop, n, helpers_of(n)[0]);
 }
 
+/* --- the VPN helpers' launcher, readiness and end ------------------------------ */
+
+static void
+stop_vpn_start_watch(struct ev_loop *loop, struct jail_net *n)
+{
+	if (n->vpn_ready_fd < 0)
+		return;
+	ev_io_stop(loop, &n->vpn_ready_w);
+	ev_timer_stop(loop, &n->vpn_timeout_w);
+	n->vpn_ready_fd = safe_close(n->vpn_ready_fd);
+}
+
+static void
+vpn_ended_cb(struct ev_loop *loop, ev_io *w, int revents)
+{
+	struct jail_net *n = container_of(w, struct jail_net, vpn_w);
+
+	(void) revents;
+	ev_io_stop(loop, w);
+	n->vpn_pidfd = safe_close(n->vpn_pidfd);
+	n->vpn_lost = true;
+	n->ops->vpn_lost(loop, n);
+}
+
+static void
+watch_vpn(struct ev_loop *loop, struct jail_net *n)
+{
+	if (n->vpn_pidfd < 0)
+		return;
+	ev_io_init(&n->vpn_w, vpn_ended_cb, n->vpn_pidfd, EV_READ);
+	ev_io_start(loop, &n->vpn_w);
+}
+
+/* The launcher's byte: the tunnel and its routes are up, the DNS servers
+ * written; the jail may start. EOF first: the VPN (or our launcher)
+ * ended, its reason is in the log. */
+static void
+vpn_ready_cb(struct ev_loop *loop, ev_io *w, int revents)
+{
+	struct jail_net *n = container_of(w, struct jail_net, vpn_ready_w);
+	const struct net_helper *h = n->vpn_helper;
+	ssize_t got;
+	char c;
+
+	(void) revents;
+	got = read(n->vpn_ready_fd, &c, 1);
+	if (got < 0 && (errno == EAGAIN || errno == EINTR))
+		return;
+	stop_vpn_start_watch(loop, n);
+	if (got != 1) {
+		net_fail(loop, n, "%s ended before the tunnel was up (its reason is above)",
+		         h->name);
+		return;
+	}
+	watch_vpn(loop, n);
+	start_step(h->step_up);
+	net_helper_ready(loop, n, h);
+}
+
+static void
+vpn_timeout_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	struct jail_net *n = container_of(w, struct jail_net, vpn_timeout_w);
+	const struct net_helper *h = n->vpn_helper;
+
+	(void) revents;
+	stop_vpn_start_watch(loop, n);
+	net_fail(loop, n, "%s did not bring the tunnel up within %.0f s (%s)", h->name,
+	         n->vpn_timeout, h->timeout_hint);
+}
+
+int
+net_vpn_watch(struct ev_loop *loop, struct jail_net *n, const struct net_helper *h, pid_t pid,
+              int ready_fd)
+{
+	int r;
+
+	n->vpn_pidfd = (int) syscall(SYS_pidfd_open, pid, 0);
+	if (n->vpn_pidfd < 0) {
+		r = -errno;
+		(void) kill(pid, SIGKILL); /* our unreaped child: cannot be another */
+		safe_close(ready_fd);
+		return r;
+	}
+	n->vpn_helper = h;
+	n->vpn_name = h->name;
+	n->vpn_ready_fd = ready_fd;
+	ev_io_init(&n->vpn_ready_w, vpn_ready_cb, n->vpn_ready_fd, EV_READ);
+	ev_io_start(loop, &n->vpn_ready_w);
+	ev_timer_init(&n->vpn_timeout_w, vpn_timeout_cb, n->vpn_timeout, 0.);
+	ev_timer_start(loop, &n->vpn_timeout_w);
+	start_step(h->step_spawned);
+	return 0;
+}
+
+void
+net_vpn_stop(struct ev_loop *loop, struct jail_net *n)
+{
+	stop_vpn_start_watch(loop, n);
+	if (n->vpn_pidfd >= 0) {
+		ev_io_stop(loop, &n->vpn_w);
+		/* By the pidfd, not only by the pid file: before its execve()
+		 * our launcher is not called openvpn or wireguard-go yet
+		 * (resolving the servers can take long), and would go on into
+		 * a jail that is gone. */
+		(void) syscall(SYS_pidfd_send_signal, n->vpn_pidfd, SIGTERM, NULL, 0);
+		n->vpn_pidfd = safe_close(n->vpn_pidfd);
+	}
+}
+
+const struct sandbox_filter *
+net_sandbox_filter(void)
+{
+	static struct sandbox_filter *filter;
+
+	if (filter == NULL)
+		(void) sandbox_filter_new(&filter);
+	return filter;
+}
+
+/* The VPN of a jail found running: the helper whose pid file names a live
+ * process of its name. */
 bool
 net_adopt(struct ev_loop *loop, struct jail_net *n, int dir_fd)
 {
-	bool lost = false;
+	for (const struct net_helper *const *h = helpers_all; *h != NULL; h++) {
+		struct proc_id id;
 
-	for (const struct net_helper *const *h = helpers_all; *h != NULL; h++)
-		if ((*h)->adopt != NULL && (*h)->adopt(loop, n, dir_fd))
-			lost = true;
-	return lost;
+		if ((*h)->pid_file == NULL || proc_id_read_at(dir_fd, (*h)->pid_file, &id) < 0)
+			continue;
+		n->vpn_name = (*h)->name;
+		if (proc_id_is(&id, (*h)->comm) > 0 &&
+		    proc_id_open_pidfd(&id, &n->vpn_pidfd) >= 0) {
+			watch_vpn(loop, n);
+			return false;
+		}
+	}
+	n->vpn_lost = true;
+	return true;
 }
 
 void

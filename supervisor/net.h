@@ -8,15 +8,16 @@
  *   none   nothing runs: loopback only (the jailer brings lo up)
  *   pasta  pasta --config-net: outbound traffic through the host's sockets,
  *          the host's loopback only for the profile's forward ports
- *   vpn    pasta for the transport, then openvpn in the jail's user and
- *          network namespaces and a sandbox of its own (state/sandbox.h);
- *          the default route is the tunnel, the only other route the host
- *          route to the server
+ *   vpn    pasta for the transport, then openvpn (a .ovpn) or wireguard-go
+ *          (a .conf) in the jail's user and network namespaces and a
+ *          sandbox of its own (state/sandbox.h); the routes are the
+ *          tunnel's, the only other ones the host routes to the servers
  *   host   the host's network: nothing runs, no go byte is awaited
  *
  * The daemon's one interface to networking. Behind it, supervisor/net.c
  * holds what every mode shares and drives the helpers, each in a file of
- * its own: supervisor/pasta.c and supervisor/openvpn.c (net-internal.h).
+ * its own: supervisor/pasta.c, supervisor/openvpn.c and
+ * supervisor/wireguard.c (net-internal.h).
  */
 #ifndef JAILSUP_SUPERVISOR_NET_H
 #define JAILSUP_SUPERVISOR_NET_H
@@ -33,7 +34,8 @@ struct jail_net_ops {
 	/* The network could not be built: WHY goes to the jail's log and
 	 * the jail must end (its start fails with that log). */
 	void (*failed)(struct ev_loop *loop, struct jail_net *n, const char *why);
-	/* openvpn ended while the jail runs: the jail is offline now. */
+	/* The VPN (openvpn, wireguard-go: N->vpn_name) ended while the jail
+	 * runs: the jail is offline now. */
 	void (*vpn_lost)(struct ev_loop *loop, struct jail_net *n);
 };
 
@@ -54,15 +56,18 @@ struct jail_net {
 	int pasta_status_fd; /* the exit status of pasta's first process: ready */
 	ev_io pasta_w;
 
-	/* openvpn's (supervisor/openvpn.c). */
-	struct vpn_config vpn; /* the .ovpn, cleaned, and its files, open */
+	/* The VPN's: openvpn (supervisor/openvpn.c) or wireguard-go
+	 * (supervisor/wireguard.c), watched alike (net.c). */
+	struct vpn_config vpn; /* the .ovpn, cleaned, and its files, open; or the .conf */
 	double vpn_timeout;
-	int vpn_ready_fd;  /* openvpn's route-up byte */
+	const char *vpn_name;   /* "openvpn", "wireguard-go": what ended, for the log */
+	const void *vpn_helper; /* its struct net_helper */
+	int vpn_ready_fd;       /* the tunnel's readiness byte */
 	ev_io vpn_ready_w;
 	ev_timer vpn_timeout_w;
-	int openvpn_pidfd; /* readable when openvpn ends */
+	int vpn_pidfd;     /* readable when the VPN's tether (and so the VPN) ends */
 	bool vpn_lost;	   /* it did: the jail is offline (degraded) */
-	ev_io openvpn_w;
+	ev_io vpn_w;
 };
 
 /* An idle N: no fds, nothing to watch (before net_prepare() or
@@ -90,8 +95,9 @@ void net_jailer_recorded(struct jail_net *n, int jailer_pidfd);
 void net_namespaces_ready(struct ev_loop *loop, struct jail_net *n, pid_t ns_pid,
 			  pid_t jailer_pid);
 
-/* Re-watches openvpn of a vpn jail found by a new supervisor: true when
- * it is gone already (the jail is offline: degraded). */
+/* Re-watches the VPN (openvpn or wireguard-go, by the pid file it left)
+ * of a vpn jail found by a new supervisor: true when it is gone already
+ * (the jail is offline: degraded). */
 bool net_adopt(struct ev_loop *loop, struct jail_net *n, int dir_fd);
 
 /* Stops every watcher and closes every fd (the helpers themselves are

@@ -100,11 +100,6 @@ struct openvpn_launch {
 	int ready_fd;			     /* the write end of the ready pipe */
 };
 
-/* The sandbox's seccomp filter, compiled once per supervisor at the first
- * VPN start: every later launcher only loads it. NULL when that failed:
- * each launcher compiles its own then. */
-static struct sandbox_filter *openvpn_filter;
-
 /* Where openvpn finds our script and the jail's resolv.conf in its
  * sandbox: the rest of the host is not there. */
 #define SANDBOX_VPN_SCRIPT  "/run/jailsup/vpn-script"
@@ -295,9 +290,6 @@ openvpn_child(struct openvpn_launch *l)
 	_exit(127);
 }
 
-static void vpn_ready_cb(struct ev_loop *loop, ev_io *w, int revents);
-static void vpn_timeout_cb(struct ev_loop *loop, ev_timer *w, int revents);
-
 static void
 openvpn_child_cb(void *data, int ready_fd)
 {
@@ -324,130 +316,23 @@ start_openvpn(struct ev_loop *loop, struct jail_net *n)
 	if (r < 0)
 		return r;
 	l.script = script;
-	if (openvpn_filter == NULL)
-		(void) sandbox_filter_new(&openvpn_filter);
-	l.filter = openvpn_filter;
+	l.filter = net_sandbox_filter();
 	r = helper_spawn(n->dir_fd, NULL, openvpn_child_cb, &l, &pid, &ready_fd);
 	if (r < 0)
 		return r;
 	/* The launcher has its copies of the .ovpn's files. */
 	for (size_t i = 0; i < n->vpn.clean.n_files; i++)
 		n->vpn.fds[i] = safe_close(n->vpn.fds[i]);
-	n->openvpn_pidfd = (int) syscall(SYS_pidfd_open, pid, 0);
-	if (n->openvpn_pidfd < 0) {
-		r = -errno;
-		(void) kill(pid, SIGKILL); /* our unreaped child: cannot be another */
-		safe_close(ready_fd);
-		return r;
-	}
-	n->vpn_ready_fd = ready_fd;
-	ev_io_init(&n->vpn_ready_w, vpn_ready_cb, n->vpn_ready_fd, EV_READ);
-	ev_io_start(loop, &n->vpn_ready_w);
-	ev_timer_init(&n->vpn_timeout_w, vpn_timeout_cb, n->vpn_timeout, 0.);
-	ev_timer_start(loop, &n->vpn_timeout_w);
-	start_step(STEP_OPENVPN_SPAWNED);
-	return 0;
-}
-
-static void
-stop_vpn_start_watch(struct ev_loop *loop, struct jail_net *n)
-{
-	if (n->vpn_ready_fd < 0)
-		return;
-	ev_io_stop(loop, &n->vpn_ready_w);
-	ev_timer_stop(loop, &n->vpn_timeout_w);
-	n->vpn_ready_fd = safe_close(n->vpn_ready_fd);
-}
-
-static void
-openvpn_ended_cb(struct ev_loop *loop, ev_io *w, int revents)
-{
-	struct jail_net *n = container_of(w, struct jail_net, openvpn_w);
-
-	(void) revents;
-	ev_io_stop(loop, w);
-	n->openvpn_pidfd = safe_close(n->openvpn_pidfd);
-	n->vpn_lost = true;
-	n->ops->vpn_lost(loop, n);
-}
-
-static void
-watch_openvpn(struct ev_loop *loop, struct jail_net *n)
-{
-	if (n->openvpn_pidfd < 0)
-		return;
-	ev_io_init(&n->openvpn_w, openvpn_ended_cb, n->openvpn_pidfd, EV_READ);
-	ev_io_start(loop, &n->openvpn_w);
-}
-
-/* The route-up script's byte: the tunnel and its routes are up, the DNS
- * servers written; the jail may start. EOF first: openvpn (or our
- * launcher) ended, its reason is in the log. */
-static void
-vpn_ready_cb(struct ev_loop *loop, ev_io *w, int revents)
-{
-	struct jail_net *n = container_of(w, struct jail_net, vpn_ready_w);
-	ssize_t got;
-	char c;
-
-	(void) revents;
-	got = read(n->vpn_ready_fd, &c, 1);
-	if (got < 0 && (errno == EAGAIN || errno == EINTR))
-		return;
-	stop_vpn_start_watch(loop, n);
-	if (got != 1) {
-		net_fail(loop, n, "openvpn ended before the tunnel was up (its reason is above)");
-		return;
-	}
-	watch_openvpn(loop, n);
-	start_step(STEP_TUNNEL_UP);
-	net_helper_ready(loop, n, &net_openvpn);
-}
-
-static void
-vpn_timeout_cb(struct ev_loop *loop, ev_timer *w, int revents)
-{
-	struct jail_net *n = container_of(w, struct jail_net, vpn_timeout_w);
-
-	(void) revents;
-	stop_vpn_start_watch(loop, n);
-	net_fail(loop, n, "openvpn did not bring the tunnel up within %.0f s (is the server "
-		 "reachable? openvpn's messages are above)", n->vpn_timeout);
-}
-
-static bool
-adopt_openvpn(struct ev_loop *loop, struct jail_net *n, int dir_fd)
-{
-	struct proc_id id;
-	int r;
-
-	r = proc_id_read_at(dir_fd, STATE_OPENVPN_PID, &id);
-	if (r >= 0 && proc_id_is(&id, "openvpn") > 0 &&
-	    proc_id_open_pidfd(&id, &n->openvpn_pidfd) >= 0) {
-		watch_openvpn(loop, n);
-		return false;
-	}
-	n->vpn_lost = true;
-	return true;
-}
-
-static void
-stop_openvpn(struct ev_loop *loop, struct jail_net *n)
-{
-	stop_vpn_start_watch(loop, n);
-	if (n->openvpn_pidfd >= 0) {
-		ev_io_stop(loop, &n->openvpn_w);
-		/* By the pidfd, not only by openvpn.pid: before its execve()
-		 * our launcher is not called openvpn yet (resolving the servers
-		 * can take long), and would go on into a jail that is gone. */
-		(void) syscall(SYS_pidfd_send_signal, n->openvpn_pidfd, SIGTERM, NULL, 0);
-		n->openvpn_pidfd = safe_close(n->openvpn_pidfd);
-	}
+	return net_vpn_watch(loop, n, &net_openvpn, pid, ready_fd);
 }
 
 const struct net_helper net_openvpn = {
-	.name = "openvpn",
-	.start = start_openvpn,
-	.adopt = adopt_openvpn,
-	.stop = stop_openvpn,
+    .name = "openvpn",
+    .start = start_openvpn,
+    .stop = net_vpn_stop,
+    .step_spawned = STEP_OPENVPN_SPAWNED,
+    .step_up = STEP_TUNNEL_UP,
+    .pid_file = STATE_OPENVPN_PID,
+    .comm = "openvpn",
+    .timeout_hint = "is the server reachable? openvpn's messages are above",
 };

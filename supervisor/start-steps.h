@@ -31,6 +31,8 @@
 	X(STEP_PASTA_READY, "pasta-ready")	  /* pasta daemonised, pasta.pid written */       \
 	X(STEP_OPENVPN_SPAWNED, "openvpn-spawned") /* the launcher runs under its tether */       \
 	X(STEP_TUNNEL_UP, "tunnel-up")		  /* openvpn's route-up byte came */              \
+	X(STEP_WIREGUARD_SPAWNED, "wireguard-spawned") /* the launcher, under its tether */       \
+	X(STEP_WIREGUARD_UP, "wireguard-up")	  /* configured, the link and routes up */        \
 	X(STEP_GO_SENT, "go-sent")		  /* the jail runs its init script */             \
 	X(STEP_READY, "ready")			  /* state says status=running */
 

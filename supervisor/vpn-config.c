@@ -176,12 +176,15 @@ vpn_config_load(const struct profile_env *env, const char *path, struct vpn_conf
 		r = load_wg(path, text, len, &c, ret_msg);
 		if (r < 0)
 			return r;
-		/* Parsed and checked in full, so a wrong file is named as such
-		 * already; what starts the tunnel is the next step. */
-		vpn_config_done(&c);
-		return say(ret_msg, -EINVAL,
-		           "%s is a WireGuard configuration: WireGuard jails are not built yet",
-		           how);
+		/* The text held the private key and was wiped: what the
+		 * tunnel needs is C.wg, parsed and checked in full. */
+		c.path = strdup(path);
+		if (c.path == NULL) {
+			vpn_config_done(&c);
+			return -ENOMEM;
+		}
+		*ret = c;
+		return 0;
 	}
 	/* Relative files are relative to the .ovpn's folder, as openvpn's
 	 * --cd would make them. */

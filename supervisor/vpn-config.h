@@ -9,7 +9,7 @@
  * nobody else may write, and must pass its allowlist (ini-profiles/ovpn.h,
  * ini-profiles/wg-conf.h). Each file is opened here, once, without
  * following any symlink: what openvpn is given later is these open files,
- * not their paths again.
+ * not their paths again (a .conf is read whole: it names no file).
  */
 #ifndef JAILSUP_SUPERVISOR_VPN_CONFIG_H
 #define JAILSUP_SUPERVISOR_VPN_CONFIG_H
@@ -46,8 +46,7 @@ struct vpn_config {
  * (free with vpn_config_done()); or -ENOENT (a file is missing), -EPERM (a
  * file a jail can write, or someone else), -EINVAL (a name that is neither
  * .ovpn nor .conf, a directive or key that is not allowed, a file that is
- * not a regular one; and for now every WireGuard configuration that
- * passes: WireGuard jails are not built yet), -errno, with *RET_MSG
+ * not a regular one), -errno, with *RET_MSG
  * (malloc'd) the one line for the user: which file, which line, whose
  * share, what to do. */
 int vpn_config_load(const struct profile_env *env, const char *path, struct vpn_config *ret,

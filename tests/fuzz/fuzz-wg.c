@@ -8,7 +8,11 @@
  * of any key of the input but the name of a key); what is accepted has what a jail's
  * tunnel needs and survives the setconf round trip: wg_conf_setconf()'s
  * text parses back in wg's format to the same keys and peers and renders
- * to the same text, and holds nothing of wg-quick's own keys.
+ * to the same text, and holds nothing of wg-quick's own keys. What
+ * wireguard-go's control socket gets (wg_conf_uapi()) is one "set"
+ * command: lines of a known key, a value and nothing else, no control
+ * byte, one public_key per peer, and its one empty line at the end (an
+ * empty line earlier would end the command and start another).
  */
 /* The checks below are the point of the target: keep them in any build. */
 #undef NDEBUG
@@ -64,6 +68,46 @@ check_message(const char *msg, const uint8_t *data, size_t size)
 	}
 }
 
+static void
+check_uapi(const struct wg_conf *c)
+{
+	static const char *const keys[] = {"set",
+	                                   "private_key",
+	                                   "listen_port",
+	                                   "fwmark",
+	                                   "replace_peers",
+	                                   "public_key",
+	                                   "preshared_key",
+	                                   "endpoint",
+	                                   "persistent_keepalive_interval",
+	                                   "replace_allowed_ips",
+	                                   "allowed_ip",
+	                                   NULL};
+	char *text = NULL;
+	size_t len, peers = 0;
+
+	assert(wg_conf_uapi(c, 0x6a73, &text) == 0);
+	len = strlen(text);
+	assert(len > 2 && strncmp(text, "set=1\n", 6) == 0);
+	assert(strstr(text, "\n\n") == text + len - 2);
+	for (char *line = text; line < text + len - 1;) {
+		char *end = strchr(line, '\n'), *eq = memchr(line, '=', (size_t) (end - line));
+		bool known = false;
+
+		assert(end != NULL && eq != NULL && eq + 1 < end);
+		for (const char *k = line; k < end; k++)
+			assert((unsigned char) *k > 0x20 && (unsigned char) *k < 0x7f);
+		for (size_t i = 0; keys[i] != NULL && !known; i++)
+			known = strlen(keys[i]) == (size_t) (eq - line) &&
+			        strncmp(line, keys[i], (size_t) (eq - line)) == 0;
+		assert(known);
+		peers += strncmp(line, "public_key=", 11) == 0;
+		line = end + 1;
+	}
+	assert(peers == c->n_peers);
+	wg_text_free(text);
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -116,6 +160,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	assert(wg_conf_setconf(&again, &text2) == 0);
 	assert(streq(text, text2));
+	check_uapi(&c);
 	text = wg_text_free(text);
 	text2 = wg_text_free(text2);
 	wg_conf_done(&again);

@@ -1,10 +1,12 @@
 #!/usr/bin/env bats
 # SPDX-License-Identifier: LGPL-2.1-or-later
 #
-# WireGuard jails, as far as they are built (docs/profiles.md, "The
-# WireGuard .conf file"): the server the end-to-end tests will use, and the
-# supervisor's side of a `vpn = NAME.conf` so far: the file checked like a
-# .ovpn, then the start refused. The server is 61-wireguard.fixture's,
+# WireGuard jails (docs/profiles.md, "The WireGuard .conf file";
+# docs/architecture.md §5, "The VPN"): a `vpn = NAME.conf` jail reaches the
+# server's side of the tunnel and nothing else, its DNS is the .conf's, it
+# is offline (degraded) once wireguard-go dies, the private key shows
+# nowhere, and a .conf that cannot work is a clear error and no jail. The
+# server is 61-wireguard.fixture's,
 # started as root around this file ($JAILSUP_FIXTURE: host 198.18.43.1,
 # server 198.18.43.2 udp/51820, tunnel 10.90.0.0/24, HTTP on
 # 10.90.0.1:8090 answering "wg-ok", DNS on 10.90.0.53, the client's
@@ -24,6 +26,103 @@ load vpn-helpers
 
 teardown() {
 	jail_teardown
+}
+
+_no_wg() {
+	! pgrep -u "$(id -u)" -x wireguard-go >/dev/null
+}
+
+PROBE='
+import socket, sys
+kind, args = sys.argv[1], sys.argv[2:]
+try:
+    if kind == "tcp-dev":
+        s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_BINDTODEVICE, args[0].encode())
+        s.settimeout(3)
+        s.connect((args[1], int(args[2])))
+        print("open")
+    elif kind in ("tcp", "http"):
+        s = socket.create_connection((args[0], int(args[1])), timeout=3)
+        if kind == "http":
+            s.sendall(b"GET / HTTP/1.0\r\n\r\n")
+            data = b""
+            while True:
+                chunk = s.recv(4096)
+                if not chunk:
+                    break
+                data += chunk
+            print(data.split(b"\r\n\r\n", 1)[1].decode().strip())
+        else:
+            print("open")
+    elif kind == "udp-dev":
+        s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_BINDTODEVICE, args[0].encode())
+        s.sendto(b"leak", (args[1], int(args[2])))
+        print("sent")
+    elif kind == "name":
+        print(socket.gethostbyname(args[0]))
+except OSError as e:
+    print("closed:", type(e).__name__, e)
+    sys.exit(1)
+'
+
+# The jail NAME running a WireGuard tunnel to the fixture: its .conf is
+# client.conf with LINE… added to its [Interface].
+wg_jail() {
+	local name=$1 dir=$XDG_CONFIG_HOME/jailsup/profiles
+	shift
+	mkdir -p "$dir"
+	{
+		sed -n '1,/^\[Peer\]/p' "$JAILSUP_FIXTURE/client.conf" | sed '$d'
+		printf '%s\n' "$@"
+		sed -n '/^\[Peer\]/,$p' "$JAILSUP_FIXTURE/client.conf"
+	} >"$dir/$name.conf"
+	chmod 0600 "$dir/$name.conf"
+	vpn_jail_profile "$name" "$name.conf"
+}
+
+probe() {
+	local name=$1
+	shift
+	jailsup run "$name" -- python3 -c "$PROBE" "$@"
+}
+
+# A TCP listener of the test on the host at ADDR: its port in $LISTEN.
+host_listener() {
+	local addr=$1 ready=$BATS_TEST_TMPDIR/listener.$RANDOM
+	bg python3 -c '
+import os, socket, sys
+addr, ready = sys.argv[1:]
+s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind((addr, 0))
+s.listen(16)
+open(ready + ".tmp", "w").write(str(s.getsockname()[1]))
+os.rename(ready + ".tmp", ready)
+while True:
+    s.accept()[0].close()
+' "$addr" "$ready"
+	wait_for_file "$ready"
+	LISTEN=$(cat "$ready")
+}
+
+_sleeping_in() {
+	[ "$(state_get "$1" status)" = running ] && pgrep -u "$(id -u)" -fx 'sleep 1000' >/dev/null
+}
+
+keep_running() {
+	bg jailsup run "$1" -- sleep 1000
+	wait_for _sleeping_in "$1"
+}
+
+wg_pid() {
+	local pid _
+	read -r pid _ <"$(state_dir "$1")/wireguard.pid" || {
+		cat "$(state_dir "$1")/log" >&2
+		return 1
+	}
+	echo "$pid"
 }
 
 need_fixture() {
@@ -120,31 +219,200 @@ wg_conf() {
 	chmod 0600 "$file"
 }
 
-@test "a jail whose vpn is a good .conf: checked, then refused as not built yet, with a bad VPN config's status" {
-	local dir=$XDG_CONFIG_HOME/jailsup/profiles bad_status
-	mkdir -p "$dir"
-	# The status of a bad VPN configuration, to compare with.
-	printf 'client\nremote 192.0.2.1 1194\nsetenv opt x\n' >"$dir/bad.ovpn"
-	vpn_jail_profile bad bad.ovpn
-	assert_vpn_refused bad "$dir/bad.ovpn:3: " "is not allowed in a jail's VPN config"
-	bad_status=$status
+@test "wg: the jail reaches the service behind the tunnel, the .conf's DNS only, nothing else" {
+	need_fixture
+	wg_jail w
+	keep_running w
+	host_listener 127.0.0.1
+	local loop_port=$LISTEN
+	run probe w http 10.90.0.1 8090
+	assert_status 0
+	[ "$output" = wg-ok ] || fail "through the tunnel: $output"
+	# The server saw it come from the client's tunnel address.
+	grep -q '^10\.90\.0\.2 .*"GET / ' "$JAILSUP_FIXTURE/http.log" ||
+		fail "no request from 10.90.0.2: $(cat "$JAILSUP_FIXTURE/http.log")"
+	# resolv.conf names the .conf's DNS server alone, and it answers.
+	run jailsup run w -- cat /etc/resolv.conf
+	assert_status 0
+	[ "$(grep -v '^#' <<<"$output")" = "nameserver 10.90.0.53" ] || fail "resolv.conf: $output"
+	run probe w name test.example
+	assert_status 0
+	[ "$output" = 10.90.0.1 ] || fail "the fixture's DNS did not answer: $output"
+	# Not the host's loopback, not the host's side of the server's link,
+	# not the server's own address but on WireGuard's port, and not by a
+	# socket bound to pasta's interface either (the nftables table).
+	run probe w tcp 127.0.0.1 "$loop_port"
+	assert_status 1
+	host_listener 198.18.43.1
+	run probe w tcp 198.18.43.1 "$LISTEN"
+	assert_status 1
+	run probe w tcp 198.18.43.2 8090
+	assert_status 1
+	run probe w tcp-dev jsnet0 198.18.43.1 "$LISTEN"
+	assert_status 1
+	# The jail's routes are the tunnel's and the host route to the server.
+	run jailsup run w -- ip -4 route show
+	assert_status 0
+	[[ $output != *default* && $output != *jsnet0*198.18.43.0* ]] || fail "routes: $output"
+	[ "$(state_get w status)" = running ] || fail "status $(state_get w status)"
+	# wireguard-go runs under its own name, in its own mount namespace.
+	local wg
+	wg=$(wg_pid w) || fail "no wireguard.pid"
+	_comm_is "$wg" wireguard-go || fail "wireguard.pid names $(cat "/proc/$wg/comm")"
+	[ "$(readlink "/proc/$wg/ns/mnt")" != "$(readlink /proc/self/ns/mnt)" ] ||
+		fail "wireguard-go shares the host's mount namespace"
+	grep -q '^CapEff:.*00001000$' "/proc/$wg/status" ||
+		fail "wireguard-go's capabilities: $(grep ^Cap "/proc/$wg/status")"
+	! grep -q 'Running wireguard-go is not required' "$(state_dir w)/log" ||
+		fail "wireguard-go's banner is in the log"
+	# The jail's end ends it.
+	run jailsup kill w
+	assert_status 0
+	wait_jail_gone w
+	wait_for _not_alive "$wg"
+}
 
-	wg_conf "$dir/wg.conf" 'DNS = 10.90.0.53'
-	vpn_jail_profile wg wg.conf
-	assert_vpn_refused wg "the VPN configuration '$dir/wg.conf' is a WireGuard configuration: WireGuard jails are not built yet"
-	[ "$status" -eq "$bad_status" ] || fail "status $status, a bad VPN config's is $bad_status"
-	# The private key is in no file the supervisor wrote.
-	! grep -rqF "$(sed -n 's/^PrivateKey = //p' "$dir/wg.conf")" "$XDG_RUNTIME_DIR" "$XDG_DATA_HOME" ||
-		fail "the private key is in a file of jailsup's: $(grep -rlF "$(sed -n 's/^PrivateKey = //p' "$dir/wg.conf")" "$XDG_RUNTIME_DIR" "$XDG_DATA_HOME")"
+@test "wg: outside AllowedIPs nothing is routed, inside it is" {
+	need_fixture
+	wg_jail narrow
+	sed -i 's|^AllowedIPs = .*|AllowedIPs = 10.90.0.1/32|' "$XDG_CONFIG_HOME/jailsup/profiles/narrow.conf"
+	run probe narrow http 10.90.0.1 8090
+	assert_status 0
+	[ "$output" = wg-ok ] || fail "through the tunnel: $output"
+	# 10.90.0.53 answers DNS behind the same server, but is not allowed.
+	run jailsup run narrow -- python3 -c '
+import socket
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.settimeout(2)
+try:
+    s.sendto(b"\x12\x34\x01\x00\x00\x01\x00\x00\x00\x00\x00\x00\x01x\x00\x00\x01\x00\x01", ("10.90.0.53", 53))
+    s.recv(512)
+    print("answered")
+except OSError as e:
+    print("closed:", e)
+    raise SystemExit(1)
+'
+	assert_status 1
+	# A .conf as providers write them, IPv6 beside IPv4 (which the
+	# server does not route): the jail starts all the same, and IPv4
+	# goes through.
+	wg_jail dual 'Address = fd00:90::2/128'
+	sed -i 's|^AllowedIPs = .*|AllowedIPs = 0.0.0.0/0, ::/0|' "$XDG_CONFIG_HOME/jailsup/profiles/dual.conf"
+	run probe dual http 10.90.0.1 8090
+	assert_status 0
+	[ "$output" = wg-ok ] || fail "through the tunnel: $output"
+	run jailsup run dual -- ip -6 route show
+	assert_status 0
+	[[ $output == *"::/1 dev jsvpn0"* && $output == *"8000::/1 dev jsvpn0"* ]] ||
+		fail "IPv6 routes: $output"
+}
 
-	# A name that is neither: refused for what it is.
-	cp "$dir/wg.conf" "$dir/wg.txt"
-	vpn_jail_profile txt wg.txt
-	assert_vpn_refused txt "the VPN configuration '$dir/wg.txt' must be named NAME.ovpn (OpenVPN) or NAME.conf (WireGuard"
-	# An OpenVPN file named as OpenVPN names its own: told so.
-	cp "$dir/bad.ovpn" "$dir/openvpn.conf"
-	vpn_jail_profile ovpnconf openvpn.conf
-	assert_vpn_refused ovpnconf "$dir/openvpn.conf:1: " "name an OpenVPN configuration NAME.ovpn"
+@test "wg: when wireguard-go dies the jail is offline and degraded; helpers go with the jail" {
+	need_fixture
+	wg_jail w
+	keep_running w
+	run probe w http 10.90.0.1 8090
+	assert_status 0
+	local wg pasta
+	wg=$(wg_pid w) || fail "no wireguard.pid"
+	read -r pasta _ <"$(state_dir w)/pasta.pid" || fail "no pasta.pid"
+	kill -KILL "$wg"
+	wait_status w degraded
+	run jailsup list
+	assert_output_contains degraded
+	grep -q 'wireguard-go ended: the jail is offline' "$(state_dir w)/log" ||
+		fail "the log does not say it: $(cat "$(state_dir w)/log")"
+	run probe w tcp 10.90.0.1 8090
+	assert_status 1
+	run probe w tcp 198.18.43.2 51820
+	assert_status 1
+	host_listener 198.18.43.1
+	run probe w tcp 198.18.43.1 "$LISTEN"
+	assert_status 1
+	run probe w tcp-dev jsnet0 198.18.43.1 "$LISTEN"
+	assert_status 1
+	run jailsup kill w
+	assert_status 0
+	wait_jail_gone w
+	wait_for _not_alive "$pasta"
+	[ ! -e "$(state_dir w)/wireguard.pid" ] && [ ! -e "$(state_dir w)/pasta.pid" ] ||
+		fail "pid files are left: $(ls "$(state_dir w)")"
+}
+
+@test "wg: a new supervisor sees a jail whose wireguard-go died as degraded; the jailer's end ends it" {
+	need_fixture
+	wg_jail w
+	keep_running w
+	local wg
+	wg=$(wg_pid w) || fail "no wireguard.pid"
+	kill -KILL "$(daemon_pid)"
+	kill -KILL "$wg"
+	wait_for _not_alive "$wg"
+	run jailsup daemon
+	assert_status 0
+	wait_status w degraded
+	run jailsup kill w
+	wait_jail_gone w
+	# A second jail: its jailer killed -9, wireguard-go goes with it.
+	wg_jail w2
+	keep_running w2
+	wg=$(wg_pid w2) || fail "no wireguard.pid"
+	kill -KILL "$(state_get w2 jailer-pid)"
+	wait_for _not_alive "$wg"
+}
+
+@test "wg: the private key is in no argv, environment, state file or log" {
+	need_fixture
+	wg_jail w
+	keep_running w
+	local key pid hits=
+	key=$(sed -n 's/^PrivateKey = //p' "$XDG_CONFIG_HOME/jailsup/profiles/w.conf")
+	[ -n "$key" ] || fail "no key in the .conf"
+	# Every process of the user: wireguard-go, its tether, pasta, the
+	# supervisor, the jail's.
+	for pid in $(pgrep -u "$(id -u)"); do
+		if tr '\0' '\n' <"/proc/$pid/cmdline" 2>/dev/null | grep -qF "$key" ||
+			tr '\0' '\n' <"/proc/$pid/environ" 2>/dev/null | grep -qF "$key"; then
+			hits="$hits $pid($(cat "/proc/$pid/comm"))"
+		fi
+	done
+	[ -z "$hits" ] || fail "the key is in the argv or environment of:$hits"
+	! grep -rqF "$key" "$XDG_RUNTIME_DIR" "$XDG_DATA_HOME" ||
+		fail "the key is in: $(grep -rlF "$key" "$XDG_RUNTIME_DIR" "$XDG_DATA_HOME")"
+	# Nor in hex (wg's control protocol), anywhere jailsup writes.
+	local hex
+	hex=$(base64 -d <<<"$key" | od -An -tx1 | tr -d ' \n')
+	! grep -rqiF "$hex" "$XDG_RUNTIME_DIR" "$XDG_DATA_HOME" || fail "the key, in hex, is in a file"
+}
+
+@test "wg: a .conf that cannot work is a clear error and no jail" {
+	need_fixture
+	local dir=$XDG_CONFIG_HOME/jailsup/profiles
+	# A name that does not resolve: refused with its line.
+	wg_jail badname
+	sed -i 's|^Endpoint = .*|Endpoint = no-such-host.invalid:51820|' "$dir/badname.conf"
+	run --separate-stderr jailsup run badname -- true
+	[ "$status" -ne 0 ] || fail "the jail started"
+	[[ $stderr == *"badname.conf:"*": the Endpoint 'no-such-host.invalid' does not resolve"* ]] ||
+		fail "no clear error: $stderr"
+	[ "$(state_get badname status)" = failed ] || fail "status $(state_get badname status)"
+	wait_for _no_wg
+	# A key that is not one: refused before anything starts.
+	wg_jail badkey
+	sed -i 's|^PublicKey = .*|PublicKey = not-a-key|' "$dir/badkey.conf"
+	assert_vpn_refused badkey "$dir/badkey.conf:" "PublicKey"
+	# No peer at all.
+	wg_jail nopeer
+	sed -i '/^\[Peer\]/,$d' "$dir/nopeer.conf"
+	assert_vpn_refused nopeer "$dir/nopeer.conf"
+	# A peer that never answers (a key the server does not know): the
+	# jail starts, and is offline: WireGuard has no "connected" to wait
+	# for.
+	wg_jail stranger
+	sed -i "s|^PrivateKey = .*|PrivateKey = $(wg genkey)|" "$dir/stranger.conf"
+	run probe stranger tcp 10.90.0.1 8090
+	assert_status 1
+	[[ $output == closed:* ]] || fail "not offline: $output"
 }
 
 @test "a .conf with wg-quick's PostUp, or a key that is not allowed: refused with FILE:LINE, nothing run" {

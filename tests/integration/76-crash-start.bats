@@ -33,7 +33,7 @@ load server-helpers
 FAULT=$JAILSUP_BUILD/tests/helpers/fault
 # What jailsup runs, by command name (pasta re-executes itself as its
 # CPU-specific build).
-COMMS='jailsup|jailer|dispatch|jailsup-keeper|jailsup-tether|xdg-dbus-proxy|pasta|passt|pasta.avx2|passt.avx2|openvpn|gocryptfs|encfs'
+COMMS='jailsup|jailer|dispatch|jailsup-keeper|jailsup-tether|xdg-dbus-proxy|pasta|passt|pasta.avx2|passt.avx2|openvpn|wireguard-go|gocryptfs|encfs'
 
 setup() {
 	[ -x "$FAULT/libexec/jailsup/supervisor" ] && [ -x "$FAULT/libexec/jailsup/jailer" ] ||
@@ -239,10 +239,11 @@ crash_all() {
 	[ "$n" -gt 0 ] || fail "no step was reached"
 }
 
-# Steps where pasta, openvpn, the proxy or the keeper run or are handed
+# Steps where pasta, openvpn, wireguard-go, the proxy or the keeper run or are handed
 # over: played with each (the rest with no helper at all).
 PASTA_STEPS='jailer-recorded namespaces pasta-spawned pasta-ready go-sent'
 VPN_STEPS='pasta-ready openvpn-spawned tunnel-up go-sent'
+WG_STEPS='pasta-ready wireguard-spawned wireguard-up go-sent'
 PROXY_STEPS='proxy-spawned proxy-ready handover jailer-spawned jailer-recorded go-sent'
 CRYPT_STEPS='keeper-forked home-mounted handover jailer-spawned jailer-recorded go-sent ready'
 
@@ -284,6 +285,16 @@ CRYPT_STEPS='keeper-forked home-mounted handover jailer-spawned jailer-recorded 
 	} >"$dir/v.ovpn"
 	printf '[jail]\nexec = /usr/bin/env\nvpn = v.ovpn\n[rights]\ndeny = dbus\n' | write_profile v
 	crash_all supervisor v "$VPN_STEPS"
+}
+
+@test "supervisor killed at the steps of a WireGuard VPN (a real wireguard-go server)" {
+	[ -n "${JAILSUP_FIXTURE:-}" ] && [ -r "$JAILSUP_FIXTURE/wg/client.conf" ] ||
+		fail "no WireGuard fixture: run the tests as root through tests/run-tests (76-crash-start.fixture)"
+	local dir=$XDG_CONFIG_HOME/jailsup/profiles
+	mkdir -p "$dir"
+	install -m 0600 "$JAILSUP_FIXTURE/wg/client.conf" "$dir/w.conf"
+	printf '[jail]\nexec = /usr/bin/env\nvpn = w.conf\n[rights]\ndeny = dbus\n' | write_profile w
+	crash_all supervisor w "$WG_STEPS"
 }
 
 @test "jailer killed at every step of a start, no network and pasta" {

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * Unit tests of ini-profiles/wg-conf.c: the allowlist of a WireGuard jail's
- * wg-quick file and the text `wg setconf` is given of it.
+ * wg-quick file, the text `wg setconf` is given of it, and what
+ * wireguard-go's control socket is given (wg_conf_uapi()).
  *
  * Golden files: every tests/unit/wg/NAME.conf is parsed and the result
  * compared with NAME.expected: "--- interface" with the addresses, DNS
@@ -231,14 +232,48 @@ test_golden(void **state)
 	golden_dir("tests/unit/wg", ".conf", golden_output, "--- setconf\n");
 }
 
+/* wireguard-go's control protocol: keys in hex, the mark jailsup sets,
+ * each peer's settings replacing what it had, an empty line at the end. */
+static void
+test_uapi(void **state)
+{
+	static const char text[] = "[Interface]\nPrivateKey = " PRIV "\nAddress = 10.0.0.2\n"
+	                           "ListenPort = 5000\n"
+	                           "[Peer]\nPublicKey = " PUB "\nEndpoint = [2001:db8::1]:51820\n"
+	                           "AllowedIPs = 0.0.0.0/0, ::/0\nPersistentKeepalive = 25\n";
+	struct wg_conf c = {};
+	char *out = NULL;
+	uint8_t priv[WG_KEY_LEN];
+	char hex[2 * WG_KEY_LEN + 1];
+
+	(void) state;
+	assert_int_equal(wg_conf_parse(text, strlen(text), 0, &c, NULL), 0);
+	assert_int_equal(wg_conf_uapi(&c, 0x6a73, &out), 0);
+	assert_true(wg_key_from_base64(PRIV, priv));
+	for (size_t i = 0; i < WG_KEY_LEN; i++)
+		snprintf(hex + 2 * i, 3, "%02x", priv[i]);
+	assert_true(strncmp(out, "set=1\nprivate_key=", 18) == 0);
+	assert_true(strncmp(out + 18, hex, 2 * WG_KEY_LEN) == 0);
+	assert_non_null(strstr(out, "\nlisten_port=5000\nfwmark=27251\nreplace_peers=true\n"
+	                            "public_key="));
+	assert_non_null(strstr(out, "\nendpoint=[2001:db8::1]:51820\n"
+	                            "persistent_keepalive_interval=25\nreplace_allowed_ips=true\n"
+	                            "allowed_ip=0.0.0.0/0\nallowed_ip=::/0\n\n"));
+	/* No base64 key: wireguard-go would refuse it, and it is not ours
+	 * to show. */
+	assert_null(strstr(out, PRIV));
+	assert_string_equal(out + strlen(out) - 2, "\n\n");
+	out = wg_text_free(out);
+	wg_conf_done(&c);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_key_base64),
-	    cmocka_unit_test(test_parse_minimal),
-	    cmocka_unit_test(test_parse_refused),
-	    cmocka_unit_test(test_golden),
+	    cmocka_unit_test(test_key_base64),    cmocka_unit_test(test_parse_minimal),
+	    cmocka_unit_test(test_parse_refused), cmocka_unit_test(test_golden),
+	    cmocka_unit_test(test_uapi),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
