@@ -42,7 +42,7 @@ network = none
 EOF
 	run jailsup desktop add testapp
 	assert_status 0
-	LAUNCHER=$XDG_DATA_HOME/applications/jailsup-testapp.desktop
+	LAUNCHER=$XDG_DATA_HOME/applications/jailsup-testapp--org.example.TestApp.desktop
 
 	start_xvfb
 	start_bus session

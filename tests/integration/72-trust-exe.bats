@@ -200,9 +200,9 @@ EOF
 	assert_status 125
 	[[ $stderr == *"refusing the desktop entry '$share/applications/tool.desktop'"*"'browser'"* ]] ||
 		fail "stderr: $stderr"
-	[ ! -e "$XDG_DATA_HOME/applications/jailsup-tool.desktop" ] || fail "a launcher was written"
+	[ ! -e "$XDG_DATA_HOME/applications/jailsup-tool--tool.desktop" ] || fail "a launcher was written"
 	rm "$XDG_CONFIG_HOME/jailsup/profiles/browser.ini"
 	XDG_DATA_DIRS=$share run jailsup desktop add tool
 	assert_status 0
-	[ -f "$XDG_DATA_HOME/applications/jailsup-tool.desktop" ] || fail "no launcher: $output"
+	[ -f "$XDG_DATA_HOME/applications/jailsup-tool--tool.desktop" ] || fail "no launcher: $output"
 }
