@@ -1032,6 +1032,10 @@ test_profile_x11_key(void **state)
 	           "invalid value 'maybe' for 'x11' (expected yes, host or no)");
 	body_fails(fx, "[rights]\ndeny = x11\nx11 = host\n", 5, "both allowed and denied");
 	body_fails(fx, "[rights]\nx11 = yes\nx11 = host\n", 5, "duplicate key 'x11'");
+	/* No bridge between the two displays' clipboards: only off. */
+	profile_free(parse_ok(fx, "[jail]\nexec = /bin/sh\n[rights]\nclipboard = off\n"));
+	body_fails(fx, "[rights]\nclipboard = both\n", 4, "clipboard = both is not available");
+	body_fails(fx, "[rights]\nclipboard = on\n", 4, "invalid value 'on' for 'clipboard'");
 }
 
 static void
