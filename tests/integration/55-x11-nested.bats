@@ -104,7 +104,6 @@ no_xephyr() {
 	touch "$home/typed"
 	wait_for_file "$home/done"
 	grep -q 'detail: 96$' "$home/events" || fail "the jail's reader missed its own F12"
-	run grep -E '^ +detail: ' "$home/events"
 	others=$(grep -E 'KeyPress|KeyRelease' -A2 "$home/events" | grep -E '^ +detail: ' |
 		grep -vE 'detail: (95|96)$' || :)
 	[ -z "$others" ] || fail "the jail saw the host's keys: $others"
