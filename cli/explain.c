@@ -315,8 +315,15 @@ explain(FILE *f, const struct jail_profile *p, const struct profile_env *env)
 		fprintf(f, "  dev     /dev/dri; /sys: a copy of the GPUs' ids, nothing else (gpu)\n");
 	if (rights & RIGHT_AUDIO)
 		fprintf(f, "  socket  PulseAudio, PipeWire; dev /dev/snd (audio)\n");
-	if (rights & RIGHT_X11)
-		fprintf(f, "  socket  the $DISPLAY socket, its Xauthority cookies only (x11)\n");
+	if ((rights & RIGHT_X11) && p->x11_host)
+		fprintf(f,
+		        "  socket  the $DISPLAY socket, its Xauthority cookies only (x11 = host): "
+		        "WARNING: the jail sees and can type into every window of your display, "
+		        "reads every keystroke and takes screenshots\n");
+	else if (rights & RIGHT_X11)
+		fprintf(f,
+		        "  socket  an X server of the jail's own (Xephyr, confined), shown in one "
+		        "window of $DISPLAY, and its own cookie (x11)\n");
 	if (rights & RIGHT_WAYLAND)
 		fprintf(f, "  socket  the $WAYLAND_DISPLAY socket (wayland)\n");
 	if (rights & RIGHT_CAMERA)

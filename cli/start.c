@@ -72,7 +72,7 @@ spawn_jailer(const char *state_path, pid_t *ret_pid)
 	struct jailer_cmd cmd;
 	pid_t pid;
 
-	jailer_cmd_init(&cmd, state_path, -1, -1);
+	jailer_cmd_init(&cmd, state_path, NULL, 0, -1);
 	pid = jailer_spawn(cmd.argv, environ, cmd.fds, cmd.n_fds);
 	if (pid < 0)
 		return log_error_errno(pid, "unable to start the jailer");

@@ -205,6 +205,8 @@ profile_dump(const struct jail_profile *p, char **ret)
 		fputs("\n[rights]\n", f);
 		put_rights(f, "allow", p->allow);
 		put_rights(f, "deny", p->deny);
+		if (p->x11_host)
+			fputs("x11 = host\n", f);
 	}
 	put_dbus(f, "dbus", &p->dbus);
 	put_dbus(f, "dbus-system", &p->dbus_system);

@@ -67,6 +67,8 @@ enum key_id {
 	KEY_AS,
 	KEY_CPU,
 	KEY_FORWARD,
+	KEY_X11,
+	KEY_CLIPBOARD,
 	_KEY_MAX,
 };
 
@@ -104,6 +106,8 @@ static const struct key_def keys[] = {
     {SECTION_LIMITS, "as", KEY_AS, false},
     {SECTION_LIMITS, "cpu", KEY_CPU, false},
     {SECTION_NETWORK, "forward", KEY_FORWARD, true},
+    {SECTION_RIGHTS, "x11", KEY_X11, false},
+    {SECTION_RIGHTS, "clipboard", KEY_CLIPBOARD, false},
 };
 
 /* What the reader hands inih for a section header it refused: no section
@@ -808,6 +812,26 @@ handle_scalar(struct parser *ps, enum key_id id, const char *key, const char *va
 		p->limits[l] = (struct profile_limit_value){.set = true, .value = v};
 		return 0;
 	}
+	case KEY_X11:
+		/* yes: the jail's own X server; host: the user's display itself. */
+		if (!streq(value, "yes") && !streq(value, "host") && !streq(value, "no"))
+			return fail(ps, ps->line,
+			            "invalid value '%s' for 'x11' (expected yes, host or no)",
+			            esc(b1, value));
+		p->x11_host = streq(value, "host");
+		return handle_right(ps, streq(value, "no") ? KEY_DENY : KEY_ALLOW, "x11");
+	case KEY_CLIPBOARD:
+		/* The jail's own X server has a clipboard of its own; no bridge
+		 * to the user's display is built, so only off can be asked for. */
+		if (streq(value, "to-jail") || streq(value, "both"))
+			return fail(ps, ps->line,
+			            "clipboard = %s is not available: the jail's X server keeps a "
+			            "clipboard of its own (only 'off')",
+			            value);
+		if (!streq(value, "off"))
+			return fail(ps, ps->line, "invalid value '%s' for 'clipboard' (expected off)",
+			            esc(b1, value));
+		return 0;
 	case KEY_ALLOW:
 	case KEY_DENY:
 	case KEY_TALK:

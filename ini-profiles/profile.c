@@ -156,7 +156,7 @@ profile_equal(const struct jail_profile *a, const struct jail_profile *b)
 	if (a->network_set != b->network_set || (a->network_set && a->network != b->network))
 		return false;
 	if (a->autodelete != b->autodelete || a->secure != b->secure || a->allow != b->allow ||
-	    a->deny != b->deny)
+	    a->deny != b->deny || a->x11_host != b->x11_host)
 		return false;
 	if (!dbus_eq(&a->dbus, &b->dbus) || !dbus_eq(&a->dbus_system, &b->dbus_system))
 		return false;

@@ -101,6 +101,9 @@ struct jail_profile {
 	bool secure;
 	unsigned allow;	    /* [rights] allow, as written */
 	unsigned deny;	    /* [rights] deny, as written */
+	/* [rights] x11 = host: the user's display itself, not the jail's own
+	 * X server (the jail sees and can type into every window). */
+	bool x11_host;
 	struct profile_dbus dbus;
 	struct profile_dbus dbus_system;
 	struct profile_share *shares;

@@ -120,6 +120,31 @@ hold_free_display(int *ret_fd)
 	die(EXIT_TEMPORARY, "no free X display number from 99 to 1098 for the jail");
 }
 
+/* The jail's own X server (supervisor/xserver.c), whose socket the
+ * supervisor moved into the state directory once it listened: the jail
+ * gets it at display 0 (nothing else is there in its /tmp and network
+ * namespace) with its cookie, and never sees the user's display. With
+ * network = host the number is one whose abstract name is held empty, as
+ * below. No socket (no local display, or a start without a supervisor):
+ * no X11 at all, never the user's display instead. */
+static void
+spec_x11_nested(struct jail_spec *spec, const struct spec_host *host)
+{
+	if (!host->is_socket(spec->state_fd, STATE_X11_SOCK, AT_SYMLINK_NOFOLLOW)) {
+		log_debug("right 'x11' granted but the jail has no X server of its own, no X11");
+		return;
+	}
+	spec->x11_display = 0; /* the number its cookie file names */
+	spec->x11_jail_display = 0;
+	if (spec->network == NETWORK_HOST)
+		spec->x11_jail_display = host->hold_display(&spec->x11_hold_fd);
+	spec->x11.host = xasprintf("%s/%s", spec->state_path, STATE_X11_SOCK);
+	spec->x11.jail = xasprintf("/tmp/.X11-unix/X%u", spec->x11_jail_display);
+	spec->xauthority = xasprintf("%s/%s", spec->state_path, STATE_X11_AUTH);
+	spec->host_name = xstrdup(""); /* its one entry is FamilyWild */
+}
+
+/* x11 = host: the user's display itself. */
 static void
 spec_x11(struct jail_spec *spec, const struct spec_host *host)
 {
@@ -555,8 +580,10 @@ jail_spec_from_text(struct jail_spec *spec, const char *text, const char *source
 		return r;
 	spec->rights = profile_rights(spec->profile);
 	spec->network = profile_network(spec->profile);
-	if (spec->rights & RIGHT_X11)
+	if ((spec->rights & RIGHT_X11) && spec->profile->x11_host)
 		spec_x11(spec, host);
+	else if (spec->rights & RIGHT_X11)
+		spec_x11_nested(spec, host);
 	if (spec->rights & RIGHT_WAYLAND)
 		spec_wayland(spec, host);
 	if (spec->rights & RIGHT_AUDIO)

@@ -3,6 +3,7 @@
  * jail-start.h: the files of a start and its jailer's spawn, shared by the
  * supervisor and `jailsup run --no-daemon`.
  */
+#include <assert.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <sys/stat.h>
@@ -66,11 +67,14 @@ jail_start_iso_pipe(int dir_fd, bool *ret_log_dropped, int *ret_iso_fd)
 }
 
 void
-jailer_cmd_init(struct jailer_cmd *cmd, const char *state_path, int keep_fd, int go_fd)
+jailer_cmd_init(struct jailer_cmd *cmd, const char *state_path, const int *keep, size_t n_keep,
+                int go_fd)
 {
 	*cmd = (struct jailer_cmd){.argv = {"jailer", (char *) state_path}};
-	if (keep_fd >= 0)
-		cmd->fds[cmd->n_fds++] = keep_fd;
+	assert(n_keep < JAILER_STANDBY_MAX_FDS);
+	for (size_t i = 0; i < n_keep; i++)
+		if (keep[i] >= 0)
+			cmd->fds[cmd->n_fds++] = keep[i];
 	if (go_fd >= 0) {
 		snprintf(cmd->go_arg, sizeof(cmd->go_arg), "%d",
 		         JAILER_FIRST_FD + (int) cmd->n_fds);

@@ -39,15 +39,18 @@ int jail_start_write_profile(int dir_fd, const char *dump);
 int jail_start_iso_pipe(int dir_fd, bool *ret_log_dropped, int *ret_iso_fd);
 
 /* A jailer's command line and fds: `jailer [--go-fd N] STATE_PATH`, the
- * bus keepalive (or -1) at JAILER_FIRST_FD and the go pipe (or -1) after
- * it. ARGV points into the struct and at STATE_PATH: keep both. */
+ * N_KEEP fds it holds for its life without using them (the bus proxy's
+ * keepalive, the nested X server's life pipe: at most two) from
+ * JAILER_FIRST_FD on and the go pipe (or -1) after them. ARGV points into
+ * the struct and at STATE_PATH: keep both. */
 struct jailer_cmd {
 	char *argv[5];
 	char go_arg[16];
 	int fds[JAILER_STANDBY_MAX_FDS];
 	size_t n_fds;
 };
-void jailer_cmd_init(struct jailer_cmd *cmd, const char *state_path, int keep_fd, int go_fd);
+void jailer_cmd_init(struct jailer_cmd *cmd, const char *state_path, const int *keep, size_t n_keep,
+                     int go_fd);
 
 /* Spawns the jailer with ARGV (a jailer_cmd's, or a standby's) and
  * environment ENVP: stdio on /dev/null, a session of its own (signals to

@@ -66,7 +66,7 @@ place_fds(const int *fds, size_t n_fds)
 int
 jailer_standby_receive(char ***ret_argv, char ***ret_envp)
 {
-	int fds[JAILER_STANDBY_MAX_FDS] = { -1, -1 };
+	int fds[JAILER_STANDBY_MAX_FDS] = {-1, -1, -1};
 	struct dispatch_run run = {};
 	size_t n_fds = 0;
 	char *buf;

@@ -33,7 +33,7 @@
 #define JAILER_STANDBY_ARG     "--standby"
 #define JAILER_STANDBY_FD      3
 #define JAILER_FIRST_FD	       3
-#define JAILER_STANDBY_MAX_FDS 2
+#define JAILER_STANDBY_MAX_FDS 3
 #define JAILER_STANDBY_ROOM    512
 
 /* Sends the start message: ARGV and ENVP as the jailer's, FDS to land at

@@ -32,6 +32,10 @@ struct stat;
 #define STATE_DBUS_SYSTEM_SOCK "dbus-system.sock" /* the filtered system bus */
 #define STATE_DBUS_PROXY_DIR "dbus-proxy" /* the proxy's own folder: it makes its sockets there */
 #define STATE_APP_INFO         "flatpak-info" /* the jail's identity for the portals (dbus-proxy.h) */
+#define STATE_X11_DIR "x11"             /* the nested X server's own folder: its socket is made there */
+#define STATE_X11_SOCK "x11.sock"       /* the nested X server's socket, moved out of STATE_X11_DIR */
+#define STATE_X11_AUTH "x11.auth"       /* its cookie (an Xauthority file of one entry) */
+#define STATE_X11_HOST_AUTH "x11-host.auth" /* the host's cookies of the display it shows on */
 #define STATE_HOME_MOUNT    "home"     /* mount point of a decrypted home */
 #define STATE_KEEPER_PID    "keeper.pid"  /* the jail's keeper (supervisor/keeper.h) */
 #define STATE_KEEPER_LOCK   "keeper.lock" /* flocked by a keeper for its whole life */

@@ -14,12 +14,8 @@
  * One per user: a non-blocking flock on $XDG_RUNTIME_DIR/jailsup/daemon.lock
  * (exit 100 when held). SIGTERM/SIGINT: leave, the jails keep running.
  */
-#include <dirent.h>
-#include <ev.h>
-#include <fcntl.h>
-#include <poll.h>
-#include <signal.h>
-#include <stdarg.h>
+#include "supervisor/daemon.h"
+
 #include <sys/file.h>
 #include <sys/prctl.h>
 #include <sys/queue.h>
@@ -29,6 +25,13 @@
 #include <sys/syscall.h>
 #include <sys/un.h>
 #include <sys/wait.h>
+
+#include <dirent.h>
+#include <ev.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
 #include <time.h>
 
 #include "ini-profiles/profile.h"
@@ -39,7 +42,6 @@
 #include "state/jail-state.h"
 #include "state/log.h"
 #include "state/state.h"
-#include "supervisor/daemon.h"
 #include "supervisor/dbus-proxy-spawn.h"
 #include "supervisor/encrypt.h"
 #include "supervisor/helper.h"
@@ -47,6 +49,7 @@
 #include "supervisor/net.h"
 #include "supervisor/start-steps.h"
 #include "supervisor/vpn-config.h"
+#include "supervisor/xserver.h"
 
 /* A CLI waiting for its jail to become ready. */
 struct waiter {
@@ -74,6 +77,7 @@ struct jail {
 	char **jailer_envp;	 /* kept for the jailer while the proxy starts */
 	int jailer_go_fd;	 /* the jailer's end of the network's go pipe, until spawned */
 	struct jail_net net;	 /* pasta and openvpn, when the profile has them */
+	struct xserver x11;      /* the jail's own X server, when x11 is granted */
 	struct crypt_mount *crypt; /* the encrypted home's keeper, while this daemon watches it */
 	bool ending;		 /* gone, but its keeper still releases the home */
 	bool start_failed;	 /* it ended while starting */
@@ -546,6 +550,7 @@ jail_ended(struct ev_loop *loop, struct jail *j)
 		ev_io_stop(loop, &j->proxy_w);
 		j->proxy_fd = safe_close(j->proxy_fd);
 	}
+	xserver_done(loop, &j->x11, j->dir_fd);
 	j->jailer_envp = strv_free(j->jailer_envp);
 	j->jailer_go_fd = safe_close(j->jailer_go_fd);
 	net_done(loop, &j->net);
@@ -733,6 +738,12 @@ start_timeout_cb(struct ev_loop *loop, ev_timer *w, int revents)
 		jail_ended(loop, j);
 		return;
 	}
+	if (xserver_pending(&j->x11)) {
+		jail_log(j, "Xephyr, the jail's own X server, did not become ready within %.0f s",
+		         j->sv->start_timeout);
+		jail_ended(loop, j);
+		return;
+	}
 	if (j->proxy_fd >= 0) {
 		jail_log(j, "xdg-dbus-proxy did not become ready within %.0f s",
 		         j->sv->start_timeout);
@@ -878,6 +889,7 @@ jail_spawn(struct jail *j)
 	struct ev_loop *loop = j->sv->loop;
 	_cleanup_free_ char *state_path = state_path_of(j->sv, j->name);
 	pid_t standby = 0;
+	int keep[2] = {j->proxy_fd, xserver_take_life_fd(&j->x11)};
 	int r, fd;
 
 	/* An encrypted home's keeper watches the jailer from before the jail
@@ -888,8 +900,10 @@ jail_spawn(struct jail *j)
 		crypt_mount_jailer(j->crypt, fd, false);
 	start_step(STEP_HANDOVER);
 	r = state_path == NULL ? -ENOMEM
-			       : jailer_start(loop, state_path, j->jailer_envp, j->proxy_fd,
-					      j->jailer_go_fd, &j->forked_pid);
+	                       : jailer_start(loop, state_path, j->jailer_envp, keep,
+	                                      ELEMENTSOF(keep), j->jailer_go_fd, &j->forked_pid);
+	/* The jailer holds it for its life now: the X server lives as long. */
+	safe_close(keep[1]);
 	j->jailer_envp = strv_free(j->jailer_envp);
 	j->jailer_go_fd = safe_close(j->jailer_go_fd);
 	if (standby > 0 && (r < 0 || j->forked_pid != standby))
@@ -969,7 +983,8 @@ jail_spawn_when_ready(struct jail *j)
 {
 	int r;
 
-	if ((j->proxy_fd >= 0 && ev_is_active(&j->proxy_w)) || crypt_mount_pending(j->crypt))
+	if ((j->proxy_fd >= 0 && ev_is_active(&j->proxy_w)) || crypt_mount_pending(j->crypt) ||
+	    xserver_pending(&j->x11))
 		return 0;
 	r = jail_spawn(j);
 	j->proxy_fd = safe_close(j->proxy_fd);
@@ -1069,6 +1084,42 @@ proxy_ready_cb(struct ev_loop *loop, ev_io *w, int revents)
 	helper_ready(loop, j);
 }
 
+/* The jail's own X server listens (R = 0), or did not start. */
+static void
+xserver_ready_cb(struct ev_loop *loop, struct xserver *x, int r, const char *why)
+{
+	struct jail *j = container_of(x, struct jail, x11);
+	char msg[256];
+
+	if (r < 0) {
+		snprintf(msg, sizeof(msg), "%s: %s", why, strerror(-r));
+		jail_start_failed(loop, j, r == -ECHILD ? why : msg);
+		return;
+	}
+	start_step(STEP_XSERVER_READY);
+	helper_ready(loop, j);
+}
+
+/* With x11 granted (and not x11 = host), the jail's own X server on the
+ * requester's display; none without a local display. */
+static int
+start_xserver(struct jail *j, const struct jail_profile *p, const struct control_msg *m)
+{
+	_cleanup_free_ char *state_path = NULL;
+	int r;
+
+	if (!(profile_rights(p) & RIGHT_X11) || p->x11_host)
+		return 0;
+	state_path = state_path_of(j->sv, j->name);
+	if (state_path == NULL)
+		return -ENOMEM;
+	r = xserver_start(j->sv->loop, &j->x11, j->dir_fd, state_path, j->name,
+	                  request_env(m, "DISPLAY"), request_env(m, "XAUTHORITY"), j->sv->env.home);
+	if (r < 0)
+		return log_error_errno(r, "unable to start the X server of jail '%s'", j->name);
+	return r;
+}
+
 /* A new jail NAME of SV, not yet in its list: every fd -1, nothing watched. */
 static struct jail *
 jail_new(struct supervisor *sv, const char *name)
@@ -1084,6 +1135,7 @@ jail_new(struct supervisor *sv, const char *name)
 	j->proxy_fd = -1;
 	j->jailer_go_fd = -1;
 	j->jailer_pidfd = -1;
+	xserver_init(&j->x11, xserver_ready_cb);
 	net_init(&j->net, &net_ops);
 	LIST_INIT(&j->waiters);
 	return j;
@@ -1294,6 +1346,10 @@ jail_start(struct supervisor *sv, const char *name, const struct control_msg *m,
 		goto failed;
 	if (r > 0)
 		start_step(STEP_PROXY_SPAWNED);
+	if ((r = start_xserver(j, p, m)) < 0)
+		goto failed;
+	if (r > 0)
+		start_step(STEP_XSERVER_SPAWNED);
 	if ((r = jail_spawn_when_ready(j)) < 0)
 		goto failed;
 	ev_timer_init(&j->start_w, start_timeout_cb, sv->start_timeout, 0.);

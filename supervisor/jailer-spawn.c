@@ -137,13 +137,13 @@ standby_take(struct ev_loop *loop, char **argv, char **envp, const int *fds, siz
 }
 
 int
-jailer_start(struct ev_loop *loop, const char *state_path, char **envp, int keep_fd, int go_fd,
-	     pid_t *ret)
+jailer_start(struct ev_loop *loop, const char *state_path, char **envp, const int *keep,
+             size_t n_keep, int go_fd, pid_t *ret)
 {
 	struct jailer_cmd cmd;
 	pid_t pid;
 
-	jailer_cmd_init(&cmd, state_path, keep_fd, go_fd);
+	jailer_cmd_init(&cmd, state_path, keep, n_keep, go_fd);
 	if (standby_take(loop, cmd.argv, envp, cmd.fds, cmd.n_fds, ret) == 0)
 		return 0;
 	pid = jailer_spawn(cmd.argv, envp, cmd.fds, cmd.n_fds);

@@ -8,8 +8,9 @@
  * socket.
  *
  * Either way the jailer gets the same argv, environment and fds: stdio on
- * /dev/null, its own session, the bus keepalive (dbus-proxy.h) at
- * JAILER_FIRST_FD when there is one and the go pipe (net.h) after it
+ * /dev/null, its own session, the bus keepalive (dbus-proxy.h) and the
+ * nested X server's life pipe (xserver.h) from JAILER_FIRST_FD on, those
+ * there are, and the go pipe (net.h) after them
  * (state/jail-start.h builds the command line and spawns, as for
  * `run --no-daemon`).
  */
@@ -36,9 +37,10 @@ void jailer_standby_refill(struct ev_loop *loop);
 int jailer_standby_peek(pid_t *ret_pid, int *ret_pidfd);
 
 /* The jailer of the state directory STATE_PATH with environment ENVP;
- * KEEP_FD and GO_FD (or -1) as above. Returns its PID in *RET, a child of
- * ours either way; 0 or -errno. */
-int jailer_start(struct ev_loop *loop, const char *state_path, char **envp, int keep_fd,
-		 int go_fd, pid_t *ret);
+ * the N_KEEP fds of KEEP (those -1 are left out) and GO_FD (or -1) as
+ * above. Returns its PID in *RET, a child of ours either way; 0 or
+ * -errno. */
+int jailer_start(struct ev_loop *loop, const char *state_path, char **envp, const int *keep,
+                 size_t n_keep, int go_fd, pid_t *ret);
 
 #endif

@@ -21,8 +21,10 @@
 	X(STEP_NET_PREPARED, "net-prepared")	  /* the go pipe, resolv.conf */                  \
 	X(STEP_KEEPER_FORKED, "keeper-forked")	  /* encrypted home: the keeper runs */           \
 	X(STEP_PROXY_SPAWNED, "proxy-spawned")	  /* xdg-dbus-proxy runs, not ready */            \
+	X(STEP_XSERVER_SPAWNED, "xserver-spawned") /* Xephyr runs under its tether, not ready */  \
 	X(STEP_HOME_MOUNTED, "home-mounted")	  /* the keeper said the home is mounted */       \
 	X(STEP_PROXY_READY, "proxy-ready")	  /* its sockets moved into the state dir */      \
+	X(STEP_XSERVER_READY, "xserver-ready")	  /* its socket moved into the state dir */       \
 	X(STEP_HANDOVER, "handover")		  /* the keeper knows the standby: provisional */ \
 	X(STEP_JAILER_SPAWNED, "jailer-spawned")  /* the jailer has the start */                  \
 	X(STEP_JAILER_RECORDED, "jailer-recorded") /* pid= read, state names the jailer */        \

@@ -41,7 +41,7 @@ rights_profile() {
 		echo "[rights]"
 		for line in "$@"; do
 			case $line in
-			allow* | deny*) echo "$line" ;;
+			allow* | deny* | x11*) echo "$line" ;;
 			esac
 		done
 	} | write_profile "$name"
@@ -110,7 +110,7 @@ start_xvfb_cookie() {
 	xauth -q add ":$XNUM" . "$COOKIE"
 }
 
-@test "x11 granted: xdpyinfo works through the socket and an Xauthority holding only that display's cookie" {
+@test "x11 = host: xdpyinfo works through the socket and an Xauthority holding only that display's cookie" {
 	# Regression: the jail's copy of a local cookie named the host's
 	# hostname, the jail has its own: no cookie matched, every client of an
 	# X server with authentication was refused.
@@ -124,7 +124,7 @@ start_xvfb_cookie() {
 	XAUTHORITY=/dev/null run xdpyinfo
 	[ "$status" -ne 0 ] || fail "Xvfb accepts clients without a cookie"
 
-	rights_profile xon "allow = x11"
+	rights_profile xon "x11 = host"
 	run jrun xon -c '
 		echo "DISPLAY=$DISPLAY XAUTHORITY=$XAUTHORITY"
 		[ -S "/tmp/.X11-unix/X$1" ] && echo "socket there"
@@ -137,10 +137,10 @@ start_xvfb_cookie() {
 	[[ $output == *"cookie "*":$XNUM $cookie"* ]] || fail "the display's cookie is missing: $output"
 }
 
-@test "x11 granted, display without Xauthority: xdpyinfo works" {
+@test "x11 = host, display without Xauthority: xdpyinfo works" {
 	start_xvfb
 	unset XAUTHORITY
-	rights_profile xon "allow = x11"
+	rights_profile xon "x11 = host"
 	run jrun xon -c 'xdpyinfo | grep "^name of display"'
 	assert_status 0
 	assert_output_contains "name of display:    :$XNUM"
@@ -175,9 +175,9 @@ start_xvfb_cookie() {
 	[ "$output" = "refused: Operation not permitted"$'\n'"end" ] || fail "network = host: $output"
 }
 
-@test "x11 granted with network = host: xdpyinfo works, at a display number whose abstract socket is empty" {
+@test "x11 = host with network = host: xdpyinfo works, at a display number whose abstract socket is empty" {
 	start_xvfb_cookie
-	rights_profile xhoston "allow = x11" "network = host"
+	rights_profile xhoston "x11 = host" "network = host"
 	# xcb tries the abstract socket of the display first and gives up on
 	# EPERM: the jail's display is one whose abstract name the jailer
 	# holds empty, so xcb goes on to the socket file, the host's display.
@@ -332,7 +332,7 @@ host_identifiers() {
 	local renderer
 	renderer=$(grep -m1 "OpenGL renderer string" <<<"$output") || fail "glxinfo on the host: $output"
 
-	rights_profile gpuon "allow = x11, gpu"
+	rights_profile gpuon "allow = gpu" "x11 = host"
 	run jrun gpuon -c 'glxinfo -B'
 	assert_status 0
 	assert_output_contains "$renderer" "direct rendering: Yes"

@@ -96,17 +96,28 @@ check_profile() {
 	assert_output_contains "OPEN     given loopback TCP port" "closed   given abstract socket"
 }
 
-@test "x11: denied is closed, granted is granted; denied on the host's network the abstract X socket is refused" {
+@test "x11: denied is closed, x11 = host is granted, the jail's own server leaves the host display closed; denied on the host's network the abstract X socket is refused" {
 	start_xvfb
 	check_profile xoff "network = none" "[rights]" "deny = x11, dbus, notifications, audio"
 	run jailsup check xoff --json
 	assert_status 0
 	[ "$(result "$output" "X11 display")" = closed ] || fail "$output"
 
-	check_profile xon "network = none" "[rights]" "deny = dbus, notifications, audio"
+	check_profile xon "network = none" "[rights]" "deny = dbus, notifications, audio" "x11 = host"
 	run jailsup check xon --json
 	assert_status 0
 	[ "$(result "$output" "X11 display")" = granted ] || fail "$output"
+
+	# x11 = yes: the jail's own X server (a socket of the jail's own, at
+	# whatever number); every display of the host, by its socket and its
+	# abstract name, is out of reach.
+	check_profile xown "network = none" "[rights]" "deny = dbus, notifications, audio" "x11 = yes"
+	run jailsup check xown --json
+	assert_status 0
+	jq -e '[.checks[] | select(.channel == "X11 display")] | length > 0' \
+		<<<"$output" >/dev/null || fail "no X11 display checked: $output"
+	jq -e '[.checks[] | select(.channel == "X11 display" and .result != "closed")] | length == 0' \
+		<<<"$output" >/dev/null || fail "$output"
 
 	check_profile xhost "network = host" "[rights]" "deny = x11, dbus, notifications, audio"
 	run jailsup check xhost --json

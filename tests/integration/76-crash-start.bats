@@ -33,7 +33,7 @@ load server-helpers
 FAULT=$JAILSUP_BUILD/tests/helpers/fault
 # What jailsup runs, by command name (pasta re-executes itself as its
 # CPU-specific build).
-COMMS='jailsup|jailer|dispatch|jailsup-keeper|jailsup-tether|xdg-dbus-proxy|pasta|passt|pasta.avx2|passt.avx2|openvpn|wireguard-go|gocryptfs|encfs'
+COMMS='jailsup|jailer|dispatch|jailsup-keeper|jailsup-tether|xdg-dbus-proxy|pasta|passt|pasta.avx2|passt.avx2|openvpn|wireguard-go|gocryptfs|encfs|Xephyr'
 
 setup() {
 	[ -x "$FAULT/libexec/jailsup/supervisor" ] && [ -x "$FAULT/libexec/jailsup/jailer" ] ||
@@ -245,6 +245,7 @@ PASTA_STEPS='jailer-recorded namespaces pasta-spawned pasta-ready go-sent'
 VPN_STEPS='pasta-ready openvpn-spawned tunnel-up go-sent'
 WG_STEPS='pasta-ready wireguard-spawned wireguard-up go-sent'
 PROXY_STEPS='proxy-spawned proxy-ready handover jailer-spawned jailer-recorded go-sent'
+XSERVER_STEPS='xserver-spawned xserver-ready handover jailer-spawned jailer-recorded go-sent'
 CRYPT_STEPS='keeper-forked home-mounted handover jailer-spawned jailer-recorded go-sent ready'
 
 @test "supervisor killed at every step of a start, no network, no helper" {
@@ -262,6 +263,12 @@ CRYPT_STEPS='keeper-forked home-mounted handover jailer-spawned jailer-recorded 
 	start_bus session
 	crash_profile bus
 	crash_all supervisor bus "$PROXY_STEPS" DBUS_SESSION_BUS_ADDRESS="$BUS_ADDR"
+}
+
+@test "supervisor killed at the steps of the jail's own X server (a real Xvfb)" {
+	start_xvfb
+	crash_profile xs "[rights]" "deny = dbus" "allow = x11"
+	crash_all supervisor xs "$XSERVER_STEPS" DISPLAY="$DISPLAY"
 }
 
 @test "supervisor killed at the steps of an encrypted home (gocryptfs)" {

@@ -159,16 +159,39 @@ check_refused(int r, char **argv, char **envp)
 	return OK;
 }
 
+/* sendmsg() of BUF with N_FDS copies of FD, past what dispatch_send()
+ * allows: what a peer that is not ours could send. */
+static void
+send_raw(int sock, const void *buf, size_t len, int fd, size_t n_fds)
+{
+	union {
+		struct cmsghdr align;
+		char buf[CMSG_SPACE(sizeof(int) * 8)];
+	} control = {};
+	struct iovec iov = {.iov_base = (void *) buf, .iov_len = len};
+	struct msghdr msg = {.msg_iov = &iov,
+	                     .msg_iovlen = 1,
+	                     .msg_control = control.buf,
+	                     .msg_controllen = CMSG_SPACE(sizeof(int) * n_fds)};
+	struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
+
+	assert_true(n_fds <= 8);
+	c->cmsg_level = SOL_SOCKET;
+	c->cmsg_type = SCM_RIGHTS;
+	c->cmsg_len = CMSG_LEN(sizeof(int) * n_fds);
+	for (size_t i = 0; i < n_fds; i++)
+		memcpy(CMSG_DATA(c) + i * sizeof(int), &fd, sizeof(int));
+	assert_int_equal(sendmsg(sock, &msg, 0), (ssize_t) len);
+}
+
 static void
 refused_with_fds(const void *buf, size_t len, size_t n_fds)
 {
-	int sv[2], p[2], fds[3];
+	int sv[2], p[2];
 
 	assert_int_equal(socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv), 0);
 	assert_int_equal(pipe2(p, O_CLOEXEC), 0);
-	for (size_t i = 0; i < n_fds; i++)
-		fds[i] = p[0];
-	assert_int_equal(dispatch_send(sv[0], buf, len, fds, n_fds), 0);
+	send_raw(sv[0], buf, len, p[0], n_fds);
 	close(p[0]);
 	refused_write_end = p[1];
 	assert_int_equal(run_standby(sv[1], check_refused), OK);
@@ -194,19 +217,20 @@ test_standby_refuses_too_many_fds(void **state)
 
 	(void) state;
 	assert_int_equal(dispatch_encode_run(argv_ok, env_ok, "/", &buf, &len), 0);
-	refused_with_fds(buf, len, 3);
+	refused_with_fds(buf, len, JAILER_STANDBY_MAX_FDS + 1);
 	free(buf);
 }
 
 static void
 test_standby_send_limits(void **state)
 {
-	int sv[2], fds[3] = { 0, 1, 2 };
+	int sv[2], fds[JAILER_STANDBY_MAX_FDS + 1] = {0, 1, 2, 0};
 	char *empty[] = { NULL };
 
 	(void) state;
 	assert_int_equal(socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv), 0);
-	assert_int_equal(jailer_standby_send(sv[0], argv_ok, env_ok, fds, 3), -EINVAL);
+	assert_int_equal(jailer_standby_send(sv[0], argv_ok, env_ok, fds, ELEMENTSOF(fds)),
+	                 -EINVAL);
 	assert_int_equal(jailer_standby_send(sv[0], empty, env_ok, fds, 0), -E2BIG);
 	close(sv[1]);
 	/* The standby is gone: the caller spawns the jailer directly. */

@@ -1082,6 +1082,38 @@ test_profile_dump_roundtrip(void **state)
 	assert_null(strstr(dump, "nofile"));
 }
 
+/* x11 = yes | host | no: the right, and host kept through the dump (the
+ * jailer reads the dump), a bad value and a contradiction refused. */
+static void
+test_profile_x11_key(void **state)
+{
+	struct fx *fx = *state;
+	_cleanup_(profile_freep) struct jail_profile *p = NULL, *q = NULL, *y = NULL, *n = NULL;
+	_cleanup_free_ char *dump = NULL;
+
+	p = parse_ok(fx, "[jail]\nexec = /bin/sh\nsecure = true\n[rights]\nx11 = host\n");
+	assert_true(p->x11_host);
+	assert_true(profile_rights(p) & RIGHT_X11);
+	assert_int_equal(profile_dump(p, &dump), 0);
+	assert_non_null(strstr(dump, "x11 = host\n"));
+	q = parse_ok(fx, dump);
+	assert_true(profile_equal(p, q));
+	y = parse_ok(fx, "[jail]\nexec = /bin/sh\nsecure = true\n[rights]\nx11 = yes\n");
+	assert_false(y->x11_host);
+	assert_true(profile_rights(y) & RIGHT_X11);
+	assert_false(profile_equal(p, y));
+	n = parse_ok(fx, "[jail]\nexec = /bin/sh\n[rights]\nx11 = no\n");
+	assert_false(profile_rights(n) & RIGHT_X11);
+	body_fails(fx, "[rights]\nx11 = maybe\n", 4,
+	           "invalid value 'maybe' for 'x11' (expected yes, host or no)");
+	body_fails(fx, "[rights]\ndeny = x11\nx11 = host\n", 5, "both allowed and denied");
+	body_fails(fx, "[rights]\nx11 = yes\nx11 = host\n", 5, "duplicate key 'x11'");
+	/* No bridge between the two displays' clipboards: only off. */
+	profile_free(parse_ok(fx, "[jail]\nexec = /bin/sh\n[rights]\nclipboard = off\n"));
+	body_fails(fx, "[rights]\nclipboard = both\n", 4, "clipboard = both is not available");
+	body_fails(fx, "[rights]\nclipboard = on\n", 4, "invalid value 'on' for 'clipboard'");
+}
+
 static void
 test_profile_dump_minimal(void **state)
 {
@@ -2317,6 +2349,7 @@ main(void)
 	    T(test_right_to_string_each_bit),
 	    T(test_profile_limit_to_string_roundtrip),
 	    T(test_profile_parse_minimal),
+	    T(test_profile_x11_key),
 	    T(test_profile_parse_full),
 	    T(test_profile_parse_unknown_section),
 	    T(test_profile_parse_unknown_key),
