@@ -965,6 +965,21 @@ run_capture(const struct jail_profile *profile, char *const *argv, char *buf, si
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
+/* --helper FMT…, a row of the main check. */
+static int _printf_(2, 3) push_helper(char ***hv, const char *fmt, ...)
+{
+	_cleanup_free_ char *spec = NULL;
+	va_list ap;
+	int r;
+
+	va_start(ap, fmt);
+	r = vasprintf(&spec, fmt, ap);
+	va_end(ap);
+	if (r < 0 || strv_push(hv, "--helper") < 0 || strv_push(hv, spec) < 0)
+		return -ENOMEM;
+	return 0;
+}
+
 /* A VPN jail's leak test (docs/jail.md "The VPN leak test"): the probe
  * runs in the jail and reports; we listen, read its report as the jail's,
  * and add our verdicts to *HV as --helper lines of the main check. */
@@ -1020,50 +1035,31 @@ vpn_leak_check(const struct jail_profile *profile, char ***hv)
 	}
 	if (status < 0)
 		r = status;
-	else if (status != 0) {
-		r = strv_push(hv, "--helper");
-		if (r >= 0) {
-			_cleanup_free_ char *spec = NULL;
-
-			r = asprintf(&spec,
-			             "VPN leak test:OPEN:the probe in the jail failed (status %d)",
-			             status) < 0
-			        ? -ENOMEM
-			        : strv_push(hv, spec);
-		}
-	} else if ((r = vpn_leak_parse(out, len, report, &line, &msg)) < 0) {
-		_cleanup_free_ char *spec = NULL;
-
+	else if (status != 0)
+		r = push_helper(hv, "VPN leak test:OPEN:the probe in the jail failed (status %d)",
+		                status);
+	else if (vpn_leak_parse(out, len, report, &line, &msg) < 0)
 		/* Said, never trusted: the report is the jail's. */
-		r = asprintf(&spec,
-		             "VPN leak test:OPEN:the probe's report is unreadable (line %u: %s)",
-		             line, msg) < 0
-		        ? -ENOMEM
-		        : 0;
-		if (r >= 0 && (strv_push(hv, "--helper") < 0 || strv_push(hv, spec) < 0))
-			r = -ENOMEM;
-	} else {
+		r = line > 0 ? push_helper(hv, "VPN leak test:OPEN:the probe's report, line %u: %s",
+		                           line, msg)
+		             : push_helper(hv, "VPN leak test:OPEN:the probe's report: %s", msg);
+	else {
+		bool sys = profile_rights(profile) & RIGHT_DBUS_SYSTEM;
 		_cleanup_strv_ char **specs = NULL;
 
 		r = vpn_leak_judge(report, VPN_PASTA_IFNAME, &seen, &specs);
-		if (r >= 0) {
-			_cleanup_free_ char *bus = NULL;
-			bool reach = vpn_leak_resolved_on_bus(
-			    &profile->dbus_system, profile_rights(profile) & RIGHT_DBUS_SYSTEM);
-
-			if (asprintf(&bus, "VPN leak (resolved over D-Bus):%s:%s",
-			             reach ? "OPEN" : "closed",
-			             reach ? "the jail's system bus rules let it reach "
-			                     "org.freedesktop.resolve1"
-			             : (profile_rights(profile) & RIGHT_DBUS_SYSTEM)
-			                 ? "no system bus rule names org.freedesktop.resolve1"
-			                 : "no system bus") < 0 ||
-			    strv_push(&specs, bus) < 0)
-				r = -ENOMEM;
-		}
 		for (char **s = specs; r >= 0 && s != NULL && *s != NULL; s++)
 			if (strv_push(hv, "--helper") < 0 || strv_push(hv, *s) < 0)
 				r = -ENOMEM;
+		/* resolved's D-Bus name: the profile says whether the proxy lets
+		 * the jail reach it. */
+		if (r >= 0 && vpn_leak_resolved_on_bus(&profile->dbus_system, sys))
+			r = push_helper(hv, "VPN leak (resolved over D-Bus):OPEN:the jail's system "
+			                    "bus rules let it reach org.freedesktop.resolve1");
+		else if (r >= 0)
+			r = push_helper(hv, "VPN leak (resolved over D-Bus):closed:%s",
+			                sys ? "no system bus rule names org.freedesktop.resolve1"
+			                    : "no system bus");
 	}
 	free(report);
 	return r;

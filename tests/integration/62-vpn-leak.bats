@@ -21,6 +21,7 @@ bats_require_minimum_version 1.5.0
 load helpers
 load jail-helpers
 load supervisor-helpers
+load server-helpers
 
 HOST_ADDR=198.18.42.1
 NS_EXEC=$BATS_TEST_DIRNAME/jail-ns-exec.py
@@ -33,22 +34,20 @@ setup() {
 	fi
 }
 
-require_tools() {
-	local t
-	for t in "$@"; do
-		command -v "$t" >/dev/null || fail "$t is not installed (scripts/packages.txt)"
-	done
-}
-
-# vpn_jail NAME: a VPN jail of the fixture's server, running (an app keeps
-# it), with $JAIL_PID a process in it.
+# vpn_jail NAME [LINE…]: a VPN jail of the fixture's server (its profile
+# ending with LINEs), running (an app keeps it), with $JAIL_PID a process
+# in it.
 vpn_jail() {
 	local name=$1 dir=$XDG_CONFIG_HOME/jailsup/profiles
+	shift
 	mkdir -p "$dir"
 	printf '%s\n' client "dev tun" "proto udp4" "remote 198.18.42.2 1194" nobind \
 		"ca $JAILSUP_FIXTURE/ca.crt" "cert $JAILSUP_FIXTURE/client.crt" \
 		"key $JAILSUP_FIXTURE/client.key" "remote-cert-tls server" "verb 3" >"$dir/$name.ovpn"
-	printf '[jail]\nexec = /usr/bin/env\nvpn = %s.ovpn\n' "$name" | write_profile "$name"
+	{
+		printf '[jail]\nexec = /usr/bin/env\nvpn = %s.ovpn\n' "$name"
+		printf '%s\n' "$@"
+	} | write_profile "$name"
 	bg jailsup run "$name" -- sleep 1000
 	wait_for _sleeping
 	JAIL_PID=$(pgrep -u "$(id -u)" -fx 'sleep 1000')
@@ -179,4 +178,17 @@ while True:
 	expect "$output" "VPN leak (resolver sockets)" OPEN
 	[[ $(detail "$output" "VPN leak (resolver sockets)") == *"/run/nscd/socket: CONNECTED"* ]] ||
 		fail "sockets: $(detail "$output" "VPN leak (resolver sockets)")"
+}
+
+@test "system bus rules that reach systemd-resolved: resolved over D-Bus OPEN, exit 1" {
+	require_tools dbus-daemon xdg-dbus-proxy
+	start_bus sys
+	export DBUS_SYSTEM_BUS_ADDRESS=$BUS_ADDR
+	vpn_jail v "[rights]" "allow = dbus-system" "[dbus-system]" "talk = org.freedesktop.resolve1"
+	run --separate-stderr jailsup check v --json
+	[ "$status" -eq 1 ] || fail "status $status: $stderr$output"
+	expect "$output" "VPN leak (resolved over D-Bus)" OPEN
+	# The rest of the leak test still holds.
+	expect "$output" "VPN leak (DNS)" closed
+	expect "$output" "VPN leak (UDP)" closed
 }
