@@ -32,6 +32,7 @@
  */
 #include "leak-check/vpn-probe.h"
 
+#include <sys/ioctl.h>
 #include <sys/random.h>
 #include <sys/socket.h>
 #include <sys/un.h>
@@ -39,7 +40,6 @@
 #include <arpa/inet.h>
 #include <assert.h>
 #include <fcntl.h>
-#include <ifaddrs.h>
 #include <net/if.h>
 #include <netinet/in.h>
 #include <poll.h>
@@ -133,8 +133,72 @@ same_addr(const struct sockaddr *a, const struct sockaddr *b)
 	return false;
 }
 
+/* The jail's addresses, by interface. Not from getifaddrs(): that asks
+ * routing netlink, which a secure jail's filter refuses, and an unknown
+ * interface would make every way out look like a leak. SIOCGIFCONF and
+ * /proc/net/if_inet6 need no netlink. */
+#define MAX_ADDRS 64
+
+struct local_addr {
+	char name[IF_NAMESIZE];
+	struct sockaddr_storage addr;
+	short flags;
+};
+
+static struct local_addr addrs[MAX_ADDRS];
+static size_t n_addrs;
+
+static void
+add_addr(int fd, const char *name, const struct sockaddr *sa, socklen_t len)
+{
+	struct local_addr *a;
+	struct ifreq ifr = {};
+
+	if (n_addrs == MAX_ADDRS || strlen(name) >= IF_NAMESIZE)
+		return;
+	a = &addrs[n_addrs++];
+	snprintf(a->name, sizeof(a->name), "%s", name);
+	memcpy(&a->addr, sa, len);
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", name);
+	a->flags = ioctl(fd, SIOCGIFFLAGS, &ifr) == 0 ? ifr.ifr_flags : 0;
+}
+
+static void
+load_addrs(void)
+{
+	_cleanup_close_ int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	_cleanup_fclose_ FILE *f = NULL;
+	struct ifreq req[MAX_ADDRS];
+	struct ifconf ifc = {.ifc_len = sizeof(req), .ifc_req = req};
+	char line[256];
+
+	if (fd < 0)
+		die_errno(EXIT_TEMPORARY, -errno, "unable to make a socket");
+	if (ioctl(fd, SIOCGIFCONF, &ifc) == 0)
+		for (size_t i = 0; i < (size_t) ifc.ifc_len / sizeof(req[0]); i++)
+			add_addr(fd, req[i].ifr_name, &req[i].ifr_addr, sizeof(struct sockaddr_in));
+	f = fopen("/proc/net/if_inet6", "re");
+	while (f != NULL && fgets(line, sizeof(line), f) != NULL) {
+		char hex[33], name[IF_NAMESIZE + 1];
+		unsigned idx, plen, scope, flags;
+		struct sockaddr_in6 sin6 = {.sin6_family = AF_INET6};
+
+		if (sscanf(line, "%32s %x %x %x %x %16s", hex, &idx, &plen, &scope, &flags, name) !=
+		        6 ||
+		    strlen(hex) != 32)
+			continue;
+		for (int i = 0; i < 16; i++) {
+			char byte[3] = {hex[2 * i], hex[2 * i + 1], '\0'};
+
+			sin6.sin6_addr.s6_addr[i] = (unsigned char) strtoul(byte, NULL, 16);
+		}
+		add_addr(fd, name, (struct sockaddr *) &sin6, sizeof(sin6));
+	}
+}
+
 /* The interface a packet to E leaves by: "lo" when E is an address of
- * ours (delivered here), "-" when there is no route. A UDP connect()
+ * ours (delivered here), "-" when there is no route, "?" when the source
+ * address the kernel picked is on no interface we know. A UDP connect()
  * looks the route up and sends nothing. */
 static void
 route_iface(const struct endpoint *e, char *ret, size_t size)
@@ -142,51 +206,39 @@ route_iface(const struct endpoint *e, char *ret, size_t size)
 	_cleanup_close_ int fd = socket(e->ss.ss_family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 	struct sockaddr_storage local = {};
 	socklen_t len = sizeof(local);
-	struct ifaddrs *ifs = NULL;
 
 	snprintf(ret, size, "-");
 	if (fd < 0 || connect(fd, (const struct sockaddr *) &e->ss, e->len) < 0 ||
-	    getsockname(fd, (struct sockaddr *) &local, &len) < 0 || getifaddrs(&ifs) < 0)
+	    getsockname(fd, (struct sockaddr *) &local, &len) < 0)
 		return;
 	snprintf(ret, size, "?");
-	for (struct ifaddrs *i = ifs; i != NULL; i = i->ifa_next)
-		if (i->ifa_addr != NULL &&
-		    same_addr(i->ifa_addr, (const struct sockaddr *) &e->ss)) {
+	for (size_t i = 0; i < n_addrs; i++)
+		if (same_addr((struct sockaddr *) &addrs[i].addr,
+		              (const struct sockaddr *) &e->ss)) {
 			snprintf(ret, size, "lo");
-			goto out;
+			return;
 		}
-	for (struct ifaddrs *i = ifs; i != NULL; i = i->ifa_next)
-		if (i->ifa_addr != NULL && same_addr(i->ifa_addr, (struct sockaddr *) &local)) {
-			snprintf(ret, size, "%s", i->ifa_name);
-			break;
+	for (size_t i = 0; i < n_addrs; i++)
+		if (same_addr((struct sockaddr *) &addrs[i].addr, (struct sockaddr *) &local)) {
+			snprintf(ret, size, "%s", addrs[i].name);
+			return;
 		}
-out:
-	freeifaddrs(ifs);
 }
 
 static void
 print_ifaces(void)
 {
-	struct ifaddrs *ifs = NULL;
-	char seen[MAX_TARGETS][IF_NAMESIZE];
-	size_t n = 0;
-
-	if (getifaddrs(&ifs) < 0)
-		return;
-	for (struct ifaddrs *i = ifs; i != NULL && n < MAX_TARGETS; i = i->ifa_next) {
+	for (size_t i = 0; i < n_addrs; i++) {
 		bool dup = false;
 
-		for (size_t j = 0; j < n; j++)
-			dup = dup || streq(seen[j], i->ifa_name);
-		if (dup || strlen(i->ifa_name) >= IF_NAMESIZE)
-			continue;
-		snprintf(seen[n++], IF_NAMESIZE, "%s", i->ifa_name);
-		printf("iface %s %s\n", i->ifa_name,
-		       (i->ifa_flags & IFF_LOOPBACK)      ? "lo"
-		       : (i->ifa_flags & IFF_POINTOPOINT) ? "p2p"
-		                                          : "other");
+		for (size_t j = 0; j < i; j++)
+			dup = dup || streq(addrs[j].name, addrs[i].name);
+		if (!dup)
+			printf("iface %s %s\n", addrs[i].name,
+			       (addrs[i].flags & IFF_LOOPBACK)      ? "lo"
+			       : (addrs[i].flags & IFF_POINTOPOINT) ? "p2p"
+			                                            : "other");
 	}
-	freeifaddrs(ifs);
 }
 
 /* A query for A of NAME: a fresh ID, recursion desired. */
@@ -216,7 +268,8 @@ dns_query(unsigned char *buf, size_t size, uint16_t id, const char *name)
 	return n;
 }
 
-/* answered (a reply with our ID), silent, or err:ERRNO. */
+/* answered (a reply with our ID), silent (sent, no answer), or err:ERRNO
+ * (the kernel refused to send it: the kill switch says EPERM). */
 static void
 probe_dns(const char *source, const struct endpoint *e, const char *nonce, unsigned i)
 {
@@ -242,12 +295,12 @@ probe_dns(const char *source, const struct endpoint *e, const char *nonce, unsig
 
 		while ((r = poll(&p, 1, DNS_TIMEOUT_MS)) < 0 && errno == EINTR)
 			;
+		/* A receive error (an ICMP port unreachable) still means the
+		 * query left: it stays "silent", never an err: of the send. */
 		if (r > 0) {
 			ssize_t n = recv(fd, a, sizeof(a), MSG_DONTWAIT);
 
-			if (n < 0)
-				snprintf(result, sizeof(result), "err:%d", errno);
-			else if (n >= 12 && a[0] == q[0] && a[1] == q[1] && (a[2] & 0x80))
+			if (n >= 12 && a[0] == q[0] && a[1] == q[1] && (a[2] & 0x80))
 				snprintf(result, sizeof(result), "answered");
 		}
 	}
@@ -391,6 +444,7 @@ vpn_probe_main(const char *nonce, int argc, char **argv)
 			die(EXIT_PERMANENT, "bad argument '%s'", o);
 	}
 
+	load_addrs();
 	print_ifaces();
 	n_mine = jail_resolvers(mine, ELEMENTSOF(mine));
 	for (size_t i = 0; i < n_mine; i++)

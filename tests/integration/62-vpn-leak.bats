@@ -192,3 +192,22 @@ while True:
 	expect "$output" "VPN leak (DNS)" closed
 	expect "$output" "VPN leak (UDP)" closed
 }
+
+@test "a secure VPN jail (no routing netlink): the leak test still tells the tunnel, all closed" {
+	vpn_jail v "secure = true" "[rights]" "allow = network"
+	run --separate-stderr jailsup check v --json
+	[ "$status" -eq 0 ] || fail "status $status: $stderr$output"
+	expect "$output" "VPN leak (DNS)" closed
+	[[ $(detail "$output" "VPN leak (DNS)") == *"10.89.0.53:53 (resolv.conf) answered through jsvpn0"* ]] ||
+		fail "DNS: $(detail "$output" "VPN leak (DNS)")"
+	local gw
+	gw=$(pasta_gateway)
+	# The leak of the route test: the probe must still see it leave.
+	in_ns /usr/sbin/ip route add "$HOST_ADDR/32" via "$gw" dev jsnet0 onlink
+	in_ns /usr/sbin/nft insert rule inet jailsup output oifname jsnet0 ip daddr "$HOST_ADDR" accept
+	run --separate-stderr jailsup check v --json
+	[ "$status" -eq 1 ] || fail "status $status: $stderr$output"
+	expect "$output" "VPN leak (UDP)" OPEN
+	[[ $(detail "$output" "VPN leak (UDP)") == *"$HOST_ADDR:"*" SENT by jsnet0"* ]] ||
+		fail "UDP: $(detail "$output" "VPN leak (UDP)")"
+}
