@@ -32,7 +32,6 @@
  */
 #include "leak-check/vpn-probe.h"
 
-#include <sys/ioctl.h>
 #include <sys/random.h>
 #include <sys/socket.h>
 #include <sys/un.h>
@@ -44,6 +43,7 @@
 #include <netinet/in.h>
 #include <poll.h>
 
+#include "leak-check/local-addr.h"
 #include "state/log.h"
 #include "state/util.h"
 
@@ -118,117 +118,13 @@ endpoint_parse(const char *s, struct endpoint *ret)
 	return 0;
 }
 
-static bool
-same_addr(const struct sockaddr *a, const struct sockaddr *b)
-{
-	if (a->sa_family != b->sa_family)
-		return false;
-	if (a->sa_family == AF_INET)
-		return ((const struct sockaddr_in *) a)->sin_addr.s_addr ==
-		       ((const struct sockaddr_in *) b)->sin_addr.s_addr;
-	if (a->sa_family == AF_INET6)
-		return memcmp(&((const struct sockaddr_in6 *) a)->sin6_addr,
-		              &((const struct sockaddr_in6 *) b)->sin6_addr,
-		              sizeof(struct in6_addr)) == 0;
-	return false;
-}
-
-/* The jail's addresses, by interface. Not from getifaddrs(): that asks
- * routing netlink, which a secure jail's filter refuses, and an unknown
- * interface would make every way out look like a leak. SIOCGIFCONF and
- * /proc/net/if_inet6 need no netlink. */
-#define MAX_ADDRS 64
-
-struct local_addr {
-	char name[IF_NAMESIZE];
-	struct sockaddr_storage addr;
-	short flags;
-};
-
-static struct local_addr addrs[MAX_ADDRS];
-static size_t n_addrs;
-
-static void
-add_addr(int fd, const char *name, const struct sockaddr *sa, socklen_t len)
-{
-	struct local_addr *a;
-	struct ifreq ifr = {};
-
-	if (n_addrs == MAX_ADDRS || strlen(name) >= IF_NAMESIZE)
-		return;
-	a = &addrs[n_addrs++];
-	snprintf(a->name, sizeof(a->name), "%s", name);
-	memcpy(&a->addr, sa, len);
-	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", name);
-	a->flags = ioctl(fd, SIOCGIFFLAGS, &ifr) == 0 ? ifr.ifr_flags : 0;
-}
-
-static void
-load_addrs(void)
-{
-	_cleanup_close_ int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	_cleanup_fclose_ FILE *f = NULL;
-	struct ifreq req[MAX_ADDRS];
-	struct ifconf ifc = {.ifc_len = sizeof(req), .ifc_req = req};
-	char line[256];
-
-	if (fd < 0)
-		die_errno(EXIT_TEMPORARY, -errno, "unable to make a socket");
-	if (ioctl(fd, SIOCGIFCONF, &ifc) == 0)
-		for (size_t i = 0; i < (size_t) ifc.ifc_len / sizeof(req[0]); i++)
-			add_addr(fd, req[i].ifr_name, &req[i].ifr_addr, sizeof(struct sockaddr_in));
-	f = fopen("/proc/net/if_inet6", "re");
-	while (f != NULL && fgets(line, sizeof(line), f) != NULL) {
-		char hex[33], name[IF_NAMESIZE + 1];
-		unsigned idx, plen, scope, flags;
-		struct sockaddr_in6 sin6 = {.sin6_family = AF_INET6};
-
-		if (sscanf(line, "%32s %x %x %x %x %16s", hex, &idx, &plen, &scope, &flags, name) !=
-		        6 ||
-		    strlen(hex) != 32)
-			continue;
-		for (int i = 0; i < 16; i++) {
-			char byte[3] = {hex[2 * i], hex[2 * i + 1], '\0'};
-
-			sin6.sin6_addr.s6_addr[i] = (unsigned char) strtoul(byte, NULL, 16);
-		}
-		add_addr(fd, name, (struct sockaddr *) &sin6, sizeof(sin6));
-	}
-}
-
-/* The interface a packet to E leaves by: "lo" when E is an address of
- * ours (delivered here), "-" when there is no route, "?" when the source
- * address the kernel picked is on no interface we know. A UDP connect()
- * looks the route up and sends nothing. */
-static void
-route_iface(const struct endpoint *e, char *ret, size_t size)
-{
-	_cleanup_close_ int fd = socket(e->ss.ss_family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	struct sockaddr_storage local = {};
-	socklen_t len = sizeof(local);
-
-	snprintf(ret, size, "-");
-	if (fd < 0 || connect(fd, (const struct sockaddr *) &e->ss, e->len) < 0 ||
-	    getsockname(fd, (struct sockaddr *) &local, &len) < 0)
-		return;
-	snprintf(ret, size, "?");
-	for (size_t i = 0; i < n_addrs; i++)
-		if (same_addr((struct sockaddr *) &addrs[i].addr,
-		              (const struct sockaddr *) &e->ss)) {
-			snprintf(ret, size, "lo");
-			return;
-		}
-	for (size_t i = 0; i < n_addrs; i++)
-		if (same_addr((struct sockaddr *) &addrs[i].addr, (struct sockaddr *) &local)) {
-			snprintf(ret, size, "%s", addrs[i].name);
-			return;
-		}
-}
-
 static void
 print_ifaces(void)
 {
-	for (size_t i = 0; i < n_addrs; i++) {
+	const struct local_addr *addrs;
+	size_t n = local_addrs(&addrs);
+
+	for (size_t i = 0; i < n; i++) {
 		bool dup = false;
 
 		for (size_t j = 0; j < i; j++)
@@ -279,7 +175,7 @@ probe_dns(const char *source, const struct endpoint *e, const char *nonce, unsig
 	uint16_t id = 0;
 	size_t qlen;
 
-	route_iface(e, ifname, sizeof(ifname));
+	(void) route_iface((const struct sockaddr *) &e->ss, e->len, ifname, sizeof(ifname));
 	if (getrandom(&id, sizeof(id), GRND_NONBLOCK) != (ssize_t) sizeof(id))
 		id = (uint16_t) (0x5a17 + i); /* an ID only tells our reply apart */
 	/* A name no resolver has: nothing beyond the first one is asked
@@ -314,7 +210,7 @@ probe_udp(const char *kind, const struct endpoint *e, const char *dev, const cha
 	char ifname[IF_NAMESIZE + 2], payload[128], result[32] = "sent";
 
 	snprintf(payload, sizeof(payload), "jailsup-leak %s %s\n", nonce, kind);
-	route_iface(e, ifname, sizeof(ifname));
+	(void) route_iface((const struct sockaddr *) &e->ss, e->len, ifname, sizeof(ifname));
 	/* Bound to DEV, a packet leaves by DEV whatever the routes say; only
 	 * one to an address of ours stays here. */
 	if (dev != NULL && !streq(ifname, "lo"))
@@ -444,7 +340,6 @@ vpn_probe_main(const char *nonce, int argc, char **argv)
 			die(EXIT_PERMANENT, "bad argument '%s'", o);
 	}
 
-	load_addrs();
 	print_ifaces();
 	n_mine = jail_resolvers(mine, ELEMENTSOF(mine));
 	for (size_t i = 0; i < n_mine; i++)

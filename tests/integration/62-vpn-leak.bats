@@ -194,12 +194,20 @@ while True:
 }
 
 @test "a secure VPN jail (no routing netlink): the leak test still tells the tunnel, all closed" {
+	local row
 	vpn_jail v "secure = true" "[rights]" "allow = network"
 	run --separate-stderr jailsup check v --json
 	[ "$status" -eq 0 ] || fail "status $status: $stderr$output"
 	expect "$output" "VPN leak (DNS)" closed
 	[[ $(detail "$output" "VPN leak (DNS)") == *"10.89.0.53:53 (resolv.conf) answered through jsvpn0"* ]] ||
 		fail "DNS: $(detail "$output" "VPN leak (DNS)")"
+	# The route rows of the main check see the tunnel too (they read
+	# the interfaces without netlink as well).
+	for row in "route to the internet (IPv4)" "DNS server route"; do
+		expect "$output" "$row" closed
+		[[ $(detail "$output" "$row") == *"via jsvpn0 (the tunnel)"* ]] ||
+			fail "$row: $(detail "$output" "$row")"
+	done
 	local gw
 	gw=$(pasta_gateway)
 	# The leak of the route test: the probe must still see it leave.
