@@ -73,6 +73,7 @@ static int
 endpoint_parse(const char *s, struct endpoint *ret)
 {
 	_cleanup_free_ char *host = NULL;
+	char canon[INET6_ADDRSTRLEN];
 	const char *port_s;
 	unsigned port;
 
@@ -104,7 +105,9 @@ endpoint_parse(const char *s, struct endpoint *ret)
 		sin->sin_family = AF_INET;
 		sin->sin_port = htons((uint16_t) port);
 		ret->len = sizeof(*sin);
-		snprintf(ret->text, sizeof(ret->text), "%s:%u", host, port);
+		/* As inet_ntop() writes it: the CLI takes no other spelling. */
+		inet_ntop(AF_INET, &sin->sin_addr, canon, sizeof(canon));
+		snprintf(ret->text, sizeof(ret->text), "%s:%u", canon, port);
 	} else {
 		struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *) &ret->ss;
 
@@ -113,7 +116,8 @@ endpoint_parse(const char *s, struct endpoint *ret)
 		sin6->sin6_family = AF_INET6;
 		sin6->sin6_port = htons((uint16_t) port);
 		ret->len = sizeof(*sin6);
-		snprintf(ret->text, sizeof(ret->text), "[%s]:%u", host, port);
+		inet_ntop(AF_INET6, &sin6->sin6_addr, canon, sizeof(canon));
+		snprintf(ret->text, sizeof(ret->text), "[%s]:%u", canon, port);
 	}
 	return 0;
 }
