@@ -20,6 +20,7 @@
  * (F_SEAL_WRITE), unlike a file of the user's own build tree would be.
  */
 #include <sys/mman.h>
+#include <sys/random.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -29,6 +30,7 @@
 #include <ctype.h>
 #include <fcntl.h>
 #include <glob.h>
+#include <ifaddrs.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <stdarg.h>
@@ -38,6 +40,7 @@
 #include "cli/run.h"
 #include "cli/start.h"
 #include "cli/verbs.h"
+#include "cli/vpn-leak.h"
 #include "ini-profiles/profile.h"
 #include "state/exe-paths.h"
 #include "state/jail-state.h"
@@ -734,6 +737,334 @@ probe_pty_leftover(const struct jail_profile *profile, char **ret_spec)
 	           : 0;
 }
 
+/* --- a VPN jail's leak test ------------------------------------------------- */
+
+/* pasta's interface in a jail (the supervisor names it so: docs/architecture.md
+ * "The VPN"), and the address where pasta forwards DNS to the host's
+ * resolver in a pasta jail. */
+#define VPN_PASTA_IFNAME     "jsnet0"
+#define VPN_DNS_FORWARD      "169.254.1.1"
+#define VPN_PROBE_TIMEOUT_MS 60000
+#define VPN_LATE_MS          300 /* what the probe sent is in flight at most this long */
+#define VPN_MAX_TARGETS      16  /* leak-check/vpn-probe.c takes no more of each */
+
+static uint64_t
+mono_ms(void)
+{
+	struct timespec ts;
+
+	(void) clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t) ts.tv_sec * 1000 + (uint64_t) ts.tv_nsec / 1000000;
+}
+
+/* A UDP listener on every address of FAMILY, on a free port. */
+static int
+listen_udp_any(int family, int *ret_fd, unsigned *ret_port)
+{
+	struct sockaddr_storage ss = {.ss_family = (sa_family_t) family};
+	socklen_t len =
+	    family == AF_INET ? sizeof(struct sockaddr_in) : sizeof(struct sockaddr_in6);
+	_cleanup_close_ int fd = socket(family, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	int one = 1;
+
+	if (fd < 0)
+		return -errno;
+	if (family == AF_INET6 && setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one)) < 0)
+		return -errno;
+	if (bind(fd, (struct sockaddr *) &ss, len) < 0 ||
+	    getsockname(fd, (struct sockaddr *) &ss, &len) < 0)
+		return -errno;
+	*ret_port = ntohs(family == AF_INET ? ((struct sockaddr_in *) &ss)->sin_port
+	                                    : ((struct sockaddr_in6 *) &ss)->sin6_port);
+	*ret_fd = TAKE_FD(fd);
+	return 0;
+}
+
+/* --udp for each address of the host a leak could reach through pasta
+ * (loopback and link-local ones pasta does not carry), on our port. */
+static int
+add_udp_targets(char ***argv, unsigned port4, unsigned port6)
+{
+	struct ifaddrs *ifs = NULL;
+	size_t n = 0;
+	int r = 0;
+
+	if (getifaddrs(&ifs) < 0)
+		return -errno;
+	for (struct ifaddrs *i = ifs; i != NULL && r >= 0 && n < VPN_MAX_TARGETS; i = i->ifa_next) {
+		char a[INET6_ADDRSTRLEN], ep[INET6_ADDRSTRLEN + 16];
+
+		if (i->ifa_addr == NULL || (i->ifa_flags & IFF_LOOPBACK) ||
+		    !(i->ifa_flags & IFF_UP))
+			continue;
+		if (i->ifa_addr->sa_family == AF_INET && port4 != 0) {
+			const struct in_addr *in = &((struct sockaddr_in *) i->ifa_addr)->sin_addr;
+
+			if ((ntohl(in->s_addr) >> 16) == 0xa9fe) /* 169.254/16 */
+				continue;
+			inet_ntop(AF_INET, in, a, sizeof(a));
+			snprintf(ep, sizeof(ep), "%s:%u", a, port4);
+		} else if (i->ifa_addr->sa_family == AF_INET6 && port6 != 0) {
+			const struct in6_addr *in6 =
+			    &((struct sockaddr_in6 *) i->ifa_addr)->sin6_addr;
+
+			if (IN6_IS_ADDR_LINKLOCAL(in6) || IN6_IS_ADDR_LOOPBACK(in6))
+				continue;
+			inet_ntop(AF_INET6, in6, a, sizeof(a));
+			snprintf(ep, sizeof(ep), "[%s]:%u", a, port6);
+		} else
+			continue;
+		if (strv_push(argv, "--udp") < 0 || strv_push(argv, ep) < 0)
+			r = -ENOMEM;
+		n++;
+	}
+	freeifaddrs(ifs);
+	return r;
+}
+
+/* --dns for the host's own resolvers (its resolv.conf) and pasta's DNS
+ * forwarder: a query that reaches one of them left the tunnel. The jail's
+ * resolv.conf the probe reads itself. */
+static int
+add_dns_targets(char ***argv)
+{
+	_cleanup_fclose_ FILE *f = fopen("/etc/resolv.conf", "re");
+	char line[256];
+	size_t n = 0;
+	int r = 0;
+
+	if (strv_push(argv, "--dns") < 0 || strv_push(argv, VPN_DNS_FORWARD ":53") < 0)
+		return -ENOMEM;
+	while (f != NULL && r >= 0 && n + 1 < VPN_MAX_TARGETS &&
+	       fgets(line, sizeof(line), f) != NULL) {
+		char *save = NULL, *key = strtok_r(line, " \t\n", &save);
+		char *addr = key != NULL ? strtok_r(NULL, " \t\n", &save) : NULL;
+		unsigned char buf[sizeof(struct in6_addr)];
+		char ep[INET6_ADDRSTRLEN + 8];
+
+		if (key == NULL || addr == NULL || !streq(key, "nameserver"))
+			continue;
+		if (inet_pton(AF_INET, addr, buf) == 1)
+			snprintf(ep, sizeof(ep), "%s:53", addr);
+		else if (inet_pton(AF_INET6, addr, buf) == 1 && strlen(addr) < INET6_ADDRSTRLEN)
+			snprintf(ep, sizeof(ep), "[%s]:53", addr);
+		else
+			continue;
+		if (strv_push(argv, "--dns") < 0 || strv_push(argv, ep) < 0)
+			r = -ENOMEM;
+		n++;
+	}
+	return r;
+}
+
+/* Reads what reached listener FD: our nonce's datagrams, by the probe
+ * that sent them ("udp" or "bind"). */
+static void
+drain_udp(int fd, const char *nonce, struct vpn_leak_seen *seen)
+{
+	char buf[256], want_udp[96], want_bind[96];
+
+	if (fd < 0)
+		return;
+	snprintf(want_udp, sizeof(want_udp), "jailsup-leak %s udp\n", nonce);
+	snprintf(want_bind, sizeof(want_bind), "jailsup-leak %s bind\n", nonce);
+	for (;;) {
+		struct sockaddr_storage from = {};
+		socklen_t flen = sizeof(from);
+		char a[INET6_ADDRSTRLEN] = "?";
+		ssize_t n = recvfrom(fd, buf, sizeof(buf) - 1, 0, (struct sockaddr *) &from, &flen);
+		bool udp, bind_;
+
+		if (n < 0)
+			return;
+		buf[n] = '\0';
+		udp = streq(buf, want_udp);
+		bind_ = streq(buf, want_bind);
+		if (!udp && !bind_)
+			continue; /* not ours */
+		if (from.ss_family == AF_INET)
+			inet_ntop(AF_INET, &((struct sockaddr_in *) &from)->sin_addr, a, sizeof(a));
+		else if (from.ss_family == AF_INET6) {
+			inet_ntop(AF_INET6, &((struct sockaddr_in6 *) &from)->sin6_addr, a,
+			          sizeof(a));
+			seen->ipv6 = true;
+		}
+		if (udp && !seen->udp) {
+			seen->udp = true;
+			snprintf(seen->udp_from, sizeof(seen->udp_from), "%s", a);
+		}
+		if (bind_ && !seen->bind) {
+			seen->bind = true;
+			snprintf(seen->bind_from, sizeof(seen->bind_from), "%s", a);
+		}
+	}
+}
+
+/* Runs ARGV in jail PROFILE with its stdout on a pipe we read, bounded in
+ * size and time. Returns the app's exit status, or -errno. */
+static int
+run_capture(const struct jail_profile *profile, char *const *argv, char *buf, size_t size,
+            size_t *ret_len)
+{
+	_cleanup_close_ int rd = -1;
+	int out[2], status;
+	size_t len = 0;
+	uint64_t deadline = mono_ms() + VPN_PROBE_TIMEOUT_MS;
+	pid_t pid;
+
+	if (pipe2(out, O_CLOEXEC) < 0)
+		return -errno;
+	rd = out[0];
+	pid = fork();
+	if (pid < 0) {
+		safe_close(out[1]);
+		return -errno;
+	}
+	if (pid == 0) {
+		int sock;
+
+		/* stdin stays the helper's memfd: dispatch executes it. */
+		if (dup2(out[1], STDOUT_FILENO) < 0 || jail_connect_or_start(profile, &sock) != 0)
+			_exit(EXIT_JAILSUP_FAILED);
+		_exit(jail_run_app(sock, argv, profile->name));
+	}
+	bool eof = false;
+
+	safe_close(out[1]);
+	/* One byte more than fits: a report that long is not one. */
+	while (len < size) {
+		struct pollfd p = {.fd = rd, .events = POLLIN};
+		uint64_t now = mono_ms();
+		ssize_t n;
+		int r;
+
+		if (now >= deadline)
+			break;
+		r = poll(&p, 1, (int) (deadline - now));
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			break;
+		n = read(rd, buf + len, size - len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			eof = n == 0;
+			break;
+		}
+		len += (size_t) n;
+	}
+	/* Cut short (too long, too slow): our own child, not yet reaped, so
+	 * its PID cannot have been reused. */
+	if (!eof)
+		(void) kill(pid, SIGKILL);
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			return -errno;
+	*ret_len = len;
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+/* --helper FMT…, a row of the main check. */
+static int _printf_(2, 3) push_helper(char ***hv, const char *fmt, ...)
+{
+	_cleanup_free_ char *spec = NULL;
+	va_list ap;
+	int r;
+
+	va_start(ap, fmt);
+	r = vasprintf(&spec, fmt, ap);
+	va_end(ap);
+	if (r < 0 || strv_push(hv, "--helper") < 0 || strv_push(hv, spec) < 0)
+		return -ENOMEM;
+	return 0;
+}
+
+/* A VPN jail's leak test (docs/jail.md "The VPN leak test"): the probe
+ * runs in the jail and reports; we listen, read its report as the jail's,
+ * and add our verdicts to *HV as --helper lines of the main check. */
+static int
+vpn_leak_check(const struct jail_profile *profile, char ***hv)
+{
+	_cleanup_close_ int u4 = -1, u6 = -1;
+	_cleanup_strv_ char **argv = NULL;
+	_cleanup_free_ char *out = NULL;
+	struct vpn_leak_report *report = NULL;
+	struct vpn_leak_seen seen = {};
+	unsigned char raw[8];
+	char nonce[2 * sizeof(raw) + 1];
+	unsigned port4 = 0, port6 = 0, line;
+	const char *msg;
+	size_t len = 0;
+	int r, status;
+
+	if (getrandom(raw, sizeof(raw), 0) != (ssize_t) sizeof(raw))
+		return -errno;
+	for (size_t i = 0; i < sizeof(raw); i++)
+		snprintf(nonce + 2 * i, 3, "%02x", raw[i]);
+	r = listen_udp_any(AF_INET, &u4, &port4);
+	if (r < 0)
+		return log_error_errno(r, "unable to listen on UDP");
+	if (listen_udp_any(AF_INET6, &u6, &port6) < 0)
+		port6 = 0; /* a host without IPv6 has no IPv6 address to reach */
+	if (strv_push(&argv, "/proc/self/fd/0") < 0 || strv_push(&argv, "--vpn-probe") < 0 ||
+	    strv_push(&argv, nonce) < 0 || strv_push(&argv, "--bind-dev") < 0 ||
+	    strv_push(&argv, VPN_PASTA_IFNAME) < 0)
+		return -ENOMEM;
+	r = add_dns_targets(&argv);
+	if (r >= 0)
+		r = add_udp_targets(&argv, port4, port6);
+	out = malloc(VPN_LEAK_MAX_OUTPUT + 1);
+	report = malloc(sizeof(*report));
+	if (r < 0 || out == NULL || report == NULL) {
+		free(report);
+		return r < 0 ? r : -ENOMEM;
+	}
+	status = run_capture(profile, argv, out, VPN_LEAK_MAX_OUTPUT + 1, &len);
+	/* What the probe sent is on its way or here once it ended. */
+	{
+		struct pollfd p[2] = {{.fd = u4, .events = POLLIN}, {.fd = u6, .events = POLLIN}};
+		uint64_t end = mono_ms() + VPN_LATE_MS;
+
+		for (uint64_t now; (now = mono_ms()) < end;) {
+			if (poll(p, 2, (int) (end - now)) < 0 && errno != EINTR)
+				break;
+			drain_udp(u4, nonce, &seen);
+			drain_udp(u6, nonce, &seen);
+		}
+	}
+	if (status < 0)
+		r = status;
+	else if (status != 0)
+		r = push_helper(hv, "VPN leak test:OPEN:the probe in the jail failed (status %d)",
+		                status);
+	else if (vpn_leak_parse(out, len, report, &line, &msg) < 0)
+		/* Said, never trusted: the report is the jail's. */
+		r = line > 0 ? push_helper(hv, "VPN leak test:OPEN:the probe's report, line %u: %s",
+		                           line, msg)
+		             : push_helper(hv, "VPN leak test:OPEN:the probe's report: %s", msg);
+	else {
+		bool sys = profile_rights(profile) & RIGHT_DBUS_SYSTEM;
+		_cleanup_strv_ char **specs = NULL;
+
+		r = vpn_leak_judge(report, VPN_PASTA_IFNAME, &seen, &specs);
+		for (char **s = specs; r >= 0 && s != NULL && *s != NULL; s++)
+			if (strv_push(hv, "--helper") < 0 || strv_push(hv, *s) < 0)
+				r = -ENOMEM;
+		/* resolved's D-Bus name: the profile says whether the proxy lets
+		 * the jail reach it. */
+		if (r >= 0 && vpn_leak_resolved_on_bus(&profile->dbus_system, sys))
+			r = push_helper(hv, "VPN leak (resolved over D-Bus):OPEN:the jail's system "
+			                    "bus rules let it reach org.freedesktop.resolve1");
+		else if (r >= 0)
+			r = push_helper(hv, "VPN leak (resolved over D-Bus):closed:%s",
+			                sys ? "no system bus rule names org.freedesktop.resolve1"
+			                    : "no system bus");
+	}
+	free(report);
+	return r;
+}
+
 /* The helper, copied into a sealed memfd the jail executes. */
 static int
 helper_memfd(int *ret)
@@ -924,6 +1255,8 @@ verb_check(int argc, char **argv)
 				r = add_host_probes(&hv, &env, &c);
 			if (r >= 0)
 				r = add_helper_checks(&hv, &env, a.name);
+			if (r >= 0 && profile_network(profile) == NETWORK_VPN)
+				r = vpn_leak_check(profile, &hv);
 			if (r >= 0) {
 				_cleanup_free_ char *pty = NULL;
 

@@ -43,13 +43,14 @@
 
 #include <arpa/inet.h>
 #include <fcntl.h>
-#include <ifaddrs.h>
 #include <net/if.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <sched.h>
 #include <stdarg.h>
 
+#include "leak-check/local-addr.h"
+#include "leak-check/vpn-probe.h"
 #include "state/landlock.h"
 #include "state/log.h"
 #include "state/proc-id.h"
@@ -468,73 +469,40 @@ check_host_pid(const char *spec)
 
 /* --- routes out ------------------------------------------------------------- */
 
-/* The interface a packet to ADDR would leave by, in *ret_if (empty when no
- * route). A UDP connect() sends nothing. */
+/* The interface a packet to ADDR would leave by, in *ret_if, or the errno
+ * of the route lookup in *ret_err. The jail's interfaces come from
+ * local-addr.c, which needs no routing netlink: a secure jail has none,
+ * and getifaddrs() failing there made every route look like none. */
 static void
 route_to(int family, const char *addr, char *ret_if, size_t size, int *ret_err)
 {
-	struct sockaddr_storage ss = {}, local = {};
-	socklen_t len = sizeof(local);
-	_cleanup_close_ int fd = socket(family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	struct ifaddrs *ifs = NULL;
+	struct sockaddr_storage ss = {};
+	socklen_t len;
 
-	ret_if[0] = '\0';
-	*ret_err = 0;
 	if (family == AF_INET) {
 		struct sockaddr_in *s = (struct sockaddr_in *) &ss;
 
 		s->sin_family = AF_INET;
 		s->sin_port = htons(53);
 		(void) inet_pton(AF_INET, addr, &s->sin_addr);
+		len = sizeof(*s);
 	} else {
 		struct sockaddr_in6 *s = (struct sockaddr_in6 *) &ss;
 
 		s->sin6_family = AF_INET6;
 		s->sin6_port = htons(53);
 		(void) inet_pton(AF_INET6, addr, &s->sin6_addr);
+		len = sizeof(*s);
 	}
-	if (fd < 0 || connect(fd, (struct sockaddr *) &ss, sizeof(ss)) < 0 ||
-	    getsockname(fd, (struct sockaddr *) &local, &len) < 0) {
-		*ret_err = errno;
-		return;
-	}
-	if (getifaddrs(&ifs) < 0) {
-		*ret_err = errno;
-		return;
-	}
-	for (struct ifaddrs *i = ifs; i != NULL; i = i->ifa_next) {
-		if (i->ifa_addr == NULL || i->ifa_addr->sa_family != family)
-			continue;
-		if (family == AF_INET ? ((struct sockaddr_in *) i->ifa_addr)->sin_addr.s_addr ==
-		                            ((struct sockaddr_in *) &local)->sin_addr.s_addr
-		                      : memcmp(&((struct sockaddr_in6 *) i->ifa_addr)->sin6_addr,
-		                               &((struct sockaddr_in6 *) &local)->sin6_addr,
-		                               sizeof(struct in6_addr)) == 0) {
-			snprintf(ret_if, size, "%s", i->ifa_name);
-			break;
-		}
-	}
-	if (ret_if[0] == '\0')
-		snprintf(ret_if, size, "?");
-	freeifaddrs(ifs);
+	*ret_err = -route_iface((struct sockaddr *) &ss, len, ret_if, size);
 }
 
 /* A tunnel: openvpn's tun (point-to-point) or tap device. */
 static bool
 is_tunnel(const char *ifname)
 {
-	struct ifaddrs *ifs = NULL;
-	bool p2p = false;
-
-	if (strstartswith(ifname, "tun") || strstartswith(ifname, "tap"))
-		return true;
-	if (getifaddrs(&ifs) < 0)
-		return false;
-	for (struct ifaddrs *i = ifs; i != NULL; i = i->ifa_next)
-		if (streq(i->ifa_name, ifname) && (i->ifa_flags & IFF_POINTOPOINT))
-			p2p = true;
-	freeifaddrs(ifs);
-	return p2p;
+	return strstartswith(ifname, "tun") || strstartswith(ifname, "tap") ||
+	       (local_iface_flags(ifname) & IFF_POINTOPOINT);
 }
 
 /* A route to ADDR: with the network right off there must be none; in a
@@ -688,6 +656,9 @@ main(int argc, char **argv)
 	null = open("/dev/null", O_RDONLY | O_CLOEXEC);
 	if (null >= 0)
 		(void) dup2(null, STDIN_FILENO);
+	/* A VPN jail's leak test: lines for the CLI to judge (vpn-probe.c). */
+	if (argc >= 3 && streq(argv[1], "--vpn-probe"))
+		return vpn_probe_main(argv[2], argc - 3, argv + 3);
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
 
