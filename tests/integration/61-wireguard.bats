@@ -272,6 +272,40 @@ wg_conf() {
 	wait_for _not_alive "$wg"
 }
 
+# jailsup check's VPN leak test (62-vpn-leak plays every probe with
+# OpenVPN) for a WireGuard jail: the same rows, all closed through the
+# tunnel; then a leak opened from outside the product (a route and an
+# accept rule out of pasta's interface to the host's end of the server's
+# link) is OPEN, exit 1.
+@test "wg: jailsup check's leak test: all closed through the tunnel; a leak opened on purpose is OPEN" {
+	need_fixture
+	command -v jq >/dev/null || fail "jq is not installed (scripts/packages.txt)"
+	local row gw pid
+	wg_jail w
+	keep_running w
+	run --separate-stderr jailsup check w --json
+	[ "$status" -eq 0 ] || fail "status $status: $stderr$output"
+	for row in "VPN leak (DNS)" "VPN leak (UDP)" "VPN leak (socket bound to jsnet0)" \
+		"VPN leak (IPv6)" "VPN leak (resolver sockets)"; do
+		[ "$(jq -r --arg c "$row" '[.checks[] | select(.channel == $c) | .result][0]' <<<"$output")" = closed ] ||
+			fail "$row: $(jq -c --arg c "$row" '.checks[] | select(.channel == $c)' <<<"$output")"
+	done
+	[[ $(jq -r '[.checks[] | select(.channel == "VPN leak (DNS)") | .detail][0]' <<<"$output") == *"10.90.0.53:53 (resolv.conf) answered through jsvpn0"* ]] ||
+		fail "DNS: $output"
+
+	pid=$(pgrep -u "$(id -u)" -fx 'sleep 1000')
+	gw=$("$BATS_TEST_DIRNAME/jail-ns-exec.py" "$pid" /usr/sbin/ip -4 route show 198.18.43.2 |
+		awk '{ for (i = 1; i < NF; i++) if ($i == "via") print $(i + 1) }')
+	[ -n "$gw" ] || fail "no route of pasta's to the server"
+	"$BATS_TEST_DIRNAME/jail-ns-exec.py" "$pid" /usr/sbin/ip route add 198.18.43.1/32 via "$gw" dev jsnet0 onlink
+	"$BATS_TEST_DIRNAME/jail-ns-exec.py" "$pid" /usr/sbin/nft insert rule inet jailsup output \
+		oifname jsnet0 ip daddr 198.18.43.1 accept
+	run --separate-stderr jailsup check w --json
+	[ "$status" -eq 1 ] || fail "status $status: $stderr$output"
+	[ "$(jq -r '[.checks[] | select(.channel == "VPN leak (UDP)") | .result][0]' <<<"$output")" = OPEN ] ||
+		fail "UDP: $(jq -c '.checks[] | select(.channel == "VPN leak (UDP)")' <<<"$output")"
+}
+
 @test "wg: outside AllowedIPs nothing is routed, inside it is" {
 	need_fixture
 	wg_jail narrow
