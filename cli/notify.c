@@ -23,6 +23,8 @@
 
 #define NOTIFY_TIMEOUT_MS 1000
 #define MSG_MAX           8192
+#define NOTIFY_TEXT_MAX   700 /* bytes of the summary, and of the body: escaped (5 times each at
+                                * most), both and the header fit MSG_MAX */
 
 enum {
 	MSG_METHOD_CALL = 1,
@@ -355,25 +357,45 @@ utf8_len(const unsigned char *s)
 	return n;
 }
 
-/* TEXT as a notification shows it: valid UTF-8 ('?' for any other byte),
- * and '&', '<', '>' as entities, since servers read the body as markup
- * (a path named "<b>" stays that text). NULL on OOM. */
+/* A direction override or isolate (U+200E, U+200F, U+202A-U+202E,
+ * U+2066-U+2069) of the N bytes at S: text that reorders what follows it,
+ * so that a name could show as another. */
+static bool
+bidi_control(const unsigned char *s, size_t n)
+{
+	return n == 3 && s[0] == 0xe2 &&
+	       ((s[1] == 0x80 && (s[2] == 0x8e || s[2] == 0x8f || (s[2] >= 0xaa && s[2] <= 0xae))) ||
+	        (s[1] == 0x81 && s[2] >= 0xa6 && s[2] <= 0xa9));
+}
+
+/* TEXT as a notification shows it: at most NOTIFY_TEXT_MAX bytes of it,
+ * cut at a character, so that the message stays within MSG_MAX whatever
+ * the escapes add; valid UTF-8 ('?' for any other byte and for the bidi
+ * controls), and '&', '<', '>' as entities, since servers read the body
+ * as markup (a path named "<b>" stays that text). NULL on OOM. */
 static char *
 plain_text(const char *text, bool markup)
 {
 	size_t len = strlen(text);
-	char *out = malloc(len * 5 + 1), *o = out;
+	char *out = malloc((len < NOTIFY_TEXT_MAX ? len : NOTIFY_TEXT_MAX) * 5 + 4), *o = out;
 
 	if (out == NULL)
 		return NULL;
 	for (const unsigned char *s = (const unsigned char *) text; *s != '\0';) {
 		size_t n = utf8_len(s);
 
+		if ((const char *) s - text + (n > 0 ? n : 1) > NOTIFY_TEXT_MAX) {
+			o = stpcpy(o, "\u2026");
+			break;
+		}
 		if (markup && (*s == '&' || *s == '<' || *s == '>')) {
 			const char *e = *s == '&' ? "&amp;" : *s == '<' ? "&lt;" : "&gt;";
 
 			o = stpcpy(o, e);
 			s++;
+		} else if (bidi_control(s, n)) {
+			*o++ = '?';
+			s += n;
 		} else if (n == 0 || (*s < 0x20 && *s != '\n' && *s != '\t') || *s == 0x7f) {
 			*o++ = '?';
 			s++;

@@ -500,6 +500,15 @@ handle_right(struct parser *ps, enum key_id id, const char *item)
 	if (id == KEY_ALLOW) {
 		if (p->deny & bit)
 			return fail(ps, ps->line, "right '%s' is both allowed and denied", item);
+		/* io_uring makes sockets and sets socket options by operations
+		 * seccomp never sees: a nested root would get back the netlink,
+		 * raw sockets and netfilter options the userns filter refuses. */
+		if ((bit == RIGHT_IO_URING && (p->allow & RIGHT_USERNS)) ||
+		    (bit == RIGHT_USERNS && (p->allow & RIGHT_IO_URING)))
+			return fail(ps, ps->line,
+			            "rights 'io_uring' and 'userns' cannot go together: io_uring "
+			            "would give a nested namespace's root what the userns filter "
+			            "refuses");
 		p->allow |= bit;
 		return 0;
 	}
@@ -556,8 +565,8 @@ handle_dbus(struct parser *ps, enum section_id section, enum key_id id, const ch
 	if (escape != NULL)
 		return fail(ps, ps->line,
 		            "'%s' in '%s' would let the jail talk to %s, which runs programs "
-		            "outside every jail: name the services it needs (for the desktop "
-		            "portals, org.freedesktop.portal.Desktop)",
+		            "outside every jail: name the services it needs (the desktop "
+		            "portals come with the portals right)",
 		            esc(b1, item), key, escape);
 	return push_unique(ps, v, key, item);
 }

@@ -582,9 +582,7 @@ die_namespaces(int error)
 		    "user namespaces (kernel.apparmor_restrict_unprivileged_userns = 1) and "
 		    "this jailer ('%s') runs as '%s', not under its profile '" AA_PROFILE_NAME
 		    "': load it with `sudo apparmor_parser -r /etc/apparmor.d/" AA_PROFILE_NAME
-		    "` (make install puts it there; it must name this jailer's path), or "
-		    "allow them all with `sudo sysctl "
-		    "kernel.apparmor_restrict_unprivileged_userns=0`",
+		    "` (make install puts it there; it must name this jailer's path)",
 		    self, as);
 	}
 	if (error == EPERM || error == ENOSPC || error == EUSERS)

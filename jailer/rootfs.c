@@ -199,12 +199,31 @@ setup_system_dirs(void)
 	}
 }
 
+/* The jail's /proc, with what configures the kernel read-only, as bwrap
+ * does: the sysctls of namespaces the jail owns would otherwise be a nested
+ * root's to change (with the userns right: ping_group_range opens ICMP
+ * sockets, the IPC limits of its own IPC namespace), and sysrq-trigger,
+ * irq and bus are host-wide. */
 static void
 setup_proc(void)
 {
+	static const char *const ro[] = { "sys", "sysrq-trigger", "irq", "bus" };
+
 	make_jail_dir("/proc", 0555);
 	if (mount("proc", NEWROOT "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
 		die_errno(EXIT_TEMPORARY, -errno, "unable to mount '/proc'");
+	for (size_t i = 0; i < ELEMENTSOF(ro); i++) {
+		char path[64];
+
+		snprintf(path, sizeof(path), NEWROOT "/proc/%s", ro[i]);
+		if (access(path, F_OK) < 0)
+			continue; /* not in this kernel's /proc */
+		if (mount(path, path, NULL, MS_BIND | MS_REC, NULL) < 0 ||
+		    mount(NULL, path, NULL,
+		          MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
+		          NULL) < 0)
+			die_errno(EXIT_TEMPORARY, -errno, "unable to make '/proc/%s' read-only", ro[i]);
+	}
 }
 
 /* A minimal /dev: the harmless nodes, a private devpts instance, shm. */

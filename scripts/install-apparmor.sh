@@ -35,6 +35,23 @@ case $jailer in
 	exit 2
 	;;
 esac
+# The profile lets whatever runs at that path make user namespaces: a path
+# a user could write (a PREFIX in a home) would lift AppArmor's restriction
+# for any program that user puts there. Only a path of root's, each folder
+# on the way too, gets it.
+if [ -z "$destdir" ]; then
+	p=$jailer
+	while [ "$p" != / ]; do
+		if [ -e "$p" ] || [ "$p" = "$jailer" ]; then
+			if [ -e "$p" ] && { [ "$(stat -Lc %u "$p")" != 0 ] ||
+				[ -n "$(find "$p" -maxdepth 0 -perm /022 ! -type l 2>/dev/null)" ]; }; then
+				echo "install: '$p' is not root's alone: no AppArmor profile for the jailer at '$jailer'" >&2
+				exit 0
+			fi
+		fi
+		p=$(dirname "$p")
+	done
+fi
 if [ -z "$abi" ]; then
 	if [ -e /etc/apparmor.d/abi/4.0 ]; then
 		abi=4.0

@@ -195,6 +195,24 @@ EOF
 		"ptrace-child OK process-vm-readv OK kcmp OK" ] || fail "on the host: $output"
 }
 
+# A nested root owns the network and IPC namespaces it makes, and so their
+# sysctls, unless /proc/sys is read-only: ping_group_range would open ICMP
+# sockets to it (the code of CVE-2017-2671).
+@test "a nested root cannot change its namespaces' sysctls: /proc/sys, sysrq-trigger are read-only" {
+	sh_profile nestsys
+	printf '[rights]\nallow = userns\n' >>"$XDG_CONFIG_HOME/jailsup/profiles/nestsys.ini"
+	run jailsup run --no-daemon nestsys -c '
+		unshare -Urn sh -c "echo \"0 0\" >/proc/sys/net/ipv4/ping_group_range" 2>&1 && echo WROTE
+		echo 1 >/proc/sysrq-trigger 2>&1 && echo TRIGGERED
+		grep -E " /proc/sys(rq-trigger)? " /proc/self/mountinfo'
+	[[ $output != *WROTE* && $output != *TRIGGERED* ]] || fail "$output"
+	assert_output_contains "Read-only file system"
+	grep -qE ' /proc/sys ro,' <<<"$output" || fail "$output"
+	# The kernel alone would let it: a nested root on the host.
+	run unshare -Urn sh -c 'echo "0 0" >/proc/sys/net/ipv4/ping_group_range && echo WROTE'
+	assert_output_contains WROTE
+}
+
 @test "nested user namespaces: none without the right, at most 256 a jail with it; the host's limit is far above" {
 	write_profile nestcount <<EOF
 [jail]

@@ -605,6 +605,11 @@ test_profile_parse_rights(void **state)
 	body_fails(fx, "[rights]\nallow = gpu\ndeny = gpu\n", 5,
 	           "right 'gpu' is both allowed and denied");
 	body_fails(fx, "[rights]\ndeny = gpu\nallow = camera,gpu\n", 5, "both allowed and denied");
+	/* io_uring would make the sockets and set the options the userns
+	 * filter refuses a nested root. */
+	body_fails(fx, "[rights]\nallow = io_uring, userns\n", 4,
+	           "rights 'io_uring' and 'userns' cannot go together");
+	body_fails(fx, "[rights]\nallow = userns\nallow = io_uring\n", 5, "cannot go together");
 }
 
 static void
