@@ -56,6 +56,9 @@
 #include <linux/sched.h>
 #include <linux/sockios.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <linux/in.h>
+#include <linux/in6.h>
 #include <seccomp.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -75,6 +78,7 @@ enum arg_check {
 	ARG0_NOT,	   /* arg 0 is not VALUE */
 	ARG1_LOW32_ARG2_GE, /* arg 1, low 32 bits, equals VALUE; arg 2 >= VALUE2 */
 	ARG1_LOW32_ARG2_EQ, /* arg 1, low 32 bits, equals VALUE; arg 2 equals VALUE2 */
+	ARG1_DEVPRIVATE,    /* arg 1, low 32 bits, is one of VALUE..VALUE+15 */
 };
 
 struct deny_rule {
@@ -130,6 +134,34 @@ static const struct deny_rule deny_rules[] = {
 	{ "ioctl", EPERM, ARG1_LOW32, SIOCBRADDBR, USERNS },
 	{ "ioctl", EPERM, ARG1_LOW32, SIOCSIFBR, USERNS },
 	{ "ioctl", EPERM, ARG1_LOW32, SIOCSIFVLAN, USERNS },
+	/* userns: the old ioctls that configure the devices and routes of a
+	 * network namespace of one's own (the new way is netlink, refused),
+	 * and the devices' private ones (0x89f0-0x89ff), among them those that
+	 * make tunnels. Reading interfaces (SIOCGIF*) stays: apps ask it. */
+	{ "ioctl", EPERM, ARG1_LOW32, SIOCADDRT, USERNS },
+	{ "ioctl", EPERM, ARG1_LOW32, SIOCDELRT, USERNS },
+	{ "ioctl", EPERM, ARG1_LOW32, SIOCSIFFLAGS, USERNS },
+	{ "ioctl", EPERM, ARG1_LOW32, SIOCSIFADDR, USERNS },
+	{ "ioctl", EPERM, ARG1_LOW32, SIOCSIFNETMASK, USERNS },
+	{ "ioctl", EPERM, ARG1_LOW32, SIOCSIFMTU, USERNS },
+	{ "ioctl", EPERM, ARG1_LOW32, SIOCSIFNAME, USERNS },
+	{ "ioctl", EPERM, ARG1_LOW32, SIOCSIFHWADDR, USERNS },
+	{ "ioctl", EPERM, ARG1_LOW32, SIOCDIFADDR, USERNS },
+	{ "ioctl", EPERM, ARG1_LOW32, SIOCSARP, USERNS },
+	{ "ioctl", EPERM, ARG1_LOW32, SIOCDARP, USERNS },
+	{ "ioctl", EPERM, ARG1_DEVPRIVATE, SIOCDEVPRIVATE, USERNS },
+	/* userns: IPsec policies on a socket reach the xfrm code, and TCP
+	 * repair mode rewrites a connection's state: both need CAP_NET_ADMIN,
+	 * which a nested root holds in a network namespace of its own. */
+	{ "setsockopt", EPERM, ARG1_LOW32_ARG2_EQ, SOL_IP, USERNS, 0, IP_IPSEC_POLICY },
+	{ "setsockopt", EPERM, ARG1_LOW32_ARG2_EQ, SOL_IP, USERNS, 0, IP_XFRM_POLICY },
+	{ "setsockopt", EPERM, ARG1_LOW32_ARG2_EQ, SOL_IPV6, USERNS, 0, IPV6_IPSEC_POLICY },
+	{ "setsockopt", EPERM, ARG1_LOW32_ARG2_EQ, SOL_IPV6, USERNS, 0, IPV6_XFRM_POLICY },
+	{ "setsockopt", EPERM, ARG1_LOW32_ARG2_EQ, SOL_TCP, USERNS, 0, TCP_REPAIR },
+	{ "setsockopt", EPERM, ARG1_LOW32_ARG2_EQ, SOL_TCP, USERNS, 0, TCP_REPAIR_QUEUE },
+	{ "setsockopt", EPERM, ARG1_LOW32_ARG2_EQ, SOL_TCP, USERNS, 0, TCP_QUEUE_SEQ },
+	{ "setsockopt", EPERM, ARG1_LOW32_ARG2_EQ, SOL_TCP, USERNS, 0, TCP_REPAIR_OPTIONS },
+	{ "setsockopt", EPERM, ARG1_LOW32_ARG2_EQ, SOL_TCP, USERNS, 0, TCP_REPAIR_WINDOW },
 	/* clone3 passes its flags in memory, where seccomp cannot look: ENOSYS
 	 * makes glibc fall back to clone, whose flags we can check. */
 	{ "clone3", ENOSYS, ANY },
@@ -284,6 +316,9 @@ add_rule(scmp_filter_ctx ctx, const struct deny_rule *rule, int nr)
 		return seccomp_rule_add(ctx, action, nr, 2,
 					SCMP_A1(SCMP_CMP_MASKED_EQ, 0xffffffffu, rule->value),
 					SCMP_A2(SCMP_CMP_MASKED_EQ, 0xffffffffu, rule->value2));
+	case ARG1_DEVPRIVATE:
+		return seccomp_rule_add(ctx, action, nr, 1,
+					SCMP_A1(SCMP_CMP_MASKED_EQ, 0xfffffff0u, rule->value));
 	}
 	return -EINVAL;
 }

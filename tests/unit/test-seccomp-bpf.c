@@ -21,6 +21,7 @@
 #include <linux/seccomp.h>
 #include <linux/sockios.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <signal.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -449,6 +450,22 @@ test_net_admin_refused_with_userns(void **state)
 		assert_int_equal(verdict(v, X86_64, __NR_ioctl, 3, SIOCSIFVLAN, 0), refused);
 		assert_int_equal(verdict(v, X86_64, __NR_ioctl, 3, SIOCGIFCONF, 0), ALLOW);
 		assert_int_equal(verdict(v, X86_64, __NR_ioctl, 3, SIOCGIFINDEX, 0), ALLOW);
+		/* Configuring a namespace's devices and routes the old way, the
+		 * devices' private ioctls (tunnels), IPsec policies, TCP repair. */
+		for (uint64_t req = SIOCDEVPRIVATE; req <= SIOCDEVPRIVATE + 15; req++)
+			assert_int_equal(verdict(v, X86_64, __NR_ioctl, 3, req, 0), refused);
+		assert_int_equal(verdict(v, X86_64, __NR_ioctl, 3, SIOCADDRT, 0), refused);
+		assert_int_equal(verdict(v, X86_64, __NR_ioctl, 3, SIOCSIFFLAGS, 0), refused);
+		assert_int_equal(verdict(v, X86_64, __NR_ioctl, 3, SIOCSIFADDR, 0), refused);
+		assert_int_equal(verdict(v, X86_64, __NR_ioctl, 3, SIOCGIFFLAGS, 0), ALLOW);
+		assert_int_equal(verdict(v, X86_64, __NR_setsockopt, 3, SOL_IP, IP_XFRM_POLICY),
+		                 refused);
+		assert_int_equal(verdict(v, X86_64, __NR_setsockopt, 3, SOL_IPV6, IPV6_XFRM_POLICY),
+		                 refused);
+		assert_int_equal(verdict(v, X86_64, __NR_setsockopt, 3, IPPROTO_TCP, TCP_REPAIR),
+		                 refused);
+		assert_int_equal(verdict(v, X86_64, __NR_setsockopt, 3, IPPROTO_TCP, TCP_NODELAY),
+		                 ALLOW);
 	}
 }
 
