@@ -189,8 +189,17 @@ check_env(const struct jail_spec *spec)
 		assert(streq(v, want));
 		snprintf(want, sizeof(want), "/tmp/.X11-unix/X%u", spec->x11_jail_display);
 		assert(streq(spec->x11.jail, want));
-		snprintf(want, sizeof(want), "/tmp/.X11-unix/X%u", spec->x11_display);
-		assert(streq(spec->x11.host, want));
+		if (spec->profile->x11_host) {
+			/* x11 = host: the user's display itself. */
+			snprintf(want, sizeof(want), "/tmp/.X11-unix/X%u", spec->x11_display);
+			assert(streq(spec->x11.host, want));
+		} else {
+			/* The jail's own X server: its socket in the state dir,
+			 * never the user's display. */
+			assert(spec->x11_display == 0);
+			assert(strstartswith(spec->x11.host, spec->state_path));
+			assert(streq(strrchr(spec->x11.host, '/') + 1, STATE_X11_SOCK));
+		}
 	}
 	v = env_value(spec->env, "WAYLAND_DISPLAY");
 	assert((v != NULL) == (spec->wayland.host != NULL));
