@@ -246,6 +246,22 @@ xserver_child(void *data, int ready_fd)
 
 static void ready_cb(struct ev_loop *loop, ev_io *w, int revents);
 
+/* Whether an X server listens on socket X<NUMBER> of /tmp/.X11-unix: a
+ * connect that does not wait (a full backlog still means a server). */
+static bool
+display_listening(unsigned number)
+{
+	_cleanup_close_ int dir_fd = -1, fd = -1;
+	char name[16];
+
+	dir_fd = open("/tmp/.X11-unix", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (dir_fd < 0)
+		return false;
+	snprintf(name, sizeof(name), "X%u", number);
+	fd = unix_connect_at(dir_fd, name, SOCK_STREAM, SOCK_NONBLOCK);
+	return fd >= 0 || fd == -EAGAIN;
+}
+
 int
 xserver_start(struct ev_loop *loop, struct xserver *x, int dir_fd, const char *state_path,
               const char *name, const char *display, const char *xauthority, const char *home)
@@ -272,6 +288,13 @@ xserver_start(struct ev_loop *loop, struct xserver *x, int dir_fd, const char *s
 		return 0;
 	if (asprintf(&host_sock, "/tmp/.X11-unix/X%u", number) < 0)
 		return -ENOMEM;
+	/* No server listens there (no socket, or one a server that is gone
+	 * left): the jail gets no X11, as with any right whose service is not
+	 * running, rather than a start that fails on Xephyr's error. */
+	if (!display_listening(number)) {
+		log_debug("jail '%s': no X server listens at '%s', no X11", name, host_sock);
+		return 0;
+	}
 	x11_dir = path_join(state_path, STATE_X11_DIR);
 	auth = path_join(state_path, STATE_X11_AUTH);
 	host_auth = path_join(state_path, STATE_X11_HOST_AUTH);

@@ -159,6 +159,18 @@ red_over() {
 	wait_for no_xephyr
 }
 
+# As any right whose service is not running: a DISPLAY no server listens
+# on gives a jail without X11, not a start that fails on Xephyr's error.
+@test "a DISPLAY no X server listens on: the jail starts, without X11 and without an Xephyr" {
+	local n=37
+	while [ -e "/tmp/.X11-unix/X$n" ]; do n=$((n + 1)); done
+	x11_profile nodisplay
+	DISPLAY=":$n" run jailsup run nodisplay -c 'echo "display=${DISPLAY:-none}"; ls /tmp/.X11-unix 2>&1 | wc -l'
+	assert_status 0
+	[ "${lines[0]}" = "display=none" ] || fail "$output"
+	no_xephyr || fail "an Xephyr runs: $(xephyrs)"
+}
+
 @test "x11 = host is the user's display itself, and explain says so loudly" {
 	start_host_display
 	host_window HOSTVISIBLE
