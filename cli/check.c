@@ -560,14 +560,15 @@ check_proxy(int dir_fd, const char *home, char **ret_spec)
 	           : 0;
 }
 
-/* The jail's openvpn, by its pid file: closed when it runs in the jail's
- * user namespace (not ours) and a mount namespace and root of its own,
- * holds CAP_NET_ADMIN and nothing else (its bounding set too), and
- * no_new_privs and a seccomp filter are set (docs/architecture.md "The
- * VPN"). Its root may hold the folders on the way to the .ovpn's files, in
- * your home too: only the way to them, so the home is not checked here. */
+/* The jail's VPN helper (openvpn or wireguard-go), by its pid file:
+ * closed when it runs in the jail's user namespace (not ours) and a mount
+ * namespace and root of its own, holds CAP_NET_ADMIN and nothing else (its
+ * bounding set too), and no_new_privs and a seccomp filter are set
+ * (docs/architecture.md "The VPN"). openvpn's root may hold the folders
+ * on the way to the .ovpn's files, in your home too: only the way to them,
+ * so the home is not checked here. */
 static int
-check_openvpn(int dir_fd, char **ret_spec)
+check_vpn_helper(int dir_fd, const char *pid_file, const char *comm, char **ret_spec)
 {
 	static const char *const required_ns[] = {"user", "mnt"};
 	const uint64_t net_admin = UINT64_C(1) << 12; /* CAP_NET_ADMIN */
@@ -579,9 +580,9 @@ check_openvpn(int dir_fd, char **ret_spec)
 	FILE *f;
 	int r;
 
-	r = proc_id_read_at(dir_fd, STATE_OPENVPN_PID, &id);
-	if (r == -ENOENT || (r >= 0 && proc_id_is(&id, "openvpn") <= 0))
-		return 0; /* not a VPN jail, or openvpn ended (the jail is degraded) */
+	r = proc_id_read_at(dir_fd, pid_file, &id);
+	if (r == -ENOENT || (r >= 0 && proc_id_is(&id, comm) <= 0))
+		return 0; /* not this VPN's jail, or its helper ended (the jail is degraded) */
 	if (r < 0)
 		return r;
 	f = open_memstream(&detail, &len);
@@ -596,7 +597,7 @@ check_openvpn(int dir_fd, char **ret_spec)
 		        (int) id.pid);
 	if (fclose(f) != 0)
 		return -ENOMEM;
-	return asprintf(ret_spec, "openvpn confined:%s:%s", open ? "OPEN" : "closed", detail) < 0
+	return asprintf(ret_spec, "%s confined:%s:%s", comm, open ? "OPEN" : "closed", detail) < 0
 	           ? -ENOMEM
 	           : 0;
 }
@@ -634,7 +635,7 @@ check_pasta(int dir_fd, char **ret_spec)
 static int
 add_helper_checks(char ***argv, const struct profile_env *env, const char *name)
 {
-	_cleanup_free_ char *path = NULL, *proxy = NULL, *pasta = NULL, *openvpn = NULL;
+	_cleanup_free_ char *path = NULL, *proxy = NULL, *pasta = NULL, *vpn = NULL;
 	_cleanup_close_ int dir_fd = -1;
 	int r;
 
@@ -650,14 +651,15 @@ add_helper_checks(char ***argv, const struct profile_env *env, const char *name)
 	if (r >= 0)
 		r = check_pasta(dir_fd, &pasta);
 	if (r >= 0)
-		r = check_openvpn(dir_fd, &openvpn);
+		r = check_vpn_helper(dir_fd, STATE_OPENVPN_PID, "openvpn", &vpn);
+	if (r >= 0 && vpn == NULL)
+		r = check_vpn_helper(dir_fd, STATE_WIREGUARD_PID, "wireguard-go", &vpn);
 	if (r >= 0 && (strv_push(argv, "--helper") < 0 || strv_push(argv, proxy) < 0))
 		r = -ENOMEM;
 	if (r >= 0 && pasta != NULL &&
 	    (strv_push(argv, "--helper") < 0 || strv_push(argv, pasta) < 0))
 		r = -ENOMEM;
-	if (r >= 0 && openvpn != NULL &&
-	    (strv_push(argv, "--helper") < 0 || strv_push(argv, openvpn) < 0))
+	if (r >= 0 && vpn != NULL && (strv_push(argv, "--helper") < 0 || strv_push(argv, vpn) < 0))
 		r = -ENOMEM;
 	return r;
 }
@@ -1205,8 +1207,7 @@ verb_check(int argc, char **argv)
 		strv_free(a.probes);
 		if (r == -ENOENT)
 			return log_error("no profile named '%s'", a.name), EXIT_NO_JAIL;
-		(void) profile_find(&env, a.name, &path);
-		log_error("%s:%u: %s", path != NULL ? path : a.name, err.line, err.msg);
+		cli_log_profile_errors(&env, a.name, &err);
 		return EXIT_JAILSUP_FAILED;
 	}
 

@@ -153,6 +153,12 @@ check_profile() {
 	check_profile p "secure = true"
 	run jailsup check p --probe-tcp notaport
 	assert_status 2
+	# A broken profile: every error of the file, each with its line.
+	check_profile broken "network = wifi" "secure = perhaps"
+	run jailsup check broken
+	assert_status 125
+	assert_output_contains "broken.ini:3: invalid value 'wifi' for 'network'" \
+		"broken.ini:4: invalid value 'perhaps' for 'secure'"
 }
 
 @test "the session's files: shared read-only they are closed; writable they would be OPEN" {
