@@ -193,10 +193,13 @@ profile_network(const struct jail_profile *p)
 {
 	if (p->network_set)
 		return p->network;
-	if (!(profile_rights(p) & RIGHT_NETWORK))
-		return NETWORK_NONE;
+	/* 'vpn' implies network = vpn even where secure = true denies the
+	 * network right: a user who names a tunnel wants it, never a silent
+	 * jail without any network. */
 	if (p->vpn != NULL)
 		return NETWORK_VPN;
+	if (!(profile_rights(p) & RIGHT_NETWORK))
+		return NETWORK_NONE;
 	return NETWORK_PASTA;
 }
 

@@ -545,7 +545,7 @@ static void
 test_profile_parse_vpn(void **state)
 {
 	struct fx *fx = *state;
-	_cleanup_(profile_freep) struct jail_profile *p = NULL, *q = NULL;
+	_cleanup_(profile_freep) struct jail_profile *p = NULL, *q = NULL, *r = NULL;
 	_cleanup_free_ char *ovpn = xjoin(fx->home, "vpn/work.ovpn");
 
 	/* Relative to the profile's folder; implies network = vpn. */
@@ -556,6 +556,10 @@ test_profile_parse_vpn(void **state)
 	q = body_ok(fx, "network = vpn\nvpn = ~/vpn/work.ovpn\n");
 	assert_string_equal(q->vpn, ovpn);
 	assert_int_equal(profile_network(q), NETWORK_VPN);
+	/* secure = true denies the network right, not a tunnel the user
+	 * names: never a silent jail without network. */
+	r = body_ok(fx, "secure = true\nvpn = work.ovpn\n");
+	assert_int_equal(profile_network(r), NETWORK_VPN);
 
 	/* An explicit other network contradicts it, in either order. */
 	body_fails(fx, "network = pasta\nvpn = a.ovpn\n", 4, "'vpn' contradicts network = pasta");
