@@ -303,6 +303,12 @@ watch_vpn(struct ev_loop *loop, struct jail_net *n)
 	ev_io_start(loop, &n->vpn_w);
 }
 
+static const char *
+vpn_peers_text(const struct jail_net *n)
+{
+	return n->vpn_peers != NULL ? n->vpn_peers : "its peers";
+}
+
 /* The launcher's byte: the tunnel and its routes are up, the DNS servers
  * written; the jail may start. A WireGuard configurer says first that the
  * start now waits for the handshake (NET_VPN_HANDSHAKING). EOF first: the
@@ -319,11 +325,10 @@ vpn_ready_cb(struct ev_loop *loop, ev_io *w, int revents)
 	got = read(n->vpn_ready_fd, bytes, sizeof(bytes));
 	if (got < 0 && (errno == EAGAIN || errno == EINTR))
 		return;
-	if (got > 0 && bytes[0] == NET_VPN_HANDSHAKING && n->vpn_peers != NULL &&
-	    !n->vpn_handshaking) {
+	if (got > 0 && bytes[0] == NET_VPN_HANDSHAKING && !n->vpn_handshaking) {
 		n->vpn_handshaking = true;
 		snprintf(progress, sizeof(progress), "waiting for a WireGuard handshake with %s",
-		         n->vpn_peers);
+		         vpn_peers_text(n));
 		n->ops->progress(n, progress);
 		if (got == 1)
 			return;
@@ -358,7 +363,7 @@ vpn_timeout_cb(struct ev_loop *loop, ev_timer *w, int revents)
 		net_fail(loop, n,
 		         "no handshake with %s within %.0f s: is the endpoint reachable, and does "
 		         "the server know this .conf's key?",
-		         n->vpn_peers, n->vpn_timeout);
+		         vpn_peers_text(n), n->vpn_timeout);
 	else
 		net_fail(loop, n, "%s did not bring the tunnel up within %.0f s (%s)", h->name,
 		         n->vpn_timeout, h->timeout_hint);

@@ -570,7 +570,7 @@ write_resolv_conf(const struct jail_net *n)
 static char *
 peers_text(const struct wg_conf *wg)
 {
-	char text[512], key[WG_KEY_B64_LEN + 1];
+	char text[512] = "", key[WG_KEY_B64_LEN + 1];
 	size_t at = 0, shown = wg->n_peers < 3 ? wg->n_peers : 3;
 
 	if (wg->n_peers > 1)
