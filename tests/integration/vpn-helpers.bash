@@ -46,8 +46,8 @@
 #                                  `jailsup list` no other status, no pid
 #                                  file is left in its state dir
 
-# $output, $status and $stderr come from bats' run.
-# shellcheck disable=SC2154
+# $output, $status and $stderr come from bats' run; LISTEN is for the tests.
+# shellcheck disable=SC2154,SC2034
 
 vpn_jail_profile() {
 	printf '[jail]\nexec = /usr/bin/env\nvpn = %s\n' "$2" | write_profile "$1"
