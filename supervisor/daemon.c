@@ -793,9 +793,16 @@ net_vpn_lost_cb(struct ev_loop *loop, struct jail_net *n)
 		jail_set_status(j, JAIL_DEGRADED);
 }
 
+static void
+net_progress_cb(struct jail_net *n, const char *text)
+{
+	jail_progress(container_of(n, struct jail, net), "%s", text);
+}
+
 static const struct jail_net_ops net_ops = {
-	.failed = net_failed_cb,
-	.vpn_lost = net_vpn_lost_cb,
+    .failed = net_failed_cb,
+    .vpn_lost = net_vpn_lost_cb,
+    .progress = net_progress_cb,
 };
 
 /* The jailer's environment: ours (the user's directories), plus what the
@@ -1276,7 +1283,9 @@ start_prepare_net(struct jail *j, const struct jail_profile *p, const struct con
 	if (j->jailer_envp == NULL || state_path == NULL)
 		return -ENOMEM;
 	if (profile_network(p) == NETWORK_VPN)
-		jail_progress(j, "starting openvpn");
+		jail_progress(j, "starting %s",
+		              vpn != NULL && vpn->kind == VPN_WIREGUARD ? "wireguard-go"
+		                                                        : "openvpn");
 	return net_prepare(&j->net, p, j->dir_fd, state_path, &net_ops, j->sv->vpn_timeout, vpn,
 	                   &j->jailer_go_fd);
 }

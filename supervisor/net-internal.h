@@ -32,6 +32,12 @@
 #define NET_TUN_IFNAME	 "jsvpn0"
 #define NET_VPN_MARK	 0x6a73u
 
+/* The byte a VPN's configurer writes on its ready pipe when the tunnel
+ * is configured and up, and the start waits for the first handshake
+ * (WireGuard's, which alone proves a peer answers); the next byte is the
+ * readiness. */
+#define NET_VPN_HANDSHAKING 'h'
+
 /* One helper of a jail's network, as net.c drives it. */
 struct net_helper {
 	const char *name; /* for "unable to start NAME" */

@@ -303,32 +303,54 @@ watch_vpn(struct ev_loop *loop, struct jail_net *n)
 	ev_io_start(loop, &n->vpn_w);
 }
 
+static const char *
+vpn_peers_text(const struct jail_net *n)
+{
+	return n->vpn_peers != NULL ? n->vpn_peers : "its peers";
+}
+
 /* The launcher's byte: the tunnel and its routes are up, the DNS servers
- * written; the jail may start. EOF first: the VPN (or our launcher)
- * ended, its reason is in the log. */
+ * written; the jail may start. A WireGuard configurer says first that the
+ * start now waits for the handshake (NET_VPN_HANDSHAKING). EOF first: the
+ * VPN (or our launcher) ended, its reason is in the log. */
 static void
 vpn_ready_cb(struct ev_loop *loop, ev_io *w, int revents)
 {
 	struct jail_net *n = container_of(w, struct jail_net, vpn_ready_w);
 	const struct net_helper *h = n->vpn_helper;
+	char bytes[2], progress[640];
 	ssize_t got;
-	char c;
 
 	(void) revents;
-	got = read(n->vpn_ready_fd, &c, 1);
+	got = read(n->vpn_ready_fd, bytes, sizeof(bytes));
 	if (got < 0 && (errno == EAGAIN || errno == EINTR))
 		return;
+	if (got > 0 && bytes[0] == NET_VPN_HANDSHAKING && !n->vpn_handshaking) {
+		n->vpn_handshaking = true;
+		snprintf(progress, sizeof(progress), "waiting for a WireGuard handshake with %s",
+		         vpn_peers_text(n));
+		n->ops->progress(n, progress);
+		if (got == 1)
+			return;
+		bytes[0] = bytes[1]; /* the handshake came at once */
+	}
 	stop_vpn_start_watch(loop, n);
-	if (got != 1) {
+	if (got <= 0) {
 		net_fail(loop, n, "%s ended before the tunnel was up (its reason is above)",
 		         h->name);
 		return;
 	}
 	watch_vpn(loop, n);
 	start_step(h->step_up);
+	n->ops->progress(n,
+	                 "the tunnel is up: waiting for the jail (its init script, then the app)");
 	net_helper_ready(loop, n, h);
 }
 
+/* The VPN's start took too long. For WireGuard past its configuration,
+ * that is a peer that never answered: a server that is down, or one that
+ * does not know our key, is silent by design, so the message names what
+ * to check. */
 static void
 vpn_timeout_cb(struct ev_loop *loop, ev_timer *w, int revents)
 {
@@ -337,8 +359,14 @@ vpn_timeout_cb(struct ev_loop *loop, ev_timer *w, int revents)
 
 	(void) revents;
 	stop_vpn_start_watch(loop, n);
-	net_fail(loop, n, "%s did not bring the tunnel up within %.0f s (%s)", h->name,
-	         n->vpn_timeout, h->timeout_hint);
+	if (n->vpn_handshaking)
+		net_fail(loop, n,
+		         "no handshake with %s within %.0f s: is the endpoint reachable, and does "
+		         "the server know this .conf's key?",
+		         vpn_peers_text(n), n->vpn_timeout);
+	else
+		net_fail(loop, n, "%s did not bring the tunnel up within %.0f s (%s)", h->name,
+		         n->vpn_timeout, h->timeout_hint);
 }
 
 int
@@ -421,6 +449,7 @@ net_done(struct ev_loop *loop, struct jail_net *n)
 	n->ns_fds[0] = safe_close(n->ns_fds[0]);
 	n->ns_fds[1] = safe_close(n->ns_fds[1]);
 	free(n->state_path);
+	free(n->vpn_peers);
 	vpn_config_done(&n->vpn);
 	free(n->forward);
 	net_init(n, n->ops);

@@ -37,6 +37,8 @@ struct jail_net_ops {
 	/* The VPN (openvpn, wireguard-go: N->vpn_name) ended while the jail
 	 * runs: the jail is offline now. */
 	void (*vpn_lost)(struct ev_loop *loop, struct jail_net *n);
+	/* What the start waits for now (TEXT), for the CLIs that wait. */
+	void (*progress)(struct jail_net *n, const char *text);
 };
 
 struct jail_net {
@@ -62,6 +64,8 @@ struct jail_net {
 	double vpn_timeout;
 	const char *vpn_name;   /* "openvpn", "wireguard-go": what ended, for the log */
 	const void *vpn_helper; /* its struct net_helper */
+	char *vpn_peers;        /* WireGuard's peers, as its start's messages name them */
+	bool vpn_handshaking;   /* its tunnel is up, the first handshake awaited */
 	int vpn_ready_fd;       /* the tunnel's readiness byte */
 	ev_io vpn_ready_w;
 	ev_timer vpn_timeout_w;

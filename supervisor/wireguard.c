@@ -14,11 +14,14 @@
  * waits for wireguard-go's control socket, writes the configuration there
  * (the private key on a socket that only the sandbox sees: never argv,
  * environment, a file or the log), gives the tunnel its addresses, MTU and
- * routes, and writes the readiness byte. A peer that never answers does
- * not hold the start: WireGuard has no "connected" (a handshake happens
- * when the first packet goes), so the jail runs, and is offline until the
- * server answers. wireguard-go's end while the jail runs leaves the jail
- * offline (ops->vpn_lost), as openvpn's does.
+ * routes, then makes wireguard-go start a handshake at once and waits for
+ * one to complete, and only then writes the readiness byte. WireGuard is
+ * silent by design: a server that is down, or that does not know our key,
+ * answers nothing at all, so a completed handshake is the only proof that
+ * the tunnel works. A peer that never answers therefore ends the start by
+ * the supervisor's VPN timeout, with a message naming the peers
+ * (net.c), and leaves no jail. wireguard-go's end while the jail runs
+ * leaves the jail offline (ops->vpn_lost), as openvpn's does.
  */
 #include <sys/capability.h>
 #include <sys/inotify.h>
@@ -59,6 +62,22 @@
  * supervisor's own bound ($JAILSUP_VPN_TIMEOUT) ends it sooner. */
 #define WG_SOCKET_TIMEOUT_MS 30000
 
+/* The configurer asks wireguard-go, which tells no one, whether a
+ * handshake came: often at first (on a link that answers it comes within
+ * milliseconds, and the jail waits for it), then less often. */
+#define WG_HANDSHAKE_POLL_FAST_MS 20
+#define WG_HANDSHAKE_POLL_MS      100
+#define WG_HANDSHAKE_FAST_POLLS   50
+
+/* The PersistentKeepalive a peer has while its first handshake is
+ * awaited, when the .conf turns it off: any value but 0 (turning it on is
+ * the trigger); the .conf's own is restored once the handshake is done. */
+#define WG_KICK_KEEPALIVE 25
+
+/* An abbreviated public key in messages: enough to find the peer in the
+ * server's list. */
+#define WG_KEY_SHOWN 8
+
 struct wg_launch {
 	const struct jail_net *n;
 	const struct sandbox_filter *filter; /* NULL: the child compiles it */
@@ -72,6 +91,8 @@ struct wg_link {
 	struct vpn_tunnel_net *routes;
 	size_t n_routes;
 	unsigned mtu;
+	char *kick;    /* turns every peer's keepalive on: a handshake starts */
+	char *restore; /* the .conf's keepalive back; NULL: nothing to restore */
 };
 
 struct wg_endpoints {
@@ -159,6 +180,57 @@ to_net(struct vpn_tunnel_net *out, const struct wg_cidr *c)
 	memcpy(out->addr, c->ip.addr, c->ip.family == AF_INET ? 4 : 16);
 }
 
+static void
+key_hex(const uint8_t key[WG_KEY_LEN], char out[2 * WG_KEY_LEN + 1])
+{
+	for (size_t i = 0; i < WG_KEY_LEN; i++)
+		snprintf(out + 2 * i, 3, "%02x", key[i]);
+}
+
+/* What starts a handshake with every peer at once, in wireguard-go's
+ * control protocol (*RET_KICK), and what sets each peer's
+ * PersistentKeepalive back to the .conf's afterwards (*RET_RESTORE, NULL
+ * when the .conf's is the one the kick left). wireguard-go sends a
+ * keepalive, which needs a session and so starts a handshake, when a
+ * peer's keepalive is turned on while the device is up; a device that
+ * comes up later sends one to every peer whose keepalive is on. So each
+ * peer's is set to 0, then on: one of the two happens, whatever the
+ * .conf's value and whether wireguard-go has seen the link up yet. Public
+ * keys only: no secret. 0 or -ENOMEM. */
+static int
+kick_of(const struct wg_conf *wg, char **ret_kick, char **ret_restore)
+{
+	size_t size = 16 + wg->n_peers * (2 * WG_KEY_LEN + 96), at = 0, at_restore = 0;
+	_cleanup_free_ char *kick = malloc(size), *restore = malloc(size);
+	char key[2 * WG_KEY_LEN + 1];
+	bool any_restore = false;
+
+	if (kick == NULL || restore == NULL)
+		return -ENOMEM;
+	at += (size_t) snprintf(kick, size, "set=1\n");
+	at_restore += (size_t) snprintf(restore, size, "set=1\n");
+	for (size_t i = 0; i < wg->n_peers; i++) {
+		const struct wg_peer *p = &wg->peers[i];
+
+		key_hex(p->public_key, key);
+		at += (size_t) snprintf(kick + at, size - at,
+		                        "public_key=%s\npersistent_keepalive_interval=0\n"
+		                        "persistent_keepalive_interval=%u\n",
+		                        key, p->keepalive > 0 ? p->keepalive : WG_KICK_KEEPALIVE);
+		if (p->keepalive > 0)
+			continue;
+		at_restore +=
+		    (size_t) snprintf(restore + at_restore, size - at_restore,
+		                      "public_key=%s\npersistent_keepalive_interval=0\n", key);
+		any_restore = true;
+	}
+	snprintf(kick + at, size - at, "\n");
+	snprintf(restore + at_restore, size - at_restore, "\n");
+	*ret_kick = TAKE_PTR(kick);
+	*ret_restore = any_restore ? TAKE_PTR(restore) : NULL;
+	return 0;
+}
+
 /* The tunnel's addresses and MTU, and its routes: every peer's AllowedIPs
  * (as wg-quick routes them), the jail's only routes but the host routes to
  * the endpoints. */
@@ -178,7 +250,7 @@ link_of(const struct wg_conf *wg, struct wg_link *ret)
 	for (size_t i = 0; i < wg->n_peers; i++)
 		for (size_t j = 0; j < wg->peers[i].n_allowed_ips; j++)
 			to_net(&ret->routes[ret->n_routes++], &wg->peers[i].allowed_ips[j]);
-	return 0;
+	return kick_of(wg, &ret->kick, &ret->restore);
 }
 
 /* Connects to wireguard-go's control socket once it listens: woken by
@@ -223,34 +295,89 @@ connect_control(int launcher_pidfd)
 	}
 }
 
-/* Gives wireguard-go TEXT (wg_conf_uapi()) and reads its answer:
- * "errno=0" and an empty line when it took it all. */
+/* Sends REQUEST on wireguard-go's control socket FD and reads its answer
+ * up to the empty line that ends it, giving LINE (when not NULL) each of
+ * its lines but the closing "errno=N". Every byte read is wiped: the
+ * answer to "get=1" holds the private key. 0 for "errno=0", -EINVAL for
+ * another errno (wireguard-go refused it), -EPROTO for an answer that is
+ * not one, -errno. */
 static int
-configure(int fd, const char *text)
+uapi(int fd, const char *request, void (*line)(const char *l, void *data), void *data)
 {
-	char answer[128];
-	size_t got = 0;
-	const char *e;
+	size_t len = strlen(request), have = 0;
+	char buf[1024];
+	int r = -EPROTO;
 
-	if (send(fd, text, strlen(text), MSG_NOSIGNAL) != (ssize_t) strlen(text))
+	if (send(fd, request, len, MSG_NOSIGNAL) != (ssize_t) len)
 		return -errno;
-	while (got < sizeof(answer) - 1) {
-		ssize_t k = read(fd, answer + got, sizeof(answer) - 1 - got);
+	for (;;) {
+		ssize_t k = read(fd, buf + have, sizeof(buf) - 1 - have);
+		char *start = buf, *nl;
 
 		if (k < 0 && errno == EINTR)
 			continue;
-		if (k <= 0)
+		if (k <= 0) {
+			r = k < 0 ? -errno : -EPROTO;
 			break;
-		got += (size_t) k;
-		answer[got] = '\0';
-		if (strstr(answer, "\n\n") != NULL)
+		}
+		have += (size_t) k;
+		while ((nl = memchr(start, '\n', (size_t) (buf + have - start))) != NULL) {
+			*nl = '\0';
+			if (*start == '\0')
+				goto out; /* the end of the answer */
+			if (strstartswith(start, "errno="))
+				r = streq(start, "errno=0") ? 0 : -EINVAL;
+			else if (line != NULL)
+				line(start, data);
+			start = nl + 1;
+		}
+		have -= (size_t) (start - buf);
+		memmove(buf, start, have);
+		if (have == sizeof(buf) - 1) {
+			r = -EPROTO; /* no line of wireguard-go's is that long */
 			break;
+		}
 	}
-	answer[got] = '\0';
-	e = strstr(answer, "errno=");
-	if (e == NULL)
-		return -EPROTO;
-	return streq(e, "errno=0\n\n") ? 0 : -EINVAL;
+out:
+	erase_secret(buf, sizeof(buf));
+	return r;
+}
+
+static void
+handshake_line(const char *l, void *data)
+{
+	bool *done = data;
+	uint64_t sec;
+
+	if (strstartswith(l, "last_handshake_time_sec=") &&
+	    parse_u64(l + strlen("last_handshake_time_sec="), &sec) >= 0 && sec > 0)
+		*done = true;
+}
+
+/* Waits until some peer has completed a handshake (its
+ * last_handshake_time_sec is no longer 0). 0; -ESRCH when wireguard-go
+ * (LAUNCHER_PIDFD) ended first; -errno. Not bounded here: the
+ * supervisor's VPN timeout ends the start, and us with it. */
+static int
+await_handshake(int fd, int launcher_pidfd)
+{
+	for (unsigned i = 0;; i++) {
+		struct pollfd p = {.fd = launcher_pidfd, .events = POLLIN};
+		bool done = false;
+		int r = uapi(fd, "get=1\n\n", handshake_line, &done);
+
+		if (r < 0)
+			return r;
+		if (done)
+			return 0;
+		r = poll(&p, 1,
+		         i < WG_HANDSHAKE_FAST_POLLS ? WG_HANDSHAKE_POLL_FAST_MS
+		                                     : WG_HANDSHAKE_POLL_MS);
+		if (r < 0 && errno != EINTR)
+			return -errno;
+		if (r > 0)
+			return -ESRCH;
+	}
 }
 
 /* The configurer, in the sandbox beside wireguard-go (its launcher, which
@@ -270,7 +397,7 @@ configurer(pid_t launcher, char *text, const struct wg_link *link, const char *p
 	if (fd < 0)
 		child_die(EXIT_TEMPORARY, "unable to reach wireguard-go's control socket: %s",
 		          strerror(-fd));
-	r = configure(fd, text);
+	r = uapi(fd, text, NULL, NULL);
 	text = wg_text_free(text);
 	if (r < 0)
 		child_die(EXIT_PERMANENT, "wireguard-go refused the configuration of '%s': %s",
@@ -279,6 +406,27 @@ configurer(pid_t launcher, char *text, const struct wg_link *link, const char *p
 	                          link->routes, link->n_routes);
 	if (r < 0)
 		child_die(EXIT_TEMPORARY, "unable to set the WireGuard tunnel up: %s",
+		          strerror(-r));
+	/* The supervisor says from now on that the start waits for the
+	 * handshake, and names the peers if none comes. */
+	if (write(NET_CHILD_FD_EXTRA, (const char[]){NET_VPN_HANDSHAKING}, 1) != 1)
+		_exit(EXIT_TEMPORARY);
+	r = uapi(fd, link->kick, NULL, NULL);
+	if (r < 0)
+		child_die(EXIT_TEMPORARY, "unable to start a WireGuard handshake: %s",
+		          strerror(-r));
+	r = await_handshake(fd, pidfd);
+	/* Said by wireguard-go's own lines and the supervisor's: the ended
+	 * start's SIGTERM reaches wireguard-go a moment before us, and a line
+	 * of ours would only follow the supervisor's reason. */
+	if (r == -ESRCH)
+		_exit(EXIT_TEMPORARY);
+	if (r < 0)
+		child_die(EXIT_TEMPORARY, "unable to ask wireguard-go for its handshakes: %s",
+		          strerror(-r));
+	if (link->restore != NULL && (r = uapi(fd, link->restore, NULL, NULL)) < 0)
+		child_die(EXIT_TEMPORARY,
+		          "unable to give wireguard-go the PersistentKeepalive of '%s': %s", path,
 		          strerror(-r));
 	if (write(NET_CHILD_FD_EXTRA, "w", 1) != 1)
 		_exit(EXIT_TEMPORARY);
@@ -416,6 +564,32 @@ write_resolv_conf(const struct jail_net *n)
 	return write_all(fd, text, at);
 }
 
+/* The peers as the start's progress and its error name them: each public
+ * key abbreviated (never anything of the private key) and its Endpoint as
+ * the .conf writes it. NULL when out of memory. */
+static char *
+peers_text(const struct wg_conf *wg)
+{
+	char text[512] = "", key[WG_KEY_B64_LEN + 1];
+	size_t at = 0, shown = wg->n_peers < 3 ? wg->n_peers : 3;
+
+	if (wg->n_peers > 1)
+		at += (size_t) snprintf(text, sizeof(text), "any of its %zu peers (", wg->n_peers);
+	for (size_t i = 0; i < shown && at < sizeof(text); i++) {
+		const struct wg_peer *p = &wg->peers[i];
+		bool v6 = strchr(p->endpoint_host, ':') != NULL;
+
+		wg_key_to_base64(p->public_key, key);
+		at +=
+		    (size_t) snprintf(text + at, sizeof(text) - at, "%speer '%.*s...' at %s%s%s:%u",
+		                      i > 0 ? ", " : "", WG_KEY_SHOWN, key, v6 ? "[" : "",
+		                      p->endpoint_host, v6 ? "]" : "", p->endpoint_port);
+	}
+	if (wg->n_peers > 1 && at < sizeof(text))
+		snprintf(text + at, sizeof(text) - at, "%s)", wg->n_peers > shown ? ", ..." : "");
+	return strdup(text);
+}
+
 static int
 start_wireguard(struct ev_loop *loop, struct jail_net *n)
 {
@@ -429,6 +603,8 @@ start_wireguard(struct ev_loop *loop, struct jail_net *n)
 	r = write_resolv_conf(n);
 	if (r < 0)
 		return r;
+	free(n->vpn_peers);
+	n->vpn_peers = peers_text(&n->vpn.wg);
 	l.filter = net_sandbox_filter();
 	r = helper_spawn(n->dir_fd, NULL, wireguard_child_cb, &l, &pid, &ready_fd);
 	if (r < 0)

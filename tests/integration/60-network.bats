@@ -18,46 +18,7 @@ bats_require_minimum_version 1.5.0
 load helpers
 load jail-helpers
 load supervisor-helpers
-
-# probe KIND ARGS…, run in the jail with python3 -c "$PROBE":
-#   tcp HOST PORT       prints "open", or "closed: ERROR" and exits 1
-#   tcp-dev DEV HOST PORT  the same from a socket bound to interface DEV
-#                       (SO_BINDTODEVICE: reaches on-link whatever the routes)
-#   http HOST PORT      prints the body of GET /
-#   abstract NAME       connects to the abstract unix socket @NAME
-#   unix PATH           connects to the unix socket PATH
-PROBE='
-import socket, sys
-kind, args = sys.argv[1], sys.argv[2:]
-try:
-    if kind == "tcp-dev":
-        s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        s.setsockopt(socket.SOL_SOCKET, socket.SO_BINDTODEVICE, args[0].encode())
-        s.settimeout(3)
-        s.connect((args[1], int(args[2])))
-        print("open")
-    elif kind in ("tcp", "http"):
-        s = socket.create_connection((args[0], int(args[1])), timeout=3)
-        if kind == "http":
-            s.sendall(b"GET / HTTP/1.0\r\n\r\n")
-            data = b""
-            while True:
-                chunk = s.recv(4096)
-                if not chunk:
-                    break
-                data += chunk
-            print(data.split(b"\r\n\r\n", 1)[1].decode().strip())
-        else:
-            print("open")
-    else:
-        s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        s.settimeout(3)
-        s.connect(("\0" + args[0]) if kind == "abstract" else args[0])
-        print("open")
-except OSError as e:
-    print("closed:", type(e).__name__, e)
-    sys.exit(1)
-'
+load vpn-helpers
 
 setup() {
 	command -v python3 >/dev/null || fail "python3 is not installed (scripts/packages.txt)"
@@ -107,64 +68,6 @@ in_jail() {
 	local name=$1
 	shift
 	jailsup run "$name" -- "$@"
-}
-
-probe() {
-	local name=$1
-	shift
-	in_jail "$name" python3 -c "$PROBE" "$@"
-}
-
-# host_listener KIND [ARG]: a listener of the test user on the host, in
-# the background; sets LISTEN to what a probe names (port or name).
-#   abstract NAME   the abstract unix socket @NAME
-#   tcp ADDR        TCP on ADDR, a free port
-host_listener() {
-	local kind=$1 arg=$2 ready=$BATS_TEST_TMPDIR/listener.$RANDOM
-	bg python3 -c '
-import socket, sys
-kind, arg, ready = sys.argv[1:]
-if kind == "abstract":
-    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    s.bind("\0" + arg)
-    name = arg
-else:
-    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    s.bind((arg, 0))
-    name = str(s.getsockname()[1])
-s.listen(16)
-open(ready + ".tmp", "w").write(name)
-import os; os.rename(ready + ".tmp", ready)
-while True:
-    s.accept()[0].close()
-' "$kind" "$arg" "$ready"
-	wait_for_file "$ready"
-	LISTEN=$(cat "$ready")
-}
-
-# keep_running NAME: an app (sleep 1000) keeps jail NAME running; returns
-# once the jail runs and the app is there, seen from the host (an `enter`
-# of our own could be the jail's first app, and end it by ending).
-_sleeping_in() {
-	[ "$(state_get "$1" status)" = running ] && pgrep -u "$(id -u)" -fx 'sleep 1000' >/dev/null
-}
-
-keep_running() {
-	bg jailsup run "$1" -- sleep 1000
-	wait_for _sleeping_in "$1"
-}
-
-helper_pid() {
-	local pid _ dir
-	dir=$(state_dir "$1")
-	if ! read -r pid _ <"$dir/$2.pid"; then
-		# What there is instead says why.
-		ls -l "$dir" >&2
-		cat "$dir/state" "$dir/log" "$XDG_RUNTIME_DIR/jailsup/daemon.log" >&2
-		return 1
-	fi
-	echo "$pid"
 }
 
 @test "none: only lo, no DNS, names from files and dns only" {
