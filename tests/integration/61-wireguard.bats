@@ -208,7 +208,7 @@ wg_conf() {
 	run --separate-stderr jailsup check w --json
 	[ "$status" -eq 0 ] || fail "status $status: $stderr$output"
 	for row in "VPN leak (DNS)" "VPN leak (UDP)" "VPN leak (socket bound to jsnet0)" \
-		"VPN leak (IPv6)" "VPN leak (resolver sockets)"; do
+		"VPN leak (IPv6)" "VPN leak (resolver sockets)" "wireguard-go confined"; do
 		[ "$(jq -r --arg c "$row" '[.checks[] | select(.channel == $c) | .result][0]' <<<"$output")" = closed ] ||
 			fail "$row: $(jq -c --arg c "$row" '.checks[] | select(.channel == $c)' <<<"$output")"
 	done
