@@ -28,6 +28,8 @@
  * GDBus parses; its filter functions run in its worker thread and only
  * queue the messages, which the main loop handles in order.
  */
+#include <sys/prctl.h>
+
 #include <errno.h>
 #include <gio/gio.h>
 #include <stdbool.h>
@@ -566,6 +568,8 @@ main(int argc, char **argv)
 		fprintf(stderr, "dbus-bridge: invalid READY-FD '%s'\n", argv[3]);
 		return 2;
 	}
+	/* Run by its fd, we would be "4" in ps. */
+	(void) prctl(PR_SET_NAME, "dbus-bridge", 0, 0, 0);
 	br.priv_address = argv[1];
 	br.app_names = argv + 4;
 	br.links = g_ptr_array_new();
