@@ -13,8 +13,12 @@
  * peer the host sees and the one filter: we hold no more than the jail
  * does, and run with exactly its confinement.
  *
- * APP-NAMEs are the profile's own and own-private names (NAME or NAME.*):
- * those are the apps' to own on the private bus, never ours.
+ * APP-NAMEs are the profile's own-private names, and its own names with
+ * "own:" before them (NAME or NAME.*): those are the apps' to own on the
+ * private bus, never ours. An own name an app takes there we take on the
+ * user's bus too, through the proxy (which allows it), with a connection
+ * of its own, and forward the calls made to it to the app, its replies
+ * and its signals back: the desktop sees a jailed player's MPRIS name.
  *
  * The desktop portals name a request and a session object after the
  * caller's unique name (/org/freedesktop/portal/desktop/request/SENDER/
@@ -54,14 +58,29 @@ struct link {
 	char *host_owner; /* its owner's unique name on the host bus, or NULL */
 };
 
+/* An own name an app of the jail holds on the private bus, held for it
+ * on the user's bus. */
+struct export
+{
+	char *name;
+	char *app;             /* its owner on the private bus */
+	GDBusConnection *host; /* ours through the proxy, owning NAME there */
+	guint signals;         /* the subscription to the app's signals */
+};
+
 struct queued {
 	GDBusMessage *msg;
-	struct link *link; /* NULL: from the host */
+	struct link *link;     /* a call to a name of the host's */
+	struct export *export; /* a call from the host to an app's name */
+	                       /* both NULL: a signal from the host */
 };
 
 static struct {
 	const char *priv_address;
+	const char *host_address;
 	GDBusConnection *host;
+	GDBusConnection *priv_ctl; /* ours on the private bus, owning nothing */
+	GPtrArray *exports;
 	char *host_esc; /* our unique name on the host bus, as a path element */
 	char **app_names;
 	GPtrArray *links;
@@ -107,7 +126,16 @@ static bool
 name_is_apps(const char *name)
 {
 	for (char **p = br.app_names; *p != NULL; p++)
-		if (pattern_matches(*p, name))
+		if (pattern_matches(g_str_has_prefix(*p, "own:") ? *p + 4 : *p, name))
+			return true;
+	return false;
+}
+
+static bool
+name_is_exported(const char *name)
+{
+	for (char **p = br.app_names; *p != NULL; p++)
+		if (g_str_has_prefix(*p, "own:") && pattern_matches(*p + 4, name))
 			return true;
 	return false;
 }
@@ -265,6 +293,8 @@ set_body_rewritten(GDBusMessage *out, GDBusMessage *in, const char *from, const 
 	}
 }
 
+static void export_call(struct export *e, GDBusMessage *m);
+
 struct pending {
 	GDBusMessage *call;
 	struct link *link;
@@ -390,6 +420,8 @@ drain_queue(gpointer unused)
 			return G_SOURCE_REMOVE;
 		if (q->link != NULL)
 			forward_call(q->link, q->msg);
+		else if (q->export != NULL)
+			export_call(q->export, q->msg);
 		else
 			forward_signal(q->msg);
 		g_object_unref(q->msg);
@@ -398,12 +430,13 @@ drain_queue(gpointer unused)
 }
 
 static void
-enqueue(GDBusMessage *m, struct link *l)
+enqueue(GDBusMessage *m, struct link *l, struct export *e)
 {
 	struct queued *q = g_new0(struct queued, 1);
 
 	q->msg = g_object_ref(m);
 	q->link = l;
+	q->export = e;
 	g_mutex_lock(&br.lock);
 	g_queue_push_tail(&br.queue, q);
 	if (!br.idle_set) {
@@ -423,7 +456,20 @@ priv_filter(GDBusConnection *c, GDBusMessage *m, gboolean incoming, gpointer dat
 	if (!incoming || g_dbus_message_get_message_type(m) != G_DBUS_MESSAGE_TYPE_METHOD_CALL ||
 	    dest == NULL)
 		return m;
-	enqueue(m, data);
+	enqueue(m, data, NULL);
+	g_object_unref(m);
+	return NULL;
+}
+
+/* An exported name's connection to the proxy, GDBus's worker thread: the
+ * host's calls to it are the app's. */
+static GDBusMessage *
+export_filter(GDBusConnection *c, GDBusMessage *m, gboolean incoming, gpointer data)
+{
+	if (!incoming || g_dbus_message_get_message_type(m) != G_DBUS_MESSAGE_TYPE_METHOD_CALL ||
+	    g_dbus_message_get_destination(m) == NULL)
+		return m;
+	enqueue(m, NULL, data);
 	g_object_unref(m);
 	return NULL;
 }
@@ -436,7 +482,7 @@ host_filter(GDBusConnection *c, GDBusMessage *m, gboolean incoming, gpointer dat
 	if (!incoming || g_dbus_message_get_message_type(m) != G_DBUS_MESSAGE_TYPE_SIGNAL ||
 	    g_strcmp0(g_dbus_message_get_sender(m), DBUS_NAME) == 0)
 		return m;
-	enqueue(m, NULL);
+	enqueue(m, NULL, NULL);
 	g_object_unref(m);
 	return NULL;
 }
@@ -550,6 +596,162 @@ add_listed(const char *method)
 		link_add(name);
 }
 
+struct export_pending {
+	GDBusMessage *call;
+	struct export *export;
+};
+
+static void
+export_call_done(GObject *source, GAsyncResult *res, gpointer data)
+{
+	struct export_pending *p = data;
+	g_autoptr(GDBusMessage) reply = NULL, out = NULL;
+
+	reply =
+	    g_dbus_connection_send_message_with_reply_finish(G_DBUS_CONNECTION(source), res, NULL);
+	if (reply != NULL)
+		out = g_dbus_message_copy(reply, NULL);
+	if (out == NULL)
+		out = g_dbus_message_new_method_error_literal(
+		    p->call, "org.freedesktop.DBus.Error.NoReply", "the jail's app did not answer");
+	else {
+		g_dbus_message_set_sender(out, NULL);
+		g_dbus_message_set_destination(out, g_dbus_message_get_sender(p->call));
+		g_dbus_message_set_reply_serial(out, g_dbus_message_get_serial(p->call));
+	}
+	if (p->export->host != NULL)
+		(void) g_dbus_connection_send_message(p->export->host, out,
+		                                      G_DBUS_SEND_MESSAGE_FLAGS_NONE, NULL, NULL);
+	g_object_unref(p->call);
+	g_free(p);
+}
+
+/* A call from the user's bus to an app's exported name: to the app. */
+static void
+export_call(struct export *e, GDBusMessage *m)
+{
+	g_autoptr(GDBusMessage) out = g_dbus_message_copy(m, NULL);
+	struct export_pending *p;
+
+	if (out == NULL || e->host == NULL)
+		return;
+	g_dbus_message_set_sender(out, NULL);
+	g_dbus_message_set_destination(out, e->name);
+	if (g_dbus_message_get_flags(m) & G_DBUS_MESSAGE_FLAGS_NO_REPLY_EXPECTED) {
+		(void) g_dbus_connection_send_message(br.priv_ctl, out,
+		                                      G_DBUS_SEND_MESSAGE_FLAGS_NONE, NULL, NULL);
+		return;
+	}
+	p = g_new0(struct export_pending, 1);
+	p->call = g_object_ref(m);
+	p->export = e;
+	g_dbus_connection_send_message_with_reply(br.priv_ctl, out, G_DBUS_SEND_MESSAGE_FLAGS_NONE,
+	                                          G_MAXINT, NULL, NULL, export_call_done, p);
+}
+
+/* A signal of the app that holds E's name: the same, on the user's bus
+ * (the proxy passes what an owner of the name sends). */
+static void
+app_signal(GDBusConnection *c, const char *sender, const char *path, const char *iface,
+           const char *member, GVariant *params, gpointer data)
+{
+	struct export *e = data;
+
+	if (e->host != NULL)
+		(void) g_dbus_connection_emit_signal(e->host, NULL, path, iface, member, params,
+		                                     NULL);
+}
+
+static struct export *
+export_by_name(const char *name)
+{
+	for (guint i = 0; i < br.exports->len; i++) {
+		struct export *e = g_ptr_array_index(br.exports, i);
+
+		if (strcmp(e->name, name) == 0)
+			return e;
+	}
+	return NULL;
+}
+
+/* The app gave NAME up, or left: so do we, on the user's bus. A call
+ * still on its way finds e->host NULL. */
+static void
+export_end(struct export *e)
+{
+	g_dbus_connection_signal_unsubscribe(br.priv_ctl, e->signals);
+	if (e->host != NULL) {
+		g_dbus_connection_close_sync(e->host, NULL, NULL);
+		g_clear_object(&e->host);
+	}
+	g_ptr_array_remove(br.exports, e);
+	/* e itself stays: a reply on its way may still name it. */
+}
+
+static void
+export_start(const char *name, const char *app)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(GVariant) r = NULL;
+	struct export *e;
+	guint32 result = 0;
+
+	if (br.exports->len >= LINKS_MAX)
+		return;
+	e = g_new0(struct export, 1);
+	e->name = g_strdup(name);
+	e->app = g_strdup(app);
+	e->host = g_dbus_connection_new_for_address_sync(
+	    br.host_address,
+	    G_DBUS_CONNECTION_FLAGS_AUTHENTICATION_CLIENT |
+	        G_DBUS_CONNECTION_FLAGS_MESSAGE_BUS_CONNECTION,
+	    NULL, NULL, &error);
+	if (e->host != NULL) {
+		g_dbus_connection_set_exit_on_close(e->host, FALSE);
+		r = g_dbus_connection_call_sync(
+		    e->host, DBUS_NAME, DBUS_PATH, DBUS_NAME, "RequestName",
+		    g_variant_new("(su)", name, 4 /* DO_NOT_QUEUE */), G_VARIANT_TYPE("(u)"),
+		    G_DBUS_CALL_FLAGS_NONE, -1, NULL, &error);
+		if (r != NULL)
+			g_variant_get(r, "(u)", &result);
+	}
+	if (result != 1 /* PRIMARY_OWNER */) {
+		fprintf(stderr,
+		        "dbus-bridge: unable to own '%s' on the user's bus for the jail%s%s\n",
+		        name, error != NULL ? ": " : "", error != NULL ? error->message : "");
+		if (e->host != NULL)
+			g_dbus_connection_close_sync(e->host, NULL, NULL);
+		g_clear_object(&e->host);
+		g_free(e->app);
+		g_free(e->name);
+		g_free(e);
+		return;
+	}
+	g_dbus_connection_add_filter(e->host, export_filter, e, NULL);
+	e->signals =
+	    g_dbus_connection_signal_subscribe(br.priv_ctl, app, NULL, NULL, NULL, NULL,
+	                                       G_DBUS_SIGNAL_FLAGS_NONE, app_signal, e, NULL);
+	g_ptr_array_add(br.exports, e);
+}
+
+/* The private bus: an app took or gave up one of its own names. */
+static void
+private_owner_changed(GDBusConnection *c, const char *sender, const char *path, const char *iface,
+                      const char *member, GVariant *params, gpointer data)
+{
+	const char *name, *old, *new;
+	struct export *e;
+
+	g_variant_get(params, "(&s&s&s)", &name, &old, &new);
+	if (name[0] == ':' || !name_is_exported(name))
+		return;
+	e = export_by_name(name);
+	if (e != NULL)
+		export_end(e);
+	if (new[0] != '\0')
+		export_start(name, new);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -571,6 +773,8 @@ main(int argc, char **argv)
 	/* Run by its fd, we would be "4" in ps. */
 	(void) prctl(PR_SET_NAME, "dbus-bridge", 0, 0, 0);
 	br.priv_address = argv[1];
+	br.host_address = argv[2];
+	br.exports = g_ptr_array_new();
 	br.app_names = argv + 4;
 	br.links = g_ptr_array_new();
 	br.tokens = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
@@ -596,6 +800,18 @@ main(int argc, char **argv)
 	                                   g_variant_new("(s)", "type='signal'"), NULL,
 	                                   G_DBUS_CALL_FLAGS_NONE, -1, NULL, NULL);
 	g_dbus_connection_add_filter(br.host, host_filter, NULL, NULL);
+	br.priv_ctl = g_dbus_connection_new_for_address_sync(
+	    br.priv_address,
+	    G_DBUS_CONNECTION_FLAGS_AUTHENTICATION_CLIENT |
+	        G_DBUS_CONNECTION_FLAGS_MESSAGE_BUS_CONNECTION,
+	    NULL, NULL, &error);
+	if (br.priv_ctl == NULL)
+		fail("unable to connect to the private bus", error);
+	g_dbus_connection_set_exit_on_close(br.priv_ctl, FALSE);
+	g_signal_connect(br.priv_ctl, "closed", G_CALLBACK(closed), "the private");
+	g_dbus_connection_signal_subscribe(br.priv_ctl, DBUS_NAME, DBUS_NAME, "NameOwnerChanged",
+	                                   DBUS_PATH, NULL, G_DBUS_SIGNAL_FLAGS_NONE,
+	                                   private_owner_changed, NULL, NULL);
 	add_listed("ListNames");
 	add_listed("ListActivatableNames");
 

@@ -32,8 +32,8 @@ struct dispatch_args {
 	bool init_script; /* DISPATCH_FD_INIT and _OUTPUT are open: run the script first */
 	/* DISPATCH_FD_BRIDGE and _OUTPUT are open: start a dbus-daemon of the
 	 * jail's own at $XDG_RUNTIME_DIR/bus and the bridge from it to HOST_BUS
-	 * (the proxy's socket), which leaves APP_NAMES (NAME or NAME.*) to the
-	 * apps; then the init script. */
+	 * (the proxy's socket), which leaves APP_NAMES (NAME or NAME.*, the own
+	 * ones as own:NAME) to the apps; then the init script. */
 	bool private_bus;
 	const char *host_bus;
 	char *const *app_names;

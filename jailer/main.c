@@ -420,9 +420,13 @@ become_dispatch(const struct jail_spec *spec, const struct jail_fds *fds)
 			die_errno(EXIT_TEMPORARY, -errno, "unable to pass fd %d", to[i]);
 	}
 	if (fds->bridge >= 0) {
-		for (char *const *n = spec->profile->dbus.own; n != NULL && *n != NULL; n++)
-			if (strv_push(&app_names, *n) < 0)
+		for (char *const *n = spec->profile->dbus.own; n != NULL && *n != NULL; n++) {
+			_cleanup_free_ char *own = NULL;
+
+			/* The bridge holds these for the app on the user's bus. */
+			if (asprintf(&own, "own:%s", *n) < 0 || strv_push(&app_names, own) < 0)
 				die(EXIT_TEMPORARY, "out of memory");
+		}
 		for (char *const *n = spec->profile->dbus.own_private; *n != NULL; n++)
 			if (strv_push(&app_names, *n) < 0)
 				die(EXIT_TEMPORARY, "out of memory");

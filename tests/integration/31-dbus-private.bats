@@ -68,6 +68,11 @@ GLib.MainLoop().run()
 EOF
 }
 
+name_owned() {
+	dbus-send --session --print-reply --dest=org.freedesktop.DBus /org/freedesktop/DBus \
+		org.freedesktop.DBus.NameHasOwner "string:$1" | grep -q true
+}
+
 teardown() {
 	jail_teardown
 	# The document portal's FUSE mount outlives a killed portal.
@@ -91,6 +96,10 @@ private_pids() {
 		esac
 	done
 	return 0
+}
+
+not() {
+	! "$@"
 }
 
 two_pids() {
@@ -280,6 +289,78 @@ for app in apps:
 ' "$doc"
 	assert_status 0
 	assert_output_contains "$dir/mine.txt" "app org.jailsup.docs"
+}
+
+@test "own-private with own: the desktop still sees the jail's MPRIS name, its calls and its signals" {
+	local player=org.mpris.MediaPlayer2.example
+	cat >"$BATS_TEST_TMPDIR/player.py" <<'EOF'
+import sys
+import dbus
+import dbus.service
+from dbus.mainloop.glib import DBusGMainLoop
+from gi.repository import GLib
+
+DBusGMainLoop(set_as_default=True)
+bus = dbus.SessionBus()
+IFACE = "org.mpris.MediaPlayer2.Player"
+
+
+class Player(dbus.service.Object):
+    @dbus.service.method(IFACE, in_signature="", out_signature="s")
+    def Where(self):
+        return "in the jail"
+
+    @dbus.service.method(IFACE, in_signature="x", out_signature="")
+    def Seek(self, offset):
+        self.Seeked(offset)
+
+    @dbus.service.signal(IFACE, signature="x")
+    def Seeked(self, position):
+        pass
+
+
+names = [dbus.service.BusName(n, bus) for n in sys.argv[1:]]
+player = Player(bus, "/org/mpris/MediaPlayer2")
+GLib.MainLoop().run()
+EOF
+	cat >"$BATS_TEST_TMPDIR/desktop.py" <<'EOF'
+import sys
+import dbus
+from dbus.mainloop.glib import DBusGMainLoop
+from gi.repository import GLib
+
+DBusGMainLoop(set_as_default=True)
+bus = dbus.SessionBus()
+loop = GLib.MainLoop()
+IFACE = "org.mpris.MediaPlayer2.Player"
+player = bus.get_object(sys.argv[1], "/org/mpris/MediaPlayer2", introspect=False)
+print(player.Where(dbus_interface=IFACE))
+
+
+def seeked(position):
+    print("seeked", int(position))
+    loop.quit()
+
+
+bus.add_signal_receiver(seeked, "Seeked", IFACE, sys.argv[1], "/org/mpris/MediaPlayer2")
+player.Seek(dbus.Int64(42), dbus_interface=IFACE)
+GLib.timeout_add_seconds(10, loop.quit)
+loop.run()
+EOF
+	dbus_profile player "[dbus]" "own-private = $NAME" "own = $player"
+	bg jailsup run player -c 'exec python3 -c "$1" "$2" "$3"' sh "$(cat "$BATS_TEST_TMPDIR/player.py")" \
+		"$NAME" "$player"
+	wait_for dbus-send --session --print-reply --dest=org.freedesktop.DBus /org/freedesktop/DBus \
+		org.freedesktop.DBus.GetNameOwner "string:$player"
+	# The application ID stayed in the jail.
+	! name_owned "$NAME" || fail "the jail's application ID is on the user's bus"
+	run python3 "$BATS_TEST_TMPDIR/desktop.py" "$player"
+	assert_status 0
+	assert_output_contains "in the jail" "seeked 42"
+	# Gone with the jail.
+	jailsup kill player
+	wait_jail_gone player
+	wait_for not name_owned "$player"
 }
 
 @test "own-private: the jail's dbus-daemon and bridge live in the jail and end with it" {
