@@ -875,6 +875,9 @@ start_private_bus(const struct dispatch_args *args)
 		die_errno(EXIT_TEMPORARY, -errno, "unable to start the D-Bus bridge");
 	if (pid == 0) {
 		child_fds((int[]){p[1], DISPATCH_FD_BRIDGE}, 2);
+		/* Its own binary need not stay open in it: an ELF runs from a
+		 * close-on-exec fd. */
+		(void) fcntl(4, F_SETFD, FD_CLOEXEC);
 		syscall(SYS_execveat, 4, "", argv, environ, AT_EMPTY_PATH);
 		fprintf(stderr, "own-private: unable to run dbus-bridge: %s\n", strerror(errno));
 		_exit(127);
