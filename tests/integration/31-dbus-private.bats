@@ -385,3 +385,24 @@ EOF
 	assert_status 0
 	wait_jail_gone twin
 }
+
+@test "the shipped profiles give the proxy no application ID or remoting name, and keep their MPRIS names" {
+	local pair profile name
+	for pair in evince=org.gnome.Evince eog=org.gnome.eog gimp=org.gimp.GIMP \
+		inkscape=org.inkscape.Inkscape transmission-gtk=com.transmissionbt.transmission.* \
+		rhythmbox=org.gnome.Rhythmbox3 audacious=org.atheme.audacious \
+		firefox=org.mozilla.firefox.* firefox-esr=org.mozilla.firefox_esr.* \
+		firefox-secure=org.mozilla.firefox.* thunderbird=org.mozilla.thunderbird.*; do
+		profile=${pair%%=*} name=${pair#*=}
+		run jailsup explain "$profile"
+		assert_status 0
+		[[ $output != *"--own=$name"* ]] || fail "$profile: the proxy owns $name for it"
+		[[ $output == *"where its apps own:"*"  $name"$'\n'* ]] ||
+			fail "$profile: $name is not on the jail's own bus: $output"
+	done
+	for pair in rhythmbox=org.mpris.MediaPlayer2.rhythmbox firefox=org.mpris.MediaPlayer2.firefox.*; do
+		profile=${pair%%=*} name=${pair#*=}
+		run jailsup explain "$profile"
+		assert_output_contains "--own=$name"
+	done
+}
