@@ -349,8 +349,19 @@ explain(FILE *f, const struct jail_profile *p, const struct profile_env *env)
 	print_trust(f, p, env);
 
 	fprintf(f, "\n");
-	(void) print_bus(f, "session bus", "$XDG_RUNTIME_DIR/bus",
-	                 dbus_proxy_session_wanted(rights), &p->dbus, rights);
+	if (dbus_proxy_session_wanted(rights) && strv_length(p->dbus.own_private) > 0) {
+		/* docs/jail.md "A private session bus" */
+		fprintf(f, "session bus: the jail's own dbus-daemon, at $XDG_RUNTIME_DIR/bus, "
+		           "where its apps own:\n");
+		for (char **n = p->dbus.own_private; *n != NULL; n++)
+			fprintf(f, "  %s\n", *n);
+		fprintf(f,
+		        "  (a bridge in the jail forwards the rest to the user's session bus)\n");
+		(void) print_bus(f, "user's session bus", "$XDG_RUNTIME_DIR/jailsup-host-bus", true,
+		                 &p->dbus, rights);
+	} else
+		(void) print_bus(f, "session bus", "$XDG_RUNTIME_DIR/bus",
+		                 dbus_proxy_session_wanted(rights), &p->dbus, rights);
 	if (!(rights & RIGHT_DBUS) && (rights & RIGHT_NOTIFICATIONS))
 		fprintf(f, "  (notifications needs dbus: no session bus, so no notifications)\n");
 	if (!(rights & RIGHT_DBUS) && (rights & RIGHT_PORTALS))

@@ -33,6 +33,7 @@
 #include <sys/syscall.h>
 #include <sys/wait.h>
 
+#include <assert.h>
 #include <ev.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -67,6 +68,7 @@ struct app {
 
 static LIST_HEAD(, client) clients = LIST_HEAD_INITIALIZER(clients);
 static LIST_HEAD(, app) apps = LIST_HEAD_INITIALIZER(apps);
+static pid_t bus_pids[2]; /* the private bus's dbus-daemon and bridge, or 0 */
 static bool first_request_seen;
 static bool grace_over;
 static char *msg_buf;
@@ -88,6 +90,38 @@ have_children(void)
 	siginfo_t si = {};
 
 	return waitid(P_ALL, 0, &si, WEXITED | WNOHANG | WNOWAIT) == 0;
+}
+
+/* Whether a child is alive besides the private bus's dbus-daemon and
+ * bridge, which serve the apps and do not keep the jail alive: leaving,
+ * PID 1 ends them with the rest. */
+static bool
+have_app_children(void)
+{
+	char path[64], buf[4096];
+	_cleanup_close_ int fd = -1;
+	ssize_t n;
+	char *p, *end;
+
+	if (bus_pids[0] == 0 && bus_pids[1] == 0)
+		return have_children();
+	(void) snprintf(path, sizeof(path), "/proc/self/task/%d/children", (int) getpid());
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return have_children();
+	n = read(fd, buf, sizeof(buf) - 1);
+	if (n < 0 || n == (ssize_t) sizeof(buf) - 1)
+		return have_children(); /* unreadable, or more than we read: some are apps */
+	buf[n] = '\0';
+	for (p = buf; *p != '\0'; p = end) {
+		long pid = strtol(p, &end, 10);
+
+		if (end == p)
+			break;
+		if (pid != bus_pids[0] && pid != bus_pids[1])
+			return true;
+	}
+	return false;
 }
 
 /* A `jailsup run` that connected while we decided to leave would find
@@ -121,7 +155,7 @@ maybe_exit(struct ev_loop *loop)
 {
 	if (!first_request_seen && !grace_over)
 		return;
-	if (!LIST_EMPTY(&apps) || !LIST_EMPTY(&clients) || have_children())
+	if (!LIST_EMPTY(&apps) || !LIST_EMPTY(&clients) || have_app_children())
 		return;
 	log_debug("no process left, leaving");
 	refuse_late_clients();
@@ -700,6 +734,163 @@ exit_on_signal(int sig)
 	_exit(128 + sig);
 }
 
+/* The config of the jail's own bus: a session bus at PATH that lets any of
+ * the jail's processes own any name and talk to any other (they are one
+ * domain: what leaves the jail is the proxy's business), and activates
+ * nothing. */
+static const char bus_config[] =
+    "<!DOCTYPE busconfig PUBLIC \"-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN\"\n"
+    " \"http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd\">\n"
+    "<busconfig>\n"
+    "  <type>session</type>\n"
+    "  <listen>unix:path=%s</listen>\n"
+    "  <auth>EXTERNAL</auth>\n"
+    "  <policy context=\"default\">\n"
+    "    <allow send_destination=\"*\" eavesdrop=\"true\"/>\n"
+    "    <allow eavesdrop=\"true\"/>\n"
+    "    <allow own=\"*\"/>\n"
+    "  </policy>\n"
+    "</busconfig>\n";
+
+/* In a child: stdin /dev/null, stdout and stderr the pipe the jailer marks
+ * as the jail's output, KEEP[i] at fd 3 + i, nothing else. */
+static void
+child_fds(const int *keep, size_t n)
+{
+	int moved[4], null;
+
+	assert(n <= ELEMENTSOF(moved));
+	for (size_t i = 0; i < n; i++) {
+		moved[i] = fcntl(keep[i], F_DUPFD, 20);
+		if (moved[i] < 0)
+			_exit(EXIT_TEMPORARY);
+	}
+	null = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	if (null < 0 || dup2(null, 0) < 0 || dup2(DISPATCH_FD_OUTPUT, 1) < 0 ||
+	    dup2(DISPATCH_FD_OUTPUT, 2) < 0)
+		_exit(EXIT_TEMPORARY);
+	for (size_t i = 0; i < n; i++)
+		if (dup2(moved[i], 3 + (int) i) < 0)
+			_exit(EXIT_TEMPORARY);
+	if (syscall(SYS_close_range, 3 + (unsigned) n, ~0u, 0) < 0)
+		_exit(EXIT_TEMPORARY);
+}
+
+/* Reads from FD until EOF or a newline; true when it got WANT bytes or a
+ * line. */
+static bool
+wait_ready(int fd, size_t want)
+{
+	char buf[512];
+	size_t got = 0;
+	ssize_t n;
+
+	while (got < sizeof(buf)) {
+		n = read(fd, buf + got, sizeof(buf) - got);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return false;
+		got += (size_t) n;
+		if (got >= want && (want > 0 || memchr(buf, '\n', got) != NULL))
+			return true;
+	}
+	return true;
+}
+
+/* A path we can write into the bus's config and its address unescaped. */
+static bool
+bus_path_plain(const char *s)
+{
+	for (; *s != '\0'; s++)
+		if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
+		      (*s >= '0' && *s <= '9') || strchr("/._-", *s) != NULL))
+			return false;
+	return true;
+}
+
+/* With [dbus] own-private: a dbus-daemon of the jail's own, the jail's
+ * session bus at $XDG_RUNTIME_DIR/bus, where the apps own their names for
+ * themselves, and the bridge from it to the proxy (dbus-bridge/main.c).
+ * Both are our children, with the jail's confinement, and end with it;
+ * the first app comes once the bridge owns the names it forwards. */
+static void
+start_private_bus(const struct dispatch_args *args)
+{
+	const char *runtime = getenv("XDG_RUNTIME_DIR");
+	_cleanup_free_ char *bus = NULL, *config = NULL, *address = NULL, *host = NULL;
+	_cleanup_close_ int config_fd = -1;
+	char **argv = NULL;
+	int p[2];
+	pid_t pid;
+
+	if (runtime == NULL || !bus_path_plain(runtime) || args->host_bus == NULL ||
+	    !bus_path_plain(args->host_bus))
+		die(EXIT_PERMANENT, "own-private: $XDG_RUNTIME_DIR and the proxy's socket must be "
+		                    "plain paths (letters, digits, '/', '.', '_', '-')");
+	if (asprintf(&bus, "%s/bus", runtime) < 0 || asprintf(&config, bus_config, bus) < 0 ||
+	    asprintf(&address, "unix:path=%s", bus) < 0 ||
+	    asprintf(&host, "unix:path=%s", args->host_bus) < 0)
+		die(EXIT_TEMPORARY, "out of memory");
+	config_fd = memfd_sealed("jailsup-bus-config", config, strlen(config));
+	if (config_fd < 0)
+		die_errno(EXIT_TEMPORARY, config_fd, "unable to write the private bus's config");
+
+	if (pipe2(p, O_CLOEXEC) < 0)
+		die_errno(EXIT_TEMPORARY, -errno, "unable to create a pipe");
+	pid = fork();
+	if (pid < 0)
+		die_errno(EXIT_TEMPORARY, -errno, "unable to start the private bus");
+	if (pid == 0) {
+		char *dargv[] = {"dbus-daemon",
+		                 "--nofork",
+		                 "--nopidfile",
+		                 "--nosyslog",
+		                 "--config-file=/proc/self/fd/4",
+		                 "--print-address=3",
+		                 NULL};
+
+		child_fds((int[]){p[1], config_fd}, 2);
+		execvp(dargv[0], dargv);
+		fprintf(stderr, "own-private: unable to run dbus-daemon: %s\n", strerror(errno));
+		_exit(127);
+	}
+	bus_pids[0] = pid;
+	safe_close(p[1]);
+	if (!wait_ready(p[0], 0))
+		die(EXIT_PERMANENT, "own-private: the jail's dbus-daemon did not start (package "
+		                    "dbus; its reason, if any, is in this log)");
+	safe_close(p[0]);
+
+	if (strv_push(&argv, "dbus-bridge") < 0 || strv_push(&argv, address) < 0 ||
+	    strv_push(&argv, host) < 0 || strv_push(&argv, "3") < 0)
+		die(EXIT_TEMPORARY, "out of memory");
+	for (char *const *n = args->app_names; n != NULL && *n != NULL; n++)
+		if (strv_push(&argv, *n) < 0)
+			die(EXIT_TEMPORARY, "out of memory");
+	if (pipe2(p, O_CLOEXEC) < 0)
+		die_errno(EXIT_TEMPORARY, -errno, "unable to create a pipe");
+	pid = fork();
+	if (pid < 0)
+		die_errno(EXIT_TEMPORARY, -errno, "unable to start the D-Bus bridge");
+	if (pid == 0) {
+		child_fds((int[]){p[1], DISPATCH_FD_BRIDGE}, 2);
+		/* Its own binary need not stay open in it: an ELF runs from a
+		 * close-on-exec fd. */
+		(void) fcntl(4, F_SETFD, FD_CLOEXEC);
+		syscall(SYS_execveat, 4, "", argv, environ, AT_EMPTY_PATH);
+		fprintf(stderr, "own-private: unable to run dbus-bridge: %s\n", strerror(errno));
+		_exit(127);
+	}
+	bus_pids[1] = pid;
+	strv_free(argv);
+	safe_close(p[1]);
+	if (!wait_ready(p[0], 1))
+		die(EXIT_TEMPORARY, "own-private: the D-Bus bridge did not start (its reason is in "
+		                    "this log)");
+	safe_close(p[0]);
+}
+
 static void
 run_init_script(void)
 {
@@ -754,12 +945,15 @@ dispatch_main(const struct dispatch_args *args)
 	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
 		log_debug_errno(-errno, "unable to make dispatch undumpable, ignoring");
 	/* None of our own fds may reach an app. */
-	for (int fd = DISPATCH_FD_LISTEN; fd <= DISPATCH_FD_OUTPUT; fd++)
+	for (int fd = DISPATCH_FD_LISTEN; fd <= DISPATCH_FD_BRIDGE; fd++)
 		(void) fcntl(fd, F_SETFD, FD_CLOEXEC);
 
 	/* Until the loop's handlers exist, a SIGTERM (jailsup kill) ends the
 	 * start: PID 1 would otherwise never see it. */
 	(void) signal(SIGTERM, exit_on_signal);
+	if (args->private_bus)
+		start_private_bus(args);
+	safe_close(DISPATCH_FD_BRIDGE);
 	if (args->init_script)
 		run_init_script();
 	safe_close(DISPATCH_FD_INIT);

@@ -75,7 +75,7 @@ static bool
 dbus_empty(const struct profile_dbus *d)
 {
 	return strv_length(d->talk) + strv_length(d->own) + strv_length(d->see) +
-	           strv_length(d->call) + strv_length(d->broadcast) ==
+	           strv_length(d->call) + strv_length(d->broadcast) + strv_length(d->own_private) ==
 	       0;
 }
 
@@ -84,7 +84,7 @@ dbus_representable(const struct profile_dbus *d)
 {
 	return strv_representable(d->talk) && strv_representable(d->own) &&
 	       strv_representable(d->see) && strv_representable(d->call) &&
-	       strv_representable(d->broadcast);
+	       strv_representable(d->broadcast) && strv_representable(d->own_private);
 }
 
 static void
@@ -95,6 +95,7 @@ put_dbus(FILE *f, const char *section, const struct profile_dbus *d)
 	fprintf(f, "\n[%s]\n", section);
 	put_strv(f, "talk", d->talk);
 	put_strv(f, "own", d->own);
+	put_strv(f, "own-private", d->own_private);
 	put_strv(f, "see", d->see);
 	put_strv(f, "call", d->call);
 	put_strv(f, "broadcast", d->broadcast);

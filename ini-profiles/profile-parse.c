@@ -56,6 +56,7 @@ enum key_id {
 	KEY_DENY,
 	KEY_TALK,
 	KEY_OWN,
+	KEY_OWN_PRIVATE,
 	KEY_SEE,
 	KEY_CALL,
 	KEY_BROADCAST,
@@ -90,6 +91,7 @@ static const struct key_def keys[] = {
     {SECTION_RIGHTS, "deny", KEY_DENY, true},
     {SECTION_DBUS, "talk", KEY_TALK, true},
     {SECTION_DBUS, "own", KEY_OWN, true},
+    {SECTION_DBUS, "own-private", KEY_OWN_PRIVATE, true},
     {SECTION_DBUS, "see", KEY_SEE, true},
     {SECTION_DBUS, "call", KEY_CALL, true},
     {SECTION_DBUS, "broadcast", KEY_BROADCAST, true},
@@ -559,8 +561,19 @@ handle_dbus(struct parser *ps, enum section_id section, enum key_id id, const ch
 			    "invalid bus name '%s' in '%s' (expected a well-known name like "
 			    "org.example.App, or a prefix like org.example.*)",
 			    esc(b1, item), key);
-		v = id == KEY_TALK ? &d->talk : id == KEY_OWN ? &d->own : &d->see;
+		v = id == KEY_TALK          ? &d->talk
+		    : id == KEY_OWN         ? &d->own
+		    : id == KEY_OWN_PRIVATE ? &d->own_private
+		                            : &d->see;
 		escape = id == KEY_TALK ? profile_dbus_pattern_escapes(item, strlen(item)) : NULL;
+		/* One name, one bus: owned on the user's bus or on the
+		 * jail's own, never both (the bridge would answer for it). */
+		if (id == KEY_OWN && strv_contains(d->own_private, item))
+			return fail(ps, ps->line, "'%s' is in both 'own' and 'own-private'",
+			            esc(b1, item));
+		if (id == KEY_OWN_PRIVATE && strv_contains(d->own, item))
+			return fail(ps, ps->line, "'%s' is in both 'own' and 'own-private'",
+			            esc(b1, item));
 	}
 	if (escape != NULL)
 		return fail(ps, ps->line,
@@ -845,6 +858,7 @@ handle_scalar(struct parser *ps, enum key_id id, const char *key, const char *va
 	case KEY_DENY:
 	case KEY_TALK:
 	case KEY_OWN:
+	case KEY_OWN_PRIVATE:
 	case KEY_SEE:
 	case KEY_CALL:
 	case KEY_BROADCAST:

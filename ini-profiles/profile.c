@@ -94,6 +94,7 @@ dbus_done(struct profile_dbus *d)
 	d->see = strv_free(d->see);
 	d->call = strv_free(d->call);
 	d->broadcast = strv_free(d->broadcast);
+	d->own_private = strv_free(d->own_private);
 }
 
 struct jail_profile *
@@ -142,7 +143,8 @@ static bool
 dbus_eq(const struct profile_dbus *a, const struct profile_dbus *b)
 {
 	return strv_eq(a->talk, b->talk) && strv_eq(a->own, b->own) && strv_eq(a->see, b->see) &&
-	       strv_eq(a->call, b->call) && strv_eq(a->broadcast, b->broadcast);
+	       strv_eq(a->call, b->call) && strv_eq(a->broadcast, b->broadcast) &&
+	       strv_eq(a->own_private, b->own_private);
 }
 
 bool

@@ -87,6 +87,10 @@ struct profile_dbus {
 	char **see;
 	char **call;	  /* NAME=[METHOD][@PATH] */
 	char **broadcast; /* NAME=[METHOD][@PATH] */
+	/* [dbus] only: names the app owns for itself, on a bus private to its
+	 * jail (docs/jail.md "A private session bus"); never given to the
+	 * proxy, so never owned on the user's bus. */
+	char **own_private;
 };
 
 struct jail_profile {

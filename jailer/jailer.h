@@ -17,6 +17,9 @@
 
 /* Where the filtered system bus appears in the jail (its /run is a tmpfs). */
 #define JAIL_SYSTEM_BUS "/run/dbus/system_bus_socket"
+/* Where the proxy's socket appears, below $XDG_RUNTIME_DIR, when the jail
+ * has a private session bus. */
+#define JAIL_HOST_BUS "jailsup-host-bus"
 
 struct jail_socket {
 	char *host; /* path on the host */
@@ -55,6 +58,11 @@ struct jail_spec {
 	struct jail_socket ice;
 	struct jail_socket dbus;	 /* the proxy's socket in the state dir → $XDG_RUNTIME_DIR/bus */
 	struct jail_socket dbus_system; /* → /run/dbus/system_bus_socket */
+	/* [dbus] own-private with a proxy socket: the proxy is at
+	 * JAIL_HOST_BUS instead, and dispatch starts a dbus-daemon of the
+	 * jail's own at $XDG_RUNTIME_DIR/bus and the bridge between them
+	 * (docs/jail.md "A private session bus"). */
+	bool private_bus;
 	char *session_manager;
 
 	char **share_src; /* per [share] entry: its host path, symlinks resolved and

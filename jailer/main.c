@@ -14,15 +14,6 @@
  * the argv, environment and fds of a jail start (state/jailer-standby.h),
  * then runs as if exec'd with them.
  */
-#include <fcntl.h>
-#include <getopt.h>
-#include <limits.h>
-#include <linux/sched.h>
-#include <net/if.h>
-#include <poll.h>
-#include <sched.h>
-#include <signal.h>
-#include <time.h>
 #include <sys/file.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
@@ -33,9 +24,20 @@
 #include <sys/un.h>
 #include <sys/wait.h>
 
+#include <fcntl.h>
+#include <getopt.h>
+#include <limits.h>
+#include <linux/sched.h>
+#include <net/if.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <time.h>
+
 #include "dispatch/dispatch.h"
 #include "jailer/jailer.h"
 #include "jailer/steps.h"
+#include "state/exe-paths.h"
 #include "state/iso-pipe.h"
 #include "state/jailer-standby.h"
 #include "state/log-relay.h"
@@ -78,6 +80,7 @@ struct jail_fds {
 	int log;    /* write end of the pipe of the jail side's own lines */
 	int output; /* write end of the pipe of the init script's output, or -1 */
 	int init;   /* the init script's sealed copy, or -1 */
+	int bridge; /* the dbus-bridge binary, with a private bus; or -1 */
 	int parent_pidfd;
 	int ns_ready[2]; /* the child's byte: its namespaces can be joined */
 	int host_only[3]; /* the log and the pipes' read ends: closed first thing */
@@ -224,6 +227,32 @@ read_init_script(const struct jail_spec *spec)
 	if (copy < 0)
 		die_errno(EXIT_TEMPORARY, copy, "unable to copy the init script '%s'", path);
 	return copy;
+}
+
+/* With a private session bus, the dbus-bridge binary, opened here on the
+ * host side, where it is a sibling of ours: dispatch runs it by its fd, so
+ * the jail needs no path to it (the libraries it loads are the jail's
+ * /usr). Only jails with own-private names pay for it. */
+static int
+open_bridge(const struct jail_spec *spec)
+{
+	_cleanup_free_ char *path = NULL;
+	_cleanup_close_ int fd = -1;
+	struct stat st;
+	int r;
+
+	if (!spec->private_bus)
+		return -1;
+	r = sibling_path("libexec/jailsup/dbus-bridge", &path);
+	if (r < 0)
+		die_errno(EXIT_TEMPORARY, r, "unable to find dbus-bridge, needed by own-private");
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	if (fd < 0)
+		die_errno(EXIT_PERMANENT, -errno, "unable to open '%s', needed by own-private",
+		          path);
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode))
+		die(EXIT_PERMANENT, "'%s' is not a regular file", path);
+	return TAKE_FD(fd);
 }
 
 /* A pipe whose write end goes to the jail and whose read end only we keep
@@ -373,10 +402,11 @@ wait_for_go(const struct jail_spec *spec)
 static _noreturn_ void
 become_dispatch(const struct jail_spec *spec, const struct jail_fds *fds)
 {
-	const int from[] = {fds->listen, fds->iso, fds->log, fds->init, fds->output};
-	const int to[] = {DISPATCH_FD_LISTEN, DISPATCH_FD_ISO, DISPATCH_FD_LOG, DISPATCH_FD_INIT,
-	                  DISPATCH_FD_OUTPUT};
-	const struct dispatch_args args = {.name = spec->name, .init_script = fds->init >= 0};
+	const int from[] = {fds->listen, fds->iso, fds->log, fds->init, fds->output, fds->bridge};
+	const int to[] = {DISPATCH_FD_LISTEN, DISPATCH_FD_ISO,    DISPATCH_FD_LOG,
+	                  DISPATCH_FD_INIT,   DISPATCH_FD_OUTPUT, DISPATCH_FD_BRIDGE};
+	_cleanup_strv_ char **app_names = NULL;
+	struct dispatch_args args = {.name = spec->name, .init_script = fds->init >= 0};
 	int moved[ELEMENTSOF(from)];
 
 	for (size_t i = 0; i < ELEMENTSOF(from); i++) {
@@ -389,7 +419,22 @@ become_dispatch(const struct jail_spec *spec, const struct jail_fds *fds)
 				  : close(to[i]) < 0 && errno != EBADF)
 			die_errno(EXIT_TEMPORARY, -errno, "unable to pass fd %d", to[i]);
 	}
-	if (syscall(SYS_close_range, DISPATCH_FD_OUTPUT + 1, ~0u, 0) < 0)
+	if (fds->bridge >= 0) {
+		for (char *const *n = spec->profile->dbus.own; n != NULL && *n != NULL; n++) {
+			_cleanup_free_ char *own = NULL;
+
+			/* The bridge holds these for the app on the user's bus. */
+			if (asprintf(&own, "own:%s", *n) < 0 || strv_push(&app_names, own) < 0)
+				die(EXIT_TEMPORARY, "out of memory");
+		}
+		for (char *const *n = spec->profile->dbus.own_private; *n != NULL; n++)
+			if (strv_push(&app_names, *n) < 0)
+				die(EXIT_TEMPORARY, "out of memory");
+		args.private_bus = true;
+		args.host_bus = spec->dbus.jail;
+		args.app_names = app_names;
+	}
+	if (syscall(SYS_close_range, DISPATCH_FD_BRIDGE + 1, ~0u, 0) < 0)
 		die_errno(EXIT_TEMPORARY, -errno, "unable to close the jailer's fds");
 	log_set_tee_fd(DISPATCH_FD_LOG);
 	reset_signals_for_exec();
@@ -818,8 +863,11 @@ main(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{},
 	};
-	struct jail_fds fds = {
-	    .init = -1, .output = -1, .ns_ready = {-1, -1}, .host_only = {-1, -1, -1}};
+	struct jail_fds fds = {.init = -1,
+	                       .output = -1,
+	                       .bridge = -1,
+	                       .ns_ready = {-1, -1},
+	                       .host_only = {-1, -1, -1}};
 	_cleanup_free_ char *init_prefix = NULL;
 	struct relays relays = {.what = {"dispatch", "the init script"},
 	                        .max = {DISPATCH_LOG_MAX, JAIL_OUTPUT_MAX}};
@@ -864,8 +912,9 @@ main(int argc, char **argv)
 	fds.iso = report_pid(&spec);
 	jailer_step(JSTEP_PID);
 	fds.init = read_init_script(&spec);
+	fds.bridge = open_bridge(&spec);
 	make_log_pipe(&log_read, &fds.log);
-	if (fds.init >= 0)
+	if (fds.init >= 0 || fds.bridge >= 0)
 		make_log_pipe(&output_read, &fds.output);
 	fds.host_only[0] = spec.log_fd;
 	fds.host_only[1] = log_read;
@@ -880,6 +929,7 @@ main(int argc, char **argv)
 	jailer_step(JSTEP_CLONED);
 	safe_close(fds.listen);
 	safe_close(fds.init);
+	safe_close(fds.bridge);
 	safe_close(fds.log);
 	safe_close(fds.output);
 	safe_close(fds.parent_pidfd);

@@ -260,9 +260,12 @@ proxy_socket_set(struct jail_spec *spec, const struct spec_host *host, struct ja
 static void
 spec_dbus(struct jail_spec *spec, const struct spec_host *host)
 {
-	_cleanup_free_ char *jail = xasprintf("%s/bus", spec->runtime_dir);
+	bool private_bus = strv_length(spec->profile->dbus.own_private) > 0;
+	_cleanup_free_ char *jail =
+	    xasprintf("%s/%s", spec->runtime_dir, private_bus ? JAIL_HOST_BUS : "bus");
 
 	proxy_socket_set(spec, host, &spec->dbus, STATE_DBUS_PROXY_SOCK, jail, "dbus");
+	spec->private_bus = private_bus && spec->dbus.host != NULL;
 }
 
 static void
@@ -329,7 +332,9 @@ spec_env(struct jail_spec *spec, const struct spec_host *host)
 	if (spec->wayland.host != NULL)
 		env_add(&spec->env, "WAYLAND_DISPLAY", strrchr(spec->wayland.jail, '/') + 1);
 	if (spec->dbus.host != NULL) {
-		_cleanup_free_ char *addr = xasprintf("unix:path=%s", spec->dbus.jail);
+		/* The jail's own bus, when it has one, is where the proxy
+		 * would be: $XDG_RUNTIME_DIR/bus. */
+		_cleanup_free_ char *addr = xasprintf("unix:path=%s/bus", spec->runtime_dir);
 
 		env_add(&spec->env, "DBUS_SESSION_BUS_ADDRESS", addr);
 	}

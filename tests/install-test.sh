@@ -66,6 +66,7 @@ binaries() {
 		mode_is "$d/usr/libexec/jailsup/jailer" 755 &&
 		mode_is "$d/usr/libexec/jailsup/supervisor" 755 &&
 		mode_is "$d/usr/libexec/jailsup/leak-check" 755 &&
+		mode_is "$d/usr/libexec/jailsup/dbus-bridge" 755 &&
 		"$d/usr/bin/jailsup" --version
 }
 check "binaries in bin/ and libexec/jailsup/" binaries

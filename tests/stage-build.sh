@@ -7,7 +7,7 @@
 # BUILD, which is that of an installation, plus the integration tests:
 #
 #   DEST/bin/jailsup
-#   DEST/libexec/jailsup/{supervisor,jailer,leak-check,vpn-script}
+#   DEST/libexec/jailsup/{supervisor,jailer,leak-check,dbus-bridge,vpn-script}
 #   DEST/share/jailsup/profiles/*.ini
 #   DEST/tests/helpers/*          (built helpers, e.g. try-syscall)
 #   DEST/tests/integration/*      (the .bats files and helpers.bash)

@@ -207,6 +207,13 @@ check_env(const struct jail_spec *spec)
 		assert(state_name_valid(v) && streq(strrchr(spec->wayland.jail, '/') + 1, v));
 	assert((env_value(spec->env, "DBUS_SESSION_BUS_ADDRESS") != NULL) ==
 	       (spec->dbus.host != NULL));
+	/* own-private: the jail's own bus where the proxy would be, the
+	 * proxy beside it; never a private bus without a proxy to bridge to. */
+	assert(spec->private_bus ==
+	       (spec->dbus.host != NULL && strv_length(spec->profile->dbus.own_private) > 0));
+	if (spec->dbus.host != NULL)
+		assert(streq(strrchr(spec->dbus.jail, '/') + 1,
+		             spec->private_bus ? JAIL_HOST_BUS : "bus"));
 	assert((env_value(spec->env, "DBUS_SYSTEM_BUS_ADDRESS") != NULL) ==
 	       (spec->dbus_system.host != NULL));
 	assert((env_value(spec->env, "SESSION_MANAGER") != NULL) == (spec->ice.host != NULL));

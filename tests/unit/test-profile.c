@@ -27,6 +27,7 @@
 #include <cmocka.h>
 /* clang-format on */
 
+#include "ini-profiles/dbus-proxy.h"
 #include "ini-profiles/profile.h"
 #include "state/state.h"
 
@@ -724,6 +725,40 @@ test_profile_parse_dbus_escapes(void **state)
 
 		assert_non_null(p);
 	}
+}
+
+/* [dbus] own-private: names, not rules; never also own; not in
+ * [dbus-system] (the system bus has no private twin); kept through the dump
+ * (the jailer reads the dump) and never given to the proxy. */
+static void
+test_profile_parse_own_private(void **state)
+{
+	struct fx *fx = *state;
+	_cleanup_(profile_freep) struct jail_profile *p = NULL, *q = NULL;
+	_cleanup_strv_ char **rules = NULL;
+	_cleanup_free_ char *dump = NULL;
+
+	p = body_ok(fx, "[dbus]\nown-private = org.gnome.Evince, org.mozilla.firefox.*\n"
+	                "own = org.mpris.MediaPlayer2.evince\n");
+	assert_int_equal(strv_length(p->dbus.own_private), 2);
+	assert_string_equal(p->dbus.own_private[1], "org.mozilla.firefox.*");
+	assert_int_equal(profile_dump(p, &dump), 0);
+	assert_non_null(strstr(dump, "own-private = org.gnome.Evince, org.mozilla.firefox.*\n"));
+	q = parse_ok(fx, dump);
+	assert_true(profile_equal(p, q));
+	assert_int_equal(dbus_proxy_rules(&p->dbus, RIGHT_DBUS, &rules), 0);
+	for (char **r = rules; *r != NULL; r++)
+		if (strstr(*r, "Evince") != NULL || strstr(*r, "firefox") != NULL)
+			fail_msg("an own-private name reaches the proxy: %s", *r);
+	assert_true(strv_contains(rules, "--own=org.mpris.MediaPlayer2.evince"));
+
+	body_fails(fx, "[dbus]\nown-private = org.gnome.Evince\nown = org.gnome.Evince\n", 5,
+	           "'org.gnome.Evince' is in both 'own' and 'own-private'");
+	body_fails(fx, "[dbus]\nown = org.gnome.Evince\nown-private = org.gnome.Evince\n", 5,
+	           "'org.gnome.Evince' is in both 'own' and 'own-private'");
+	body_fails(fx, "[dbus]\nown-private = :1.42\n", 4, "invalid bus name ':1.42'");
+	body_fails(fx, "[dbus]\nown-private = org.*\n", 4, "invalid bus name 'org.*'");
+	body_fails(fx, "[dbus-system]\nown-private = org.gnome.Evince\n", 4, "own-private");
 }
 
 static void
@@ -2381,6 +2416,7 @@ main(void)
 	    T(test_profile_parse_network_denied),
 	    T(test_profile_parse_dbus_names),
 	    T(test_profile_parse_dbus_escapes),
+	    T(test_profile_parse_own_private),
 	    T(test_profile_parse_dbus_rules),
 	    T(test_profile_parse_shares),
 	    T(test_profile_parse_share_refusals),
