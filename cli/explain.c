@@ -262,6 +262,15 @@ explain(FILE *f, const struct jail_profile *p, const struct profile_env *env)
 	fprintf(f, "jail:    %s\n", p->name);
 	fprintf(f, "profile: %s\n", p->source != NULL ? p->source : "(none)");
 	fprintf(f, "exec:    %s\n", p->exec);
+	if (p->args != NULL) {
+		_cleanup_strv_ char **words = NULL;
+
+		/* One word a line, in [], so a blank or quote inside a word shows. */
+		fprintf(f, "args:    %s\n", p->args);
+		if (profile_args_split(p->args, &words, NULL) >= 0)
+			for (size_t i = 0; words[i] != NULL; i++)
+				fprintf(f, "  arg %zu  [%s]\n", i + 1, words[i]);
+	}
 	fprintf(f, "secure:  %s\nautodelete: %s\n", p->secure ? "true" : "false",
 	        p->autodelete ? "true" : "false");
 	if (p->init_script != NULL)
