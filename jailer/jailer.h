@@ -55,6 +55,7 @@ struct jail_spec {
 	struct jail_socket ice;
 	struct jail_socket dbus;	 /* the proxy's socket in the state dir → $XDG_RUNTIME_DIR/bus */
 	struct jail_socket dbus_system; /* → /run/dbus/system_bus_socket */
+	struct jail_socket a11y; /* the accessibility bus's → $XDG_RUNTIME_DIR/at-spi-bus */
 	char *session_manager;
 
 	char **share_src; /* per [share] entry: its host path, symlinks resolved and

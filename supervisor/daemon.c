@@ -560,6 +560,7 @@ jail_ended(struct ev_loop *loop, struct jail *j)
 	(void) unlinkat(j->dir_fd, STATE_DISPATCH_SOCK, 0);
 	(void) unlinkat(j->dir_fd, STATE_DBUS_PROXY_SOCK, 0);
 	(void) unlinkat(j->dir_fd, STATE_DBUS_SYSTEM_SOCK, 0);
+	(void) unlinkat(j->dir_fd, STATE_A11Y_SOCK, 0);
 	/* Empty once its sockets were moved out; anything a proxy left in it
 	 * goes with the next start's (dbus_proxy_spawn()). */
 	(void) unlinkat(j->dir_fd, STATE_DBUS_PROXY_DIR, AT_REMOVEDIR);
