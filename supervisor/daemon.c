@@ -35,6 +35,7 @@
 #include <time.h>
 
 #include "ini-profiles/profile.h"
+#include "ini-profiles/trust.h"
 #include "state/control.h"
 #include "state/exe-paths.h"
 #include "state/iso-pipe.h"
@@ -971,6 +972,33 @@ jail_spawn(struct jail *j)
 	return 0;
 }
 
+/* The accessibility bus's socket is taken only in at-spi-bus-launcher's
+ * folder (dbus-proxy.h); a profile could still share that folder
+ * read-write, and its jail then plant the socket every other jail's
+ * proxy would connect to. Then no jail gets the bus (CMD asks for none). */
+static void
+a11y_check_folder(struct jail *j, struct dbus_proxy_cmd *cmd)
+{
+	_cleanup_free_ char *dir = NULL, *where = NULL;
+	int r;
+
+	if (cmd->session_addr == NULL || cmd->runtime_dir == NULL)
+		return;
+	dir = path_join(cmd->runtime_dir, DBUS_A11Y_DIR);
+	r = dir != NULL ? trust_path_jail_writable(&j->sv->env, dir, &where) : -ENOMEM;
+	if (r == 0 || r == -ENOENT)
+		return;
+	cmd->session_addr = mfree(cmd->session_addr);
+	if (r == 1 || r == -ELOOP)
+		jail_warn(j,
+		          "the accessibility bus's folder '%s' is where a jail can write (%s): "
+		          "no accessibility bus",
+		          dir, where != NULL ? where : "?");
+	else
+		log_warn_errno(r, "jail '%s': unable to check '%s', no accessibility bus", j->name,
+		               dir);
+}
+
 /* With a dbus right in force, starts the jail's xdg-dbus-proxy, confined
  * (the real bus addresses are the requesting CLI's), and sets
  * j->proxy_fd; with neither, nothing runs. An address that is not a local
@@ -1000,6 +1028,7 @@ start_proxy(struct jail *j, const struct jail_profile *p, const struct control_m
 	}
 	if (r < 0)
 		return r;
+	a11y_check_folder(j, &cmd);
 	r = dbus_proxy_spawn(j->dir_fd, state_path, &cmd, &pid, &j->proxy_fd);
 	if (r < 0)
 		return log_error_errno(r, "unable to start xdg-dbus-proxy for jail '%s'", j->name);

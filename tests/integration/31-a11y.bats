@@ -156,3 +156,20 @@ EOF
 		wait_for bash -c "! dbus-send --bus='$BUS_ADDR' --print-reply --dest=org.freedesktop.DBus / org.freedesktop.DBus.GetNameOwner string:org.a11y.Bus"
 	done
 }
+
+@test "a profile sharing the a11y bus's folder read-write: no jail gets the bus, said once" {
+	start_a11y
+	sh_profile t
+	# Its jail could plant the socket every other jail's proxy would use.
+	write_profile sharer <<'EOF'
+[jail]
+exec = /bin/sh
+network = none
+[share]
+rw = $XDG_RUNTIME_DIR/at-spi
+EOF
+	run jailsup run t -c "$A11Y_SCRIPT"
+	assert_status 0
+	assert_output_contains "jailsup: warning: the accessibility bus's folder '$XDG_RUNTIME_DIR/at-spi' is where a jail can write" \
+		"addr=none"
+}
