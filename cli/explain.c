@@ -262,6 +262,15 @@ explain(FILE *f, const struct jail_profile *p, const struct profile_env *env)
 	fprintf(f, "jail:    %s\n", p->name);
 	fprintf(f, "profile: %s\n", p->source != NULL ? p->source : "(none)");
 	fprintf(f, "exec:    %s\n", p->exec);
+	if (p->args != NULL) {
+		_cleanup_strv_ char **words = NULL;
+
+		/* One word a line, in [], so a blank or quote inside a word shows. */
+		fprintf(f, "args:    %s\n", p->args);
+		if (profile_args_split(p->args, &words, NULL) >= 0)
+			for (size_t i = 0; words[i] != NULL; i++)
+				fprintf(f, "  arg %zu  [%s]\n", i + 1, words[i]);
+	}
 	fprintf(f, "secure:  %s\nautodelete: %s\n", p->secure ? "true" : "false",
 	        p->autodelete ? "true" : "false");
 	if (p->init_script != NULL)
@@ -366,6 +375,18 @@ explain(FILE *f, const struct jail_profile *p, const struct profile_env *env)
 		fprintf(f, "  (notifications needs dbus: no session bus, so no notifications)\n");
 	if (!(rights & RIGHT_DBUS) && (rights & RIGHT_PORTALS))
 		fprintf(f, "  (portals needs dbus: no session bus, so no portals)\n");
+	if (dbus_proxy_session_wanted(rights)) {
+		_cleanup_strv_ char **a11y = NULL;
+
+		/* The address is the session's, asked at each start. */
+		fprintf(f, "accessibility bus: when the session has one (at-spi-bus-launcher's "
+		           "$XDG_RUNTIME_DIR/" DBUS_A11Y_DIR "/bus), filtered by the same proxy, "
+		           "at $XDG_RUNTIME_DIR/at-spi-bus\n");
+		if (dbus_a11y_proxy_args("ADDRESS", &a11y) >= 0)
+			for (size_t i = 2; a11y[i] != NULL; i++)
+				fprintf(f, "  %s\n", a11y[i]);
+	} else
+		fprintf(f, "accessibility bus: none\n");
 	(void) print_bus(f, "system bus", "/run/dbus/system_bus_socket",
 	                 dbus_proxy_system_wanted(rights), &p->dbus_system, 0);
 

@@ -342,6 +342,22 @@ run_app(int argc, char **argv, struct run_report *rep)
 	if (strv_push(&app_argv, exe.jail_path) < 0)
 		return EXIT_JAILSUP_FAILED;
 	exe_resolution_done(&exe);
+	/* The profile's args come first, the user's after them, so the
+	 * user's can add to or override what the profile says. */
+	if (profile->args != NULL) {
+		_cleanup_strv_ char **words = NULL;
+		const char *reason = NULL;
+
+		r = profile_args_split(profile->args, &words, &reason);
+		if (r < 0)
+			return log_error("%s: invalid value for 'args': %s",
+			                 profile->source != NULL ? profile->source : profile->name,
+			                 reason != NULL ? reason : strerror(-r)),
+			       EXIT_JAILSUP_FAILED;
+		for (char **p = words; *p != NULL; p++)
+			if (strv_push(&app_argv, *p) < 0)
+				return EXIT_JAILSUP_FAILED;
+	}
 	for (char **p = a.args; *p != NULL; p++)
 		if (strv_push(&app_argv, *p) < 0)
 			return EXIT_JAILSUP_FAILED;

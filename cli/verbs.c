@@ -341,6 +341,26 @@ exchange_start(int fd, int root_fd, const char *name, const struct erased_msg *m
 	}
 }
 
+/* The lines of TEXT as warnings, made printable: they hold values of the
+ * environment, which may hold anything. */
+static void
+show_warnings(const char *text)
+{
+	char line[256];
+
+	while (*text != '\0') {
+		size_t len = strcspn(text, "\n"), i;
+
+		for (i = 0; i < len && i + 1 < sizeof(line); i++)
+			line[i] = text[i] >= 0x20 && text[i] < 0x7f ? text[i] : '?';
+		line[i] = '\0';
+		log_warn("%s", line);
+		text += len;
+		if (*text == '\n')
+			text++;
+	}
+}
+
 int
 jail_request_start(const char *name, bool created_profile)
 {
@@ -389,6 +409,10 @@ jail_request_start(const char *name, bool created_profile)
 	status = control_get(&reply, "status");
 	text = control_get(&reply, "message");
 	if (status != NULL && streq(status, "ok")) {
+		/* What the jail starts without (a display the session names
+		 * but does not have), one warning a line. */
+		if (text != NULL && text[0] != '\0')
+			show_warnings(text);
 		control_msg_done(&reply);
 		return 0;
 	}

@@ -326,6 +326,82 @@ dbus_proxy_cmd_done(struct dbus_proxy_cmd *c)
 	}
 	c->host_netns = false;
 	c->app_info = mfree(c->app_info);
+	c->session_addr = mfree(c->session_addr);
+	c->runtime_dir = mfree(c->runtime_dir);
+}
+
+int
+dbus_a11y_address(const char *reply, const char *runtime_dir, char **ret_addr, char **ret_path)
+{
+	_cleanup_free_ char *a = NULL, *path = NULL, *dir = NULL;
+	const char *name;
+	int r;
+
+	if (reply == NULL || runtime_dir == NULL || runtime_dir[0] != '/')
+		return -EPERM;
+	r = bus_address(reply, &a, &path);
+	if (r == -ENOMEM)
+		return r;
+	if (r < 0 || path == NULL)
+		return -EPERM;
+	if (asprintf(&dir, "%s/" DBUS_A11Y_DIR "/", runtime_dir) < 0)
+		return -ENOMEM;
+	if (!strstartswith(path, dir))
+		return -EPERM;
+	/* What at-spi-bus-launcher names it: "bus", or "bus_N" after the
+	 * display's number. */
+	name = path + strlen(dir);
+	if (!streq(name, "bus") && !(strstartswith(name, "bus_") && name[4] != '\0' &&
+	                             strspn(name + 4, "0123456789") == strlen(name + 4)))
+		return -EPERM;
+	*ret_addr = TAKE_PTR(a);
+	*ret_path = TAKE_PTR(path);
+	return 0;
+}
+
+int
+dbus_a11y_proxy_args(const char *addr, char ***argv)
+{
+	/* flatpak's filter for the accessibility bus (flatpak-run.c): an app
+	 * embeds its tree in the registry's, learns which events listeners
+	 * want, and notifies the device event controller; it may answer
+	 * calls from the screen reader (--sloppy-names: replies and calls
+	 * to unique names), and hears when listeners come and go. */
+#define ATSPI "org.a11y.atspi."
+#define DEC   "/org/a11y/atspi/registry/deviceeventcontroller"
+	static const struct {
+		const char *kind, *member, *path;
+	} rules[] = {
+	    {"call", ATSPI "Socket.Embed", "/org/a11y/atspi/accessible/root"},
+	    {"call", ATSPI "Socket.Unembed", "/org/a11y/atspi/accessible/root"},
+	    {"call", ATSPI "Registry.GetRegisteredEvents", "/org/a11y/atspi/registry"},
+	    {"call", ATSPI "DeviceEventController.GetKeystrokeListeners", DEC},
+	    {"call", ATSPI "DeviceEventController.GetDeviceEventListeners", DEC},
+	    {"call", ATSPI "DeviceEventController.NotifyListenersSync", DEC},
+	    {"call", ATSPI "DeviceEventController.NotifyListenersAsync", DEC},
+	    {"broadcast", ATSPI "Registry.EventListenerRegistered", "/org/a11y/atspi/registry"},
+	    {"broadcast", ATSPI "Registry.EventListenerDeregistered", "/org/a11y/atspi/registry"},
+	};
+#undef DEC
+	int r;
+
+	r = strv_push(argv, addr);
+	if (r >= 0)
+		r = strv_push(argv, STATE_A11Y_SOCK);
+	if (r >= 0)
+		r = strv_push(argv, "--filter");
+	if (r >= 0)
+		r = strv_push(argv, "--sloppy-names");
+	for (size_t i = 0; r >= 0 && i < ELEMENTSOF(rules); i++) {
+		_cleanup_free_ char *rule = NULL;
+
+		if (asprintf(&rule, "--%s=" ATSPI "Registry=%s@%s", rules[i].kind, rules[i].member,
+		             rules[i].path) < 0)
+			return -ENOMEM;
+		r = strv_push(argv, rule);
+	}
+#undef ATSPI
+	return r;
 }
 
 int
@@ -352,6 +428,13 @@ dbus_proxy_cmd(const struct jail_profile *p, unsigned rights, const char *sessio
 		r = push_bus(&c, 0, session_addr, STATE_DBUS_PROXY_SOCK, &p->dbus, rights);
 		if (r >= 0 && p->name != NULL)
 			r = dbus_app_info(p->name, &c.app_info);
+		if (r >= 0) {
+			c.session_addr = strndup(session_addr, strcspn(session_addr, ",;"));
+			c.runtime_dir = runtime_dir != NULL ? strdup(runtime_dir) : NULL;
+			if (c.session_addr == NULL ||
+			    (runtime_dir != NULL && c.runtime_dir == NULL))
+				r = -ENOMEM;
+		}
 	}
 	if (r >= 0 && dbus_proxy_system_wanted(rights)) {
 		if (system_addr == NULL)

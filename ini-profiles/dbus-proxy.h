@@ -51,9 +51,38 @@ int dbus_app_id(const char *jail, char **ret);
 #define DBUS_APP_INFO_PATH "/.flatpak-info"
 int dbus_app_info(const char *jail, char **ret);
 
+/* The accessibility bus (AT-SPI) of the session: a dbus-daemon of its own,
+ * started by at-spi-bus-launcher, whose address org.a11y.Bus.GetAddress
+ * on the session bus tells. Whoever owns org.a11y.Bus answers that call,
+ * and a profile may let a jail own names: so the answer is taken only
+ * when it is a socket at-spi-bus-launcher makes, DBUS_A11Y_DIR/bus or
+ * bus_N below the supervisor's $XDG_RUNTIME_DIR, never an address that
+ * could point the proxy at another socket of the user's (an ssh agent).
+ * The filter is flatpak's: the calls an app makes to register with the
+ * AT-SPI registry, and its two signals, nothing else by name. */
+#define DBUS_A11Y_DIR  "at-spi"
+#define DBUS_A11Y_NAME "org.a11y.Bus"
+#define DBUS_A11Y_PATH "/org/a11y/bus"
+
+/* The accessibility bus's address from REPLY (GetAddress's string, its
+ * first entry up to ',' or ';'), when it is "unix:path=" RUNTIME_DIR
+ * "/at-spi/bus" or ".../bus_N" exactly (escapes undone): 0 with *RET_ADDR
+ * the entry as the proxy gets it and *RET_PATH the socket; -EPERM for any
+ * other address (abstract, tcp:, another path); -ENOMEM. */
+int dbus_a11y_address(const char *reply, const char *runtime_dir, char **ret_addr, char **ret_path);
+
+/* Appends to *ARGV the proxy's pair for the accessibility bus at ADDR:
+ * ADDR, STATE_A11Y_SOCK, "--filter", "--sloppy-names" and the rules. */
+int dbus_a11y_proxy_args(const char *addr, char ***argv);
+
 /* How the proxy is started, and what of the host it must reach. */
 struct dbus_proxy_cmd {
 	char **argv; /* "xdg-dbus-proxy" "--fd=3" then per bus ADDRESS SOCKET --filter RULES… */
+	/* With a session bus: its address (the proxied entry), where the
+	 * proxy's child asks for the accessibility bus, and the runtime
+	 * folder that bus's socket must be in; NULL without. */
+	char *session_addr;
+	char *runtime_dir;
 	/* The host paths of the unix:path= buses it connects to (session,
 	 * system), NULL where there is none or the bus is abstract. */
 	char *bus_sockets[2];
@@ -91,7 +120,7 @@ int dbus_proxy_cmd(const struct jail_profile *p, unsigned rights, const char *se
  * state dir's STATE_DBUS_PROXY_DIR, verified against PROXY_DIR_FD), its
  * cwd; no capability. Fills BINDS, which *RET points to. Plain data:
  * `jailsup explain` prints the same. */
-#define DBUS_PROXY_BINDS_MAX 5
+#define DBUS_PROXY_BINDS_MAX 6 /* one left for the accessibility bus */
 void dbus_proxy_sandbox(const struct dbus_proxy_cmd *c, const char *exe, const char *proxy_dir,
                         int proxy_dir_fd, const char *app_info, int app_info_fd,
                         struct sandbox_bind binds[static DBUS_PROXY_BINDS_MAX],

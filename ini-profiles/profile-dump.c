@@ -115,6 +115,8 @@ representable(const struct jail_profile *p)
 {
 	if (p->exec == NULL || !profile_value_representable(p->exec, false))
 		return false;
+	if (p->args != NULL && !profile_value_representable(p->args, false))
+		return false;
 	if (p->init_script != NULL && !path_representable(p->init_script))
 		return false;
 	if (p->vpn != NULL && !path_representable(p->vpn))
@@ -193,6 +195,8 @@ profile_dump(const struct jail_profile *p, char **ret)
 		return -ENOMEM;
 
 	fprintf(f, "[jail]\nexec = %s\n", p->exec);
+	if (p->args != NULL)
+		fprintf(f, "args = %s\n", p->args);
 	if (p->init_script != NULL)
 		fprintf(f, "init-script = %s\n", p->init_script);
 	if (p->network_set)

@@ -47,6 +47,7 @@ static const char *const section_names[_SECTION_MAX] = {
 
 enum key_id {
 	KEY_EXEC,
+	KEY_ARGS,
 	KEY_INIT_SCRIPT,
 	KEY_NETWORK,
 	KEY_VPN,
@@ -82,6 +83,7 @@ struct key_def {
 
 static const struct key_def keys[] = {
     {SECTION_JAIL, "exec", KEY_EXEC, false},
+    {SECTION_JAIL, "args", KEY_ARGS, false},
     {SECTION_JAIL, "init-script", KEY_INIT_SCRIPT, false},
     {SECTION_JAIL, "network", KEY_NETWORK, false},
     {SECTION_JAIL, "vpn", KEY_VPN, false},
@@ -780,6 +782,19 @@ handle_scalar(struct parser *ps, enum key_id id, const char *key, const char *va
 		}
 		p->exec = strdup(value);
 		return p->exec == NULL ? oom(ps) : 0;
+	case KEY_ARGS: {
+		_cleanup_strv_ char **words = NULL;
+
+		/* Split now only to find a quote left open: the CLI splits
+		 * it again at each run, from the text kept as written. */
+		r = profile_args_split(value, &words, &reason);
+		if (r == -ENOMEM)
+			return oom(ps);
+		if (r < 0)
+			return fail(ps, ps->line, "invalid value for 'args': %s", reason);
+		p->args = strdup(value);
+		return p->args == NULL ? oom(ps) : 0;
+	}
 	case KEY_INIT_SCRIPT:
 		return jail_path(ps, key, value, &p->init_script);
 	case KEY_VPN:

@@ -105,6 +105,7 @@ profile_free(struct jail_profile *p)
 	free(p->name);
 	free(p->source);
 	free(p->exec);
+	free(p->args);
 	free(p->init_script);
 	free(p->vpn);
 	dbus_done(&p->dbus);
@@ -152,7 +153,7 @@ profile_equal(const struct jail_profile *a, const struct jail_profile *b)
 {
 	if (a == NULL || b == NULL)
 		return a == b;
-	if (!str_eq(a->name, b->name) || !str_eq(a->exec, b->exec) ||
+	if (!str_eq(a->name, b->name) || !str_eq(a->exec, b->exec) || !str_eq(a->args, b->args) ||
 	    !str_eq(a->init_script, b->init_script) || !str_eq(a->vpn, b->vpn))
 		return false;
 	if (a->network_set != b->network_set || (a->network_set && a->network != b->network))

@@ -97,6 +97,7 @@ struct jail_profile {
 	char *name;	    /* the jail's name (from the file name or --profile) */
 	char *source;	    /* the file it was loaded from, for messages; may be NULL */
 	char *exec;	    /* as the user wrote it: a symlink stays a symlink */
+	char *args;         /* [jail] args as written (profile_args_split() splits it), or NULL */
 	char *init_script;  /* absolute (relative paths are from the profile's folder) */
 	bool network_set;   /* `network =` was given */
 	enum jail_network network;
@@ -229,6 +230,15 @@ profile_freep(struct jail_profile **p)
  * relative path, an overlong value, ...); whether values make sense is
  * checked when the dump is parsed. */
 int profile_dump(const struct jail_profile *p, char **ret);
+
+/* Splits S, the value of the `args` key, into words as docs/profiles.md
+ * says (blanks separate words; '…' and "…" quote; a backslash outside
+ * '…' takes the next character as it is; nothing is expanded). Returns 0
+ * and sets *ret (a NULL-terminated, malloc'd list; empty for a value of
+ * blanks), -EINVAL for a quote never closed or a trailing backslash,
+ * -E2BIG beyond PROFILE_LIST_MAX words (*reterr_reason, when non-NULL,
+ * says which), -ENOMEM. */
+int profile_args_split(const char *s, char ***ret, const char **reterr_reason);
 
 /* The rights in force: start from RIGHTS_SECURE when secure, else from
  * RIGHTS_DEFAULT; add allow; remove deny. */

@@ -63,6 +63,7 @@ struct jail_spec {
 	 * jail's own at $XDG_RUNTIME_DIR/bus and the bridge between them
 	 * (docs/jail.md "A private session bus"). */
 	bool private_bus;
+	struct jail_socket a11y; /* the accessibility bus's → $XDG_RUNTIME_DIR/at-spi-bus */
 	char *session_manager;
 
 	char **share_src; /* per [share] entry: its host path, symlinks resolved and

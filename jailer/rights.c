@@ -264,6 +264,7 @@ apply_rights(const struct jail_spec *spec)
 		bind_socket(&spec->ice);
 	}
 	bind_socket(&spec->dbus);
+	bind_socket(&spec->a11y);
 	if (spec->dbus.host != NULL && (spec->rights & RIGHT_PORTALS))
 		bind_portals(spec);
 	if (spec->dbus_system.host != NULL) {

@@ -266,6 +266,13 @@ spec_dbus(struct jail_spec *spec, const struct spec_host *host)
 
 	proxy_socket_set(spec, host, &spec->dbus, STATE_DBUS_PROXY_SOCK, jail, "dbus");
 	spec->private_bus = private_bus && spec->dbus.host != NULL;
+	/* The accessibility bus, beside the session bus: only with it, and
+	 * only when the session had one (the proxy made the socket). */
+	if (spec->dbus.host != NULL) {
+		_cleanup_free_ char *a11y = xasprintf("%s/at-spi-bus", spec->runtime_dir);
+
+		proxy_socket_set(spec, host, &spec->a11y, STATE_A11Y_SOCK, a11y, "dbus");
+	}
 }
 
 static void
@@ -337,6 +344,13 @@ spec_env(struct jail_spec *spec, const struct spec_host *host)
 		_cleanup_free_ char *addr = xasprintf("unix:path=%s/bus", spec->runtime_dir);
 
 		env_add(&spec->env, "DBUS_SESSION_BUS_ADDRESS", addr);
+	}
+	/* Toolkits read it before they ask the session bus for the address
+	 * (which would name the host's bus, not there in the jail). */
+	if (spec->a11y.host != NULL) {
+		_cleanup_free_ char *addr = xasprintf("unix:path=%s", spec->a11y.jail);
+
+		env_add(&spec->env, "AT_SPI_BUS_ADDRESS", addr);
 	}
 	if (spec->dbus_system.host != NULL)
 		env_add(&spec->env, "DBUS_SYSTEM_BUS_ADDRESS", "unix:path=" JAIL_SYSTEM_BUS);
@@ -638,6 +652,7 @@ jail_spec_done(struct jail_spec *spec)
 	jail_socket_done(&spec->ice);
 	jail_socket_done(&spec->dbus);
 	jail_socket_done(&spec->dbus_system);
+	jail_socket_done(&spec->a11y);
 	spec->session_manager = mfree(spec->session_manager);
 	spec->log_fd = safe_close(spec->log_fd);
 	spec->home_fd = safe_close(spec->home_fd);

@@ -13,6 +13,8 @@
  *                          so a CLI that hears nothing for long knows the
  *                          supervisor is stopped or wedged)
  *   daemon → CLI   REPLY   status=ok | status=error, code=N, message=TEXT
+ *                          (with ok, TEXT is empty or warnings, one a line:
+ *                          what the jail started without)
  */
 #ifndef JAILSUP_STATE_CONTROL_H
 #define JAILSUP_STATE_CONTROL_H

@@ -30,6 +30,7 @@ struct stat;
 #define STATE_DBUS_PROXY_PID "dbus-proxy.pid"
 #define STATE_DBUS_PROXY_SOCK "dbus-proxy.sock"   /* the filtered session bus */
 #define STATE_DBUS_SYSTEM_SOCK "dbus-system.sock" /* the filtered system bus */
+#define STATE_A11Y_SOCK        "a11y.sock"        /* the filtered accessibility bus */
 #define STATE_DBUS_PROXY_DIR "dbus-proxy" /* the proxy's own folder: it makes its sockets there */
 #define STATE_APP_INFO         "flatpak-info" /* the jail's identity for the portals (dbus-proxy.h) */
 #define STATE_X11_DIR "x11"             /* the nested X server's own folder: its socket is made there */

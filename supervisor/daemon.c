@@ -35,6 +35,7 @@
 #include <time.h>
 
 #include "ini-profiles/profile.h"
+#include "ini-profiles/trust.h"
 #include "state/control.h"
 #include "state/exe-paths.h"
 #include "state/iso-pipe.h"
@@ -85,6 +86,7 @@ struct jail {
 	struct kv_list state;	 /* the state file's content */
 	off_t log_from;		 /* where this start's lines begin in the log */
 	char progress[128];	 /* what its start waits for now (jail_progress()) */
+	char warnings[768];      /* lines for the requester with the start's "ok" */
 	LIST_HEAD(, waiter) waiters;
 	LIST_ENTRY(jail) entry;
 };
@@ -559,6 +561,7 @@ jail_ended(struct ev_loop *loop, struct jail *j)
 	(void) unlinkat(j->dir_fd, STATE_DISPATCH_SOCK, 0);
 	(void) unlinkat(j->dir_fd, STATE_DBUS_PROXY_SOCK, 0);
 	(void) unlinkat(j->dir_fd, STATE_DBUS_SYSTEM_SOCK, 0);
+	(void) unlinkat(j->dir_fd, STATE_A11Y_SOCK, 0);
 	/* Empty once its sockets were moved out; anything a proxy left in it
 	 * goes with the next start's (dbus_proxy_spawn()). */
 	(void) unlinkat(j->dir_fd, STATE_DBUS_PROXY_DIR, AT_REMOVEDIR);
@@ -681,7 +684,7 @@ iso_pipe_cb(struct ev_loop *loop, ev_io *w, int revents)
 			/* openvpn may have died between the go byte and now. */
 			jail_set_status(j, j->net.vpn_lost ? JAIL_DEGRADED : JAIL_RUNNING);
 			start_step(STEP_READY);
-			reply_waiters(j, "ok", 0, NULL);
+			reply_waiters(j, "ok", 0, j->warnings[0] != '\0' ? j->warnings : NULL);
 			jailer_standby_refill(loop);
 		}
 	}
@@ -704,22 +707,54 @@ jailer_cb(struct ev_loop *loop, ev_child *w, int revents)
  * not keep its requesters waiting forever: kill the jailer, and the EOF
  * that follows ends the jail as failed. */
 /* A line in the jail's log: a failed start's reply is that log. */
+static void
+jail_log_line(struct jail *j, const char *level, const char *msg)
+{
+	_cleanup_close_ int fd = helper_open_log(j->dir_fd);
+	_cleanup_free_ char *line = NULL;
+
+	if (asprintf(&line, "jailsup[%s]: %s: %s\n", j->name, level, msg) < 0)
+		return;
+	if (fd >= 0)
+		(void) write_all(fd, line, strlen(line));
+}
+
 static void jail_log(struct jail *j, const char *fmt, ...) _printf_(2, 3);
 static void
 jail_log(struct jail *j, const char *fmt, ...)
 {
-	_cleanup_close_ int fd = helper_open_log(j->dir_fd);
-	_cleanup_free_ char *msg = NULL, *line = NULL;
+	_cleanup_free_ char *msg = NULL;
 	va_list ap;
 	int n;
 
 	va_start(ap, fmt);
 	n = vasprintf(&msg, fmt, ap);
 	va_end(ap);
-	if (n < 0 || asprintf(&line, "jailsup[%s]: error: %s\n", j->name, msg) < 0)
+	if (n >= 0)
+		jail_log_line(j, "error", msg);
+}
+
+/* A right the jail starts without, said where the user looks: the
+ * supervisor's log, the jail's, and the "ok" of the start, which the CLI
+ * that asked prints as a warning. */
+static void jail_warn(struct jail *j, const char *fmt, ...) _printf_(2, 3);
+static void
+jail_warn(struct jail *j, const char *fmt, ...)
+{
+	_cleanup_free_ char *msg = NULL;
+	size_t used = strlen(j->warnings);
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vasprintf(&msg, fmt, ap);
+	va_end(ap);
+	if (n < 0)
 		return;
-	if (fd >= 0)
-		(void) write_all(fd, line, strlen(line));
+	log_warn("jail '%s': %s", j->name, msg);
+	jail_log_line(j, "warning", msg);
+	(void) snprintf(j->warnings + used, sizeof(j->warnings) - used, "%s%s",
+	                used > 0 ? "\n" : "", msg);
 }
 
 static void
@@ -944,6 +979,33 @@ jail_spawn(struct jail *j)
 	return 0;
 }
 
+/* The accessibility bus's socket is taken only in at-spi-bus-launcher's
+ * folder (dbus-proxy.h); a profile could still share that folder
+ * read-write, and its jail then plant the socket every other jail's
+ * proxy would connect to. Then no jail gets the bus (CMD asks for none). */
+static void
+a11y_check_folder(struct jail *j, struct dbus_proxy_cmd *cmd)
+{
+	_cleanup_free_ char *dir = NULL, *where = NULL;
+	int r;
+
+	if (cmd->session_addr == NULL || cmd->runtime_dir == NULL)
+		return;
+	dir = path_join(cmd->runtime_dir, DBUS_A11Y_DIR);
+	r = dir != NULL ? trust_path_jail_writable(&j->sv->env, dir, &where) : -ENOMEM;
+	if (r == 0 || r == -ENOENT)
+		return;
+	cmd->session_addr = mfree(cmd->session_addr);
+	if (r == 1 || r == -ELOOP)
+		jail_warn(j,
+		          "the accessibility bus's folder '%s' is where a jail can write (%s): "
+		          "no accessibility bus",
+		          dir, where != NULL ? where : "?");
+	else
+		log_warn_errno(r, "jail '%s': unable to check '%s', no accessibility bus", j->name,
+		               dir);
+}
+
 /* With a dbus right in force, starts the jail's xdg-dbus-proxy, confined
  * (the real bus addresses are the requesting CLI's), and sets
  * j->proxy_fd; with neither, nothing runs. An address that is not a local
@@ -973,6 +1035,7 @@ start_proxy(struct jail *j, const struct jail_profile *p, const struct control_m
 	}
 	if (r < 0)
 		return r;
+	a11y_check_folder(j, &cmd);
 	r = dbus_proxy_spawn(j->dir_fd, state_path, &cmd, &pid, &j->proxy_fd);
 	if (r < 0)
 		return log_error_errno(r, "unable to start xdg-dbus-proxy for jail '%s'", j->name);
@@ -1105,6 +1168,74 @@ xserver_ready_cb(struct ev_loop *loop, struct xserver *x, int r, const char *why
 	}
 	start_step(STEP_XSERVER_READY);
 	helper_ready(loop, j);
+}
+
+/* Whether something listens on the unix socket PATH (absolute): a
+ * connect that does not wait (a full backlog still means a listener). */
+static bool
+socket_listening(const char *path)
+{
+	_cleanup_free_ char *dir = strdup(path);
+	_cleanup_close_ int dir_fd = -1, fd = -1;
+	char *slash = dir != NULL ? strrchr(dir, '/') : NULL;
+
+	if (slash == NULL || slash[1] == '\0')
+		return false;
+	*slash = '\0';
+	dir_fd = open(dir[0] != '\0' ? dir : "/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (dir_fd < 0)
+		return false;
+	fd = unix_connect_at(dir_fd, slash + 1, SOCK_STREAM, SOCK_NONBLOCK);
+	return fd >= 0 || fd == -EAGAIN;
+}
+
+/* The displays a profile grants but the requester's session does not
+ * have: the jail starts without them, as with any right whose service is
+ * not running (an app may do with the other display, or need none), but
+ * the user hears which value named what, at once, rather than an app's
+ * "cannot open display" later. An unset DISPLAY or WAYLAND_DISPLAY is a
+ * session without that display, and no news. */
+static void
+start_display_warnings(struct jail *j, const struct jail_profile *p, const struct control_msg *m)
+{
+	const char *display = request_env(m, "DISPLAY");
+	const char *wayland = request_env(m, "WAYLAND_DISPLAY");
+	unsigned rights = profile_rights(p), number;
+
+	if ((rights & RIGHT_X11) && display != NULL) {
+		if (xserver_parse_display(display, &number) < 0)
+			jail_warn(j,
+			          "x11: DISPLAY=%s is not a local display (':N'); the jail has "
+			          "no X11 display",
+			          display);
+		else if (!xserver_display_listening(number))
+			jail_warn(j,
+			          "x11: DISPLAY=%s but no X server listens at "
+			          "/tmp/.X11-unix/X%u; the jail has no X11 display",
+			          display, number);
+	}
+	if ((rights & RIGHT_WAYLAND) && wayland != NULL) {
+		_cleanup_free_ char *path = NULL;
+		const char *base =
+		    strrchr(wayland, '/') != NULL ? strrchr(wayland, '/') + 1 : wayland;
+
+		/* Where the jailer looks (jailer/spec.c): an absolute path, or
+		 * a name in $XDG_RUNTIME_DIR. */
+		if (wayland[0] == '/')
+			path = strdup(wayland);
+		else if (j->sv->env.xdg_runtime_dir != NULL)
+			path = path_join(j->sv->env.xdg_runtime_dir, wayland);
+		if (!state_name_valid(base))
+			jail_warn(j,
+			          "wayland: WAYLAND_DISPLAY=%s is not a socket name; the jail "
+			          "has no Wayland display",
+			          wayland);
+		else if (path != NULL && !socket_listening(path))
+			jail_warn(j,
+			          "wayland: WAYLAND_DISPLAY=%s but no compositor listens at %s; "
+			          "the jail has no Wayland display",
+			          wayland, path);
+	}
 }
 
 /* With x11 granted (and not x11 = host), the jail's own X server on the
@@ -1330,6 +1461,8 @@ jail_start(struct supervisor *sv, const char *name, const struct control_msg *m,
 	r = start_record_starting(j, p, m, &crypt, ret_msg);
 	start_step(STEP_STATE_STARTING);
 	j->log_from = jail_start_new_log(j->dir_fd);
+	if (r >= 0)
+		start_display_warnings(j, p, m);
 	if (r < 0 || (r = start_write_profile(j, p)) < 0)
 		goto failed;
 	start_step(STEP_PROFILE_WRITTEN);

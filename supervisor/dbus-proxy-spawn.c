@@ -19,17 +19,22 @@
  * and sandbox with `jailsup explain`, does not link the sandbox and
  * libseccomp.
  */
+#include "supervisor/dbus-proxy-spawn.h"
+
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 
+#include <assert.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <poll.h>
+#include <signal.h>
 
 #include "state/exe-paths.h"
 #include "state/log.h"
 #include "state/sandbox.h"
 #include "state/state.h"
-#include "supervisor/dbus-proxy-spawn.h"
 #include "supervisor/helper.h"
 
 /* The sandbox's seccomp filter, compiled once per supervisor at the first
@@ -42,7 +47,128 @@ struct proxy_child {
 	const char *exe; /* NULL: not found */
 	char **argv;
 	const struct sandbox *sb;
+	const struct dbus_proxy_cmd *cmd;
+	const char *dbus_send; /* NULL: not found, no accessibility bus */
 };
+
+/* How long the proxy's child waits for the answer to GetAddress: the
+ * jail's start waits as long. */
+#define A11Y_QUERY_MS 3000
+
+/* Asks org.a11y.Bus.GetAddress on the session bus ADDR with dbus-send,
+ * without a shell: its reply (at most SIZE - 1 bytes of it) in BUF, or
+ * -errno. In the proxy's child before its sandbox: it blocks only the
+ * child, never the supervisor's loop. */
+static int
+a11y_query(const char *dbus_send, const char *addr, char *buf, size_t size)
+{
+	_cleanup_free_ char *bus = NULL;
+	char timeout[32];
+	char *argv[] = {"dbus-send",
+	                NULL,
+	                timeout,
+	                "--print-reply=literal",
+	                "--dest=" DBUS_A11Y_NAME,
+	                DBUS_A11Y_PATH,
+	                DBUS_A11Y_NAME ".GetAddress",
+	                NULL};
+	static char *const envp[] = {NULL};
+	int fds[2], st;
+	size_t len = 0;
+	pid_t pid;
+
+	if (asprintf(&bus, "--bus=%s", addr) < 0)
+		return -ENOMEM;
+	argv[1] = bus;
+	snprintf(timeout, sizeof(timeout), "--reply-timeout=%d", A11Y_QUERY_MS - 500);
+	if (pipe2(fds, O_CLOEXEC) < 0)
+		return -errno;
+	pid = fork();
+	if (pid < 0) {
+		safe_close(fds[0]);
+		safe_close(fds[1]);
+		return -errno;
+	}
+	if (pid == 0) {
+		/* stderr stays the jail's log: dbus-send's error is its reason. */
+		if (dup2(fds[1], 1) < 0)
+			_exit(127);
+		(void) syscall(SYS_close_range, 3, ~0u, 0);
+		execve(dbus_send, argv, envp);
+		_exit(127);
+	}
+	safe_close(fds[1]);
+	for (;;) {
+		struct pollfd p = {.fd = fds[0], .events = POLLIN};
+		ssize_t n;
+
+		/* dbus-send gives up before this (--reply-timeout) and
+		 * closes its end: each wait is bounded, and so are they all. */
+		if (poll(&p, 1, A11Y_QUERY_MS) <= 0)
+			break;
+		n = read(fds[0], buf + len, size - 1 - len);
+		if (n <= 0 || (len += (size_t) n) == size - 1)
+			break;
+	}
+	buf[len] = '\0';
+	safe_close(fds[0]);
+	(void) kill(pid, SIGKILL);
+	(void) waitpid(pid, &st, 0);
+	return 0;
+}
+
+/* With a session bus: the accessibility bus, when the session has one
+ * and it is where at-spi-bus-launcher makes it (dbus-proxy.h), added to
+ * the proxy's argv (*ARGV, a copy) and its sandbox's binds (SB, BINDS:
+ * room for one more). Nothing when there is none; said in the jail's log
+ * when one was refused. */
+static void
+a11y_add(const struct proxy_child *c, char ***argv, struct sandbox *sb, struct sandbox_bind *binds)
+{
+	_cleanup_free_ char *addr = NULL, *path = NULL, *dir = NULL;
+	_cleanup_close_ int dir_fd = -1;
+	const char *reply, *name;
+	char buf[1024];
+	struct stat st;
+	int r;
+
+	if (c->cmd->session_addr == NULL || c->dbus_send == NULL ||
+	    a11y_query(c->dbus_send, c->cmd->session_addr, buf, sizeof(buf)) < 0)
+		return;
+	/* "   unix:path=…,guid=…\n": a string, as dbus-send prints one. */
+	reply = buf + strspn(buf, " \t");
+	buf[strcspn(buf, "\n")] = '\0';
+	if (reply[0] == '\0')
+		return; /* no accessibility bus: the session's state */
+	r = dbus_a11y_address(reply, c->cmd->runtime_dir, &addr, &path);
+	if (r < 0) {
+		dprintf(2,
+		        "jailsup: warning: the accessibility bus address is not a socket in "
+		        "'%s/" DBUS_A11Y_DIR "', refused: the jail gets no accessibility bus\n",
+		        c->cmd->runtime_dir != NULL ? c->cmd->runtime_dir : "$XDG_RUNTIME_DIR");
+		return;
+	}
+	/* The folder and the socket as at-spi-bus-launcher makes them: ours,
+	 * no symlink on the last two steps, a socket. */
+	name = strrchr(path, '/') + 1;
+	dir = strndup(path, (size_t) (name - 1 - path));
+	if (dir == NULL)
+		return;
+	dir_fd = open(dir, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (dir_fd < 0 || fstat(dir_fd, &st) < 0 || st.st_uid != getuid() ||
+	    fstatat(dir_fd, name, &st, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISSOCK(st.st_mode) ||
+	    st.st_uid != getuid()) {
+		dprintf(2,
+		        "jailsup: warning: the accessibility bus '%s' is not a socket of ours, "
+		        "refused: the jail gets no accessibility bus\n",
+		        path);
+		return;
+	}
+	if (dbus_a11y_proxy_args(addr, argv) < 0)
+		return;
+	binds[sb->n_binds] = (struct sandbox_bind){.src = TAKE_PTR(path)};
+	sb->n_binds++;
+}
 
 static void
 proxy_child(void *data, int ready_fd)
@@ -50,7 +176,10 @@ proxy_child(void *data, int ready_fd)
 	/* Nothing of the supervisor's environment: the proxy needs none. */
 	static char *const envp[] = {NULL};
 	const struct proxy_child *c = data;
+	struct sandbox_bind binds[DBUS_PROXY_BINDS_MAX];
+	struct sandbox sb = *c->sb;
 	struct sandbox_error err = {};
+	char **argv = NULL;
 	int null = open("/dev/null", O_RDWR | O_CLOEXEC);
 	int log = helper_open_log(c->dir_fd);
 	int out = log >= 0 ? log : null;
@@ -67,7 +196,16 @@ proxy_child(void *data, int ready_fd)
 			   "(install xdg-dbus-proxy)\n");
 		_exit(127);
 	}
-	r = sandbox_enter(c->sb, &err);
+	/* A copy of the sandbox and argv: the accessibility bus, found
+	 * only now, adds to them. */
+	assert(sb.n_binds < DBUS_PROXY_BINDS_MAX);
+	memcpy(binds, sb.binds, sb.n_binds * sizeof(*binds));
+	sb.binds = binds;
+	for (char **a = c->argv; *a != NULL; a++)
+		if (strv_push(&argv, *a) < 0)
+			_exit(EXIT_TEMPORARY);
+	a11y_add(c, &argv, &sb, binds);
+	r = sandbox_enter(&sb, &err);
 	if (r < 0) {
 		dprintf(2, "jailsup: error: unable to confine xdg-dbus-proxy: %s%s%s%s: %s\n",
 			err.step, err.path != NULL ? " '" : "", err.path != NULL ? err.path : "",
@@ -77,7 +215,7 @@ proxy_child(void *data, int ready_fd)
 	/* Not the read end: holding it, the proxy would never see the pipe
 	 * break and would outlive a jail nobody watches. */
 	(void) syscall(SYS_close_range, DBUS_PROXY_FD_SYNC + 1, ~0u, 0);
-	execve(c->exe, c->argv, envp);
+	execve(c->exe, argv, envp);
 	dprintf(2, "jailsup: error: unable to run '%s': %s\n", c->exe, strerror(errno));
 	_exit(127);
 }
@@ -87,7 +225,8 @@ dbus_proxy_spawn(int dir_fd, const char *state_path, const struct dbus_proxy_cmd
 		 pid_t *ret_pid, int *ret_ready_fd)
 {
 	_cleanup_free_ char *proxy_dir = path_join(state_path, STATE_DBUS_PROXY_DIR);
-	_cleanup_free_ char *found = NULL, *exe = NULL, *info_path = NULL;
+	_cleanup_free_ char *found = NULL, *exe = NULL, *info_path = NULL, *send_found = NULL,
+	                    *dbus_send = NULL;
 	struct sandbox_bind binds[DBUS_PROXY_BINDS_MAX];
 	_cleanup_close_ int proxy_fd = -1, info_fd = -1;
 	struct proxy_child c;
@@ -98,6 +237,7 @@ dbus_proxy_spawn(int dir_fd, const char *state_path, const struct dbus_proxy_cmd
 		return -ENOMEM;
 	(void) unlinkat(dir_fd, STATE_DBUS_PROXY_SOCK, 0);
 	(void) unlinkat(dir_fd, STATE_DBUS_SYSTEM_SOCK, 0);
+	(void) unlinkat(dir_fd, STATE_A11Y_SOCK, 0);
 	/* A fresh folder: nothing an earlier proxy left is seen by this one. */
 	r = state_rm_rf(dir_fd, STATE_DBUS_PROXY_DIR);
 	if (r >= 0)
@@ -124,7 +264,17 @@ dbus_proxy_spawn(int dir_fd, const char *state_path, const struct dbus_proxy_cmd
 	if (proxy_filter == NULL)
 		(void) sandbox_filter_new(&proxy_filter);
 	sb.filter = proxy_filter;
-	c = (struct proxy_child){.dir_fd = dir_fd, .exe = exe, .argv = cmd->argv, .sb = &sb};
+	/* dbus-send asks for the accessibility bus (the proxy's child does,
+	 * before its sandbox): resolved here, as the proxy is. */
+	if (cmd->session_addr != NULL &&
+	    find_on_path("dbus-send", getenv("PATH"), &send_found) >= 0)
+		dbus_send = realpath(send_found, NULL);
+	c = (struct proxy_child){.dir_fd = dir_fd,
+	                         .exe = exe,
+	                         .argv = cmd->argv,
+	                         .sb = &sb,
+	                         .cmd = cmd,
+	                         .dbus_send = dbus_send};
 	return helper_spawn_sandboxed(dir_fd, STATE_DBUS_PROXY_PID, &sb, proxy_child, &c, ret_pid,
 				      ret_ready_fd);
 }
@@ -132,7 +282,8 @@ dbus_proxy_spawn(int dir_fd, const char *state_path, const struct dbus_proxy_cmd
 int
 dbus_proxy_publish(int dir_fd)
 {
-	static const char *const socks[] = {STATE_DBUS_PROXY_SOCK, STATE_DBUS_SYSTEM_SOCK};
+	static const char *const socks[] = {STATE_DBUS_PROXY_SOCK, STATE_DBUS_SYSTEM_SOCK,
+	                                    STATE_A11Y_SOCK};
 	_cleanup_close_ int fd = -1;
 	int n = 0, r;
 

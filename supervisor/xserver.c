@@ -248,8 +248,8 @@ static void ready_cb(struct ev_loop *loop, ev_io *w, int revents);
 
 /* Whether an X server listens on socket X<NUMBER> of /tmp/.X11-unix: a
  * connect that does not wait (a full backlog still means a server). */
-static bool
-display_listening(unsigned number)
+bool
+xserver_display_listening(unsigned number)
 {
 	_cleanup_close_ int dir_fd = -1, fd = -1;
 	char name[16];
@@ -291,7 +291,7 @@ xserver_start(struct ev_loop *loop, struct xserver *x, int dir_fd, const char *s
 	/* No server listens there (no socket, or one a server that is gone
 	 * left): the jail gets no X11, as with any right whose service is not
 	 * running, rather than a start that fails on Xephyr's error. */
-	if (!display_listening(number)) {
+	if (!xserver_display_listening(number)) {
 		log_debug("jail '%s': no X server listens at '%s', no X11", name, host_sock);
 		return 0;
 	}

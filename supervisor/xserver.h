@@ -64,6 +64,9 @@ int xserver_take_life_fd(struct xserver *x);
  * them when no jailer holds the pipe), and removes its files. */
 void xserver_done(struct ev_loop *loop, struct xserver *x, int dir_fd);
 
+/* Whether an X server listens on socket X<NUMBER> of /tmp/.X11-unix. */
+bool xserver_display_listening(unsigned number);
+
 /* The host display number of DISPLAY (":N", ":N.S", "unix:N"), or -EINVAL
  * for a display that is not a local socket. */
 int xserver_parse_display(const char *display, unsigned *ret);

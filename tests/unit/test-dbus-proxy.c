@@ -182,7 +182,8 @@ test_dbus_proxy_sandbox(void **state)
 	/* The jail's identity, read-only at /.flatpak-info, verified. */
 	dbus_proxy_sandbox(&c, "/opt/proxy/xdg-dbus-proxy", "/r/dbus-proxy", 7, "/r/flatpak-info",
 	                   9, binds, &sb);
-	assert_int_equal(sb.n_binds, DBUS_PROXY_BINDS_MAX);
+	/* One left: the proxy's child binds the accessibility bus there. */
+	assert_int_equal(sb.n_binds, DBUS_PROXY_BINDS_MAX - 1);
 	assert_string_equal(binds[4].src, "/r/flatpak-info");
 	assert_string_equal(binds[4].dst, "/.flatpak-info");
 	assert_int_equal(binds[4].flags, SANDBOX_BIND_VERIFY);
@@ -253,11 +254,75 @@ test_dbus_proxy_rules_portals(void **state)
 	assert_int_equal(strv_length(x), 1);
 }
 
+/* The accessibility bus's address is whoever owns org.a11y.Bus's word:
+ * only at-spi-bus-launcher's socket in the runtime folder is taken. */
+static void
+check_a11y(const char *reply, const char *want_addr, const char *want_path)
+{
+	_cleanup_free_ char *addr = NULL, *path = NULL;
+	int r = dbus_a11y_address(reply, "/run/user/1000", &addr, &path);
+
+	if (want_addr == NULL) {
+		assert_int_equal(r, -EPERM);
+		assert_null(addr);
+		return;
+	}
+	assert_int_equal(r, 0);
+	assert_string_equal(addr, want_addr);
+	assert_string_equal(path, want_path);
+}
+
+static void
+test_dbus_a11y_address(void **state)
+{
+	_cleanup_strv_ char **argv = NULL;
+
+	(void) state;
+	check_a11y("unix:path=/run/user/1000/at-spi/bus,guid=00ff",
+	           "unix:path=/run/user/1000/at-spi/bus", "/run/user/1000/at-spi/bus");
+	check_a11y("unix:path=/run/user/1000/at-spi/bus_0", "unix:path=/run/user/1000/at-spi/bus_0",
+	           "/run/user/1000/at-spi/bus_0");
+	/* Escapes undone before the check, as the proxy would connect. */
+	check_a11y("unix:path=/run/user/1000/at%2dspi/bus", "unix:path=/run/user/1000/at%2dspi/bus",
+	           "/run/user/1000/at-spi/bus");
+	/* Another socket of the user's, a way out of the folder, a folder
+	 * inside it, another name, abstract, the network, nothing. */
+	check_a11y("unix:path=/run/user/1000/ssh-agent.sock", NULL, NULL);
+	check_a11y("unix:path=/run/user/1000/at-spi/../bus", NULL, NULL);
+	check_a11y("unix:path=/run/user/1000/at-spi/x/bus", NULL, NULL);
+	check_a11y("unix:path=/run/user/1000/at-spi/bus_", NULL, NULL);
+	check_a11y("unix:path=/run/user/1000/at-spi/bus_1x", NULL, NULL);
+	check_a11y("unix:path=/run/user/1000/at-spi/bus2", NULL, NULL);
+	check_a11y("unix:path=/run/user/1000/at-spi/bus%00", NULL, NULL);
+	check_a11y("unix:path=/run/user/10000/at-spi/bus", NULL, NULL);
+	check_a11y("unix:abstract=/run/user/1000/at-spi/bus", NULL, NULL);
+	check_a11y("tcp:host=127.0.0.1,port=1", NULL, NULL);
+	check_a11y("", NULL, NULL);
+	assert_int_equal(dbus_a11y_address("unix:path=/x/at-spi/bus", "relative", &(char *){NULL},
+	                                   &(char *){NULL}),
+	                 -EPERM);
+
+	/* flatpak's filter, after the address and the socket. */
+	assert_int_equal(dbus_a11y_proxy_args("unix:path=/a", &argv), 0);
+	assert_string_equal(argv[0], "unix:path=/a");
+	assert_string_equal(argv[1], STATE_A11Y_SOCK);
+	assert_string_equal(argv[2], "--filter");
+	assert_true(strv_contains(argv, "--sloppy-names"));
+	assert_true(strv_contains(argv, "--call=org.a11y.atspi.Registry=org.a11y.atspi.Socket."
+	                                "Embed@/org/a11y/atspi/accessible/root"));
+	for (char **a = argv + 2; *a != NULL; a++)
+		assert_true(
+		    streq(*a, "--filter") || streq(*a, "--sloppy-names") ||
+		    strstartswith(*a, "--call=org.a11y.atspi.Registry=org.a11y.atspi.") ||
+		    strstartswith(*a, "--broadcast=org.a11y.atspi.Registry=org.a11y.atspi."));
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_dbus_proxy_cmd_path),
+	    cmocka_unit_test(test_dbus_a11y_address),
 	    cmocka_unit_test(test_dbus_proxy_cmd_escapes),
 	    cmocka_unit_test(test_dbus_proxy_cmd_abstract),
 	    cmocka_unit_test(test_dbus_proxy_cmd_refused),

@@ -218,6 +218,77 @@ test_profile_limit_to_string_roundtrip(void **state)
 
 /* --- profile_parse -------------------------------------------------------- */
 
+/* Splits S and checks the words against the NULL-terminated WANT. */
+static void
+check_split(const char *s, const char *const *want)
+{
+	_cleanup_strv_ char **v = NULL;
+	size_t i;
+
+	assert_int_equal(profile_args_split(s, &v, NULL), 0);
+	for (i = 0; want[i] != NULL; i++) {
+		assert_non_null(v[i]);
+		assert_string_equal(v[i], want[i]);
+	}
+	assert_null(v[i]);
+}
+
+static void
+test_profile_args_split_words(void **state)
+{
+	(void) state;
+	check_split("--no-remote --foo", (const char *[]){"--no-remote", "--foo", NULL});
+	check_split("  a \t b  ", (const char *[]){"a", "b", NULL});
+	check_split("", (const char *[]){NULL});
+	check_split(" \t ", (const char *[]){NULL});
+	/* Quotes keep blanks; quoted parts join the word they touch. */
+	check_split("--title \"two words\"", (const char *[]){"--title", "two words", NULL});
+	check_split("--x='a b'c\"d e\"", (const char *[]){"--x=a bcd e", NULL});
+	check_split("'it\"s' \"it's\"", (const char *[]){"it\"s", "it's", NULL});
+	/* An empty quoted word is a word. */
+	check_split("\"\" ''", (const char *[]){"", "", NULL});
+	/* A backslash takes the next character, outside '…' only. */
+	check_split("a\\ b \"q\\\"x\\\\\" '\\n'", (const char *[]){"a b", "q\"x\\", "\\n", NULL});
+	/* Nothing is expanded. */
+	check_split("$HOME ~ * `id` $(id)",
+	            (const char *[]){"$HOME", "~", "*", "`id`", "$(id)", NULL});
+}
+
+static void
+test_profile_args_split_errors(void **state)
+{
+	_cleanup_strv_ char **v = NULL;
+	const char *why = NULL;
+
+	(void) state;
+	assert_int_equal(profile_args_split("--title \"two words", &v, &why), -EINVAL);
+	assert_null(v);
+	assert_non_null(strstr(why, "never closed"));
+	assert_int_equal(profile_args_split("'open", &v, &why), -EINVAL);
+	assert_int_equal(profile_args_split("\"a\\\"", &v, &why), -EINVAL);
+	assert_int_equal(profile_args_split("a\\", &v, &why), -EINVAL);
+	assert_non_null(strstr(why, "escapes nothing"));
+	assert_null(v);
+}
+
+static void
+test_profile_parse_args(void **state)
+{
+	struct fx *fx = *state;
+	_cleanup_(profile_freep) struct jail_profile *p = NULL, *again = NULL;
+	_cleanup_free_ char *dump = NULL;
+
+	p = parse_ok(fx, "[jail]\nexec = /bin/sh\nargs = -a 'b c'\n");
+	assert_string_equal(p->args, "-a 'b c'");
+	assert_int_equal(profile_dump(p, &dump), 0);
+	assert_non_null(strstr(dump, "\nargs = -a 'b c'\n"));
+	again = parse_ok(fx, dump);
+	assert_true(profile_equal(p, again));
+	parse_fails(fx, "[jail]\nexec = /bin/sh\nargs = -a \"b\n", 3, "invalid value for 'args'");
+	parse_fails(fx, "[jail]\nexec = /bin/sh\nargs = a\nargs = b\n", 4, "duplicate key 'args'");
+	parse_fails(fx, "[jail]\nexec = /bin/sh\nargs =\n", 3, "empty value for 'args'");
+}
+
 static void
 test_profile_parse_minimal(void **state)
 {
@@ -2393,6 +2464,9 @@ main(void)
 	    T(test_right_to_string_each_bit),
 	    T(test_profile_limit_to_string_roundtrip),
 	    T(test_profile_parse_minimal),
+	    T(test_profile_args_split_words),
+	    T(test_profile_args_split_errors),
+	    T(test_profile_parse_args),
 	    T(test_profile_x11_key),
 	    T(test_profile_parse_full),
 	    T(test_profile_parse_unknown_section),
