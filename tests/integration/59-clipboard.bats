@@ -140,6 +140,8 @@ leaks_to_host() {
 		fail "with to-jail the jail's copy reached the host"
 	fi
 	[ "$(bridges | wc -l)" -eq 1 ] || fail "not one bridge: $(bridges)"
+	run jailsup explain cj
+	assert_output_contains "clipboard = to-jail: what you copy can be pasted in the jail"
 }
 
 @test "both: what the jail copies is pasted on the host, and the host's in the jail" {
@@ -166,6 +168,8 @@ leaks_to_host() {
 	fi
 	# The jail's own X server keeps its own clipboard.
 	jail_paste_is co JAILSECRET || fail "the jail's own clipboard is lost"
+	run jailsup explain co
+	assert_output_contains "clipboard = off: none"
 }
 
 @test "secure = true with x11: the clipboard is off unless the profile asks" {
