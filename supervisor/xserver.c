@@ -432,6 +432,10 @@ xserver_start_clipboard(struct xserver *x, int dir_fd, const char *state_path, c
 	                            .n_binds = n,
 	                            .new_netns = true,
 	                            .new_pidns = true,
+#if defined(__SANITIZE_ADDRESS__)
+	                            /* AddressSanitizer reads its maps there. */
+	                            .proc = true,
+#endif
 	                            .filter = xserver_filter},
 	};
 	r = helper_spawn(dir_fd, NULL, xserver_child, &c, &pid, &ready_fd);
