@@ -9,7 +9,8 @@
  * selection on the source side (XFixes SelectionNotify) and, when someone
  * there takes it, takes the CLIPBOARD on the other side; a paste there is
  * a SelectionRequest to us, which we answer by converting from the source
- * (UTF8_STRING only) at that moment. MODE to-jail: the host is the only
+ * (UTF8_STRING only), once per owner: the answer is kept until the owner
+ * changes. MODE to-jail: the host is the only
  * source, the jail's selections are never read. both: each way.
  *
  * What the jail's X server sends us is the jail's to write: a selection
@@ -66,6 +67,14 @@ struct display {
 	bool source;          /* its owner is followed, its CLIPBOARD read */
 	bool owned;           /* we own its CLIPBOARD for the other side */
 	bool refused_logged;  /* one line per owner, not one per request */
+	/* As a source: what its present owner gave (or why not), so that a
+	 * flood of pastes, forged or not, costs its owner one conversion. */
+	uint64_t epoch; /* counts the owner changes */
+	bool cached;
+	uint64_t cache_epoch;
+	int cache_r;
+	uint8_t *cache;
+	size_t cache_len;
 	xcb_atom_t atoms[_ATOM_MAX];
 	struct display *other;
 };
@@ -214,6 +223,17 @@ connect_display(struct display *d, const char *display, const char *auth, bool o
 	return 0;
 }
 
+/* Drops SRC's cached text, which may be a password. */
+static void
+forget(struct display *src)
+{
+	if (src->cache != NULL)
+		explicit_bzero(src->cache, src->cache_len);
+	src->cache = mfree(src->cache);
+	src->cache_len = 0;
+	src->cached = false;
+}
+
 /* The source SRC's CLIPBOARD has a new OWNER: the other side's becomes
  * ours (a paste there comes to us), or, with no owner, is let go. */
 static void
@@ -224,6 +244,8 @@ owner_changed(struct display *src, xcb_window_t owner)
 	if (owner == src->win)
 		return; /* ours: we serve the other direction there */
 	src->refused_logged = false;
+	src->epoch++;
+	forget(src);
 	if (owner == XCB_NONE) {
 		if (dst->owned)
 			xcb_set_selection_owner(dst->c, XCB_NONE, dst->atoms[ATOM_CLIPBOARD],
@@ -390,7 +412,8 @@ serve_request(struct display *d, const xcb_selection_request_event_t *req)
 {
 	struct display *src = d->other;
 	xcb_atom_t prop = req->property != XCB_NONE ? req->property : req->target;
-	_cleanup_free_ uint8_t *buf = NULL;
+	uint64_t epoch = src->epoch;
+	uint8_t *buf = NULL;
 	size_t len = 0;
 	int r;
 
@@ -415,10 +438,31 @@ serve_request(struct display *d, const xcb_selection_request_event_t *req)
 		refuse_request(d, req);
 		return;
 	}
-	r = convert(src, &buf, &len);
-	/* We write it in one request, never in parts. */
-	if (r >= 0 && len + 64 > (size_t) xcb_get_maximum_request_length(d->c) * 4)
-		r = -EFBIG;
+	if (src->cached && src->cache_epoch == epoch) {
+		r = src->cache_r;
+	} else {
+		r = convert(src, &buf, &len);
+		/* We write it in one request, never in parts. */
+		if (r >= 0 && len + 64 > (size_t) xcb_get_maximum_request_length(d->c) * 4) {
+			explicit_bzero(buf, len);
+			buf = mfree(buf);
+			r = -EFBIG;
+		}
+		/* Kept unless the owner changed meanwhile (convert() handles
+		 * the source's events) or may answer next time. */
+		if (src->epoch == epoch && r != -ETIMEDOUT && r != -ECONNRESET) {
+			forget(src);
+			src->cached = true;
+			src->cache_epoch = epoch;
+			src->cache_r = r;
+			src->cache = TAKE_PTR(buf);
+			src->cache_len = len;
+		}
+	}
+	if (r >= 0 && src->cached && src->cache_epoch == epoch) {
+		buf = src->cache;
+		len = src->cache_len;
+	}
 	if (r < 0) {
 		if (!src->refused_logged)
 			log_warn("the clipboard of %s is not passed on: %s", src->what,
@@ -430,6 +474,10 @@ serve_request(struct display *d, const xcb_selection_request_event_t *req)
 	xcb_change_property(d->c, XCB_PROP_MODE_REPLACE, req->requestor, prop,
 	                    d->atoms[ATOM_UTF8_STRING], 8, (uint32_t) len, buf);
 	notify(d, req, prop);
+	if (buf != src->cache) {
+		explicit_bzero(buf, len);
+		free(buf);
+	}
 }
 
 static void

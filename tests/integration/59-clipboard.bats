@@ -262,6 +262,52 @@ EOF
 	[ "$(bridges)" = "$pid" ] || fail "the bridge was replaced: $(bridges)"
 }
 
+# A host owner that answers every UTF8_STRING request with "counted" and
+# writes one line per request to COUNT.
+host_counting_owner() {
+	local count=$1
+	cat >"$BATS_TEST_TMPDIR/counting.py" <<'EOF'
+import sys
+from Xlib import X, display
+from Xlib.protocol import event
+
+d = display.Display()
+w = d.screen().root.create_window(0, 0, 1, 1, 0, X.CopyFromParent)
+clip, utf8 = d.intern_atom("CLIPBOARD"), d.intern_atom("UTF8_STRING")
+w.set_selection_owner(clip, X.CurrentTime)
+d.sync()
+while True:
+    e = d.next_event()
+    if e.type != X.SelectionRequest:
+        continue
+    prop = X.NONE
+    if e.target == utf8:
+        with open(sys.argv[1], "a") as f:
+            f.write("request\n")
+        prop = e.property or e.target
+        e.requestor.change_property(prop, utf8, 8, b"counted")
+    e.requestor.send_event(event.SelectionNotify(time=e.time, requestor=e.requestor,
+        selection=e.selection, target=e.target, property=prop))
+    d.flush()
+EOF
+	bg python3 "$BATS_TEST_TMPDIR/counting.py" "$count"
+	wait_for host_paste_is counted
+	: >"$count"
+}
+
+@test "a flood of pastes in the jail costs the host's owner one conversion" {
+	clip_profile cf
+	start_jail cf
+	count=$BATS_TEST_TMPDIR/requests
+	host_counting_owner "$count"
+	wait_for jail_paste_is cf counted || fail "$(jail_log cf)"
+	run jailsup run cf -c '
+		for _ in $(seq 30); do timeout 5 xclip -o -selection clipboard; echo; done | sort | uniq -c'
+	assert_status 0
+	[ "$(echo "$output" | tr -s ' ')" = " 30 counted" ] || fail "the pastes gave: $output"
+	[ "$(wc -l <"$count")" -eq 1 ] || fail "the host's owner was asked $(wc -l <"$count") times"
+}
+
 @test "the bridge runs confined: its own network and PID namespaces, no_new_privs, seccomp, no home" {
 	clip_profile cc "clipboard = both"
 	start_jail cc
