@@ -35,6 +35,7 @@
 #include <xcb/xcb.h>
 #include <xcb/xfixes.h>
 
+#include "clipboard/clipboard-text.h"
 #include "state/log.h"
 #include "state/util.h"
 
@@ -79,87 +80,25 @@ struct display {
 	struct display *other;
 };
 
-/* Whether BUF holds well-formed UTF-8 (no overlong forms, no surrogates,
- * nothing past U+10FFFF) and no NUL, which a C string of the receiver
- * would cut. */
-static bool
-utf8_text_valid(const uint8_t *buf, size_t len)
-{
-	size_t i = 0;
-
-	while (i < len) {
-		uint8_t b = buf[i];
-		uint32_t cp;
-		size_t n;
-
-		if (b == 0)
-			return false;
-		if (b < 0x80) {
-			i++;
-			continue;
-		}
-		if (b >= 0xc2 && b <= 0xdf)
-			n = 1, cp = b & 0x1f;
-		else if (b >= 0xe0 && b <= 0xef)
-			n = 2, cp = b & 0x0f;
-		else if (b >= 0xf0 && b <= 0xf4)
-			n = 3, cp = b & 0x07;
-		else
-			return false;
-		if (len - i <= n)
-			return false;
-		for (size_t k = 1; k <= n; k++) {
-			if ((buf[i + k] & 0xc0) != 0x80)
-				return false;
-			cp = cp << 6 | (buf[i + k] & 0x3f);
-		}
-		if ((n == 2 && cp < 0x800) || (n == 3 && cp < 0x10000) || cp > 0x10ffff ||
-		    (cp >= 0xd800 && cp <= 0xdfff))
-			return false;
-		i += n + 1;
-	}
-	return true;
-}
-
-/* Counted field I of an Xauthority entry (u16 big-endian length, bytes). */
-static const uint8_t *
-xauth_field(const uint8_t *buf, size_t len, size_t *pos, uint16_t *ret_len)
-{
-	const uint8_t *f;
-
-	if (*pos + 2 > len)
-		return NULL;
-	*ret_len = (uint16_t) (buf[*pos] << 8 | buf[*pos + 1]);
-	f = buf + *pos + 2;
-	if (*pos + 2 + *ret_len > len)
-		return NULL;
-	*pos += 2 + *ret_len;
-	return f;
-}
-
 /* The first entry of the Xauthority file PATH, the nested server's one
  * cookie (the supervisor wrote it for display 0, which is the jail's
- * number, not ours), as xcb wants it; its buffers point into *BUF. */
+ * number, not ours), as xcb wants it; its buffers point into BUF. */
 static int
 read_cookie(const char *path, uint8_t *buf, size_t size, xcb_auth_info_t *ret)
 {
 	_cleanup_fclose_ FILE *f = fopen(path, "re");
-	const uint8_t *name, *data;
-	uint16_t name_len, data_len, skip;
-	size_t len, pos = 2;
+	struct clipboard_cookie cookie;
+	int r;
 
 	if (f == NULL)
 		return -errno;
-	len = fread(buf, 1, size, f);
-	if (xauth_field(buf, len, &pos, &skip) == NULL ||
-	    xauth_field(buf, len, &pos, &skip) == NULL)
-		return -EBADMSG;
-	name = xauth_field(buf, len, &pos, &name_len);
-	data = name != NULL ? xauth_field(buf, len, &pos, &data_len) : NULL;
-	if (data == NULL)
-		return -EBADMSG;
-	*ret = (xcb_auth_info_t){
-	    .namelen = name_len, .name = (char *) name, .datalen = data_len, .data = (char *) data};
+	r = clipboard_xauth_first(buf, fread(buf, 1, size, f), &cookie);
+	if (r < 0)
+		return r;
+	*ret = (xcb_auth_info_t){.namelen = cookie.name_len,
+	                         .name = (char *) cookie.name,
+	                         .datalen = cookie.data_len,
+	                         .data = (char *) cookie.data};
 	return 0;
 }
 
@@ -347,7 +286,7 @@ convert(struct display *src, uint8_t **ret, size_t *ret_len)
 		return -EBADMSG;
 	}
 	len = (size_t) xcb_get_property_value_length(rep);
-	if (!utf8_text_valid(xcb_get_property_value(rep), len)) {
+	if (!clipboard_text_valid(xcb_get_property_value(rep), len)) {
 		free(rep);
 		return -EILSEQ;
 	}
