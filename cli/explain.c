@@ -329,10 +329,21 @@ explain(FILE *f, const struct jail_profile *p, const struct profile_env *env)
 		        "  socket  the $DISPLAY socket, its Xauthority cookies only (x11 = host): "
 		        "WARNING: the jail sees and can type into every window of your display, "
 		        "reads every keystroke and takes screenshots\n");
-	else if (rights & RIGHT_X11)
+	else if (rights & RIGHT_X11) {
+		static const char *const clipboard[_CLIPBOARD_MAX] = {
+		    [CLIPBOARD_OFF] = "none: the jail's clipboard is its own",
+		    [CLIPBOARD_TO_JAIL] = "what you copy can be pasted in the jail (which can read "
+		                          "it while it runs); nothing the jail copies reaches you",
+		    [CLIPBOARD_BOTH] = "both ways: the jail can also choose what you paste next",
+		};
+		enum profile_clipboard c = profile_clipboard(p);
+
 		fprintf(f,
 		        "  socket  an X server of the jail's own (Xephyr, confined), shown in one "
 		        "window of $DISPLAY, and its own cookie (x11)\n");
+		fprintf(f, "  bridge  clipboard = %s: %s\n", profile_clipboard_to_string(c),
+		        clipboard[c]);
+	}
 	if (rights & RIGHT_WAYLAND)
 		fprintf(f, "  socket  the $WAYLAND_DISPLAY socket (wayland)\n");
 	if (rights & RIGHT_CAMERA)

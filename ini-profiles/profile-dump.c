@@ -123,6 +123,8 @@ representable(const struct jail_profile *p)
 		return false;
 	if (p->network_set && jail_network_to_string(p->network) == NULL)
 		return false;
+	if (p->clipboard_set && profile_clipboard_to_string(p->clipboard) == NULL)
+		return false;
 	if ((p->allow | p->deny) & ~(unsigned) RIGHTS_ALL)
 		return false;
 	if (!dbus_representable(&p->dbus) || !dbus_representable(&p->dbus_system))
@@ -206,12 +208,14 @@ profile_dump(const struct jail_profile *p, char **ret)
 	fprintf(f, "autodelete = %s\n", p->autodelete ? "true" : "false");
 	fprintf(f, "secure = %s\n", p->secure ? "true" : "false");
 
-	if (p->allow != 0 || p->deny != 0) {
+	if (p->allow != 0 || p->deny != 0 || p->clipboard_set) {
 		fputs("\n[rights]\n", f);
 		put_rights(f, "allow", p->allow);
 		put_rights(f, "deny", p->deny);
 		if (p->x11_host)
 			fputs("x11 = host\n", f);
+		if (p->clipboard_set)
+			fprintf(f, "clipboard = %s\n", profile_clipboard_to_string(p->clipboard));
 	}
 	put_dbus(f, "dbus", &p->dbus);
 	put_dbus(f, "dbus-system", &p->dbus_system);

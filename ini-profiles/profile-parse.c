@@ -857,18 +857,20 @@ handle_scalar(struct parser *ps, enum key_id id, const char *key, const char *va
 			            esc(b1, value));
 		p->x11_host = streq(value, "host");
 		return handle_right(ps, streq(value, "no") ? KEY_DENY : KEY_ALLOW, "x11");
-	case KEY_CLIPBOARD:
-		/* The jail's own X server has a clipboard of its own; no bridge
-		 * to the user's display is built, so only off can be asked for. */
-		if (streq(value, "to-jail") || streq(value, "both"))
-			return fail(ps, ps->line,
-			            "clipboard = %s is not available: the jail's X server keeps a "
-			            "clipboard of its own (only 'off')",
-			            value);
-		if (!streq(value, "off"))
-			return fail(ps, ps->line, "invalid value '%s' for 'clipboard' (expected off)",
-			            esc(b1, value));
+	case KEY_CLIPBOARD: {
+		/* The bridge between the user's display and the jail's own X
+		 * server (supervisor/xserver.c, clipboard/). */
+		enum profile_clipboard c = profile_clipboard_from_string(value);
+
+		if (c < 0)
+			return fail(
+			    ps, ps->line,
+			    "invalid value '%s' for 'clipboard' (expected off, to-jail or both)",
+			    esc(b1, value));
+		p->clipboard_set = true;
+		p->clipboard = c;
 		return 0;
+	}
 	case KEY_ALLOW:
 	case KEY_DENY:
 	case KEY_TALK:

@@ -35,6 +35,31 @@ jail_network_from_string(const char *s)
 	return _NETWORK_INVALID;
 }
 
+static const char *const clipboard_names[_CLIPBOARD_MAX] = {
+    [CLIPBOARD_OFF] = "off",
+    [CLIPBOARD_TO_JAIL] = "to-jail",
+    [CLIPBOARD_BOTH] = "both",
+};
+
+const char *
+profile_clipboard_to_string(enum profile_clipboard c)
+{
+	if ((int) c < 0 || c >= _CLIPBOARD_MAX)
+		return NULL;
+	return clipboard_names[c];
+}
+
+enum profile_clipboard
+profile_clipboard_from_string(const char *s)
+{
+	if (s == NULL)
+		return _CLIPBOARD_INVALID;
+	for (int i = 0; i < _CLIPBOARD_MAX; i++)
+		if (streq(s, clipboard_names[i]))
+			return (enum profile_clipboard) i;
+	return _CLIPBOARD_INVALID;
+}
+
 /* Indexed by bit number; the order is the order of dumps and messages. */
 static const char *const right_names[_RIGHT_COUNT] = {
     "audio",    "x11",         "wayland", "gpu",         "camera",
@@ -161,6 +186,9 @@ profile_equal(const struct jail_profile *a, const struct jail_profile *b)
 	if (a->autodelete != b->autodelete || a->secure != b->secure || a->allow != b->allow ||
 	    a->deny != b->deny || a->x11_host != b->x11_host)
 		return false;
+	if (a->clipboard_set != b->clipboard_set ||
+	    (a->clipboard_set && a->clipboard != b->clipboard))
+		return false;
 	if (!dbus_eq(&a->dbus, &b->dbus) || !dbus_eq(&a->dbus_system, &b->dbus_system))
 		return false;
 	if (a->n_shares != b->n_shares)
@@ -189,6 +217,14 @@ profile_rights(const struct jail_profile *p)
 	unsigned r = p->secure ? RIGHTS_SECURE : RIGHTS_DEFAULT;
 
 	return ((r | p->allow) & ~p->deny) & RIGHTS_ALL;
+}
+
+enum profile_clipboard
+profile_clipboard(const struct jail_profile *p)
+{
+	if (p->clipboard_set)
+		return p->clipboard;
+	return p->secure ? CLIPBOARD_OFF : CLIPBOARD_TO_JAIL;
 }
 
 enum jail_network

@@ -24,6 +24,18 @@ enum jail_network {
 const char *jail_network_to_string(enum jail_network n);
 enum jail_network jail_network_from_string(const char *s);
 
+/* [rights] clipboard: what the bridge between the user's display and the
+ * jail's own X server carries (docs/profiles.md "[rights]"). */
+enum profile_clipboard {
+	CLIPBOARD_OFF,     /* no bridge: the jail's X server keeps its own */
+	CLIPBOARD_TO_JAIL, /* what the user copies on the host can be pasted in the jail */
+	CLIPBOARD_BOTH,    /* and what is copied in the jail can be pasted on the host */
+	_CLIPBOARD_MAX,
+	_CLIPBOARD_INVALID = -EINVAL,
+};
+const char *profile_clipboard_to_string(enum profile_clipboard c);
+enum profile_clipboard profile_clipboard_from_string(const char *s);
+
 /* Rights a profile grants (docs/profiles.md "[rights]"). */
 enum {
 	RIGHT_AUDIO = 1u << 0,         /* PulseAudio, PipeWire sockets, /dev/snd */
@@ -109,6 +121,8 @@ struct jail_profile {
 	/* [rights] x11 = host: the user's display itself, not the jail's own
 	 * X server (the jail sees and can type into every window). */
 	bool x11_host;
+	bool clipboard_set; /* `clipboard =` was given */
+	enum profile_clipboard clipboard;
 	struct profile_dbus dbus;
 	struct profile_dbus dbus_system;
 	struct profile_share *shares;
@@ -243,6 +257,11 @@ int profile_args_split(const char *s, char ***ret, const char **reterr_reason);
 /* The rights in force: start from RIGHTS_SECURE when secure, else from
  * RIGHTS_DEFAULT; add allow; remove deny. */
 unsigned profile_rights(const struct jail_profile *p);
+
+/* The clipboard bridge in force: the `clipboard` key when given;
+ * otherwise OFF with `secure = true` (profiles for untrusted content),
+ * else TO_JAIL. Only a jail with its own X server has a bridge. */
+enum profile_clipboard profile_clipboard(const struct jail_profile *p);
 
 /* The network in force: the `network` key when given; otherwise NONE when
  * the network right is not in force, VPN when `vpn` is set, else PASTA. */

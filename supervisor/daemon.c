@@ -962,6 +962,17 @@ jail_spawn(struct jail *j)
 		return r;
 	}
 	start_step(STEP_JAILER_SPAWNED);
+	/* A convenience: a jail whose bridge cannot start runs on, with the
+	 * clipboard of its own X server only. */
+	r = xserver_start_clipboard(&j->x11, j->dir_fd, state_path, j->name, j->jailer_pidfd);
+	if (r < 0) {
+		log_warn_errno(r, "jail '%s': unable to start its clipboard bridge, ignoring",
+		               j->name);
+		jail_log(j,
+		         "unable to start the clipboard bridge (%s): copy and paste stay inside "
+		         "the jail's X server",
+		         strerror(-r));
+	}
 	if (j->crypt != NULL) {
 		fd = fcntl(j->jailer_pidfd, F_DUPFD_CLOEXEC, 3);
 		if (fd < 0) {
@@ -1252,7 +1263,8 @@ start_xserver(struct jail *j, const struct jail_profile *p, const struct control
 	if (state_path == NULL)
 		return -ENOMEM;
 	r = xserver_start(j->sv->loop, &j->x11, j->dir_fd, state_path, j->name,
-	                  request_env(m, "DISPLAY"), request_env(m, "XAUTHORITY"), j->sv->env.home);
+	                  request_env(m, "DISPLAY"), request_env(m, "XAUTHORITY"), j->sv->env.home,
+	                  profile_clipboard(p));
 	if (r < 0)
 		return log_error_errno(r, "unable to start the X server of jail '%s'", j->name);
 	return r;

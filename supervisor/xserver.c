@@ -175,14 +175,17 @@ write_host_cookies(int dir_fd, const char *path, unsigned number)
 
 struct xserver_child {
 	int dir_fd;
-	int life_fd; /* the write end, watched by the tether */
+	int life_fd;      /* what the tether watches: the life pipe's write end, or a pidfd */
+	const char *what; /* "Xephyr", "the clipboard bridge": for its errors */
+	bool pass_ready;  /* the ready pipe becomes its fd 3 (Xephyr's -displayfd) */
 	const char *exe;
 	char **argv;
 	char **envp;
 	const struct sandbox *sb;
 };
 
-/* In the tether's child: forks Xephyr into its sandbox and waits for it. */
+/* In the tether's child: forks Xephyr (or the clipboard bridge) into its
+ * sandbox and waits for it. */
 static _noreturn_ void
 xserver_child(void *data, int ready_fd)
 {
@@ -208,17 +211,17 @@ xserver_child(void *data, int ready_fd)
 	}
 	pid = sandbox_fork(c->sb);
 	if (pid < 0) {
-		dprintf(2, "jailsup: error: unable to confine Xephyr: %s\n", strerror(-pid));
+		dprintf(2, "jailsup: error: unable to confine %s: %s\n", c->what, strerror(-pid));
 		_exit(EXIT_TEMPORARY);
 	}
 	if (pid == 0) {
-		int w = fcntl(ready_fd, F_DUPFD, 10);
+		int w = c->pass_ready ? fcntl(ready_fd, F_DUPFD, 10) : 0;
 
-		if (w < 0 || dup2(w, XSERVER_FD_READY) < 0)
+		if (w < 0 || (c->pass_ready && dup2(w, XSERVER_FD_READY) < 0))
 			_exit(EXIT_TEMPORARY);
 		r = sandbox_enter(c->sb, &err);
 		if (r < 0) {
-			dprintf(2, "jailsup: error: unable to confine Xephyr: %s%s%s%s: %s\n",
+			dprintf(2, "jailsup: error: unable to confine %s: %s%s%s%s: %s\n", c->what,
 			        err.step, err.path != NULL ? " '" : "",
 			        err.path != NULL ? err.path : "", err.path != NULL ? "'" : "",
 			        strerror(-r));
@@ -229,8 +232,8 @@ xserver_child(void *data, int ready_fd)
 		if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0)
 			_exit(EXIT_TEMPORARY);
 		/* Not the life pipe's ends nor the state dir: only stdio and
-		 * the ready pipe. */
-		(void) syscall(SYS_close_range, XSERVER_FD_READY + 1, ~0u, 0);
+		 * (Xephyr's) the ready pipe. */
+		(void) syscall(SYS_close_range, c->pass_ready ? XSERVER_FD_READY + 1 : 3, ~0u, 0);
 		execve(c->exe, c->argv, c->envp);
 		dprintf(2, "jailsup: error: unable to run '%s': %s\n", c->exe, strerror(errno));
 		_exit(127);
@@ -264,7 +267,8 @@ xserver_display_listening(unsigned number)
 
 int
 xserver_start(struct ev_loop *loop, struct xserver *x, int dir_fd, const char *state_path,
-              const char *name, const char *display, const char *xauthority, const char *home)
+              const char *name, const char *display, const char *xauthority, const char *home,
+              enum profile_clipboard clipboard)
 {
 	_cleanup_free_ char *found = NULL, *exe = NULL, *x11_dir = NULL, *auth = NULL,
 	                    *host_auth = NULL, *host_sock = NULL, *xauth_path = NULL;
@@ -339,6 +343,8 @@ xserver_start(struct ev_loop *loop, struct xserver *x, int dir_fd, const char *s
 	c = (struct xserver_child){
 	    .dir_fd = dir_fd,
 	    .life_fd = life[1],
+	    .what = "Xephyr",
+	    .pass_ready = true,
 	    .exe = exe,
 	    .argv = argv,
 	    .envp = envp,
@@ -358,10 +364,88 @@ xserver_start(struct ev_loop *loop, struct xserver *x, int dir_fd, const char *s
 	x->life_fd = life[0];
 	x->dir_fd = dir_fd;
 	x->n_number = 0;
+	x->host_number = number;
+	x->clipboard = clipboard;
 	ev_io_init(&x->ready_w, ready_cb, x->ready_fd, EV_READ);
 	ev_io_start(loop, &x->ready_w);
 	log_debug("jail '%s': its X server (Xephyr %s on %s) starts under pid %d", name,
 	          own_display, host_display, (int) pid);
+	return 1;
+}
+
+int
+xserver_start_clipboard(struct xserver *x, int dir_fd, const char *state_path, const char *name,
+                        int jailer_pidfd)
+{
+	_cleanup_free_ char *exe = NULL, *sock = NULL, *auth = NULL, *host_auth = NULL;
+	char host_sock[32], own_sock[32], host_display[16], own_display[16];
+	const char *mode = profile_clipboard_to_string(x->clipboard);
+	char *argv[] = {"clipboard",       (char *) name, (char *) mode, host_display,
+	                SANDBOX_HOST_AUTH, own_display,   SANDBOX_AUTH,  NULL};
+	char *envp[] = {NULL};
+	_cleanup_close_ int tether_fd = -1;
+	struct sandbox_bind binds[6];
+	struct xserver_child c;
+	unsigned own = x->host_number == 0 ? 1 : 0;
+	size_t n = 0;
+	pid_t pid;
+	int r, ready_fd;
+
+	/* Only a jail whose nested server is up (its socket moved, its
+	 * cookies still there) has something to bridge. */
+	if (x->clipboard == CLIPBOARD_OFF || mode == NULL || x->dir_fd < 0 || x->ready_fd >= 0 ||
+	    x->n_number == 0)
+		return 0;
+	r = sibling_path("libexec/jailsup/clipboard", &exe);
+	if (r < 0)
+		return r;
+	sock = path_join(state_path, STATE_X11_SOCK);
+	auth = path_join(state_path, STATE_X11_AUTH);
+	host_auth = path_join(state_path, STATE_X11_HOST_AUTH);
+	if (sock == NULL || auth == NULL || host_auth == NULL)
+		return -ENOMEM;
+	snprintf(host_sock, sizeof(host_sock), "/tmp/.X11-unix/X%u", x->host_number);
+	snprintf(own_sock, sizeof(own_sock), "/tmp/.X11-unix/X%u", own);
+	snprintf(host_display, sizeof(host_display), ":%u", x->host_number);
+	snprintf(own_display, sizeof(own_display), ":%u", own);
+	/* The two displays' sockets and cookies, nothing else of the user's
+	 * or the jail's: no home, no /tmp, no /proc, no network. */
+	binds[n++] = (struct sandbox_bind){.src = host_sock, .flags = SANDBOX_BIND_TRY};
+	binds[n++] = (struct sandbox_bind){.src = sock, .dst = own_sock};
+	binds[n++] = (struct sandbox_bind){.src = auth, .dst = SANDBOX_AUTH};
+	binds[n++] = (struct sandbox_bind){.src = host_auth, .dst = SANDBOX_HOST_AUTH};
+	if (!path_is_below(exe, "/usr"))
+		binds[n++] = (struct sandbox_bind){.src = exe};
+	if (xserver_filter == NULL)
+		(void) sandbox_filter_new(&xserver_filter);
+	tether_fd = fcntl(jailer_pidfd, F_DUPFD_CLOEXEC, 3);
+	if (tether_fd < 0)
+		return -errno;
+	c = (struct xserver_child){
+	    .dir_fd = dir_fd,
+	    .life_fd = tether_fd,
+	    .what = "the clipboard bridge",
+	    .exe = exe,
+	    .argv = argv,
+	    .envp = envp,
+	    .sb = &(struct sandbox){.binds = binds,
+	                            .n_binds = n,
+	                            .new_netns = true,
+	                            .new_pidns = true,
+#if defined(__SANITIZE_ADDRESS__)
+	                            /* AddressSanitizer reads its maps there. */
+	                            .proc = true,
+#endif
+	                            .filter = xserver_filter},
+	};
+	r = helper_spawn(dir_fd, NULL, xserver_child, &c, &pid, &ready_fd);
+	if (r < 0)
+		return r;
+	/* Nothing to wait for: it serves as soon as it is connected, and what
+	 * goes wrong it says in the jail's log. */
+	safe_close(ready_fd);
+	log_debug("jail '%s': its clipboard bridge (%s) starts under pid %d", name, mode,
+	          (int) pid);
 	return 1;
 }
 

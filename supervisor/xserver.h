@@ -27,6 +27,8 @@
 #include <ev.h>
 #include <stdbool.h>
 
+#include "ini-profiles/profile.h"
+
 struct xserver;
 /* R = 0: the nested server listens and its socket is in the state
  * directory; R < 0: it did not start, WHY says so in one line. */
@@ -40,6 +42,8 @@ struct xserver {
 	char number[8]; /* what -displayfd wrote so far */
 	size_t n_number;
 	xserver_done_fn done;
+	unsigned host_number;             /* the user's display, :N */
+	enum profile_clipboard clipboard; /* the bridge, started with the jailer */
 };
 
 void xserver_init(struct xserver *x, xserver_done_fn done);
@@ -47,11 +51,22 @@ void xserver_init(struct xserver *x, xserver_done_fn done);
 /* Starts the nested server of a jail whose state directory is DIR_FD at
  * STATE_PATH, shown on the user's DISPLAY (the request's) with the
  * cookies of XAUTHORITY (the request's, NULL: HOME/.Xauthority), titled
- * after jail NAME. Returns 1 when it runs (X->done is called once it is
- * ready or gone), 0 when there is no local display to show it on (the jail
- * gets no X11), -errno. */
+ * after jail NAME; CLIPBOARD is the bridge xserver_start_clipboard() will
+ * start. Returns 1 when it runs (X->done is called once it is ready or
+ * gone), 0 when there is no local display to show it on (the jail gets no
+ * X11), -errno. */
 int xserver_start(struct ev_loop *loop, struct xserver *x, int dir_fd, const char *state_path,
-                  const char *name, const char *display, const char *xauthority, const char *home);
+                  const char *name, const char *display, const char *xauthority, const char *home,
+                  enum profile_clipboard clipboard);
+
+/* Once the nested server is ready and the jailer runs: the clipboard
+ * bridge (libexec/jailsup/clipboard) between the user's display and the
+ * nested one, confined as Xephyr is, under a tether that holds
+ * JAILER_PIDFD (borrowed) and kills it when the jailer is gone. Returns 1
+ * when it was started (it logs its own failures to the jail's log), 0 when
+ * the profile asks for none (or the jail has no nested server), -errno. */
+int xserver_start_clipboard(struct xserver *x, int dir_fd, const char *state_path, const char *name,
+                            int jailer_pidfd);
 
 /* Still starting: the jailer waits. */
 bool xserver_pending(const struct xserver *x);

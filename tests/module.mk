@@ -14,7 +14,7 @@ PROFILE_TESTS := $(filter $(B)/tests/unit/test-profile%,$(UNIT_TESTS))
 $(PROFILE_TESTS): $(B)/tests/unit/%: $(B)/tests/unit/%.o $(LIBPROFILE) $(LIBSTATE)
 	$(CC) $(XLDFLAGS) $(LDFLAGS) -o $@ $^ -lcmocka $(LIBS)
 
-$(filter-out $(PROFILE_TESTS) $(B)/tests/unit/test-desktop-entry $(B)/tests/unit/test-desktop-mime $(B)/tests/unit/test-dbus-proxy $(B)/tests/unit/test-seccomp-bpf $(B)/tests/unit/test-gpu-sysfs $(B)/tests/unit/test-keeper $(B)/tests/unit/test-pty-relay $(B)/tests/unit/test-vpn-leak,$(UNIT_TESTS)): $(B)/tests/unit/%: $(B)/tests/unit/%.o $(LIBSTATE)
+$(filter-out $(PROFILE_TESTS) $(B)/tests/unit/test-desktop-entry $(B)/tests/unit/test-desktop-mime $(B)/tests/unit/test-dbus-proxy $(B)/tests/unit/test-seccomp-bpf $(B)/tests/unit/test-gpu-sysfs $(B)/tests/unit/test-keeper $(B)/tests/unit/test-pty-relay $(B)/tests/unit/test-vpn-leak $(B)/tests/unit/test-clipboard-text,$(UNIT_TESTS)): $(B)/tests/unit/%: $(B)/tests/unit/%.o $(LIBSTATE)
 	$(CC) $(XLDFLAGS) $(UNIT_WRAP) $(LDFLAGS) -o $@ $^ -lcmocka $(LIBS)
 
 # Faults no test filesystem makes for real: a filesystem without
@@ -59,6 +59,10 @@ $(B)/tests/unit/test-desktop-mime: $(B)/tests/unit/test-desktop-mime.o \
 	$(CC) $(XLDFLAGS) $(LDFLAGS) -o $@ $^ -lcmocka $(LIBS)
 # test-vpn-leak tests the CLI's reader of a VPN jail's leak probe.
 $(B)/tests/unit/test-vpn-leak: $(B)/tests/unit/test-vpn-leak.o $(B)/cli/vpn-leak.o $(LIBSTATE)
+	$(CC) $(XLDFLAGS) $(LDFLAGS) -o $@ $^ -lcmocka $(LIBS)
+# test-clipboard-text tests the clipboard bridge's checks of what it reads.
+$(B)/tests/unit/test-clipboard-text: $(B)/tests/unit/test-clipboard-text.o \
+		$(B)/clipboard/clipboard-text.o $(LIBSTATE)
 	$(CC) $(XLDFLAGS) $(LDFLAGS) -o $@ $^ -lcmocka $(LIBS)
 # test-gpu-sysfs tests one file of the jailer.
 $(B)/tests/unit/test-gpu-sysfs: $(B)/tests/unit/test-gpu-sysfs.o $(B)/jailer/gpu-sysfs.o \

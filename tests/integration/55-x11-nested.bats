@@ -35,15 +35,6 @@ x11_profile() {
 	} | write_profile "$name"
 }
 
-# The host's display, wanting a cookie; XAUTHORITY holds it.
-start_host_display() {
-	COOKIE=$(mcookie)
-	xauth -q -f "$BATS_TEST_TMPDIR/server.auth" add :0 . "$COOKIE"
-	start_xvfb -auth "$BATS_TEST_TMPDIR/server.auth" -screen 0 1024x768x24
-	export XAUTHORITY=$BATS_TEST_TMPDIR/client.auth
-	xauth -q add ":$XNUM" . "$COOKIE"
-}
-
 # A window of the host's, titled TITLE.
 host_window() {
 	bg xlogo -title "$1"

@@ -7,6 +7,7 @@
 # teardown ends it), and is ready when the function returns:
 #
 #   start_xvfb [ARGS…]   an X server on a free display; XNUM, DISPLAY
+#   start_host_display   start_xvfb wanting a cookie (COOKIE); XAUTHORITY
 #   start_weston         a headless Wayland compositor; WAYLAND_DISPLAY
 #   start_pulse [SOCKET] pulseaudio (native protocol only); PULSE_SERVER
 #                        when SOCKET is given
@@ -27,6 +28,16 @@ start_xvfb() {
 	[[ $XNUM =~ ^[0-9]+$ ]] || fail "Xvfb gave the display '$XNUM'"
 	wait_for test -S "/tmp/.X11-unix/X$XNUM"
 	export DISPLAY=":$XNUM"
+}
+
+# start_host_display: an Xvfb that wants a cookie (COOKIE), the user's
+# display of the x11 tests; XAUTHORITY holds the cookie, DISPLAY names it.
+start_host_display() {
+	COOKIE=$(mcookie)
+	xauth -q -f "$BATS_TEST_TMPDIR/server.auth" add :0 . "$COOKIE"
+	start_xvfb -auth "$BATS_TEST_TMPDIR/server.auth" -screen 0 1024x768x24
+	export XAUTHORITY=$BATS_TEST_TMPDIR/client.auth
+	xauth -q add ":$XNUM" . "$COOKIE"
 }
 
 # start_weston: a headless compositor at $XDG_RUNTIME_DIR/wayland-jt;

@@ -1223,10 +1223,41 @@ test_profile_x11_key(void **state)
 	           "invalid value 'maybe' for 'x11' (expected yes, host or no)");
 	body_fails(fx, "[rights]\ndeny = x11\nx11 = host\n", 5, "both allowed and denied");
 	body_fails(fx, "[rights]\nx11 = yes\nx11 = host\n", 5, "duplicate key 'x11'");
-	/* No bridge between the two displays' clipboards: only off. */
-	profile_free(parse_ok(fx, "[jail]\nexec = /bin/sh\n[rights]\nclipboard = off\n"));
-	body_fails(fx, "[rights]\nclipboard = both\n", 4, "clipboard = both is not available");
-	body_fails(fx, "[rights]\nclipboard = on\n", 4, "invalid value 'on' for 'clipboard'");
+}
+
+/* clipboard = off | to-jail | both: to-jail when silent, off when silent
+ * with secure = true; kept through the dump (the supervisor's copy); an
+ * unknown value refused with its line. */
+static void
+test_profile_clipboard_key(void **state)
+{
+	static const struct {
+		const char *body;
+		enum profile_clipboard want;
+	} cases[] = {
+	    {"[jail]\nexec = /bin/sh\n", CLIPBOARD_TO_JAIL},
+	    {"[jail]\nexec = /bin/sh\nsecure = true\n[rights]\nallow = x11\n", CLIPBOARD_OFF},
+	    {"[jail]\nexec = /bin/sh\n[rights]\nclipboard = off\n", CLIPBOARD_OFF},
+	    {"[jail]\nexec = /bin/sh\n[rights]\nclipboard = to-jail\n", CLIPBOARD_TO_JAIL},
+	    {"[jail]\nexec = /bin/sh\nsecure = true\n[rights]\nclipboard = both\n", CLIPBOARD_BOTH},
+	};
+	struct fx *fx = *state;
+
+	for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
+		_cleanup_(profile_freep) struct jail_profile *p = NULL, *q = NULL;
+		_cleanup_free_ char *dump = NULL;
+
+		p = parse_ok(fx, cases[i].body);
+		assert_int_equal(profile_clipboard(p), cases[i].want);
+		assert_int_equal(profile_dump(p, &dump), 0);
+		q = parse_ok(fx, dump);
+		assert_true(profile_equal(p, q));
+		assert_int_equal(profile_clipboard(q), cases[i].want);
+	}
+	body_fails(fx, "[rights]\nclipboard = on\n", 4,
+	           "invalid value 'on' for 'clipboard' (expected off, to-jail or both)");
+	body_fails(fx, "[rights]\nclipboard = off\nclipboard = both\n", 5,
+	           "duplicate key 'clipboard'");
 }
 
 static void
@@ -2468,6 +2499,7 @@ main(void)
 	    T(test_profile_args_split_errors),
 	    T(test_profile_parse_args),
 	    T(test_profile_x11_key),
+	    T(test_profile_clipboard_key),
 	    T(test_profile_parse_full),
 	    T(test_profile_parse_unknown_section),
 	    T(test_profile_parse_unknown_key),
