@@ -494,3 +494,26 @@ spare_pid() {
 	wait_status rb stopped
 	wait_for _not_alive "$spare"
 }
+
+@test "spare proxy: it never outlives the supervisor (kill -9 of it, or its end)" {
+	start_bus session
+	dbus_profile sk
+	export DBUS_SESSION_BUS_ADDRESS=$BUS_ADDR
+	local spare daemon
+	run jailsup run sk -c true
+	assert_status 0
+	wait_for spare_pid
+	spare=$(spare_pid)
+	daemon=$(daemon_pid)
+	kill -KILL "$daemon"
+	# Its --fd pipe's one reader was the supervisor.
+	wait_for _not_alive "$spare"
+	run jailsup run sk -c true
+	assert_status 0
+	wait_for spare_pid
+	spare=$(spare_pid)
+	daemon=$(daemon_pid)
+	kill -TERM "$daemon"
+	wait_for _not_alive "$daemon"
+	wait_for _not_alive "$spare"
+}
