@@ -32,6 +32,7 @@ struct stat;
 #define STATE_DBUS_SYSTEM_SOCK "dbus-system.sock" /* the filtered system bus */
 #define STATE_A11Y_SOCK        "a11y.sock"        /* the filtered accessibility bus */
 #define STATE_DBUS_PROXY_DIR "dbus-proxy" /* the proxy's own folder: it makes its sockets there */
+#define STATE_DBUS_PROXY_LOG   "dbus-proxy.log" /* what a proxy started ahead (a spare) said */
 #define STATE_APP_INFO         "flatpak-info" /* the jail's identity for the portals (dbus-proxy.h) */
 #define STATE_X11_DIR "x11"             /* the nested X server's own folder: its socket is made there */
 #define STATE_X11_SOCK "x11.sock"       /* the nested X server's socket, moved out of STATE_X11_DIR */

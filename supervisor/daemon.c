@@ -130,8 +130,10 @@ struct supervisor {
 	ev_io control_w;
 	ev_timer accept_pause_w;
 	ev_timer progress_w; /* runs only while a CLI waits for a start */
+	int root_fd;         /* $XDG_RUNTIME_DIR/jailsup */
 	int jails_fd;
 	int control_fd;
+	ev_idle spare_w; /* starts the spare xdg-dbus-proxy, once a start is done */
 	struct profile_env env;
 	struct profile_env_storage env_storage;
 	char *shipped_dir;
@@ -367,6 +369,30 @@ state_path_of(const struct supervisor *sv, const char *name)
 	return path;
 }
 
+static void
+proxy_spare_cb(struct ev_loop *loop, ev_idle *w, int revents)
+{
+	struct supervisor *sv = container_of(w, struct supervisor, spare_w);
+	_cleanup_free_ char *root_path = NULL;
+	int r;
+
+	(void) revents;
+	ev_idle_stop(loop, w);
+	if (asprintf(&root_path, "%s/%s", sv->env.xdg_runtime_dir, STATE_RUNTIME_SUBDIR) < 0)
+		return;
+	r = dbus_proxy_spare_start(sv->root_fd, root_path);
+	if (r < 0)
+		log_warn_errno(r, "unable to start a spare xdg-dbus-proxy, ignoring");
+}
+
+/* The spare proxy comes when the loop is idle after a start (as the
+ * standby jailer): not on any start's path. */
+static void
+proxy_spare_refill(struct supervisor *sv)
+{
+	ev_idle_start(sv->loop, &sv->spare_w);
+}
+
 /* Unmounts the encrypted home of a jail that is gone and ends its backend. */
 static void
 release_crypt_home(struct supervisor *sv, int dir_fd, const char *name)
@@ -544,6 +570,7 @@ jail_ended(struct ev_loop *loop, struct jail *j)
 		return;
 	j->start_failed = j->status == JAIL_STARTING;
 	jailer_standby_refill(loop);
+	proxy_spare_refill(j->sv);
 	ev_io_stop(loop, &j->iso_pipe_w);
 	ev_timer_stop(loop, &j->start_w);
 	if (j->forked_pid > 0)
@@ -686,6 +713,7 @@ iso_pipe_cb(struct ev_loop *loop, ev_io *w, int revents)
 			start_step(STEP_READY);
 			reply_waiters(j, "ok", 0, j->warnings[0] != '\0' ? j->warnings : NULL);
 			jailer_standby_refill(loop);
+			proxy_spare_refill(j->sv);
 		}
 	}
 }
@@ -1018,12 +1046,15 @@ a11y_check_folder(struct jail *j, struct dbus_proxy_cmd *cmd)
 }
 
 /* With a dbus right in force, starts the jail's xdg-dbus-proxy, confined
- * (the real bus addresses are the requesting CLI's), and sets
- * j->proxy_fd; with neither, nothing runs. An address that is not a local
- * socket gives a jail without a bus (said in its log), never the real bus;
- * so does a proxy that cannot start or be confined (its log says why). */
+ * (the real bus addresses are the requesting CLI's), or takes over the
+ * spare started ahead with this very command (dbus-proxy-spawn.h), and
+ * sets j->proxy_fd; *ret_ready when the spare's byte came already. With
+ * neither right, nothing runs. An address that is not a local socket gives
+ * a jail without a bus (said in its log), never the real bus; so does a
+ * proxy that cannot start or be confined (its log says why). */
 static int
-start_proxy(struct jail *j, const struct jail_profile *p, const struct control_msg *m)
+start_proxy(struct jail *j, const struct jail_profile *p, const struct control_msg *m,
+            bool *ret_ready)
 {
 	_cleanup_(dbus_proxy_cmd_done) struct dbus_proxy_cmd cmd = {};
 	_cleanup_free_ char *state_path = state_path_of(j->sv, j->name);
@@ -1047,11 +1078,22 @@ start_proxy(struct jail *j, const struct jail_profile *p, const struct control_m
 	if (r < 0)
 		return r;
 	a11y_check_folder(j, &cmd);
-	r = dbus_proxy_spawn(j->dir_fd, state_path, &cmd, &pid, &j->proxy_fd);
+	r = dbus_proxy_spare_claim(j->sv->root_fd, j->dir_fd, &cmd, &pid, &j->proxy_fd, ret_ready);
 	if (r < 0)
-		return log_error_errno(r, "unable to start xdg-dbus-proxy for jail '%s'", j->name);
-	log_debug("jail '%s': xdg-dbus-proxy is pid %d%s", j->name, (int) pid,
-		  cmd.host_netns ? " (in the host's network namespace: an abstract bus)" : "");
+		log_warn_errno(
+		    r, "jail '%s': unable to take the spare xdg-dbus-proxy, starting one", j->name);
+	if (r <= 0) {
+		r = dbus_proxy_spawn(j->dir_fd, state_path, &cmd, &pid, &j->proxy_fd);
+		if (r < 0)
+			return log_error_errno(r, "unable to start xdg-dbus-proxy for jail '%s'",
+			                       j->name);
+	}
+	log_debug("jail '%s': xdg-dbus-proxy is pid %d%s%s", j->name, (int) pid,
+	          r > 0 ? " (the spare)" : "",
+	          cmd.host_netns ? " (in the host's network namespace: an abstract bus)" : "");
+	/* The next start of this command finds a spare. */
+	if (dbus_proxy_spare_want(&cmd) < 0)
+		log_warn("jail '%s': no spare xdg-dbus-proxy: out of memory", j->name);
 	return 0;
 }
 
@@ -1134,6 +1176,22 @@ start_crypt(struct jail *j, enum crypt_backend backend, const struct control_msg
 	return r;
 }
 
+/* The proxy is ready (its sockets listen): they go from its own folder to
+ * where the jailer takes them. */
+static void
+proxy_publish(struct jail *j)
+{
+	int r = dbus_proxy_publish(j->dir_fd);
+
+	if (r < 0) {
+		log_warn_errno(r, "jail '%s': unable to move the proxy's sockets, no D-Bus",
+		               j->name);
+		jail_log(j, "unable to move xdg-dbus-proxy's sockets (%s): the jail gets no D-Bus",
+		         strerror(-r));
+	}
+	start_step(STEP_PROXY_READY);
+}
+
 /* The proxy's readiness byte (its sockets listen): now the jailer. EOF
  * first: the proxy died (its reason is in the jail's log), the start fails. */
 static void
@@ -1142,7 +1200,6 @@ proxy_ready_cb(struct ev_loop *loop, ev_io *w, int revents)
 	struct jail *j = container_of(w, struct jail, proxy_w);
 	char c;
 	ssize_t n;
-	int r;
 
 	(void) revents;
 	n = read(j->proxy_fd, &c, 1);
@@ -1153,15 +1210,7 @@ proxy_ready_cb(struct ev_loop *loop, ev_io *w, int revents)
 		jail_start_failed(loop, j, "xdg-dbus-proxy exited before it was ready");
 		return;
 	}
-	/* Its sockets, from its own folder to where the jailer takes them. */
-	r = dbus_proxy_publish(j->dir_fd);
-	if (r < 0) {
-		log_warn_errno(r, "jail '%s': unable to move the proxy's sockets, no D-Bus",
-			       j->name);
-		jail_log(j, "unable to move xdg-dbus-proxy's sockets (%s): the jail gets no D-Bus",
-			 strerror(-r));
-	}
-	start_step(STEP_PROXY_READY);
+	proxy_publish(j);
 	helper_ready(loop, j);
 }
 
@@ -1434,15 +1483,22 @@ start_prepare_net(struct jail *j, const struct jail_profile *p, const struct con
 }
 
 /* The proxy, when the profile has a dbus right, watched for its readiness
- * byte; false when none runs. */
+ * byte (a spare's may have come: then its sockets are published at once);
+ * false when none runs. */
 static int
 start_proxy_watched(struct jail *j, const struct jail_profile *p, const struct control_msg *m)
 {
-	int r = start_proxy(j, p, m);
+	bool ready = false;
+	int r = start_proxy(j, p, m, &ready);
 
 	if (r < 0 || j->proxy_fd < 0)
 		return r;
 	ev_io_init(&j->proxy_w, proxy_ready_cb, j->proxy_fd, EV_READ);
+	if (ready) {
+		start_step(STEP_PROXY_SPAWNED);
+		proxy_publish(j);
+		return 0;
+	}
 	ev_io_start(j->sv->loop, &j->proxy_w);
 	return 1;
 }
@@ -1891,6 +1947,7 @@ daemon_main(bool foreground)
 		return log_error("$HOME and $XDG_RUNTIME_DIR must be absolute paths"),
 		       EXIT_PERMANENT;
 	r = state_runtime_open(sv.env.xdg_runtime_dir, true, &root_fd, &sv.jails_fd);
+	sv.root_fd = root_fd;
 	if (r < 0)
 		return log_error_errno(r, "unable to open '%s/%s'", sv.env.xdg_runtime_dir,
 		                       STATE_RUNTIME_SUBDIR),
@@ -1957,6 +2014,7 @@ daemon_main(bool foreground)
 	ev_io_start(loop, &sv.control_w);
 	ev_timer_init(&sv.accept_pause_w, accept_resume_cb, 1., 0.);
 	ev_timer_init(&sv.progress_w, progress_cb, 0., CONTROL_PROGRESS_INTERVAL);
+	ev_idle_init(&sv.spare_w, proxy_spare_cb);
 	/* One fd per jail and per waiting CLI: take all the kernel allows. */
 	if (getrlimit(RLIMIT_NOFILE, &nofile) == 0 && nofile.rlim_cur < nofile.rlim_max) {
 		nofile.rlim_cur = nofile.rlim_max;
@@ -1972,6 +2030,8 @@ daemon_main(bool foreground)
 	jailer_standby_enable(loop);
 
 	ev_run(loop, 0);
+
+	dbus_proxy_spare_drop();
 
 	(void) unlinkat(root_fd, STATE_CONTROL_SOCK, 0);
 	(void) unlinkat(root_fd, STATE_DAEMON_PID, 0);

@@ -238,6 +238,7 @@ dbus_proxy_spawn(int dir_fd, const char *state_path, const struct dbus_proxy_cmd
 	(void) unlinkat(dir_fd, STATE_DBUS_PROXY_SOCK, 0);
 	(void) unlinkat(dir_fd, STATE_DBUS_SYSTEM_SOCK, 0);
 	(void) unlinkat(dir_fd, STATE_A11Y_SOCK, 0);
+	(void) unlinkat(dir_fd, STATE_DBUS_PROXY_LOG, 0); /* a spare's, of an earlier start */
 	/* A fresh folder: nothing an earlier proxy left is seen by this one. */
 	r = state_rm_rf(dir_fd, STATE_DBUS_PROXY_DIR);
 	if (r >= 0)
@@ -307,4 +308,259 @@ dbus_proxy_publish(int dir_fd)
 		n++;
 	}
 	return n;
+}
+
+/*
+ * The spare: one proxy started ahead of need, off a start's path, with the
+ * command of the last start that had a session bus (the same profile
+ * started again, the default rights of most jails). A start whose command
+ * is the spare's, byte for byte — the same rules, the same bus addresses,
+ * and the same bus sockets as when the spare started — takes it over
+ * instead of waiting for a new proxy's start-up; any other start gets its
+ * own proxy as before. So a spare never serves rules it was not started
+ * for.
+ *
+ * What makes a proxy a jail's apart from its command is the identity the
+ * portals read in its root (/.flatpak-info), bound from a file of the
+ * spare's folder: empty while the spare waits (a caller then has no
+ * identity the portals accept), the jail's written into that same file when
+ * it is claimed, before any code of the jail runs, then renamed into the
+ * jail's state directory with the proxy's folder and pid file. The spare's
+ * folder is below $XDG_RUNTIME_DIR/jailsup, which no jail sees.
+ *
+ * The spare's readiness pipe has one reader, the supervisor: when it
+ * goes, the spare ends by itself, as any proxy whose jailer never came.
+ */
+#define SPARE_DIR "dbus-proxy-spare"
+
+static struct {
+	pid_t pid; /* 0: none */
+	int pidfd; /* opened while it was surely our unreaped child */
+	int ready_fd;
+	struct stat bus_st[2]; /* st_ino 0: not there when the spare started */
+} spare = {.pidfd = -1, .ready_fd = -1};
+
+/* The command of the last start with a session bus: the spare's, when
+ * one runs (a new command drops the spare of the old one). */
+static char **want_argv;
+static char *want_bus_sockets[2];
+static bool want_host_netns;
+/* Where the spare asks for the accessibility bus (NULL: it gets none),
+ * part of the command: a jail whose start asks for none (its folder is
+ * where a jail can write) never takes a spare that has it. */
+static char *want_session_addr, *want_runtime_dir;
+
+static bool
+strv_equal(char *const *a, char *const *b)
+{
+	size_t i;
+
+	if (a == NULL || b == NULL)
+		return a == b;
+	for (i = 0; a[i] != NULL && b[i] != NULL; i++)
+		if (!streq(a[i], b[i]))
+			return false;
+	return a[i] == NULL && b[i] == NULL;
+}
+
+static bool
+str_equal(const char *a, const char *b)
+{
+	return a == NULL || b == NULL ? a == b : streq(a, b);
+}
+
+static bool
+cmd_is(const struct dbus_proxy_cmd *c, char *const *argv, char *const bus_sockets[2],
+       bool host_netns)
+{
+	return c->app_info != NULL && c->host_netns == host_netns && strv_equal(c->argv, argv) &&
+	       str_equal(c->bus_sockets[0], bus_sockets[0]) &&
+	       str_equal(c->bus_sockets[1], bus_sockets[1]) &&
+	       str_equal(c->session_addr, want_session_addr) &&
+	       str_equal(c->runtime_dir, want_runtime_dir);
+}
+
+void
+dbus_proxy_spare_drop(void)
+{
+	if (spare.pid > 0 && spare.pidfd >= 0)
+		(void) syscall(SYS_pidfd_send_signal, spare.pidfd, SIGKILL, NULL, 0);
+	spare.pidfd = safe_close(spare.pidfd);
+	spare.ready_fd = safe_close(spare.ready_fd);
+	spare.pid = 0;
+}
+
+int
+dbus_proxy_spare_want(const struct dbus_proxy_cmd *c)
+{
+	_cleanup_strv_ char **argv = NULL;
+	_cleanup_free_ char *session_addr = NULL, *runtime_dir = NULL;
+	char *socks[2] = {};
+
+	if (c->app_info == NULL) /* no session bus: no identity to hand over */
+		return 0;
+	if (cmd_is(c, want_argv, want_bus_sockets, want_host_netns))
+		return 0;
+	if ((c->session_addr != NULL && (session_addr = strdup(c->session_addr)) == NULL) ||
+	    (c->runtime_dir != NULL && (runtime_dir = strdup(c->runtime_dir)) == NULL))
+		return -ENOMEM;
+	for (size_t i = 0; c->argv[i] != NULL; i++)
+		if (strv_push(&argv, c->argv[i]) < 0)
+			return -ENOMEM;
+	for (size_t i = 0; i < ELEMENTSOF(socks); i++)
+		if (c->bus_sockets[i] != NULL && (socks[i] = strdup(c->bus_sockets[i])) == NULL) {
+			free(socks[0]);
+			return -ENOMEM;
+		}
+	/* Another command from now on: the spare of the old one is no use. */
+	dbus_proxy_spare_drop();
+	strv_free(want_argv);
+	want_argv = TAKE_PTR(argv);
+	for (size_t i = 0; i < ELEMENTSOF(socks); i++) {
+		free(want_bus_sockets[i]);
+		want_bus_sockets[i] = socks[i];
+	}
+	want_host_netns = c->host_netns;
+	free(want_session_addr);
+	want_session_addr = TAKE_PTR(session_addr);
+	free(want_runtime_dir);
+	want_runtime_dir = TAKE_PTR(runtime_dir);
+	return 1;
+}
+
+int
+dbus_proxy_spare_start(int root_fd, const char *root_path)
+{
+	_cleanup_free_ char *spare_path = NULL;
+	_cleanup_close_ int spare_fd = -1;
+	struct dbus_proxy_cmd c = {};
+	int r;
+
+	if (spare.pid > 0 || want_argv == NULL)
+		return 0;
+	spare_path = path_join(root_path, SPARE_DIR);
+	if (spare_path == NULL)
+		return -ENOMEM;
+	/* A fresh folder: what an earlier supervisor's spare left goes. */
+	r = state_rm_rf(root_fd, SPARE_DIR);
+	if (r >= 0)
+		r = state_dir_create(root_fd, SPARE_DIR, &spare_fd, NULL);
+	if (r < 0)
+		return r;
+	for (size_t i = 0; i < ELEMENTSOF(want_bus_sockets); i++) {
+		spare.bus_st[i] = (struct stat){};
+		if (want_bus_sockets[i] != NULL)
+			(void) stat(want_bus_sockets[i], &spare.bus_st[i]);
+	}
+	/* The command as wanted; the identity, empty until a jail claims it. */
+	c = (struct dbus_proxy_cmd){.argv = want_argv,
+	                            .bus_sockets = {want_bus_sockets[0], want_bus_sockets[1]},
+	                            .host_netns = want_host_netns,
+	                            .session_addr = want_session_addr,
+	                            .runtime_dir = want_runtime_dir,
+	                            .app_info = (char *) ""};
+	r = dbus_proxy_spawn(spare_fd, spare_path, &c, &spare.pid, &spare.ready_fd);
+	if (r < 0) {
+		spare.pid = 0;
+		return r;
+	}
+	/* In the call that forked it: not reaped yet, the PID is its own. */
+	spare.pidfd = (int) syscall(SYS_pidfd_open, spare.pid, 0);
+	return 1;
+}
+
+/* The bus sockets are the ones the spare's sandbox bound: a bus that
+ * restarted, or came up after the spare started, needs a new proxy. */
+static bool
+spare_buses_unchanged(void)
+{
+	for (size_t i = 0; i < ELEMENTSOF(want_bus_sockets); i++) {
+		struct stat st = {};
+
+		if (want_bus_sockets[i] == NULL)
+			continue;
+		(void) stat(want_bus_sockets[i], &st);
+		if (st.st_dev != spare.bus_st[i].st_dev || st.st_ino != spare.bus_st[i].st_ino)
+			return false;
+	}
+	return true;
+}
+
+/* Writes the jail's identity into the file the spare's root binds at
+ * /.flatpak-info: the same inode, so in place (only the supervisor can
+ * write it: the sandbox binds it read-only, its folder is not the
+ * proxy's). */
+static int
+spare_write_identity(int spare_fd, const char *app_info)
+{
+	_cleanup_close_ int fd = -1;
+	struct stat st;
+
+	fd = openat(spare_fd, STATE_APP_INFO, O_WRONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &st) < 0)
+		return -errno;
+	if (!S_ISREG(st.st_mode) || st.st_uid != getuid())
+		return -EPERM;
+	if (ftruncate(fd, 0) < 0)
+		return -errno;
+	return write_all(fd, app_info, strlen(app_info));
+}
+
+int
+dbus_proxy_spare_claim(int root_fd, int dir_fd, const struct dbus_proxy_cmd *c, pid_t *ret_pid,
+                       int *ret_ready_fd, bool *ret_ready)
+{
+	static const char *const moved[][2] = {
+	    {STATE_DBUS_PROXY_PID, STATE_DBUS_PROXY_PID},
+	    {STATE_LOG, STATE_DBUS_PROXY_LOG},
+	    {STATE_APP_INFO, STATE_APP_INFO},
+	};
+	_cleanup_close_ int spare_fd = -1;
+	bool ready = false;
+	ssize_t n;
+	char b;
+	int r;
+
+	if (spare.pid <= 0 || !cmd_is(c, want_argv, want_bus_sockets, want_host_netns))
+		return 0;
+	if (!spare_buses_unchanged()) {
+		dbus_proxy_spare_drop();
+		return 0;
+	}
+	/* Its byte, or its EOF: a spare that died is dropped, not claimed. */
+	n = read(spare.ready_fd, &b, 1);
+	if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR)) {
+		dbus_proxy_spare_drop();
+		return 0;
+	}
+	ready = n == 1;
+	r = state_dir_open(root_fd, SPARE_DIR, &spare_fd);
+	if (r >= 0)
+		r = spare_write_identity(spare_fd, c->app_info);
+	/* From the spare's folder into the jail's state directory, as if it
+	 * had started there: its sockets' folder, pid file, log, identity. */
+	(void) unlinkat(dir_fd, STATE_DBUS_PROXY_SOCK, 0);
+	(void) unlinkat(dir_fd, STATE_DBUS_SYSTEM_SOCK, 0);
+	(void) unlinkat(dir_fd, STATE_A11Y_SOCK, 0);
+	if (r >= 0)
+		r = state_rm_rf(dir_fd, STATE_DBUS_PROXY_DIR);
+	if (r >= 0 && renameat(spare_fd, STATE_DBUS_PROXY_DIR, dir_fd, STATE_DBUS_PROXY_DIR) < 0)
+		r = -errno;
+	for (size_t i = 0; r >= 0 && i < ELEMENTSOF(moved); i++)
+		if (renameat(spare_fd, moved[i][0], dir_fd, moved[i][1]) < 0 && errno != ENOENT)
+			r = -errno;
+	if (r < 0) {
+		/* Half moved: this spare is nobody's. The start gets its own. */
+		(void) unlinkat(dir_fd, STATE_DBUS_PROXY_PID, 0);
+		dbus_proxy_spare_drop();
+		return r;
+	}
+	*ret_pid = spare.pid;
+	*ret_ready_fd = TAKE_FD(spare.ready_fd);
+	*ret_ready = ready;
+	spare.pidfd = safe_close(spare.pidfd);
+	spare.pid = 0;
+	return 1;
 }

@@ -302,3 +302,127 @@ b = dbus.bus.BusConnection(sys.argv[1]); b.request_name("org.freedesktop.systemd
 	# Its --fd pipe breaks with the jailer: it leaves by itself.
 	wait_for _not_alive "$pid"
 }
+
+# The spare proxy (docs/jail.md "D-Bus"): started ahead with the command of
+# the last start, taken over only by a start of that very command.
+spare_pid() {
+	local pid _
+	read -r pid _ <"$XDG_RUNTIME_DIR/jailsup/dbus-proxy-spare/dbus-proxy.pid" 2>/dev/null || return 1
+	alive "$pid" && echo "$pid"
+}
+
+@test "spare proxy: a jail with other rules never gets the spare started for the last one's" {
+	start_bus session
+	start_service "$BUS_ADDR" org.jailsup.Test org.jailsup.Hidden
+	dbus_profile wide "[dbus]" "talk = org.jailsup.Hidden"
+	dbus_profile narrow "[dbus]" "talk = org.jailsup.Test"
+	export DBUS_SESSION_BUS_ADDRESS=$BUS_ADDR
+	run jailsup run wide -c 'dbus-send --session --print-reply --dest=org.jailsup.Hidden /org/jailsup/Test org.jailsup.Test.Ping'
+	assert_status 0
+	assert_output_contains "pong org.jailsup.Hidden"
+	wait_status wide stopped
+	# A spare now waits with wide's rules.
+	wait_for spare_pid
+	local spare
+	spare=$(spare_pid)
+	grep -qa -- '--talk=org.jailsup.Hidden' "/proc/$spare/cmdline" || fail "not wide's spare"
+	# From inside the narrow jail: the hidden name stays out of reach.
+	run jailsup run narrow -c 'dbus-send --session --print-reply --dest=org.jailsup.Hidden /org/jailsup/Test org.jailsup.Test.Ping'
+	[ "$status" -ne 0 ] || fail "the narrow jail reached the hidden name: $output"
+	[[ $output != *pong* ]] || fail "the narrow jail reached the hidden name: $output"
+	run jailsup run narrow -c 'dbus-send --session --print-reply --dest=org.jailsup.Test /org/jailsup/Test org.jailsup.Test.Ping'
+	assert_status 0
+	assert_output_contains "pong org.jailsup.Test"
+	bg jailsup run narrow -c 'touch "$HOME/ready"; exec sleep 1000'
+	wait_for_file "$(jail_home narrow)/ready"
+	local pid
+	pid=$(proxy_pid narrow)
+	[ "$pid" != "$spare" ] || fail "the narrow jail took wide's spare"
+	grep -qa -- '--talk=org.jailsup.Test' "/proc/$pid/cmdline" || fail "not narrow's rules"
+	! grep -qa -- 'Hidden' "/proc/$pid/cmdline" || fail "narrow's proxy has wide's rules"
+	run jailsup kill narrow
+	assert_status 0
+}
+
+@test "spare proxy: the same rules take it over, and it carries the new jail's identity, not the last one's" {
+	start_bus session
+	start_service "$BUS_ADDR" org.jailsup.Test
+	dbus_profile first "[dbus]" "talk = org.jailsup.Test"
+	dbus_profile second "[dbus]" "talk = org.jailsup.Test"
+	export DBUS_SESSION_BUS_ADDRESS=$BUS_ADDR
+	run jailsup run first -c true
+	assert_status 0
+	wait_status first stopped
+	wait_for spare_pid
+	local spare pid
+	spare=$(spare_pid)
+	# Waiting, it is nobody: an empty identity, which the portals refuse.
+	[ ! -s "/proc/$spare/root/.flatpak-info" ] || fail "the waiting spare has an identity: $(cat "/proc/$spare/root/.flatpak-info")"
+	bg jailsup run second -c 'dbus-send --session --print-reply --dest=org.jailsup.Test /org/jailsup/Test org.jailsup.Test.Ping >"$HOME/first" 2>&1; cat /.flatpak-info >"$HOME/info"; touch "$HOME/ready"; exec sleep 1000'
+	wait_for_file "$(jail_home second)/ready"
+	pid=$(proxy_pid second)
+	[ "$pid" = "$spare" ] || fail "the spare ($spare) was not taken: the proxy is $pid"
+	grep -q "pong org.jailsup.Test" "$(jail_home second)/first" ||
+		fail "the first app found no bus: $(cat "$(jail_home second)/first")"
+	# The identity the portals read in the proxy's root, and the jail's own.
+	grep -qx 'name=org.jailsup.second' "/proc/$pid/root/.flatpak-info" ||
+		fail "the proxy's identity: $(cat "/proc/$pid/root/.flatpak-info")"
+	grep -qx 'name=org.jailsup.second' "$(jail_home second)/info" ||
+		fail "the jail's identity: $(cat "$(jail_home second)/info")"
+	! grep -q 'first' "/proc/$pid/root/.flatpak-info" || fail "the last jail's identity"
+	# Its life is the jail's, as any proxy's.
+	run jailsup kill second
+	assert_status 0
+	wait_status second stopped
+	wait_for _not_alive "$pid"
+	[ ! -e "$(state_dir second)/dbus-proxy.pid" ] || fail "dbus-proxy.pid is left"
+}
+
+@test "spare proxy: a bus restarted since the spare started is not the one it binds: a new proxy" {
+	start_bus session
+	local busd=$BG_PID
+	start_service "$BUS_ADDR" org.jailsup.Test
+	dbus_profile rb "[dbus]" "talk = org.jailsup.Test"
+	# The address without the bus's guid: the same one after a restart.
+	export DBUS_SESSION_BUS_ADDRESS="unix:path=$BATS_TEST_TMPDIR/session.sock"
+	run jailsup run rb -c true
+	assert_status 0
+	wait_status rb stopped
+	wait_for spare_pid
+	local spare
+	spare=$(spare_pid)
+	# The same address, a new socket: the spare's bind holds the old one.
+	kill "$busd"
+	wait_for _not_alive "$busd"
+	rm -f "$BATS_TEST_TMPDIR/session.sock"
+	start_bus session
+	start_service "$BUS_ADDR" org.jailsup.Test
+	run jailsup run rb -c 'dbus-send --session --print-reply --dest=org.jailsup.Test /org/jailsup/Test org.jailsup.Test.Ping'
+	assert_status 0
+	assert_output_contains "pong org.jailsup.Test"
+	wait_status rb stopped
+	wait_for _not_alive "$spare"
+}
+
+@test "spare proxy: it never outlives the supervisor (kill -9 of it, or its end)" {
+	start_bus session
+	dbus_profile sk
+	export DBUS_SESSION_BUS_ADDRESS=$BUS_ADDR
+	local spare daemon
+	run jailsup run sk -c true
+	assert_status 0
+	wait_for spare_pid
+	spare=$(spare_pid)
+	daemon=$(daemon_pid)
+	kill -KILL "$daemon"
+	# Its --fd pipe's one reader was the supervisor.
+	wait_for _not_alive "$spare"
+	run jailsup run sk -c true
+	assert_status 0
+	wait_for spare_pid
+	spare=$(spare_pid)
+	daemon=$(daemon_pid)
+	kill -TERM "$daemon"
+	wait_for _not_alive "$daemon"
+	wait_for _not_alive "$spare"
+}
