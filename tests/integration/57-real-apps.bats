@@ -122,11 +122,12 @@ app_up() {
 	[ -f "$JAILSUP_BUILD/share/jailsup/profiles/$name.ini" ] || fail "no shipped profile $name"
 	bg jailsup run "$name" "$@" >"$log" 2>&1
 	wait_status "$name" running --timeout "$timeout" || fail "$name did not start: $(cat "$log")"
-	# The app's window, on the jail's own display.
-	run timeout "$timeout" jailsup enter "$name" -- \
-		xdotool search --sync --onlyvisible --name "$window"
-	[ "$status" -eq 0 ] || fail "no window '$window' of $name on its display ($status): $output" \
-		$'\n'"the app said:"$'\n'"$(cat "$log")"
+	# The app's window, on the jail's own display. xdotool exits on an X
+	# error when a window it looks at goes away meanwhile (a splash
+	# screen): then it is asked again, within the same deadline.
+	wait_for --timeout "$timeout" jailsup enter "$name" -- \
+		timeout 20 xdotool search --sync --onlyvisible --name "$window" ||
+		fail "no window '$window' of $name on its display; the app said:"$'\n'"$(cat "$log")"
 	# Xephyr's window on the test's display, and the app's drawing in it.
 	xwin=$(timeout "$timeout" xdotool search --sync --name "^jail $name \(jailsup\)\$" | head -n 1)
 	[ -n "$xwin" ] || fail "no Xephyr window of $name on the test's display"
@@ -216,6 +217,7 @@ sink_input_of() {
 @test "mpv plays a video from ~/Videos in its window" {
 	local f
 	f=$(in_share Videos y4m)
+	make_shares Music
 	run_app mpv 60 "jailsup-57" --loop-file=inf "$f"
 }
 
@@ -274,7 +276,13 @@ sink_input_of() {
 	run_app transmission-gtk 60 "Transmission"
 }
 
-@test "qbittorrent starts" {
+@test "qbittorrent starts: its legal notice, agreed to, then its main window" {
 	make_shares Downloads
-	run_app qbittorrent 60 "qBittorrent"
+	app_up qbittorrent 60 "^Legal notice\$"
+	# Its first start asks to agree (the default button): typed into the
+	# jail's display, it goes on to its main window.
+	jailsup enter qbittorrent -- xdotool search --name "^Legal notice\$" windowfocus --sync key Return
+	wait_for --timeout 60 jailsup enter qbittorrent -- \
+		timeout 20 xdotool search --sync --onlyvisible --name "^qBittorrent v"
+	app_down qbittorrent
 }
