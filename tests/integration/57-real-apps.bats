@@ -37,7 +37,7 @@ setup() {
 		xdg-dbus-proxy jq python3
 	COOKIE=$(mcookie)
 	xauth -q -f "$BATS_TEST_TMPDIR/server.auth" add :0 . "$COOKIE"
-	start_xvfb -auth "$BATS_TEST_TMPDIR/server.auth" -screen 0 1600x1000x24
+	start_xvfb -auth "$BATS_TEST_TMPDIR/server.auth" -screen 0 2560x1600x24
 	export XAUTHORITY=$BATS_TEST_TMPDIR/client.auth
 	xauth -q add ":$XNUM" . "$COOKIE"
 	start_pulse
@@ -78,7 +78,7 @@ ours() {
 		awk '$2 !~ /^(bash|ps|awk|sort|comm|grep|bats.*)$/ { $2 = ""; print }' | sort
 }
 
-# new_processes: what ours lists that it did not at app_up's start
+# new_processes: what ours lists that it did not at the first app_start
 # ($BEFORE), but for the supervisor and its standby jailer, which outlive
 # a jail.
 new_processes() {
@@ -109,51 +109,81 @@ colourful() {
 	[ "$(colours_of_window "$1")" -ge "$2" ]
 }
 
-# app_up PROFILE TIMEOUT WINDOW [ARGS…]: runs the shipped PROFILE with
-# ARGS; waits up to TIMEOUT s for a visible window whose title matches the
-# regex WINDOW on the jail's display, for Xephyr's window on ours and for
-# a screenshot of it with at least 16 colours. Sets APP_LOG, what the app
-# printed.
-app_up() {
-	local name=$1 timeout=$2 window=$3 xwin log=$BATS_TEST_TMPDIR/$1.log
-	shift 3
-	BEFORE=$BATS_TEST_TMPDIR/before
-	ours >"$BEFORE"
+# app_start PROFILE [ARGS…]: runs the shipped PROFILE with ARGS in the
+# background, what it prints in $BATS_TEST_TMPDIR/PROFILE.log. The first
+# start of a test records our processes ($BEFORE), for apps_down.
+app_start() {
+	local name=$1
+	shift
+	if [ -z "${BEFORE:-}" ]; then
+		BEFORE=$BATS_TEST_TMPDIR/before
+		ours >"$BEFORE"
+	fi
 	[ -f "$JAILSUP_BUILD/share/jailsup/profiles/$name.ini" ] || fail "no shipped profile $name"
-	bg jailsup run "$name" "$@" >"$log" 2>&1
-	wait_status "$name" running --timeout "$timeout" || fail "$name did not start: $(cat "$log")"
+	bg jailsup run "$name" "$@" >"$BATS_TEST_TMPDIR/$name.log" 2>&1
+}
+
+# at WIN X Y: the test display's window WIN is at X,Y.
+at() {
+	local X Y
+	eval "$(xdotool getwindowgeometry --shell "$1" | grep -E '^[XY]=[0-9]+$')"
+	[ "$X" = "$2" ] && [ "$Y" = "$3" ]
+}
+
+# app_place PROFILE SLOT: waits for the started PROFILE's Xephyr window
+# on the test's display and moves it to the quarter SLOT, 0 to 3, of the
+# 2560x1600 screen: with no window manager, every Xephyr window opens at
+# the top left, and apps started side by side would cover one another.
+# Sets XWIN_PROFILE (dashes as underscores).
+app_place() {
+	local name=$1 slot=$2 xwin x y
+	wait_status "$name" running --timeout 60 || fail "$name did not start: $(cat "$BATS_TEST_TMPDIR/$name.log")"
+	xwin=$(timeout 60 xdotool search --sync --name "^jail $name \(jailsup\)\$" | head -n 1)
+	[ -n "$xwin" ] || fail "no Xephyr window of $name on the test's display"
+	x=$((slot % 2 * 1280)) y=$((slot >= 2 ? 800 : 0))
+	xdotool windowmove "$xwin" "$x" "$y"
+	wait_for at "$xwin" "$x" "$y"
+	printf -v "XWIN_${name//-/_}" '%s' "$xwin"
+}
+
+# app_window PROFILE TIMEOUT WINDOW: waits up to TIMEOUT s for the placed
+# PROFILE's visible window whose title matches the regex WINDOW on the
+# jail's display, and for a screenshot of its Xephyr window on ours with
+# at least 16 colours.
+app_window() {
+	local name=$1 timeout=$2 window=$3 log=$BATS_TEST_TMPDIR/$1.log xwin_var xwin
+	xwin_var=XWIN_${name//-/_}
+	xwin=${!xwin_var}
 	# The app's window, on the jail's own display. xdotool exits on an X
 	# error when a window it looks at goes away meanwhile (a splash
 	# screen): then it is asked again, within the same deadline.
 	wait_for --timeout "$timeout" jailsup enter "$name" -- \
 		timeout 20 xdotool search --sync --onlyvisible --name "$window" ||
 		fail "no window '$window' of $name on its display; the app said:"$'\n'"$(cat "$log")"
-	# Xephyr's window on the test's display, and the app's drawing in it.
-	xwin=$(timeout "$timeout" xdotool search --sync --name "^jail $name \(jailsup\)\$" | head -n 1)
-	[ -n "$xwin" ] || fail "no Xephyr window of $name on the test's display"
+	# The app's drawing, on the user's screen.
 	wait_for --timeout "$timeout" colourful "$xwin" 16 ||
 		fail "$name's screen stays blank: $(colours_of_window "$xwin") colours"$'\n'"$(cat "$log")"
-	APP_LOG=$log
 }
 
-# app_down PROFILE: `jailsup kill`, then nothing of the jail is left.
-app_down() {
-	local name=$1
-	run jailsup kill "$name"
-	assert_status 0
-	wait_jail_gone "$name" --timeout 20
-	wait_for --timeout 20 no_new_process || fail "left after $name was killed:"$'\n'"$(new_processes)"
+# apps_down PROFILE…: `jailsup kill` of each, then nothing of the jails is
+# left.
+apps_down() {
+	local name
+	for name in "$@"; do
+		run jailsup kill "$name"
+		assert_status 0
+	done
+	for name in "$@"; do
+		wait_jail_gone "$name" --timeout 20
+	done
+	wait_for --timeout 20 no_new_process || fail "left after $* were killed:"$'\n'"$(new_processes)"
 	! xephyrs || fail "an Xephyr is left: $(xephyrs)"
 	run jailsup list --json
 	assert_status 0
-	jq -e --arg n "$name" 'all(.[]; .name != $n or (.status != "running" and .pid == null))' \
-		<<<"$output" >/dev/null || fail "jailsup list still shows $name running: $output"
-}
-
-# run_app PROFILE TIMEOUT WINDOW [ARGS…]: app_up, then app_down.
-run_app() {
-	app_up "$@"
-	app_down "$1"
+	for name in "$@"; do
+		jq -e --arg n "$name" 'all(.[]; .name != $n or (.status != "running" and .pid == null))' \
+			<<<"$output" >/dev/null || fail "jailsup list still shows $name running: $output"
+	done
 }
 
 # sink_input_of APP: pulseaudio has a stream whose application name
@@ -162,127 +192,110 @@ sink_input_of() {
 	pactl list sink-inputs | grep -qiE "application.name = \".*$1"
 }
 
-@test "evince opens a PDF from ~/Documents (read-only share), in its secure profile" {
-	local f
-	f=$(in_share Documents pdf)
-	run_app evince 60 "jailsup-57" "$f"
+@test "viewers side by side: evince, okular, zathura open a PDF from ~/Documents, eog a PNG from ~/Pictures" {
+	local pdf png
+	pdf=$(in_share Documents pdf)
+	png=$(in_share Pictures png)
+	app_start evince "$pdf"
+	app_start okular "$pdf"
+	app_start zathura "$pdf"
+	app_start eog "$png"
+	app_place evince 0
+	app_place okular 1
+	app_place zathura 2
+	app_place eog 3
+	app_window evince 60 "jailsup-57"
+	app_window okular 60 "jailsup-57"
+	app_window zathura 60 "jailsup-57"
+	app_window eog 60 "jailsup-57"
+	apps_down evince okular zathura eog
 }
 
-@test "okular opens a PDF from ~/Documents" {
-	local f
-	f=$(in_share Documents pdf)
-	run_app okular 60 "jailsup-57" "$f"
+@test "painters side by side: gimp and krita open a PNG from ~/Pictures" {
+	local png
+	png=$(in_share Pictures png)
+	app_start gimp "$png"
+	app_start krita "$png"
+	app_place gimp 0
+	app_place krita 1
+	app_window gimp 90 "jailsup-57"
+	app_window krita 90 "jailsup-57"
+	apps_down gimp krita
 }
 
-@test "zathura opens a PDF from ~/Documents" {
-	local f
-	f=$(in_share Documents pdf)
-	run_app zathura 60 "jailsup-57" "$f"
+@test "office side by side: libreoffice Writer opens an RTF from ~/Documents, libreoffice-secure starts Writer with no share, inkscape opens an SVG from ~/Pictures" {
+	local rtf svg
+	rtf=$(in_share Documents rtf)
+	svg=$(in_share Pictures svg)
+	app_start libreoffice --writer "$rtf"
+	app_start libreoffice-secure --writer
+	app_start inkscape "$svg"
+	app_place libreoffice 0
+	app_place libreoffice-secure 1
+	app_place inkscape 2
+	app_window libreoffice 90 "jailsup-57.*LibreOffice Writer"
+	app_window libreoffice-secure 90 "LibreOffice Writer"
+	app_window inkscape 90 "jailsup-57.*Inkscape"
+	apps_down libreoffice libreoffice-secure inkscape
 }
 
-@test "eog shows a PNG from ~/Pictures" {
-	local f
-	f=$(in_share Pictures png)
-	run_app eog 60 "jailsup-57" "$f"
-}
-
-@test "gimp opens a PNG from ~/Pictures" {
-	local f
-	f=$(in_share Pictures png)
-	run_app gimp 80 "jailsup-57" "$f"
-}
-
-@test "inkscape opens an SVG from ~/Pictures" {
-	local f
-	f=$(in_share Pictures svg)
-	run_app inkscape 80 "jailsup-57" "$f"
-}
-
-@test "krita opens a PNG from ~/Pictures" {
-	local f
-	f=$(in_share Pictures png)
-	run_app krita 80 "jailsup-57" "$f"
-}
-
-@test "libreoffice (Writer) opens an RTF document from ~/Documents" {
-	local f
-	f=$(in_share Documents rtf)
-	run_app libreoffice 80 "jailsup-57.*LibreOffice" --writer "$f"
-}
-
-@test "libreoffice-secure starts Writer with no share" {
-	run_app libreoffice-secure 80 "LibreOffice" --writer
-}
-
-@test "mpv plays a video from ~/Videos in its window" {
-	local f
-	f=$(in_share Videos y4m)
-	make_shares Music
-	run_app mpv 60 "jailsup-57" --loop-file=inf "$f"
-}
-
-@test "vlc plays a WAV from ~/Music into the sound server" {
-	local f
-	f=$(in_share Music wav)
-	make_shares Videos
-	app_up vlc 60 "jailsup-57.*VLC" --loop "$f"
+@test "players side by side: mpv plays a video from ~/Videos, vlc and audacious a WAV from ~/Music into the sound server, rhythmbox starts" {
+	local video wav
+	video=$(in_share Videos y4m)
+	wav=$(in_share Music wav)
+	app_start mpv --loop-file=inf "$video"
+	app_start vlc --loop "$wav"
+	app_start audacious "$wav"
+	app_start rhythmbox
+	app_place mpv 0
+	app_place vlc 1
+	app_place audacious 2
+	app_place rhythmbox 3
+	app_window mpv 60 "jailsup-57"
+	app_window vlc 60 "jailsup-57.*VLC"
+	app_window audacious 60 "Audacious"
+	app_window rhythmbox 60 "Rhythmbox"
 	wait_for --timeout 30 sink_input_of vlc || fail "no stream of VLC: $(pactl list sink-inputs)"
-	app_down vlc
-}
-
-@test "vlc-secure plays a WAV from ~/Music with no network and no bus" {
-	local f
-	f=$(in_share Music wav)
-	make_shares Videos
-	app_up vlc-secure 60 "jailsup-57.*VLC" --loop "$f"
-	wait_for --timeout 30 sink_input_of vlc || fail "no stream of VLC: $(pactl list sink-inputs)"
-	app_down vlc-secure
-}
-
-@test "rhythmbox starts with ~/Music shared" {
-	make_shares Music
-	run_app rhythmbox 60 "Rhythmbox"
-}
-
-@test "audacious plays a WAV from ~/Music" {
-	local f
-	f=$(in_share Music wav)
-	app_up audacious 60 "Audacious" "$f"
 	wait_for --timeout 30 sink_input_of audacious || fail "no stream of Audacious: $(pactl list sink-inputs)"
-	app_down audacious
+	apps_down mpv vlc audacious rhythmbox
 }
 
-@test "thunderbird starts" {
+@test "mail and chat side by side: thunderbird, claws-mail (its first-run wizard), telegram-desktop start" {
 	make_shares Downloads
-	run_app thunderbird 90 "Thunderbird"
+	app_start thunderbird
+	app_start claws-mail
+	app_start telegram-desktop
+	app_place thunderbird 0
+	app_place claws-mail 1
+	app_place telegram-desktop 2
+	app_window thunderbird 90 "Thunderbird"
+	app_window claws-mail 90 "Claws Mail"
+	app_window telegram-desktop 90 "Telegram"
+	apps_down thunderbird claws-mail telegram-desktop
 }
 
-@test "claws-mail starts (its first-run wizard)" {
-	make_shares Downloads
-	run_app claws-mail 60 "Claws Mail"
-}
-
-@test "telegram-desktop starts" {
-	make_shares Downloads
-	run_app telegram-desktop 60 "Telegram"
-}
-
-@test "keepassxc starts" {
-	run_app keepassxc 60 "KeePassXC"
-}
-
-@test "transmission-gtk starts" {
-	make_shares Downloads
-	run_app transmission-gtk 60 "Transmission"
-}
-
-@test "qbittorrent starts: its legal notice, agreed to, then its main window" {
-	make_shares Downloads
-	app_up qbittorrent 60 "^Legal notice\$"
-	# Its first start asks to agree (the default button): typed into the
-	# jail's display, it goes on to its main window.
+@test "the rest side by side: vlc-secure plays a WAV with no network and no bus; keepassxc, transmission-gtk, qbittorrent start" {
+	local wav
+	wav=$(in_share Music wav)
+	make_shares Videos Downloads
+	app_start vlc-secure --loop "$wav"
+	app_start keepassxc
+	app_start transmission-gtk
+	app_start qbittorrent
+	app_place vlc-secure 0
+	app_place keepassxc 1
+	app_place transmission-gtk 2
+	app_place qbittorrent 3
+	app_window vlc-secure 60 "jailsup-57.*VLC"
+	app_window keepassxc 60 "KeePassXC"
+	app_window transmission-gtk 60 "Transmission"
+	# qBittorrent's first start asks to agree to its legal notice (the
+	# default button): typed into the jail's display, it goes on to its
+	# main window.
+	app_window qbittorrent 60 "^Legal notice\$"
 	jailsup enter qbittorrent -- xdotool search --name "^Legal notice\$" windowfocus --sync key Return
 	wait_for --timeout 60 jailsup enter qbittorrent -- \
 		timeout 20 xdotool search --sync --onlyvisible --name "^qBittorrent v"
-	app_down qbittorrent
+	wait_for --timeout 30 sink_input_of vlc || fail "no stream of VLC: $(pactl list sink-inputs)"
+	apps_down vlc-secure keepassxc transmission-gtk qbittorrent
 }
