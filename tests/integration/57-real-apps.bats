@@ -186,6 +186,21 @@ apps_down() {
 	done
 }
 
+# owned NAME…: each NAME has an owner on the test's session bus (the
+# app's own names, through its jail's proxy).
+bus_names() {
+	dbus-send --session --print-reply --dest=org.freedesktop.DBus /org/freedesktop/DBus \
+		org.freedesktop.DBus.ListNames | grep -oE 'string "[^"]*"' | grep -v '"[:]'
+}
+
+owned() {
+	local n names
+	names=$(bus_names) || return
+	for n in "$@"; do
+		grep -qF "string \"$n\"" <<<"$names" || return
+	done
+}
+
 # sink_input_of APP: pulseaudio has a stream whose application name
 # matches APP (the app plays into the null sink).
 sink_input_of() {
@@ -208,6 +223,10 @@ sink_input_of() {
 	app_window okular 60 "jailsup-57"
 	app_window zathura 60 "jailsup-57"
 	app_window eog 60 "jailsup-57"
+	# eog's application ID, which its profile lets it own; Evince is a
+	# non-unique app, and its profile has no name to own.
+	wait_for --timeout 30 owned org.gnome.eog || fail "on the bus: $(bus_names)"
+	! owned org.gnome.Evince || fail "evince owns org.gnome.Evince"
 	apps_down evince okular zathura eog
 }
 
@@ -257,6 +276,12 @@ sink_input_of() {
 	app_window rhythmbox 60 "Rhythmbox"
 	wait_for --timeout 30 sink_input_of vlc || fail "no stream of VLC: $(pactl list sink-inputs)"
 	wait_for --timeout 30 sink_input_of audacious || fail "no stream of Audacious: $(pactl list sink-inputs)"
+	# The names their profiles let them own: single instance, MPRIS
+	# (Rhythmbox's MPRIS is a plugin of rhythmbox-plugins, a Recommends
+	# not installed here).
+	wait_for --timeout 30 owned org.mpris.MediaPlayer2.vlc org.atheme.audacious \
+		org.mpris.MediaPlayer2.audacious org.gnome.Rhythmbox3 ||
+		fail "on the bus: $(bus_names)"
 	apps_down mpv vlc audacious rhythmbox
 }
 
