@@ -55,7 +55,8 @@ in_share() {
 		remove_after "$dir"
 	fi
 	f=$dir/jailsup-57-$$-$BATS_TEST_NUMBER.$2
-	remove_after "$f"
+	# LibreOffice leaves its lock file beside a document when killed.
+	remove_after "$f" "$dir/.~lock.${f##*/}#"
 	python3 "$MEDIA" "$2" "$f"
 	echo "$f"
 }
