@@ -9,8 +9,8 @@
 # with a real X server, Wayland compositor, sound server and session bus
 # of the test; the stand-in reports which sockets it finds, and that must
 # match the rights `jailsup explain` says are in force. The apps
-# themselves are not installed here: what each app needs of its rights is
-# the profile's comments' word, not this test's.
+# themselves run in 53-browsers.bats and 57-real-apps.bats; here every
+# profile is covered, those of apps Debian 12 does not package too.
 
 # $output and $status come from bats' run.
 # shellcheck disable=SC2154
