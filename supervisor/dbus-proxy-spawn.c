@@ -529,13 +529,18 @@ dbus_proxy_spare_claim(int root_fd, int dir_fd, const struct dbus_proxy_cmd *c, 
 		dbus_proxy_spare_drop();
 		return 0;
 	}
-	/* Its byte, or its EOF: a spare that died is dropped, not claimed. */
+	/* Its byte, or its EOF: a spare that died is dropped, not claimed. One
+	 * still on its way up is left alone for a later start: until its byte
+	 * its child may still be binding its folder into its sandbox, which
+	 * the move below would pull from under it. */
 	n = read(spare.ready_fd, &b, 1);
-	if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR)) {
+	if (n < 0 && (errno == EAGAIN || errno == EINTR))
+		return 0;
+	if (n != 1) {
 		dbus_proxy_spare_drop();
 		return 0;
 	}
-	ready = n == 1;
+	ready = true;
 	r = state_dir_open(root_fd, SPARE_DIR, &spare_fd);
 	if (r >= 0)
 		r = spare_write_identity(spare_fd, c->app_info);
