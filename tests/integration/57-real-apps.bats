@@ -80,10 +80,13 @@ ours() {
 }
 
 # new_processes: what ours lists that it did not at the first app_start
-# ($BEFORE), but for the supervisor and its standby jailer, which outlive
-# a jail.
+# ($BEFORE), but for the supervisor, its standby jailer and its spare
+# xdg-dbus-proxy (by its pid file), which outlive a jail.
 new_processes() {
-	comm -13 "$BEFORE" <(ours) | grep -vE '^[0-9]+  (jailsup daemon|jailer --standby)$' || :
+	local spare=none _
+	read -r spare _ <"$XDG_RUNTIME_DIR/jailsup/dbus-proxy-spare/dbus-proxy.pid" 2>/dev/null || :
+	comm -13 "$BEFORE" <(ours) | grep -vE '^[0-9]+  (jailsup daemon|jailer --standby)$' |
+		grep -vE "^$spare  xdg-dbus-proxy " || :
 }
 
 no_new_process() {
