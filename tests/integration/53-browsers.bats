@@ -95,6 +95,25 @@ sandboxed_elsewhere() {
 	! pids_with --no-sandbox || fail "a process runs with --no-sandbox: $(pgrep -af -- --no-sandbox)"
 }
 
+@test "chromium-secure: its shipped profile runs it headless with its own sandbox, in a throwaway jail" {
+	# No share: the page is a data: URL, not a file of ours.
+	run jailsup run chromium-secure --headless --dump-dom \
+		'data:text/html,<p id="x">hello from the secure jail</p>'
+	[ "$status" -eq 0 ] || fail "chromium exited $status: $output"
+	assert_output_contains '<p id="x">hello from the secure jail</p>'
+	[[ "$output" != *"No usable sandbox"* ]] || fail "$output"
+	# autodelete: once its last app is gone, so is its home.
+	wait_jail_gone chromium-secure
+	wait_for_gone "$(jail_home chromium-secure)"
+
+	bg jailsup run chromium-secure --headless 'data:text/html,<p>still here</p>' \
+		>"$BATS_TEST_TMPDIR/chromium-secure.log" 2>&1
+	wait_for --timeout 60 pids_with --type=renderer
+	run sandboxed_elsewhere chromium-secure --type=renderer
+	[ "$status" -eq 0 ] || fail "$output"$'\n'"$(cat "$BATS_TEST_TMPDIR/chromium-secure.log")"
+	! pids_with --no-sandbox || fail "a process runs with --no-sandbox: $(pgrep -af -- --no-sandbox)"
+}
+
 @test "chromium without the userns right: No usable sandbox, as in every jail before the right" {
 	shipped_without_userns chromium chromium-nouserns
 	run jailsup run chromium-nouserns --headless --dump-dom "file://$PAGE"
