@@ -131,13 +131,22 @@ name_is_apps(const char *name)
 	return false;
 }
 
+/* An `own` name, taken on the user's bus for the app; never one an
+ * own-private pattern matches too, which stays on the jail's bus (the
+ * profile refuses such overlaps: this holds even so). */
 static bool
 name_is_exported(const char *name)
 {
-	for (char **p = br.app_names; *p != NULL; p++)
-		if (g_str_has_prefix(*p, "own:") && pattern_matches(*p + 4, name))
-			return true;
-	return false;
+	bool own = false;
+
+	for (char **p = br.app_names; *p != NULL; p++) {
+		if (!g_str_has_prefix(*p, "own:")) {
+			if (pattern_matches(*p, name))
+				return false;
+		} else if (pattern_matches(*p + 4, name))
+			own = true;
+	}
+	return own;
 }
 
 static struct link *
@@ -759,6 +768,14 @@ main(int argc, char **argv)
 	char *end;
 	long ready_fd;
 
+	/* Before anything of the jail's reaches us: not dumpable, so no
+	 * process of the jail can ptrace us, read our memory or open our
+	 * /proc/PID/exe and fds (our stderr is the jail's log). */
+	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0) {
+		fprintf(stderr, "dbus-bridge: unable to become non-dumpable: %s\n",
+		        strerror(errno));
+		return 1;
+	}
 	if (argc < 4) {
 		fprintf(stderr, "usage: dbus-bridge PRIVATE-ADDRESS HOST-ADDRESS READY-FD "
 		                "[APP-NAME…]\n");

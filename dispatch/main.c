@@ -842,7 +842,10 @@ start_private_bus(const struct dispatch_args *args)
 	if (pid < 0)
 		die_errno(EXIT_TEMPORARY, -errno, "unable to start the private bus");
 	if (pid == 0) {
-		char *dargv[] = {"dbus-daemon",
+		/* By its absolute path in the jail's read-only /usr: never
+		 * through $PATH, which may lead into the jail's writable home
+		 * (~/.local/bin). */
+		char *dargv[] = {"/usr/bin/dbus-daemon",
 		                 "--nofork",
 		                 "--nopidfile",
 		                 "--nosyslog",
@@ -851,8 +854,8 @@ start_private_bus(const struct dispatch_args *args)
 		                 NULL};
 
 		child_fds((int[]){p[1], config_fd}, 2);
-		execvp(dargv[0], dargv);
-		fprintf(stderr, "own-private: unable to run dbus-daemon: %s\n", strerror(errno));
+		execv(dargv[0], dargv);
+		fprintf(stderr, "own-private: unable to run %s: %s\n", dargv[0], strerror(errno));
 		_exit(127);
 	}
 	bus_pids[0] = pid;
@@ -902,7 +905,8 @@ run_init_script(void)
 		die_errno(EXIT_TEMPORARY, -errno, "unable to start the init script");
 	if (pid == 0) {
 		const char *home = getenv("HOME");
-		char *argv[] = { "bash", "/dev/fd/6", NULL };
+		/* /bin/bash, never found through $PATH: see the bus's. */
+		char *argv[] = {"/bin/bash", "/dev/fd/6", NULL};
 		int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
 
 		/* bash reads the script as /dev/fd/6: the one fd of ours that
@@ -914,7 +918,7 @@ run_init_script(void)
 			_exit(EXIT_TEMPORARY);
 		if (home != NULL && chdir(home) < 0)
 			_exit(EXIT_TEMPORARY);
-		execvp("bash", argv);
+		execv(argv[0], argv);
 		_exit(127);
 	}
 	while (waitpid(pid, &status, 0) < 0)

@@ -229,16 +229,18 @@ read_init_script(const struct jail_spec *spec)
 	return copy;
 }
 
-/* With a private session bus, the dbus-bridge binary, opened here on the
- * host side, where it is a sibling of ours: dispatch runs it by its fd, so
- * the jail needs no path to it (the libraries it loads are the jail's
- * /usr). Only jails with own-private names pay for it. */
+/* With a private session bus, the dbus-bridge binary, a sibling of ours
+ * on the host side, copied into a sealed memfd that dispatch runs by its
+ * fd (execveat): the jail needs no path to it (the libraries it loads are
+ * the jail's /usr), and /proc/PID/exe of the bridge leads to the copy,
+ * which nobody can change, never to the host's file, which a jail could
+ * otherwise reopen for writing when the user owns the install, and so
+ * run its code in every jail started after. Only jails with own-private
+ * names pay for it. */
 static int
 open_bridge(const struct jail_spec *spec)
 {
 	_cleanup_free_ char *path = NULL;
-	_cleanup_close_ int fd = -1;
-	struct stat st;
 	int r;
 
 	if (!spec->private_bus)
@@ -246,13 +248,11 @@ open_bridge(const struct jail_spec *spec)
 	r = sibling_path("libexec/jailsup/dbus-bridge", &path);
 	if (r < 0)
 		die_errno(EXIT_TEMPORARY, r, "unable to find dbus-bridge, needed by own-private");
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-	if (fd < 0)
-		die_errno(EXIT_PERMANENT, -errno, "unable to open '%s', needed by own-private",
-		          path);
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode))
-		die(EXIT_PERMANENT, "'%s' is not a regular file", path);
-	return TAKE_FD(fd);
+	r = memfd_sealed_program("jailsup-dbus-bridge", path);
+	if (r < 0)
+		die_errno(r == -EINVAL ? EXIT_PERMANENT : EXIT_TEMPORARY, r,
+		          "unable to copy '%s' (needed by own-private) into a sealed memfd", path);
+	return r;
 }
 
 /* A pipe whose write end goes to the jail and whose read end only we keep

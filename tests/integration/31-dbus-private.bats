@@ -406,3 +406,59 @@ EOF
 		assert_output_contains "--own=$name"
 	done
 }
+
+# The attack on the bridge's binary: from its /proc/PID/exe, an O_PATH fd
+# that outlives the bridge, reopened for writing through /proc/self/fd
+# once nothing runs it. With an install the user owns (PREFIX=~/.local,
+# or a build tree), every own-private jail started after would run the
+# attacker's code. The jail prints what it got; the binary must be
+# unchanged and the next jail's bridge must still work.
+BRIDGE_ATTACK='
+import os, signal, sys, time
+pid = [p for p in os.listdir("/proc") if p.isdigit() and
+       open("/proc/%s/comm" % p).read().strip() == "dbus-bridge"][0]
+try:
+    fd = os.open("/proc/%s/exe" % pid, os.O_PATH)
+except OSError as e:
+    sys.exit("exe refused: %s" % e)
+os.kill(int(pid), signal.SIGKILL)
+deadline = time.monotonic() + 10
+while time.monotonic() < deadline:
+    try:
+        if open("/proc/%s/stat" % pid).read().split(")")[1].split()[0] == "Z":
+            break
+    except OSError:
+        break
+    time.sleep(0.05)
+try:
+    w = os.open("/proc/self/fd/%d" % fd, os.O_WRONLY | os.O_TRUNC)
+    os.write(w, open("/usr/bin/touch", "rb").read())
+except OSError as e:
+    sys.exit("write refused: %s" % e)
+print("REWROTE the bridge")
+'
+
+@test "own-private: a jail cannot rewrite the bridge other jails run, even from an install the user owns" {
+	local inst=$BATS_TEST_TMPDIR/inst
+	mkdir -p "$inst"
+	cp -R "$JAILSUP_BUILD/bin" "$JAILSUP_BUILD/libexec" "$JAILSUP_BUILD/share" "$inst/"
+	[ -O "$inst/libexec/jailsup/dbus-bridge" ] || fail "the copied bridge is not the user's"
+	cp "$inst/libexec/jailsup/dbus-bridge" "$BATS_TEST_TMPDIR/bridge.orig"
+	export PATH="$inst/bin:$PATH"
+	dbus_profile attacker "[dbus]" "own-private = $NAME"
+	dbus_profile victim "[dbus]" "own-private = org.example.B"
+	bg jailsup run attacker -c 'touch "$HOME/up"; exec sleep 600'
+	wait_for_file "$(jail_home attacker)/up"
+	wait_for two_pids attacker
+	run jailsup enter attacker -- python3 -c "$BRIDGE_ATTACK"
+	echo "attacker: $output"
+	[[ $output != *REWROTE* ]] || fail "the jail rewrote the bridge: $output"
+	cmp "$BATS_TEST_TMPDIR/bridge.orig" "$inst/libexec/jailsup/dbus-bridge" ||
+		fail "the user's bridge changed"
+	jailsup kill attacker
+	wait_jail_gone attacker
+	# The next jail runs the real bridge: its app owns its name.
+	run jailsup run victim -c 'python3 -c "import dbus; print(\"owned\", dbus.SessionBus().request_name(\"org.example.B\", 4))"'
+	assert_status 0
+	assert_output_contains "owned 1"
+}
