@@ -679,6 +679,11 @@ child_cb(struct ev_loop *loop, ev_child *w, int revents)
 	struct app *a = app_find(w->rpid);
 
 	(void) revents;
+	/* A bus process reaped: its PID may come back as an app's, which
+	 * must keep the jail alive. */
+	for (size_t i = 0; i < ELEMENTSOF(bus_pids); i++)
+		if (bus_pids[i] == w->rpid)
+			bus_pids[i] = 0;
 	if (a != NULL && a->status_fd >= 0) {
 		/* A pty session: it wrote all it had to say before it left. */
 		if (app_read_status(a))

@@ -462,3 +462,34 @@ print("REWROTE the bridge")
 	assert_status 0
 	assert_output_contains "owned 1"
 }
+
+@test "own-private: an own pattern that matches an own-private name is refused, with where" {
+	# own = org.example.* would let the proxy, and the bridge, take
+	# org.example.App on the user's bus.
+	dbus_profile overlap "[dbus]" "own-private = $NAME" "own = org.example.*"
+	run jailsup run overlap -c 'echo started'
+	[ "$status" -ne 0 ] || fail "the profile was accepted"
+	assert_output_contains "overlap.ini:6: 'org.example.*' in 'own' overlaps '$NAME' in 'own-private'"
+	[[ $output != *started* ]] || fail "the jail started"
+	dbus_profile overlap "[dbus]" "own = org.example.*" "own-private = $NAME"
+	run jailsup run overlap -c 'echo started'
+	[ "$status" -ne 0 ] || fail "the profile was accepted"
+	assert_output_contains "overlap.ini:6: '$NAME' in 'own-private' overlaps 'org.example.*' in 'own'"
+}
+
+@test "own-private: the jail's dbus-daemon never comes from \$PATH, which leads into the jail's home" {
+	dbus_profile twin "[dbus]" "own-private = $NAME"
+	# The jail plants a dbus-daemon where a usual PATH looks first.
+	run jailsup run twin -c 'mkdir -p "$HOME/.local/bin" &&
+		printf "#!/bin/sh\ntouch \"\$HOME/planted-ran\"\nexec /usr/bin/dbus-daemon \"\$@\"\n" >"$HOME/.local/bin/dbus-daemon" &&
+		chmod +x "$HOME/.local/bin/dbus-daemon" && echo planted'
+	assert_status 0
+	assert_output_contains planted
+	wait_jail_gone twin
+	jailsup_cleanup
+	export PATH="$HOME/.local/bin:$PATH"
+	run jailsup run twin -c 'echo "bus: $DBUS_SESSION_BUS_ADDRESS"'
+	assert_status 0
+	assert_output_contains "bus: unix:path="
+	[ ! -e "$(jail_home twin)/planted-ran" ] || fail "the jail's own dbus-daemon ran as its bus"
+}
