@@ -31,6 +31,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 
 #include <assert.h>
@@ -748,7 +749,7 @@ static const char bus_config[] =
     " \"http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd\">\n"
     "<busconfig>\n"
     "  <type>session</type>\n"
-    "  <listen>unix:path=%s</listen>\n"
+    "  <listen>%s</listen>\n"
     "  <auth>EXTERNAL</auth>\n"
     "  <policy context=\"default\">\n"
     "    <allow send_destination=\"*\" eavesdrop=\"true\"/>\n"
@@ -757,8 +758,10 @@ static const char bus_config[] =
     "  </policy>\n"
     "</busconfig>\n";
 
-/* In a child: stdin /dev/null, stdout and stderr the pipe the jailer marks
- * as the jail's output, KEEP[i] at fd 3 + i, nothing else. */
+/* In a child of the private bus: stdin /dev/null, stdout and stderr the
+ * pipe the jailer marks as the bus's (bus[NAME], never as the init
+ * script's: any process of the jail can write to it through dbus-daemon's
+ * /proc/PID/fd), KEEP[i] at fd 3 + i, nothing else. */
 static void
 child_fds(const int *keep, size_t n)
 {
@@ -771,8 +774,8 @@ child_fds(const int *keep, size_t n)
 			_exit(EXIT_TEMPORARY);
 	}
 	null = open("/dev/null", O_RDONLY | O_CLOEXEC);
-	if (null < 0 || dup2(null, 0) < 0 || dup2(DISPATCH_FD_OUTPUT, 1) < 0 ||
-	    dup2(DISPATCH_FD_OUTPUT, 2) < 0)
+	if (null < 0 || dup2(null, 0) < 0 || dup2(DISPATCH_FD_BUS, 1) < 0 ||
+	    dup2(DISPATCH_FD_BUS, 2) < 0)
 		_exit(EXIT_TEMPORARY);
 	for (size_t i = 0; i < n; i++)
 		if (dup2(moved[i], 3 + (int) i) < 0)
@@ -803,15 +806,31 @@ wait_ready(int fd, size_t want)
 	return true;
 }
 
-/* A path we can write into the bus's config and its address unescaped. */
-static bool
-bus_path_plain(const char *s)
+/* "unix:path=PATH" with PATH escaped as a D-Bus address value: every byte
+ * but [-0-9A-Za-z_/.*] as %XX. What comes out has no XML metacharacter
+ * either, so it goes into the bus's config as it is. NULL without memory. */
+static char *
+bus_address(const char *path)
 {
-	for (; *s != '\0'; s++)
-		if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
-		      (*s >= '0' && *s <= '9') || strchr("/._-", *s) != NULL))
-			return false;
-	return true;
+	static const char hex[] = "0123456789abcdef";
+	static const char prefix[] = "unix:path=";
+	char *a = malloc(sizeof(prefix) + 3 * strlen(path)), *o;
+
+	if (a == NULL)
+		return NULL;
+	o = stpcpy(a, prefix);
+	for (const unsigned char *s = (const unsigned char *) path; *s != '\0'; s++) {
+		if ((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
+		    (*s >= '0' && *s <= '9') || strchr("-_/.*", *s) != NULL)
+			*o++ = (char) *s;
+		else {
+			*o++ = '%';
+			*o++ = hex[*s >> 4];
+			*o++ = hex[*s & 15];
+		}
+	}
+	*o = '\0';
+	return a;
 }
 
 /* With [dbus] own-private: a dbus-daemon of the jail's own, the jail's
@@ -829,13 +848,18 @@ start_private_bus(const struct dispatch_args *args)
 	int p[2];
 	pid_t pid;
 
-	if (runtime == NULL || !bus_path_plain(runtime) || args->host_bus == NULL ||
-	    !bus_path_plain(args->host_bus))
-		die(EXIT_PERMANENT, "own-private: $XDG_RUNTIME_DIR and the proxy's socket must be "
-		                    "plain paths (letters, digits, '/', '.', '_', '-')");
-	if (asprintf(&bus, "%s/bus", runtime) < 0 || asprintf(&config, bus_config, bus) < 0 ||
-	    asprintf(&address, "unix:path=%s", bus) < 0 ||
-	    asprintf(&host, "unix:path=%s", args->host_bus) < 0)
+	if (runtime == NULL || args->host_bus == NULL)
+		die(EXIT_PERMANENT, "own-private: no $XDG_RUNTIME_DIR or proxy socket");
+	if (asprintf(&bus, "%s/bus", runtime) < 0)
+		die(EXIT_TEMPORARY, "out of memory");
+	if (strlen(bus) >= sizeof(((struct sockaddr_un *) NULL)->sun_path))
+		die(EXIT_PERMANENT,
+		    "own-private: the private bus's socket '%s/bus' is longer than a socket path "
+		    "may be (%zu bytes): use a shorter $XDG_RUNTIME_DIR",
+		    runtime, sizeof(((struct sockaddr_un *) NULL)->sun_path) - 1);
+	address = bus_address(bus);
+	host = bus_address(args->host_bus);
+	if (address == NULL || host == NULL || asprintf(&config, bus_config, address) < 0)
 		die(EXIT_TEMPORARY, "out of memory");
 	config_fd = memfd_sealed("jailsup-bus-config", config, strlen(config));
 	if (config_fd < 0)
@@ -954,7 +978,7 @@ dispatch_main(const struct dispatch_args *args)
 	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
 		log_debug_errno(-errno, "unable to make dispatch undumpable, ignoring");
 	/* None of our own fds may reach an app. */
-	for (int fd = DISPATCH_FD_LISTEN; fd <= DISPATCH_FD_BRIDGE; fd++)
+	for (int fd = DISPATCH_FD_LISTEN; fd <= DISPATCH_FD_BUS; fd++)
 		(void) fcntl(fd, F_SETFD, FD_CLOEXEC);
 
 	/* Until the loop's handlers exist, a SIGTERM (jailsup kill) ends the
@@ -963,6 +987,7 @@ dispatch_main(const struct dispatch_args *args)
 	if (args->private_bus)
 		start_private_bus(args);
 	safe_close(DISPATCH_FD_BRIDGE);
+	safe_close(DISPATCH_FD_BUS);
 	if (args->init_script)
 		run_init_script();
 	safe_close(DISPATCH_FD_INIT);

@@ -493,3 +493,27 @@ print("REWROTE the bridge")
 	assert_output_contains "bus: unix:path="
 	[ ! -e "$(jail_home twin)/planted-ran" ] || fail "the jail's own dbus-daemon ran as its bus"
 }
+
+@test "own-private: what the jail writes through the bus's stderr is marked as its bus's, never as its init script's" {
+	dbus_profile twin "[dbus]" "own-private = $NAME"
+	bg jailsup run twin -c 'touch "$HOME/up"; exec sleep 600'
+	wait_for_file "$(jail_home twin)/up"
+	wait_for two_pids twin
+	run jailsup enter twin -- sh -c '
+for p in /proc/[0-9]*; do
+	c=$(cat "$p/comm" 2>/dev/null) || continue
+	case $c in
+	dbus-daemon | dbus-bridge)
+		{ echo "forged-by-$c supervisor: jail ok" >"$p/fd/2"; } 2>/dev/null &&
+			echo "wrote $c" || echo "refused $c" ;;
+	esac
+done'
+	assert_status 0
+	# The bridge is not dumpable: its fds are not the jail's to open.
+	assert_output_contains "refused dbus-bridge" "wrote dbus-daemon"
+	run jailsup kill twin
+	wait_jail_gone twin
+	run cat "$(state_dir twin)/log"
+	[[ $output != *"init[twin]: forged-by"* ]] || fail "marked as the init script's: $output"
+	assert_output_contains "bus[twin]: forged-by-dbus-daemon supervisor: jail ok"
+}
