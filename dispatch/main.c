@@ -806,33 +806,6 @@ wait_ready(int fd, size_t want)
 	return true;
 }
 
-/* "unix:path=PATH" with PATH escaped as a D-Bus address value: every byte
- * but [-0-9A-Za-z_/.*] as %XX. What comes out has no XML metacharacter
- * either, so it goes into the bus's config as it is. NULL without memory. */
-static char *
-bus_address(const char *path)
-{
-	static const char hex[] = "0123456789abcdef";
-	static const char prefix[] = "unix:path=";
-	char *a = malloc(sizeof(prefix) + 3 * strlen(path)), *o;
-
-	if (a == NULL)
-		return NULL;
-	o = stpcpy(a, prefix);
-	for (const unsigned char *s = (const unsigned char *) path; *s != '\0'; s++) {
-		if ((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
-		    (*s >= '0' && *s <= '9') || strchr("-_/.*", *s) != NULL)
-			*o++ = (char) *s;
-		else {
-			*o++ = '%';
-			*o++ = hex[*s >> 4];
-			*o++ = hex[*s & 15];
-		}
-	}
-	*o = '\0';
-	return a;
-}
-
 /* With [dbus] own-private: a dbus-daemon of the jail's own, the jail's
  * session bus at $XDG_RUNTIME_DIR/bus, where the apps own their names for
  * themselves, and the bridge from it to the proxy (dbus-bridge/main.c).
@@ -857,8 +830,8 @@ start_private_bus(const struct dispatch_args *args)
 		    "own-private: the private bus's socket '%s/bus' is longer than a socket path "
 		    "may be (%zu bytes): use a shorter $XDG_RUNTIME_DIR",
 		    runtime, sizeof(((struct sockaddr_un *) NULL)->sun_path) - 1);
-	address = bus_address(bus);
-	host = bus_address(args->host_bus);
+	address = dbus_unix_address(bus);
+	host = dbus_unix_address(args->host_bus);
 	if (address == NULL || host == NULL || asprintf(&config, bus_config, address) < 0)
 		die(EXIT_TEMPORARY, "out of memory");
 	config_fd = memfd_sealed("jailsup-bus-config", config, strlen(config));

@@ -564,6 +564,33 @@ memfd_sealed_program(const char *name, const char *path)
 	return TAKE_FD(fd);
 }
 
+/* "unix:path=PATH" with PATH escaped as a D-Bus address value: every byte
+ * but [-0-9A-Za-z_/.*] as %XX. What comes out has no XML metacharacter
+ * either, so it goes into the bus's config as it is. NULL without memory. */
+char *
+dbus_unix_address(const char *path)
+{
+	static const char hex[] = "0123456789abcdef";
+	static const char prefix[] = "unix:path=";
+	char *a = malloc(sizeof(prefix) + 3 * strlen(path)), *o;
+
+	if (a == NULL)
+		return NULL;
+	o = stpcpy(a, prefix);
+	for (const unsigned char *s = (const unsigned char *) path; *s != '\0'; s++) {
+		if ((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
+		    (*s >= '0' && *s <= '9') || strchr("-_/.*", *s) != NULL)
+			*o++ = (char) *s;
+		else {
+			*o++ = '%';
+			*o++ = hex[*s >> 4];
+			*o++ = hex[*s & 15];
+		}
+	}
+	*o = '\0';
+	return a;
+}
+
 int
 unix_sockaddr(const char *path, bool abstract, struct sockaddr_un *ret, socklen_t *ret_len)
 {

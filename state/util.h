@@ -188,6 +188,11 @@ int memfd_sealed(const char *name, const char *text, size_t len);
  * The fd or -errno. */
 int memfd_sealed_program(const char *name, const char *path);
 
+/* "unix:path=PATH" with PATH escaped as a D-Bus address value: every byte
+ * but [-0-9A-Za-z_/.*] as %XX (so nothing an XML text needs escaped
+ * either). NULL when out of memory. */
+char *dbus_unix_address(const char *path);
+
 /* Reads from FD until EOF, at most MAX bytes; more than that is -EFBIG.
  * The result is NUL-terminated (the NUL is not counted in *ret_len). No
  * copy of what was read is left behind in freed memory: it may be a secret. */

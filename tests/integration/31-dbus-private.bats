@@ -517,3 +517,14 @@ done'
 	[[ $output != *"init[twin]: forged-by"* ]] || fail "marked as the init script's: $output"
 	assert_output_contains "bus[twin]: forged-by-dbus-daemon supervisor: jail ok"
 }
+
+@test "own-private: a runtime dir with spaces and punctuation still gets its private bus" {
+	jailsup_cleanup
+	export XDG_RUNTIME_DIR="$BATS_TEST_TMPDIR/run time,x=y;z%"
+	mkdir -p "$XDG_RUNTIME_DIR"
+	chmod 0700 "$XDG_RUNTIME_DIR"
+	dbus_profile twin "[dbus]" "own-private = $NAME"
+	run jailsup run twin -c 'python3 -c "import dbus; print(\"owned\", dbus.SessionBus().request_name(\"org.example.App\", 4))"'
+	assert_status 0
+	assert_output_contains "owned 1"
+}
