@@ -48,10 +48,6 @@
 #include "state/proc-id.h"
 #include "state/state.h"
 
-#ifndef MFD_EXEC
-#define MFD_EXEC 0x0010U /* Linux 6.3; older kernels refuse it, then we go without */
-#endif
-
 #define CHECK_ATTEMPTS 5
 
 /* The canaries: host objects of ours the jail must not reach. */
@@ -1072,32 +1068,15 @@ static int
 helper_memfd(int *ret)
 {
 	_cleanup_free_ char *path = NULL;
-	_cleanup_close_ int in = -1, fd = -1;
-	char buf[65536];
-	ssize_t n;
 	int r;
 
 	r = sibling_path("libexec/jailsup/leak-check", &path);
 	if (r < 0)
 		return r;
-	in = open(path, O_RDONLY | O_CLOEXEC);
-	if (in < 0)
-		return log_error_errno(-errno, "unable to open '%s'", path);
-	fd = memfd_create("jailsup-leak-check", MFD_CLOEXEC | MFD_ALLOW_SEALING | MFD_EXEC);
-	if (fd < 0 && errno == EINVAL)
-		fd = memfd_create("jailsup-leak-check", MFD_CLOEXEC | MFD_ALLOW_SEALING);
-	if (fd < 0)
-		return log_error_errno(-errno, "unable to create a memfd");
-	while ((n = read(in, buf, sizeof(buf))) != 0) {
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0 || write_all(fd, buf, (size_t) n) < 0)
-			return log_error_errno(-errno, "unable to copy '%s'", path);
-	}
-	if (fcntl(fd, F_ADD_SEALS, F_SEAL_WRITE | F_SEAL_GROW | F_SEAL_SHRINK | F_SEAL_SEAL) < 0 ||
-	    lseek(fd, 0, SEEK_SET) < 0)
-		return log_error_errno(-errno, "unable to seal the memfd");
-	*ret = TAKE_FD(fd);
+	r = memfd_sealed_program("jailsup-leak-check", path);
+	if (r < 0)
+		return log_error_errno(r, "unable to copy '%s' into a sealed memfd", path);
+	*ret = r;
 	return 0;
 }
 

@@ -66,7 +66,32 @@ struct export
 	char *app;             /* its owner on the private bus */
 	GDBusConnection *host; /* ours through the proxy, owning NAME there */
 	guint signals;         /* the subscription to the app's signals */
+	guint filter;          /* export_filter() on HOST */
+	/* The list of exports, HOST's filter, the signal subscription, each
+	 * queued call and each call awaiting the app's reply hold one: an app
+	 * that takes and gives up its name again and again leaves nothing
+	 * behind (atomic: the filter takes its refs in GDBus's thread). */
+	gint refs;
 };
+
+static struct export *
+export_ref(struct export *e)
+{
+	g_atomic_int_inc(&e->refs);
+	return e;
+}
+
+static void
+export_unref(gpointer data)
+{
+	struct export *e = data;
+
+	if (!g_atomic_int_dec_and_test(&e->refs))
+		return;
+	g_free(e->app);
+	g_free(e->name);
+	g_free(e);
+}
 
 struct queued {
 	GDBusMessage *msg;
@@ -131,13 +156,22 @@ name_is_apps(const char *name)
 	return false;
 }
 
+/* An `own` name, taken on the user's bus for the app; never one an
+ * own-private pattern matches too, which stays on the jail's bus (the
+ * profile refuses such overlaps: this holds even so). */
 static bool
 name_is_exported(const char *name)
 {
-	for (char **p = br.app_names; *p != NULL; p++)
-		if (g_str_has_prefix(*p, "own:") && pattern_matches(*p + 4, name))
-			return true;
-	return false;
+	bool own = false;
+
+	for (char **p = br.app_names; *p != NULL; p++) {
+		if (!g_str_has_prefix(*p, "own:")) {
+			if (pattern_matches(*p, name))
+				return false;
+		} else if (pattern_matches(*p + 4, name))
+			own = true;
+	}
+	return own;
 }
 
 static struct link *
@@ -420,9 +454,10 @@ drain_queue(gpointer unused)
 			return G_SOURCE_REMOVE;
 		if (q->link != NULL)
 			forward_call(q->link, q->msg);
-		else if (q->export != NULL)
+		else if (q->export != NULL) {
 			export_call(q->export, q->msg);
-		else
+			export_unref(q->export);
+		} else
 			forward_signal(q->msg);
 		g_object_unref(q->msg);
 		g_free(q);
@@ -436,7 +471,7 @@ enqueue(GDBusMessage *m, struct link *l, struct export *e)
 
 	q->msg = g_object_ref(m);
 	q->link = l;
-	q->export = e;
+	q->export = e != NULL ? export_ref(e) : NULL;
 	g_mutex_lock(&br.lock);
 	g_queue_push_tail(&br.queue, q);
 	if (!br.idle_set) {
@@ -623,6 +658,7 @@ export_call_done(GObject *source, GAsyncResult *res, gpointer data)
 		(void) g_dbus_connection_send_message(p->export->host, out,
 		                                      G_DBUS_SEND_MESSAGE_FLAGS_NONE, NULL, NULL);
 	g_object_unref(p->call);
+	export_unref(p->export);
 	g_free(p);
 }
 
@@ -644,7 +680,7 @@ export_call(struct export *e, GDBusMessage *m)
 	}
 	p = g_new0(struct export_pending, 1);
 	p->call = g_object_ref(m);
-	p->export = e;
+	p->export = export_ref(e);
 	g_dbus_connection_send_message_with_reply(br.priv_ctl, out, G_DBUS_SEND_MESSAGE_FLAGS_NONE,
 	                                          G_MAXINT, NULL, NULL, export_call_done, p);
 }
@@ -681,11 +717,14 @@ export_end(struct export *e)
 {
 	g_dbus_connection_signal_unsubscribe(br.priv_ctl, e->signals);
 	if (e->host != NULL) {
+		g_dbus_connection_remove_filter(e->host, e->filter);
 		g_dbus_connection_close_sync(e->host, NULL, NULL);
 		g_clear_object(&e->host);
 	}
 	g_ptr_array_remove(br.exports, e);
-	/* e itself stays: a reply on its way may still name it. */
+	/* Freed with the last reference: a reply on its way may still name
+	 * it. */
+	export_unref(e);
 }
 
 static void
@@ -699,6 +738,7 @@ export_start(const char *name, const char *app)
 	if (br.exports->len >= LINKS_MAX)
 		return;
 	e = g_new0(struct export, 1);
+	e->refs = 1;
 	e->name = g_strdup(name);
 	e->app = g_strdup(app);
 	e->host = g_dbus_connection_new_for_address_sync(
@@ -722,15 +762,14 @@ export_start(const char *name, const char *app)
 		if (e->host != NULL)
 			g_dbus_connection_close_sync(e->host, NULL, NULL);
 		g_clear_object(&e->host);
-		g_free(e->app);
-		g_free(e->name);
-		g_free(e);
+		export_unref(e);
 		return;
 	}
-	g_dbus_connection_add_filter(e->host, export_filter, e, NULL);
-	e->signals =
-	    g_dbus_connection_signal_subscribe(br.priv_ctl, app, NULL, NULL, NULL, NULL,
-	                                       G_DBUS_SIGNAL_FLAGS_NONE, app_signal, e, NULL);
+	e->filter =
+	    g_dbus_connection_add_filter(e->host, export_filter, export_ref(e), export_unref);
+	e->signals = g_dbus_connection_signal_subscribe(br.priv_ctl, app, NULL, NULL, NULL, NULL,
+	                                                G_DBUS_SIGNAL_FLAGS_NONE, app_signal,
+	                                                export_ref(e), export_unref);
 	g_ptr_array_add(br.exports, e);
 }
 
@@ -759,6 +798,14 @@ main(int argc, char **argv)
 	char *end;
 	long ready_fd;
 
+	/* Before anything of the jail's reaches us: not dumpable, so no
+	 * process of the jail can ptrace us, read our memory or open our
+	 * /proc/PID/exe and fds (our stderr is the jail's log). */
+	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0) {
+		fprintf(stderr, "dbus-bridge: unable to become non-dumpable: %s\n",
+		        strerror(errno));
+		return 1;
+	}
 	if (argc < 4) {
 		fprintf(stderr, "usage: dbus-bridge PRIVATE-ADDRESS HOST-ADDRESS READY-FD "
 		                "[APP-NAME…]\n");

@@ -31,6 +31,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 
 #include <assert.h>
@@ -679,6 +680,11 @@ child_cb(struct ev_loop *loop, ev_child *w, int revents)
 	struct app *a = app_find(w->rpid);
 
 	(void) revents;
+	/* A bus process reaped: its PID may come back as an app's, which
+	 * must keep the jail alive. */
+	for (size_t i = 0; i < ELEMENTSOF(bus_pids); i++)
+		if (bus_pids[i] == w->rpid)
+			bus_pids[i] = 0;
 	if (a != NULL && a->status_fd >= 0) {
 		/* A pty session: it wrote all it had to say before it left. */
 		if (app_read_status(a))
@@ -743,7 +749,7 @@ static const char bus_config[] =
     " \"http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd\">\n"
     "<busconfig>\n"
     "  <type>session</type>\n"
-    "  <listen>unix:path=%s</listen>\n"
+    "  <listen>%s</listen>\n"
     "  <auth>EXTERNAL</auth>\n"
     "  <policy context=\"default\">\n"
     "    <allow send_destination=\"*\" eavesdrop=\"true\"/>\n"
@@ -752,8 +758,10 @@ static const char bus_config[] =
     "  </policy>\n"
     "</busconfig>\n";
 
-/* In a child: stdin /dev/null, stdout and stderr the pipe the jailer marks
- * as the jail's output, KEEP[i] at fd 3 + i, nothing else. */
+/* In a child of the private bus: stdin /dev/null, stdout and stderr the
+ * pipe the jailer marks as the bus's (bus[NAME], never as the init
+ * script's: any process of the jail can write to it through dbus-daemon's
+ * /proc/PID/fd), KEEP[i] at fd 3 + i, nothing else. */
 static void
 child_fds(const int *keep, size_t n)
 {
@@ -766,8 +774,8 @@ child_fds(const int *keep, size_t n)
 			_exit(EXIT_TEMPORARY);
 	}
 	null = open("/dev/null", O_RDONLY | O_CLOEXEC);
-	if (null < 0 || dup2(null, 0) < 0 || dup2(DISPATCH_FD_OUTPUT, 1) < 0 ||
-	    dup2(DISPATCH_FD_OUTPUT, 2) < 0)
+	if (null < 0 || dup2(null, 0) < 0 || dup2(DISPATCH_FD_BUS, 1) < 0 ||
+	    dup2(DISPATCH_FD_BUS, 2) < 0)
 		_exit(EXIT_TEMPORARY);
 	for (size_t i = 0; i < n; i++)
 		if (dup2(moved[i], 3 + (int) i) < 0)
@@ -798,17 +806,6 @@ wait_ready(int fd, size_t want)
 	return true;
 }
 
-/* A path we can write into the bus's config and its address unescaped. */
-static bool
-bus_path_plain(const char *s)
-{
-	for (; *s != '\0'; s++)
-		if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
-		      (*s >= '0' && *s <= '9') || strchr("/._-", *s) != NULL))
-			return false;
-	return true;
-}
-
 /* With [dbus] own-private: a dbus-daemon of the jail's own, the jail's
  * session bus at $XDG_RUNTIME_DIR/bus, where the apps own their names for
  * themselves, and the bridge from it to the proxy (dbus-bridge/main.c).
@@ -824,13 +821,18 @@ start_private_bus(const struct dispatch_args *args)
 	int p[2];
 	pid_t pid;
 
-	if (runtime == NULL || !bus_path_plain(runtime) || args->host_bus == NULL ||
-	    !bus_path_plain(args->host_bus))
-		die(EXIT_PERMANENT, "own-private: $XDG_RUNTIME_DIR and the proxy's socket must be "
-		                    "plain paths (letters, digits, '/', '.', '_', '-')");
-	if (asprintf(&bus, "%s/bus", runtime) < 0 || asprintf(&config, bus_config, bus) < 0 ||
-	    asprintf(&address, "unix:path=%s", bus) < 0 ||
-	    asprintf(&host, "unix:path=%s", args->host_bus) < 0)
+	if (runtime == NULL || args->host_bus == NULL)
+		die(EXIT_PERMANENT, "own-private: no $XDG_RUNTIME_DIR or proxy socket");
+	if (asprintf(&bus, "%s/bus", runtime) < 0)
+		die(EXIT_TEMPORARY, "out of memory");
+	if (strlen(bus) >= sizeof(((struct sockaddr_un *) NULL)->sun_path))
+		die(EXIT_PERMANENT,
+		    "own-private: the private bus's socket '%s/bus' is longer than a socket path "
+		    "may be (%zu bytes): use a shorter $XDG_RUNTIME_DIR",
+		    runtime, sizeof(((struct sockaddr_un *) NULL)->sun_path) - 1);
+	address = dbus_unix_address(bus);
+	host = dbus_unix_address(args->host_bus);
+	if (address == NULL || host == NULL || asprintf(&config, bus_config, address) < 0)
 		die(EXIT_TEMPORARY, "out of memory");
 	config_fd = memfd_sealed("jailsup-bus-config", config, strlen(config));
 	if (config_fd < 0)
@@ -842,7 +844,10 @@ start_private_bus(const struct dispatch_args *args)
 	if (pid < 0)
 		die_errno(EXIT_TEMPORARY, -errno, "unable to start the private bus");
 	if (pid == 0) {
-		char *dargv[] = {"dbus-daemon",
+		/* By its absolute path in the jail's read-only /usr: never
+		 * through $PATH, which may lead into the jail's writable home
+		 * (~/.local/bin). */
+		char *dargv[] = {"/usr/bin/dbus-daemon",
 		                 "--nofork",
 		                 "--nopidfile",
 		                 "--nosyslog",
@@ -851,8 +856,8 @@ start_private_bus(const struct dispatch_args *args)
 		                 NULL};
 
 		child_fds((int[]){p[1], config_fd}, 2);
-		execvp(dargv[0], dargv);
-		fprintf(stderr, "own-private: unable to run dbus-daemon: %s\n", strerror(errno));
+		execv(dargv[0], dargv);
+		fprintf(stderr, "own-private: unable to run %s: %s\n", dargv[0], strerror(errno));
 		_exit(127);
 	}
 	bus_pids[0] = pid;
@@ -902,7 +907,8 @@ run_init_script(void)
 		die_errno(EXIT_TEMPORARY, -errno, "unable to start the init script");
 	if (pid == 0) {
 		const char *home = getenv("HOME");
-		char *argv[] = { "bash", "/dev/fd/6", NULL };
+		/* /bin/bash, never found through $PATH: see the bus's. */
+		char *argv[] = {"/bin/bash", "/dev/fd/6", NULL};
 		int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
 
 		/* bash reads the script as /dev/fd/6: the one fd of ours that
@@ -914,7 +920,7 @@ run_init_script(void)
 			_exit(EXIT_TEMPORARY);
 		if (home != NULL && chdir(home) < 0)
 			_exit(EXIT_TEMPORARY);
-		execvp("bash", argv);
+		execv(argv[0], argv);
 		_exit(127);
 	}
 	while (waitpid(pid, &status, 0) < 0)
@@ -945,7 +951,7 @@ dispatch_main(const struct dispatch_args *args)
 	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
 		log_debug_errno(-errno, "unable to make dispatch undumpable, ignoring");
 	/* None of our own fds may reach an app. */
-	for (int fd = DISPATCH_FD_LISTEN; fd <= DISPATCH_FD_BRIDGE; fd++)
+	for (int fd = DISPATCH_FD_LISTEN; fd <= DISPATCH_FD_BUS; fd++)
 		(void) fcntl(fd, F_SETFD, FD_CLOEXEC);
 
 	/* Until the loop's handlers exist, a SIGTERM (jailsup kill) ends the
@@ -954,6 +960,7 @@ dispatch_main(const struct dispatch_args *args)
 	if (args->private_bus)
 		start_private_bus(args);
 	safe_close(DISPATCH_FD_BRIDGE);
+	safe_close(DISPATCH_FD_BUS);
 	if (args->init_script)
 		run_init_script();
 	safe_close(DISPATCH_FD_INIT);

@@ -540,6 +540,37 @@ push_unique(struct parser *ps, char ***v, const char *key, const char *item)
 	return 0;
 }
 
+/* NAME or PREFIX.* into its name or prefix, and whether it is a prefix. */
+static size_t
+dbus_name_stem(const char *pattern, bool *ret_prefix)
+{
+	size_t len = strlen(pattern);
+
+	*ret_prefix = len >= 2 && streq(pattern + len - 2, ".*");
+	return *ret_prefix ? len - 2 : len;
+}
+
+/* The first of LIST that matches a name ITEM matches too, or NULL. */
+static const char *
+dbus_names_overlap(char **list, const char *item)
+{
+	bool ip, lp;
+	size_t in = dbus_name_stem(item, &ip);
+
+	for (char **p = list; p != NULL && *p != NULL; p++) {
+		size_t ln = dbus_name_stem(*p, &lp);
+		/* The shorter stem covers the longer one when it is a
+		 * prefix pattern and the longer starts with it and a dot. */
+		if (ln == in && strncmp(*p, item, in) == 0)
+			return *p;
+		if (lp && in > ln && strncmp(*p, item, ln) == 0 && item[ln] == '.')
+			return *p;
+		if (ip && ln > in && strncmp(*p, item, in) == 0 && (*p)[in] == '.')
+			return *p;
+	}
+	return NULL;
+}
+
 static int
 handle_dbus(struct parser *ps, enum section_id section, enum key_id id, const char *key,
             const char *item)
@@ -569,13 +600,21 @@ handle_dbus(struct parser *ps, enum section_id section, enum key_id id, const ch
 		                            : &d->see;
 		escape = id == KEY_TALK ? profile_dbus_pattern_escapes(item, strlen(item)) : NULL;
 		/* One name, one bus: owned on the user's bus or on the
-		 * jail's own, never both (the bridge would answer for it). */
-		if (id == KEY_OWN && strv_contains(d->own_private, item))
-			return fail(ps, ps->line, "'%s' is in both 'own' and 'own-private'",
-			            esc(b1, item));
-		if (id == KEY_OWN_PRIVATE && strv_contains(d->own, item))
-			return fail(ps, ps->line, "'%s' is in both 'own' and 'own-private'",
-			            esc(b1, item));
+		 * jail's own, never both (the proxy would let the jail own
+		 * it on the user's bus, and the bridge would take it there).
+		 * Patterns count for every name they match, in both orders. */
+		if (id == KEY_OWN || id == KEY_OWN_PRIVATE) {
+			char b2[ESC_MAX];
+			const char *other =
+			    dbus_names_overlap(id == KEY_OWN ? d->own_private : d->own, item);
+
+			if (other != NULL)
+				return fail(ps, ps->line,
+				            "'%s' in '%s' overlaps '%s' in '%s': a name is owned "
+				            "either on the user's bus or on the jail's own",
+				            esc(b1, item), key, esc(b2, other),
+				            id == KEY_OWN ? "own-private" : "own");
+		}
 	}
 	if (escape != NULL)
 		return fail(ps, ps->line,

@@ -81,9 +81,10 @@ struct jail_fds {
 	int output; /* write end of the pipe of the init script's output, or -1 */
 	int init;   /* the init script's sealed copy, or -1 */
 	int bridge; /* the dbus-bridge binary, with a private bus; or -1 */
+	int bus;    /* write end of the pipe of the private bus's output, or -1 */
 	int parent_pidfd;
 	int ns_ready[2]; /* the child's byte: its namespaces can be joined */
-	int host_only[3]; /* the log and the pipes' read ends: closed first thing */
+	int host_only[4]; /* the log and the pipes' read ends: closed first thing */
 };
 
 /* What the jail side may write to its log in one start, through the pipes
@@ -229,16 +230,18 @@ read_init_script(const struct jail_spec *spec)
 	return copy;
 }
 
-/* With a private session bus, the dbus-bridge binary, opened here on the
- * host side, where it is a sibling of ours: dispatch runs it by its fd, so
- * the jail needs no path to it (the libraries it loads are the jail's
- * /usr). Only jails with own-private names pay for it. */
+/* With a private session bus, the dbus-bridge binary, a sibling of ours
+ * on the host side, copied into a sealed memfd that dispatch runs by its
+ * fd (execveat): the jail needs no path to it (the libraries it loads are
+ * the jail's /usr), and /proc/PID/exe of the bridge leads to the copy,
+ * which nobody can change, never to the host's file, which a jail could
+ * otherwise reopen for writing when the user owns the install, and so
+ * run its code in every jail started after. Only jails with own-private
+ * names pay for it. */
 static int
 open_bridge(const struct jail_spec *spec)
 {
 	_cleanup_free_ char *path = NULL;
-	_cleanup_close_ int fd = -1;
-	struct stat st;
 	int r;
 
 	if (!spec->private_bus)
@@ -246,13 +249,11 @@ open_bridge(const struct jail_spec *spec)
 	r = sibling_path("libexec/jailsup/dbus-bridge", &path);
 	if (r < 0)
 		die_errno(EXIT_TEMPORARY, r, "unable to find dbus-bridge, needed by own-private");
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-	if (fd < 0)
-		die_errno(EXIT_PERMANENT, -errno, "unable to open '%s', needed by own-private",
-		          path);
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode))
-		die(EXIT_PERMANENT, "'%s' is not a regular file", path);
-	return TAKE_FD(fd);
+	r = memfd_sealed_program("jailsup-dbus-bridge", path);
+	if (r < 0)
+		die_errno(r == -EINVAL ? EXIT_PERMANENT : EXIT_TEMPORARY, r,
+		          "unable to copy '%s' (needed by own-private) into a sealed memfd", path);
+	return r;
 }
 
 /* A pipe whose write end goes to the jail and whose read end only we keep
@@ -402,9 +403,10 @@ wait_for_go(const struct jail_spec *spec)
 static _noreturn_ void
 become_dispatch(const struct jail_spec *spec, const struct jail_fds *fds)
 {
-	const int from[] = {fds->listen, fds->iso, fds->log, fds->init, fds->output, fds->bridge};
-	const int to[] = {DISPATCH_FD_LISTEN, DISPATCH_FD_ISO,    DISPATCH_FD_LOG,
-	                  DISPATCH_FD_INIT,   DISPATCH_FD_OUTPUT, DISPATCH_FD_BRIDGE};
+	const int from[] = {fds->listen, fds->iso,    fds->log, fds->init,
+	                    fds->output, fds->bridge, fds->bus};
+	const int to[] = {DISPATCH_FD_LISTEN, DISPATCH_FD_ISO,    DISPATCH_FD_LOG, DISPATCH_FD_INIT,
+	                  DISPATCH_FD_OUTPUT, DISPATCH_FD_BRIDGE, DISPATCH_FD_BUS};
 	_cleanup_strv_ char **app_names = NULL;
 	struct dispatch_args args = {.name = spec->name, .init_script = fds->init >= 0};
 	int moved[ELEMENTSOF(from)];
@@ -434,7 +436,7 @@ become_dispatch(const struct jail_spec *spec, const struct jail_fds *fds)
 		args.host_bus = spec->dbus.jail;
 		args.app_names = app_names;
 	}
-	if (syscall(SYS_close_range, DISPATCH_FD_BRIDGE + 1, ~0u, 0) < 0)
+	if (syscall(SYS_close_range, DISPATCH_FD_BUS + 1, ~0u, 0) < 0)
 		die_errno(EXIT_TEMPORARY, -errno, "unable to close the jailer's fds");
 	log_set_tee_fd(DISPATCH_FD_LOG);
 	reset_signals_for_exec();
@@ -711,12 +713,12 @@ forward_signal(int sig)
 		(void) kill(jail_pid, SIGTERM);
 }
 
-/* The jail's two pipes, copied to its log while it lives. */
+/* The jail's pipes, copied to its log while it lives. */
 struct relays {
-	struct log_relay r[2];
-	const char *what[2];
-	size_t max[2];
-	uint64_t drained_ms[2]; /* when a full relay was last drained */
+	struct log_relay r[3];
+	const char *what[3];
+	size_t max[3];
+	uint64_t drained_ms[3]; /* when a full relay was last drained */
 };
 
 /* Past its cap, a relay's pipe is drained (one pump: at most 1 MiB read
@@ -769,7 +771,7 @@ wait_for_jail(pid_t pid, struct relays *x)
 	if (pidfd < 0)
 		die_errno(EXIT_TEMPORARY, -errno, "unable to watch the jail");
 	for (;;) {
-		struct pollfd p[3] = {{.fd = pidfd, .events = POLLIN}};
+		struct pollfd p[ELEMENTSOF(x->r) + 1] = {{.fd = pidfd, .events = POLLIN}};
 		uint64_t now = now_ms();
 		int timeout = -1;
 
@@ -866,12 +868,13 @@ main(int argc, char **argv)
 	struct jail_fds fds = {.init = -1,
 	                       .output = -1,
 	                       .bridge = -1,
+	                       .bus = -1,
 	                       .ns_ready = {-1, -1},
-	                       .host_only = {-1, -1, -1}};
-	_cleanup_free_ char *init_prefix = NULL;
-	struct relays relays = {.what = {"dispatch", "the init script"},
-	                        .max = {DISPATCH_LOG_MAX, JAIL_OUTPUT_MAX}};
-	int log_read = -1, output_read = -1;
+	                       .host_only = {-1, -1, -1, -1}};
+	_cleanup_free_ char *init_prefix = NULL, *bus_prefix = NULL;
+	struct relays relays = {.what = {"dispatch", "the init script", "the private bus"},
+	                        .max = {DISPATCH_LOG_MAX, JAIL_OUTPUT_MAX, JAIL_OUTPUT_MAX}};
+	int log_read = -1, output_read = -1, bus_read = -1;
 	struct jail_spec spec;
 	unsigned go_fd_arg;
 	int go_fd = -1, c, status;
@@ -914,11 +917,14 @@ main(int argc, char **argv)
 	fds.init = read_init_script(&spec);
 	fds.bridge = open_bridge(&spec);
 	make_log_pipe(&log_read, &fds.log);
-	if (fds.init >= 0 || fds.bridge >= 0)
+	if (fds.init >= 0)
 		make_log_pipe(&output_read, &fds.output);
+	if (fds.bridge >= 0)
+		make_log_pipe(&bus_read, &fds.bus);
 	fds.host_only[0] = spec.log_fd;
 	fds.host_only[1] = log_read;
 	fds.host_only[2] = output_read;
+	fds.host_only[3] = bus_read;
 	fds.parent_pidfd = (int) syscall(SYS_pidfd_open, getpid(), 0);
 	if (fds.parent_pidfd < 0)
 		die_errno(EXIT_TEMPORARY, -errno, "unable to open a pidfd of ourselves");
@@ -932,6 +938,7 @@ main(int argc, char **argv)
 	safe_close(fds.bridge);
 	safe_close(fds.log);
 	safe_close(fds.output);
+	safe_close(fds.bus);
 	safe_close(fds.parent_pidfd);
 	safe_close(spec.home_fd);
 	safe_close(go_fd);
@@ -941,11 +948,16 @@ main(int argc, char **argv)
 	jailer_step(JSTEP_NS_REPORTED);
 
 	/* The jail's lines are copied as they are, dispatch's format being
-	 * jailsup's own; the init script's output is marked as the jail's. */
-	if (asprintf(&init_prefix, "init[%s]: ", spec.name) < 0)
+	 * jailsup's own; the init script's output is marked as the jail's,
+	 * and the private bus's as its bus's: any process of the jail may
+	 * write there (through /proc/PID/fd of dbus-daemon), never as the
+	 * init script, and within a cap of its own. */
+	if (asprintf(&init_prefix, "init[%s]: ", spec.name) < 0 ||
+	    asprintf(&bus_prefix, "bus[%s]: ", spec.name) < 0)
 		die(EXIT_TEMPORARY, "out of memory");
 	log_relay_init(&relays.r[0], log_read, spec.log_fd, "", DISPATCH_LOG_MAX);
 	log_relay_init(&relays.r[1], output_read, spec.log_fd, init_prefix, JAIL_OUTPUT_MAX);
+	log_relay_init(&relays.r[2], bus_read, spec.log_fd, bus_prefix, JAIL_OUTPUT_MAX);
 	status = wait_for_jail(jail_pid, &relays);
 	(void) unlinkat(spec.state_fd, STATE_DISPATCH_SOCK, 0);
 	(void) unlinkat(spec.state_fd, STATE_ISO_PIPE, 0);

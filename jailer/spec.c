@@ -341,8 +341,11 @@ spec_env(struct jail_spec *spec, const struct spec_host *host)
 	if (spec->dbus.host != NULL) {
 		/* The jail's own bus, when it has one, is where the proxy
 		 * would be: $XDG_RUNTIME_DIR/bus. */
-		_cleanup_free_ char *addr = xasprintf("unix:path=%s/bus", spec->runtime_dir);
+		_cleanup_free_ char *bus = xasprintf("%s/bus", spec->runtime_dir);
+		_cleanup_free_ char *addr = dbus_unix_address(bus);
 
+		if (addr == NULL)
+			die(EXIT_TEMPORARY, "out of memory");
 		env_add(&spec->env, "DBUS_SESSION_BUS_ADDRESS", addr);
 	}
 	/* Toolkits read it before they ask the session bus for the address

@@ -492,6 +492,16 @@ mkdir_parents(const char *path, mode_t mode)
 #define MFD_NOEXEC_SEAL 0x0008U /* Linux 6.3; older kernels refuse it, then we go without */
 #endif
 
+/* No more changes to FD, and its offset back at the start. */
+static int
+memfd_seal(int fd)
+{
+	if (fcntl(fd, F_ADD_SEALS, F_SEAL_WRITE | F_SEAL_GROW | F_SEAL_SHRINK | F_SEAL_SEAL) < 0 ||
+	    lseek(fd, 0, SEEK_SET) < 0)
+		return -errno;
+	return 0;
+}
+
 int
 memfd_sealed(const char *name, const char *text, size_t len)
 {
@@ -508,10 +518,77 @@ memfd_sealed(const char *name, const char *text, size_t len)
 	r = write_all(fd, text, len);
 	if (r < 0)
 		return r;
-	if (fcntl(fd, F_ADD_SEALS, F_SEAL_WRITE | F_SEAL_GROW | F_SEAL_SHRINK | F_SEAL_SEAL) < 0 ||
-	    lseek(fd, 0, SEEK_SET) < 0)
-		return -errno;
+	r = memfd_seal(fd);
+	if (r < 0)
+		return r;
 	return TAKE_FD(fd);
+}
+
+#ifndef MFD_EXEC
+#define MFD_EXEC 0x0010U /* Linux 6.3; older kernels refuse it, then we go without */
+#endif
+
+int
+memfd_sealed_program(const char *name, const char *path)
+{
+	_cleanup_close_ int in = -1, fd = -1;
+	char buf[65536];
+	struct stat st;
+	ssize_t n;
+	int r;
+
+	in = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY | O_NONBLOCK);
+	if (in < 0)
+		return -errno;
+	if (fstat(in, &st) < 0)
+		return -errno;
+	if (!S_ISREG(st.st_mode))
+		return -EINVAL;
+	fd = memfd_create(name, MFD_CLOEXEC | MFD_ALLOW_SEALING | MFD_EXEC);
+	if (fd < 0 && errno == EINVAL)
+		fd = memfd_create(name, MFD_CLOEXEC | MFD_ALLOW_SEALING);
+	if (fd < 0)
+		return -errno;
+	while ((n = read(in, buf, sizeof(buf))) != 0) {
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -errno;
+		r = write_all(fd, buf, (size_t) n);
+		if (r < 0)
+			return r;
+	}
+	r = memfd_seal(fd);
+	if (r < 0)
+		return r;
+	return TAKE_FD(fd);
+}
+
+/* "unix:path=PATH" with PATH escaped as a D-Bus address value: every byte
+ * but [-0-9A-Za-z_/.*] as %XX. What comes out has no XML metacharacter
+ * either, so it goes into the bus's config as it is. NULL without memory. */
+char *
+dbus_unix_address(const char *path)
+{
+	static const char hex[] = "0123456789abcdef";
+	static const char prefix[] = "unix:path=";
+	char *a = malloc(sizeof(prefix) + 3 * strlen(path)), *o;
+
+	if (a == NULL)
+		return NULL;
+	o = stpcpy(a, prefix);
+	for (const unsigned char *s = (const unsigned char *) path; *s != '\0'; s++) {
+		if ((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
+		    (*s >= '0' && *s <= '9') || strchr("-_/.*", *s) != NULL)
+			*o++ = (char) *s;
+		else {
+			*o++ = '%';
+			*o++ = hex[*s >> 4];
+			*o++ = hex[*s & 15];
+		}
+	}
+	*o = '\0';
+	return a;
 }
 
 int

@@ -180,6 +180,19 @@ int write_all(int fd, const void *buf, size_t len);
  * executable; its offset at the start, close-on-exec. The fd or -errno. */
 int memfd_sealed(const char *name, const char *text, size_t len);
 
+/* A sealed memfd NAME, as memfd_sealed(), holding a copy of the program
+ * at PATH, for a jail to execute by its fd: what runs is a copy nobody
+ * can change, and no process of the jail holds an fd of the host's file
+ * (through /proc/PID/exe it could reopen that for writing when the user
+ * owns it, and other jails run it too). PATH must be a regular file.
+ * The fd or -errno. */
+int memfd_sealed_program(const char *name, const char *path);
+
+/* "unix:path=PATH" with PATH escaped as a D-Bus address value: every byte
+ * but [-0-9A-Za-z_/.*] as %XX (so nothing an XML text needs escaped
+ * either). NULL when out of memory. */
+char *dbus_unix_address(const char *path);
+
 /* Reads from FD until EOF, at most MAX bytes; more than that is -EFBIG.
  * The result is NUL-terminated (the NUL is not counted in *ret_len). No
  * copy of what was read is left behind in freed memory: it may be a secret. */

@@ -60,6 +60,12 @@ struct net_helper {
 	const char *pid_file;
 	const char *comm;
 	const char *timeout_hint;
+	/* The one byte on its ready pipe that means up, and whether it may
+	 * say NET_VPN_HANDSHAKING before it (WireGuard's configurer alone:
+	 * openvpn holds its ready pipe itself, and it parses the server's
+	 * packets). Any other byte fails the start. */
+	char ready_byte;
+	bool handshakes;
 };
 
 extern const struct net_helper net_pasta;   /* supervisor/pasta.c */

@@ -309,10 +309,12 @@ vpn_peers_text(const struct jail_net *n)
 	return n->vpn_peers != NULL ? n->vpn_peers : "its peers";
 }
 
-/* The launcher's byte: the tunnel and its routes are up, the DNS servers
- * written; the jail may start. A WireGuard configurer says first that the
- * start now waits for the handshake (NET_VPN_HANDSHAKING). EOF first: the
- * VPN (or our launcher) ended, its reason is in the log. */
+/* The launcher's byte (H->ready_byte, exactly): the tunnel and its routes
+ * are up, the DNS servers written; the jail may start. A WireGuard
+ * configurer, and only it, says first that the start now waits for the
+ * handshake (NET_VPN_HANDSHAKING). EOF first: the VPN (or our launcher)
+ * ended, its reason is in the log. Any other byte fails the start: an
+ * openvpn that parsed a hostile server's packets may write it. */
 static void
 vpn_ready_cb(struct ev_loop *loop, ev_io *w, int revents)
 {
@@ -325,7 +327,7 @@ vpn_ready_cb(struct ev_loop *loop, ev_io *w, int revents)
 	got = read(n->vpn_ready_fd, bytes, sizeof(bytes));
 	if (got < 0 && (errno == EAGAIN || errno == EINTR))
 		return;
-	if (got > 0 && bytes[0] == NET_VPN_HANDSHAKING && !n->vpn_handshaking) {
+	if (got > 0 && h->handshakes && bytes[0] == NET_VPN_HANDSHAKING && !n->vpn_handshaking) {
 		n->vpn_handshaking = true;
 		snprintf(progress, sizeof(progress), "waiting for a WireGuard handshake with %s",
 		         vpn_peers_text(n));
@@ -338,6 +340,11 @@ vpn_ready_cb(struct ev_loop *loop, ev_io *w, int revents)
 	if (got <= 0) {
 		net_fail(loop, n, "%s ended before the tunnel was up (its reason is above)",
 		         h->name);
+		return;
+	}
+	if (bytes[0] != h->ready_byte) {
+		net_fail(loop, n, "%s wrote '%s' on its ready pipe, not its ready byte", h->name,
+		         bytes[0] == NET_VPN_HANDSHAKING ? "h" : "another byte");
 		return;
 	}
 	watch_vpn(loop, n);

@@ -335,4 +335,5 @@ const struct net_helper net_openvpn = {
     .pid_file = STATE_OPENVPN_PID,
     .comm = "openvpn",
     .timeout_hint = "is the server reachable? openvpn's messages are above",
+    .ready_byte = 'r', /* scripts/vpn-script */
 };

@@ -623,4 +623,6 @@ const struct net_helper net_wireguard = {
     .pid_file = STATE_WIREGUARD_PID,
     .comm = "wireguard-go",
     .timeout_hint = "wireguard-go's messages are above",
+    .ready_byte = 'w',
+    .handshakes = true,
 };

@@ -410,3 +410,125 @@ EOF
 		assert_output_contains "--own=$name"
 	done
 }
+
+# The attack on the bridge's binary: from its /proc/PID/exe, an O_PATH fd
+# that outlives the bridge, reopened for writing through /proc/self/fd
+# once nothing runs it. With an install the user owns (PREFIX=~/.local,
+# or a build tree), every own-private jail started after would run the
+# attacker's code. The jail prints what it got; the binary must be
+# unchanged and the next jail's bridge must still work.
+BRIDGE_ATTACK='
+import os, signal, sys, time
+pid = [p for p in os.listdir("/proc") if p.isdigit() and
+       open("/proc/%s/comm" % p).read().strip() == "dbus-bridge"][0]
+try:
+    fd = os.open("/proc/%s/exe" % pid, os.O_PATH)
+except OSError as e:
+    sys.exit("exe refused: %s" % e)
+os.kill(int(pid), signal.SIGKILL)
+deadline = time.monotonic() + 10
+while time.monotonic() < deadline:
+    try:
+        if open("/proc/%s/stat" % pid).read().split(")")[1].split()[0] == "Z":
+            break
+    except OSError:
+        break
+    time.sleep(0.05)
+try:
+    w = os.open("/proc/self/fd/%d" % fd, os.O_WRONLY | os.O_TRUNC)
+    os.write(w, open("/usr/bin/touch", "rb").read())
+except OSError as e:
+    sys.exit("write refused: %s" % e)
+print("REWROTE the bridge")
+'
+
+@test "own-private: a jail cannot rewrite the bridge other jails run, even from an install the user owns" {
+	local inst=$BATS_TEST_TMPDIR/inst
+	mkdir -p "$inst"
+	cp -R "$JAILSUP_BUILD/bin" "$JAILSUP_BUILD/libexec" "$JAILSUP_BUILD/share" "$inst/"
+	[ -O "$inst/libexec/jailsup/dbus-bridge" ] || fail "the copied bridge is not the user's"
+	cp "$inst/libexec/jailsup/dbus-bridge" "$BATS_TEST_TMPDIR/bridge.orig"
+	export PATH="$inst/bin:$PATH"
+	dbus_profile attacker "[dbus]" "own-private = $NAME"
+	dbus_profile victim "[dbus]" "own-private = org.example.B"
+	bg jailsup run attacker -c 'touch "$HOME/up"; exec sleep 600'
+	wait_for_file "$(jail_home attacker)/up"
+	wait_for two_pids attacker
+	run jailsup enter attacker -- python3 -c "$BRIDGE_ATTACK"
+	echo "attacker: $output"
+	[[ $output != *REWROTE* ]] || fail "the jail rewrote the bridge: $output"
+	cmp "$BATS_TEST_TMPDIR/bridge.orig" "$inst/libexec/jailsup/dbus-bridge" ||
+		fail "the user's bridge changed"
+	jailsup kill attacker
+	wait_jail_gone attacker
+	# The next jail runs the real bridge: its app owns its name.
+	run jailsup run victim -c 'python3 -c "import dbus; print(\"owned\", dbus.SessionBus().request_name(\"org.example.B\", 4))"'
+	assert_status 0
+	assert_output_contains "owned 1"
+}
+
+@test "own-private: an own pattern that matches an own-private name is refused, with where" {
+	# own = org.example.* would let the proxy, and the bridge, take
+	# org.example.App on the user's bus.
+	dbus_profile overlap "[dbus]" "own-private = $NAME" "own = org.example.*"
+	run jailsup run overlap -c 'echo started'
+	[ "$status" -ne 0 ] || fail "the profile was accepted"
+	assert_output_contains "overlap.ini:6: 'org.example.*' in 'own' overlaps '$NAME' in 'own-private'"
+	[[ $output != *started* ]] || fail "the jail started"
+	dbus_profile overlap "[dbus]" "own = org.example.*" "own-private = $NAME"
+	run jailsup run overlap -c 'echo started'
+	[ "$status" -ne 0 ] || fail "the profile was accepted"
+	assert_output_contains "overlap.ini:6: '$NAME' in 'own-private' overlaps 'org.example.*' in 'own'"
+}
+
+@test "own-private: the jail's dbus-daemon never comes from \$PATH, which leads into the jail's home" {
+	dbus_profile twin "[dbus]" "own-private = $NAME"
+	# The jail plants a dbus-daemon where a usual PATH looks first.
+	run jailsup run twin -c 'mkdir -p "$HOME/.local/bin" &&
+		printf "#!/bin/sh\ntouch \"\$HOME/planted-ran\"\nexec /usr/bin/dbus-daemon \"\$@\"\n" >"$HOME/.local/bin/dbus-daemon" &&
+		chmod +x "$HOME/.local/bin/dbus-daemon" && echo planted'
+	assert_status 0
+	assert_output_contains planted
+	wait_jail_gone twin
+	jailsup_cleanup
+	export PATH="$HOME/.local/bin:$PATH"
+	run jailsup run twin -c 'echo "bus: $DBUS_SESSION_BUS_ADDRESS"'
+	assert_status 0
+	assert_output_contains "bus: unix:path="
+	[ ! -e "$(jail_home twin)/planted-ran" ] || fail "the jail's own dbus-daemon ran as its bus"
+}
+
+@test "own-private: what the jail writes through the bus's stderr is marked as its bus's, never as its init script's" {
+	dbus_profile twin "[dbus]" "own-private = $NAME"
+	bg jailsup run twin -c 'touch "$HOME/up"; exec sleep 600'
+	wait_for_file "$(jail_home twin)/up"
+	wait_for two_pids twin
+	run jailsup enter twin -- sh -c '
+for p in /proc/[0-9]*; do
+	c=$(cat "$p/comm" 2>/dev/null) || continue
+	case $c in
+	dbus-daemon | dbus-bridge)
+		{ echo "forged-by-$c supervisor: jail ok" >"$p/fd/2"; } 2>/dev/null &&
+			echo "wrote $c" || echo "refused $c" ;;
+	esac
+done'
+	assert_status 0
+	# The bridge is not dumpable: its fds are not the jail's to open.
+	assert_output_contains "refused dbus-bridge" "wrote dbus-daemon"
+	run jailsup kill twin
+	wait_jail_gone twin
+	run cat "$(state_dir twin)/log"
+	[[ $output != *"init[twin]: forged-by"* ]] || fail "marked as the init script's: $output"
+	assert_output_contains "bus[twin]: forged-by-dbus-daemon supervisor: jail ok"
+}
+
+@test "own-private: a runtime dir with spaces and punctuation still gets its private bus" {
+	jailsup_cleanup
+	export XDG_RUNTIME_DIR="$BATS_TEST_TMPDIR/run time,x=y;z%"
+	mkdir -p "$XDG_RUNTIME_DIR"
+	chmod 0700 "$XDG_RUNTIME_DIR"
+	dbus_profile twin "[dbus]" "own-private = $NAME"
+	run jailsup run twin -c 'python3 -c "import dbus; print(\"owned\", dbus.SessionBus().request_name(\"org.example.App\", 4))"'
+	assert_status 0
+	assert_output_contains "owned 1"
+}

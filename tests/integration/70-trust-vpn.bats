@@ -220,3 +220,24 @@ print(u.urlopen("http://10.89.0.1:8089/", timeout=3).read().decode().strip())'
 	assert_status 0
 	[ "$output" = vpn-ok ] || fail "through the tunnel: $output"
 }
+
+@test "an openvpn that says 'waiting for a WireGuard handshake' on its ready pipe fails the start" {
+	need_fixture
+	# openvpn holds its ready pipe and parses the server's packets: a
+	# compromised one may write any byte there. Played by the script
+	# openvpn runs, which has the same pipe, from an install the user
+	# owns: it writes 'h' (WireGuard's "handshaking") before the real
+	# ready byte.
+	local inst=$BATS_TEST_TMPDIR/inst
+	mkdir -p "$inst"
+	cp -R "$JAILSUP_BUILD/bin" "$JAILSUP_BUILD/libexec" "$JAILSUP_BUILD/share" "$inst/"
+	sed -i '1a { printf h >\&"$JAILSUP_READY_FD"; } 2>/dev/null || :' "$inst/libexec/jailsup/vpn-script"
+	grep -q 'printf h' "$inst/libexec/jailsup/vpn-script" || fail "the script was not changed"
+	export PATH="$inst/bin:$PATH"
+	fixture_ovpn work
+	run jailsup run work -- echo started
+	[ "$status" -ne 0 ] || fail "the jail started: $output"
+	assert_output_contains "openvpn wrote 'h' on its ready pipe, not its ready byte"
+	[[ $output != *"WireGuard handshake"* ]] || fail "openvpn's byte read as WireGuard's: $output"
+	[[ $output != *started* ]] || fail "the app ran: $output"
+}

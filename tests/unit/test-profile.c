@@ -824,9 +824,24 @@ test_profile_parse_own_private(void **state)
 	assert_true(strv_contains(rules, "--own=org.mpris.MediaPlayer2.evince"));
 
 	body_fails(fx, "[dbus]\nown-private = org.gnome.Evince\nown = org.gnome.Evince\n", 5,
-	           "'org.gnome.Evince' is in both 'own' and 'own-private'");
+	           "'org.gnome.Evince' in 'own' overlaps 'org.gnome.Evince' in 'own-private'");
 	body_fails(fx, "[dbus]\nown = org.gnome.Evince\nown-private = org.gnome.Evince\n", 5,
-	           "'org.gnome.Evince' is in both 'own' and 'own-private'");
+	           "'org.gnome.Evince' in 'own-private' overlaps 'org.gnome.Evince' in 'own'");
+	/* Patterns cover every name they match, in both orders. */
+	body_fails(fx, "[dbus]\nown-private = org.example.App\nown = org.example.*\n", 5,
+	           "'org.example.*' in 'own' overlaps 'org.example.App' in 'own-private'");
+	body_fails(fx, "[dbus]\nown = org.example.*\nown-private = org.example.App\n", 5,
+	           "'org.example.App' in 'own-private' overlaps 'org.example.*' in 'own'");
+	body_fails(fx, "[dbus]\nown = org.example.App.Sub\nown-private = org.example.*\n", 5,
+	           "'org.example.*' in 'own-private' overlaps 'org.example.App.Sub' in 'own'");
+	body_fails(fx, "[dbus]\nown = org.example.a.*\nown-private = org.example.*\n", 5,
+	           "overlaps 'org.example.a.*' in 'own'");
+	body_fails(fx, "[dbus]\nown = org.example.*\nown-private = org.example.a.*\n", 5,
+	           "overlaps 'org.example.*' in 'own'");
+	/* A common prefix that is not a whole element is no overlap. */
+	profile_freep(&q);
+	q = body_ok(fx, "[dbus]\nown = org.example.Apps.*\nown-private = org.example.App\n");
+	assert_int_equal(strv_length(q->dbus.own), 1);
 	body_fails(fx, "[dbus]\nown-private = :1.42\n", 4, "invalid bus name ':1.42'");
 	body_fails(fx, "[dbus]\nown-private = org.*\n", 4, "invalid bus name 'org.*'");
 	body_fails(fx, "[dbus-system]\nown-private = org.gnome.Evince\n", 4, "own-private");
