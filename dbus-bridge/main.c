@@ -834,8 +834,16 @@ main(int argc, char **argv)
 	    G_DBUS_CONNECTION_FLAGS_AUTHENTICATION_CLIENT |
 	        G_DBUS_CONNECTION_FLAGS_MESSAGE_BUS_CONNECTION,
 	    NULL, NULL, &error);
-	if (br.host == NULL)
-		fail("unable to connect to the jail's D-Bus proxy", error);
+	if (br.host == NULL) {
+		/* No session bus behind the proxy (a session without one): the
+		 * jail keeps its own bus, its apps their names, and there is
+		 * nothing of the user's to forward. */
+		fprintf(stderr,
+		        "dbus-bridge: the user's session bus is not reachable (%s): the jail has "
+		        "its own bus only\n",
+		        error != NULL ? error->message : "?");
+		return write((int) ready_fd, "r", 1) == 1 ? 0 : 1;
+	}
 	g_dbus_connection_set_exit_on_close(br.host, FALSE);
 	g_signal_connect(br.host, "closed", G_CALLBACK(closed), "the proxy's");
 	br.host_esc = sender_escaped(g_dbus_connection_get_unique_name(br.host));

@@ -532,3 +532,18 @@ done'
 	assert_status 0
 	assert_output_contains "owned 1"
 }
+
+@test "own-private in a session with no bus: the jail starts on its own bus, its app owns its name there" {
+	# The address names nothing: no session bus behind the proxy.
+	export DBUS_SESSION_BUS_ADDRESS="unix:path=$BATS_TEST_TMPDIR/no-bus"
+	printf '[jail]\nexec = /bin/sh\nnetwork = none\n[dbus]\nown-private = %s\n' "$NAME" |
+		write_profile nobus
+	run --separate-stderr jailsup run nobus -c "dbus-send --session --print-reply \
+		--dest=org.freedesktop.DBus /org/freedesktop/DBus org.freedesktop.DBus.RequestName \
+		string:$NAME uint32:4"
+	[ "$status" -eq 0 ] || fail "status $status: $stderr$output"
+	[[ $output == *"uint32 1"* ]] || fail "not the primary owner on its own bus: $output"
+	[[ $stderr != *"Failed to open connection"* ]] || fail "noise on stderr: $stderr"
+	grep -q "bus\[nobus\]: dbus-bridge: the user's session bus is not reachable" \
+		"$(state_dir nobus)/log" || fail "the log: $(cat "$(state_dir nobus)/log")"
+}
