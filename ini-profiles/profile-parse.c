@@ -831,6 +831,12 @@ handle_scalar(struct parser *ps, enum key_id id, const char *key, const char *va
 			return oom(ps);
 		if (r < 0)
 			return fail(ps, ps->line, "invalid value for 'args': %s", reason);
+		/* Kept as written, so it must read back the same: no leading
+		 * ';' (a comment there), none after a blank (write '\;'). */
+		if (!profile_value_representable(value, false))
+			return fail(ps, ps->line,
+			            "invalid value for 'args': ';' may not start it or follow a "
+			            "blank (write '\\;')");
 		p->args = strdup(value);
 		return p->args == NULL ? oom(ps) : 0;
 	}

@@ -158,6 +158,7 @@ check_env(const struct jail_spec *spec)
 	    "XAUTHORITY",
 	    "WAYLAND_DISPLAY",
 	    "DBUS_SESSION_BUS_ADDRESS",
+	    "AT_SPI_BUS_ADDRESS",
 	    "DBUS_SYSTEM_BUS_ADDRESS",
 	    "SESSION_MANAGER",
 	};
@@ -207,6 +208,14 @@ check_env(const struct jail_spec *spec)
 		assert(state_name_valid(v) && streq(strrchr(spec->wayland.jail, '/') + 1, v));
 	assert((env_value(spec->env, "DBUS_SESSION_BUS_ADDRESS") != NULL) ==
 	       (spec->dbus.host != NULL));
+	/* The accessibility bus only beside a session bus, at its fixed place
+	 * in the jail. */
+	v = env_value(spec->env, "AT_SPI_BUS_ADDRESS");
+	assert((v != NULL) == (spec->a11y.host != NULL));
+	assert(spec->a11y.host == NULL || spec->dbus.host != NULL);
+	if (v != NULL)
+		assert(strstartswith(v, "unix:path=") &&
+		       streq(strrchr(spec->a11y.jail, '/') + 1, "at-spi-bus"));
 	/* own-private: the jail's own bus where the proxy would be, the
 	 * proxy beside it; never a private bus without a proxy to bridge to. */
 	assert(spec->private_bus ==

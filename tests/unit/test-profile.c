@@ -287,6 +287,8 @@ test_profile_parse_args(void **state)
 	parse_fails(fx, "[jail]\nexec = /bin/sh\nargs = -a \"b\n", 3, "invalid value for 'args'");
 	parse_fails(fx, "[jail]\nexec = /bin/sh\nargs = a\nargs = b\n", 4, "duplicate key 'args'");
 	parse_fails(fx, "[jail]\nexec = /bin/sh\nargs =\n", 3, "empty value for 'args'");
+	/* What the dump could not write back (found by fuzz-profile). */
+	parse_fails(fx, "[jail]\nexec = /bin/sh\nargs =;x\n", 3, "';' may not start it");
 }
 
 static void
