@@ -178,28 +178,9 @@ load supervisor-helpers
 	wait_for _not_alive "$helper"
 }
 
-# The supervisor's standby jailer: its PID (one, a child of the daemon).
-standby_pid() {
-	local pids
-	pids=$(pgrep -u "$(id -u)" -P "$(daemon_pid)" -fx "jailer --standby") || return 1
-	[ "$(wc -w <<<"$pids")" -eq 1 ] || return 1
-	echo "$pids"
-}
-
 _standby_other_than() {
 	local pid
 	pid=$(standby_pid) && [ "$pid" != "$1" ]
-}
-
-# The namespace of kind $2 ("user", "net") that standby jailer PID made
-# ahead and holds an fd of.
-standby_ns() {
-	local f l
-	for f in /proc/"$1"/fd/*; do
-		l=$(readlink "$f") || continue
-		[[ $l == "$2:["* ]] && echo "$l" && return 0
-	done
-	return 1
 }
 
 @test "the standby jailer: a start takes it, another follows; kill -9 of it or of the supervisor" {
@@ -300,6 +281,8 @@ _lines_of() {
 	wait_for_file "$XDG_RUNTIME_DIR/jailsup/control"
 	wait_for_file "$XDG_RUNTIME_DIR/jailsup/daemon.pid"
 	pid=$(daemon_pid)
+	# At idle it makes its net standby: pasta's start-up is not idle.
+	wait_standby_net --timeout 30
 	wait_for _daemon_waits "$trace" "$pid"
 	n1=$(_lines_of "$trace" "$pid")
 	sleep 3 # the measurement itself: nothing happens for 3 s

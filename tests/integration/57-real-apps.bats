@@ -11,8 +11,9 @@
 # blank screen. A viewer or player opens a real file, made at test time
 # (make-media.py) in the folder its profile shares. Then `jailsup kill`
 # must leave nothing: no process the start made is left but the
-# supervisor and its standby jailer (none of the app's, no Xephyr, no
-# proxy), and `jailsup list` shows the jail as not running.
+# supervisor and its standby jailers (none of the app's, no Xephyr, no
+# proxy, no pasta but the net standby's), and `jailsup list` shows the
+# jail as not running.
 #
 # The browsers are 53-browsers.bats; signal-desktop and element-desktop are
 # not packaged by Debian 12 (51-profiles.bats still parses and starts them
@@ -80,13 +81,16 @@ ours() {
 }
 
 # new_processes: what ours lists that it did not at the first app_start
-# ($BEFORE), but for the supervisor, its standby jailer and its spare
-# xdg-dbus-proxy (by its pid file), which outlive a jail.
+# ($BEFORE), but for the supervisor, its standby jailer, its spare
+# xdg-dbus-proxy (by its pid file) and its net standby (jailer, tether and
+# pasta, once that pasta is ready: supervisor-helpers), which outlive a
+# jail.
 new_processes() {
-	local spare=none _
+	local spare=none standby_net _
 	read -r spare _ <"$XDG_RUNTIME_DIR/jailsup/dbus-proxy-spare/dbus-proxy.pid" 2>/dev/null || :
+	standby_net=$(standby_net_pids 2>/dev/null | paste -sd '|') || :
 	comm -13 "$BEFORE" <(ours) | grep -vE '^[0-9]+  (jailsup daemon|jailer --standby)$' |
-		grep -vE "^$spare  xdg-dbus-proxy " || :
+		grep -vE "^$spare  xdg-dbus-proxy " | grep -vE "^(${standby_net:-none})  " || :
 }
 
 no_new_process() {

@@ -8,7 +8,8 @@
 # steps come from the binaries (`--list-steps`), so a step added to the
 # start is played here without a change to this file. After each kill:
 #
-#   - no process of jailsup runs but a supervisor, its standby jailer, and
+#   - no process of jailsup runs but a supervisor, its standby jailers (the
+#     net one with its pasta and that pasta's tether), and
 #     a jail whose state file names its live jailer (a start killed after
 #     it recorded the jail: that jail runs, and the next run joins it);
 #   - nothing is mounted below the test's runtime or data directory but the
@@ -66,7 +67,8 @@ _mounts() {
 }
 
 # _supervisor_and_standby: the PIDs a supervisor left alive may have: its
-# own and its standby jailer's (a child of it).
+# own, its standby jailer's (a child of it), and its net standby's jailer,
+# tether and pasta once that pasta is ready (supervisor-helpers).
 _supervisor_and_standby() {
 	local sup p
 	sup=$(daemon_pid 2>/dev/null) && _alive "$sup" || return 0
@@ -74,6 +76,7 @@ _supervisor_and_standby() {
 	for p in $(pgrep -u "$(id -u)" -P "$sup" -x jailer); do
 		[[ "$(tr '\0' ' ' <"/proc/$p/cmdline" 2>/dev/null)" == "jailer --standby "* ]] && echo "$p"
 	done
+	standby_net_pids || :
 }
 
 # _clean NAME: the invariants, for a jail that must not run (its start

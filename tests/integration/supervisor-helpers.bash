@@ -22,6 +22,35 @@
 #   ns_of_jail NAME           the PID namespace inode of the jail's PID 1
 #   plant_state_dir NAME      a state directory made by hand, as the daemon
 #                             would (mode 0700), for planting files in
+#   standby_pid               the supervisor's standby jailer (one, a child
+#                             of it, its command line `jailer --standby`)
+#   standby_ns PID KIND       the namespace of KIND ("user", "net") that the
+#                             standby jailer PID made ahead and holds an fd
+#                             of, as readlink shows it ("net:[INODE]");
+#                             standby_ns_fd PID KIND: that fd's /proc path
+#
+# The net standby (docs/architecture.md, "standby"): beside its standby
+# jailer, the supervisor keeps a `jailer --standby-net` whose namespaces
+# pasta serves ahead of a `network = pasta` start, pasta below a tether of
+# its own. A test that counts the user's processes leaves out exactly
+# these three, never by name alone (a jail's own pasta and tether look
+# the same):
+#
+#   standby_net_jailer        the supervisor's one child whose command line
+#                             is exactly `jailer --standby-net`
+#   standby_net_pasta         the PID that standby-net/pasta.pid names, when
+#                             it is a live pasta (start time checked): the
+#                             standby's pasta is ready
+#   standby_net_pids          the net standby's jailer, pasta's tether (a
+#                             child of the supervisor) and pasta, one a
+#                             line; fails unless all three are there
+#   wait_standby_net          when a supervisor runs, waits (deadline) until
+#                             its net standby is ready: a jail that took the
+#                             last one is followed by a new one, whose tether
+#                             and pasta run a while before pasta is ready
+#   pgrep_but_standby_net ARG…  `pgrep -u USER ARG…` (-a for "PID ARGS"
+#                             lines) less the net standby's processes; fails
+#                             when nothing is left, as pgrep does
 
 # $output and $status are set by bats' run.
 # shellcheck disable=SC2154
@@ -116,4 +145,82 @@ plant_state_dir() {
 	# No jailer will ever remove what the test plants there: the teardown
 	# waits for nothing of it (jail_teardown()).
 	state_dir "$1" >>"$BATS_TEST_TMPDIR/.planted"
+}
+
+standby_pid() {
+	local pids
+	pids=$(pgrep -u "$(id -u)" -P "$(daemon_pid)" -fx "jailer --standby") || return 1
+	[ "$(wc -w <<<"$pids")" -eq 1 ] || return 1
+	echo "$pids"
+}
+
+standby_ns_fd() {
+	local f
+	for f in /proc/"$1"/fd/*; do
+		[[ $(readlink "$f" 2>/dev/null) == "$2:["* ]] && echo "$f" && return 0
+	done
+	return 1
+}
+
+standby_ns() {
+	local f
+	f=$(standby_ns_fd "$1" "$2") && readlink "$f"
+}
+
+standby_net_dir() {
+	echo "$XDG_RUNTIME_DIR/jailsup/standby-net"
+}
+
+standby_net_jailer() {
+	local sup p found=
+	sup=$(daemon_pid 2>/dev/null) && alive "$sup" || return 1
+	for p in $(pgrep -P "$sup"); do
+		# The whole command line: `jailer --standby-net`, nothing after.
+		[ "$(tr '\0' '\n' <"/proc/$p/cmdline" 2>/dev/null)" = $'jailer\n--standby-net' ] || continue
+		[ -z "$found" ] || return 1
+		found=$p
+	done
+	[ -n "$found" ] && echo "$found"
+}
+
+standby_net_pasta() {
+	local pid start
+	read -r pid start <"$(standby_net_dir)/pasta.pid" 2>/dev/null || return 1
+	[[ $pid =~ ^[0-9]+$ ]] && alive "$pid" && [ "$(proc_start "$pid")" = "$start" ] || return 1
+	[[ $(cat "/proc/$pid/comm" 2>/dev/null) =~ ^pasta(\.avx2)?$ ]] || return 1
+	echo "$pid"
+}
+
+# _ppid PID: the parent of PID (/proc/PID/stat field 4).
+_ppid() {
+	local stat
+	stat=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
+	stat=${stat##*) }
+	# shellcheck disable=SC2086 # split on purpose
+	set -- $stat
+	echo "$2"
+}
+
+standby_net_pids() {
+	local jailer pasta tether
+	jailer=$(standby_net_jailer) || return 1
+	pasta=$(standby_net_pasta) || return 1
+	tether=$(_ppid "$pasta") || return 1
+	_comm_is "$tether" jailsup-tether && [ "$(_ppid "$tether")" = "$(daemon_pid 2>/dev/null)" ] || return 1
+	printf '%s\n' "$jailer" "$tether" "$pasta"
+}
+
+wait_standby_net() {
+	local sup
+	sup=$(daemon_pid 2>/dev/null) && alive "$sup" || return 0
+	wait_for "$@" standby_net_pids
+}
+
+pgrep_but_standby_net() {
+	local out skip
+	skip=" $(standby_net_pids 2>/dev/null | tr '\n' ' ')"
+	out=$(pgrep -u "$(id -u)" "$@" | while read -r pid rest; do
+		[[ $skip == *" $pid "* ]] || echo "$pid${rest:+ $rest}"
+	done)
+	[ -n "$out" ] && echo "$out"
 }

@@ -11,8 +11,10 @@
 #                                  on stderr holding every WANT, then the
 #                                  CLI's own "did not start"; no VPN helper
 #                                  (openvpn, wireguard-go) nor pasta was
-#                                  started for it, and $MARKER, when set,
-#                                  was never created. $status is the start's.
+#                                  started for it (the net standby's
+#                                  pasta is none of its), and $MARKER, when
+#                                  set, was never created. $status is the
+#                                  start's.
 #   probe NAME KIND ARGS…          runs python3 -c "$PROBE" KIND ARGS… in
 #                                  jail NAME (its /usr/bin/env profile):
 #     tcp HOST PORT                  prints "open", or "closed: ERROR" and
@@ -42,7 +44,7 @@
 #   assert_start_left_nothing NAME the start of jail NAME failed and left
 #                                  nothing: its iso-pipe is gone, no pasta,
 #                                  openvpn, wireguard-go nor tether of the
-#                                  user runs, its state says failed and
+#                                  user runs (but the net standby's), its state says failed and
 #                                  `jailsup list` no other status, no pid
 #                                  file is left in its state dir
 
@@ -67,7 +69,11 @@ assert_vpn_refused() {
 	[ -z "${MARKER:-}" ] || [ ! -e "$MARKER" ] || fail "the marker '$MARKER' was created"
 	! pgrep -u "$(id -u)" -x openvpn >/dev/null || fail "openvpn runs: $(pgrep -u "$(id -u)" -a -x openvpn)"
 	! pgrep -u "$(id -u)" -f wireguard-go >/dev/null || fail "wireguard-go runs for a refused jail"
-	! pgrep -u "$(id -u)" -x pasta >/dev/null || fail "pasta runs for a refused jail"
+	# The supervisor's net standby has a pasta of its own, started ahead
+	# for no jail (it may still be starting): any other is the start's.
+	wait_standby_net
+	! pgrep_but_standby_net -x 'pasta|pasta\.avx2' >/dev/null ||
+		fail "pasta runs for a refused jail: $(pgrep_but_standby_net -a -x 'pasta|pasta\.avx2')"
 }
 
 PROBE='
@@ -160,9 +166,11 @@ helper_pid() {
 	echo "$pid"
 }
 
-# Prints what is left, for wait_for's message.
+# Prints what is left, for wait_for's message. The net standby's pasta
+# and tether are no start's (while a new one is made, they are not known
+# yet: the wait goes on until it is ready).
 _start_helpers_gone() {
-	! pgrep -u "$(id -u)" -a -x 'openvpn|wireguard-go|pasta|pasta\.avx2|jailsup-tether'
+	! pgrep_but_standby_net -a -x 'openvpn|wireguard-go|pasta|pasta\.avx2|jailsup-tether'
 }
 
 assert_start_left_nothing() {
