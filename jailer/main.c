@@ -838,15 +838,24 @@ __asan_default_options(void)
 static void
 become_started(int *argc, char ***argv)
 {
+	/* The kind the supervisor asked for: one that hands it its
+	 * namespaces, for pasta to join ahead of the start. */
+	bool net = streq((*argv)[1], JAILER_STANDBY_NET_ARG);
 	char **envp;
 	int r;
 
-	set_cmdline((char *[]){ "jailer", JAILER_STANDBY_ARG, NULL });
+	set_cmdline((char *[]){ "jailer", net ? JAILER_STANDBY_NET_ARG : JAILER_STANDBY_ARG, NULL });
 	r = jailer_standby_reserve_fds();
 	if (r < 0)
 		die_errno(EXIT_TEMPORARY, r, "unable to hold the fds of a start");
 	jail_spec_lookup_user();
 	early_namespaces_make();
+	if (net) {
+		/* Namespaces we could not make: the supervisor drops us. */
+		r = jailer_standby_send_ns(JAILER_STANDBY_FD, early.user_fd, early.net_fd);
+		if (r < 0)
+			die_errno(EXIT_TEMPORARY, r, "unable to hand our namespaces to the supervisor");
+	}
 	r = jailer_standby_receive(argv, &envp);
 	if (r == 1)
 		_exit(EXIT_SUCCESS); /* the supervisor left: no jail will come */
@@ -888,7 +897,7 @@ main(int argc, char **argv)
 		return 0;
 	}
 #endif
-	if (argc == 3 && streq(argv[1], JAILER_STANDBY_ARG)) {
+	if (argc == 3 && (streq(argv[1], JAILER_STANDBY_ARG) || streq(argv[1], JAILER_STANDBY_NET_ARG))) {
 		become_started(&argc, &argv);
 		log_setup("jailer"); /* the log level is the start's */
 	}

@@ -5,6 +5,9 @@
  * carries an argv, an environment and fds and is decoded strictly.
  */
 #include <fcntl.h>
+#include <linux/nsfs.h>
+#include <sched.h>
+#include <sys/ioctl.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -25,6 +28,43 @@ jailer_standby_send(int sock, char *const *argv, char *const *envp, const int *f
 	if (r < 0)
 		return r;
 	return dispatch_send(sock, buf, len, fds, n_fds);
+}
+
+int
+jailer_standby_send_ns(int sock, int user_fd, int net_fd)
+{
+	const int fds[] = {user_fd, net_fd};
+	bool have = user_fd >= 0 && net_fd >= 0;
+
+	return dispatch_send(sock, JAILER_STANDBY_NS_MSG, strlen(JAILER_STANDBY_NS_MSG),
+	                     have ? fds : NULL, have ? ELEMENTSOF(fds) : 0);
+}
+
+int
+jailer_standby_receive_ns(int sock, int ret_fds[2])
+{
+	int fds[2] = {-1, -1};
+	char buf[sizeof(JAILER_STANDBY_NS_MSG)];
+	size_t n_fds = 0;
+	ssize_t n;
+
+	n = dispatch_recv(sock, buf, sizeof(buf), fds, ELEMENTSOF(fds), &n_fds);
+	if (n <= 0)
+		return (int) n;
+	if ((size_t) n == strlen(JAILER_STANDBY_NS_MSG) &&
+	    memcmp(buf, JAILER_STANDBY_NS_MSG, (size_t) n) == 0) {
+		if (n_fds == 0)
+			return -ENOENT;
+		if (n_fds == 2 && ioctl(fds[0], NS_GET_NSTYPE) == CLONE_NEWUSER &&
+		    ioctl(fds[1], NS_GET_NSTYPE) == CLONE_NEWNET) {
+			ret_fds[0] = fds[0];
+			ret_fds[1] = fds[1];
+			return 1;
+		}
+	}
+	for (size_t i = 0; i < n_fds; i++)
+		safe_close(fds[i]);
+	return -EBADMSG;
 }
 
 int

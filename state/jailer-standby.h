@@ -21,6 +21,17 @@
  *                                     JAILER_FIRST_FD + I, the socket is
  *                                     closed, environ is the message's
  *
+ * A standby of the network kind (`jailer --standby-net ROOM`) first sends
+ * the supervisor, once it made them, its user and network namespaces:
+ *
+ *   standby → supervisor              JAILER_STANDBY_NS_MSG, with fds of the
+ *                                     user and the network namespace, in
+ *                                     that order (none: it could not make
+ *                                     them, and takes no start)
+ *
+ * and the supervisor starts pasta in them (supervisor/net.c): a start that
+ * takes it finds its network ready.
+ *
  * EOF instead of a message (the supervisor is gone): the standby exits 0.
  * A jailer exec'd directly gets the same fds at the same numbers, so the
  * argv the supervisor builds is the same either way.
@@ -31,6 +42,8 @@
 #include "state/util.h"
 
 #define JAILER_STANDBY_ARG     "--standby"
+#define JAILER_STANDBY_NET_ARG "--standby-net"
+#define JAILER_STANDBY_NS_MSG  "ns"
 #define JAILER_STANDBY_FD      3
 #define JAILER_FIRST_FD	       3
 #define JAILER_STANDBY_MAX_FDS 3
@@ -41,6 +54,17 @@
  * jailer directly instead), or -errno of sendmsg() (the standby is gone). */
 int jailer_standby_send(int sock, char *const *argv, char *const *envp, const int *fds,
 			size_t n_fds);
+
+/* In a standby of the network kind: sends USER_FD and NET_FD (or, when
+ * either is -1, no fd) on SOCK. 0 or -errno. */
+int jailer_standby_send_ns(int sock, int user_fd, int net_fd);
+
+/* In the supervisor: the namespaces a standby of the network kind sent
+ * on SOCK, checked to be a user and a network namespace, into RET_FDS
+ * (user, net; the caller's to close). -EAGAIN: nothing yet; 0 on EOF;
+ * -ENOENT: it could not make them; -EBADMSG: anything else. 1 when
+ * RET_FDS holds them. */
+int jailer_standby_receive_ns(int sock, int ret_fds[2]);
 
 /* In the standby, first thing: holds the numbers after JAILER_STANDBY_FD
  * that a start's fds will take (on /dev/null), so that nothing opened while

@@ -966,11 +966,11 @@ jail_spawn(struct jail *j)
 	 * is handed to it: a supervisor killed between the hand-over and
 	 * the message below leaves the keeper the standby to wait for, which
 	 * is then the jailer (or exits with us). */
-	if (j->crypt != NULL && jailer_standby_peek(&standby, &fd) == 0)
+	if (j->crypt != NULL && jailer_standby_peek(&j->net, &standby, &fd) == 0)
 		crypt_mount_jailer(j->crypt, fd, false);
 	start_step(STEP_HANDOVER);
 	r = state_path == NULL ? -ENOMEM
-	                       : jailer_start(loop, state_path, j->jailer_envp, keep,
+	                       : jailer_start(loop, &j->net, state_path, j->jailer_envp, keep,
 	                                      ELEMENTSOF(keep), j->jailer_go_fd, &j->forked_pid);
 	/* The jailer holds it for its life now: the X server lives as long. */
 	safe_close(keep[1]);
@@ -1932,6 +1932,7 @@ daemon_main(bool foreground)
 	    .control_fd = -1,
 	};
 	_cleanup_close_ int root_fd = -1, lock_fd = -1;
+	_cleanup_free_ char *root_path = NULL;
 	struct ev_loop *loop;
 	ev_signal term_w, int_w, hup_w;
 	struct rlimit nofile;
@@ -2027,7 +2028,9 @@ daemon_main(bool foreground)
 	ev_signal_init(&hup_w, hup_cb, SIGHUP);
 	ev_signal_start(loop, &hup_w);
 	log_info("supervisor %s ready", JAILSUP_VERSION);
-	jailer_standby_enable(loop);
+	if (asprintf(&root_path, "%s/%s", sv.env.xdg_runtime_dir, STATE_RUNTIME_SUBDIR) < 0)
+		return log_error("out of memory"), EXIT_TEMPORARY;
+	jailer_standby_enable(loop, root_fd, root_path);
 
 	ev_run(loop, 0);
 

@@ -13,47 +13,186 @@
 #include "state/jail-start.h"
 #include "state/jailer-standby.h"
 #include "state/log.h"
+#include "state/state.h"
 #include "supervisor/jailer-spawn.h"
 
-static struct {
+enum standby_kind {
+	STANDBY_PLAIN, /* namespaces made ahead */
+	STANDBY_NET,   /* and pasta in them, ready: a pasta jail's network */
+	_STANDBY_MAX,
+};
+
+static const char *const standby_args[_STANDBY_MAX] = {
+	[STANDBY_PLAIN] = JAILER_STANDBY_ARG,
+	[STANDBY_NET] = JAILER_STANDBY_NET_ARG,
+};
+
+/* pasta's pid file and log while it waits for a jail (state/state.h's names). */
+#define STANDBY_NET_DIR "standby-net"
+
+struct standby {
+	enum standby_kind kind;
 	pid_t pid; /* 0: none */
 	int pidfd; /* opened while it was surely our unreaped child */
 	int sock;
 	ev_child child_w;
 	ev_idle refill_w;
+	/* The network kind's: its namespaces' message, then pasta in them. */
+	ev_io ns_w;
+	struct jail_net net;
+	int dir_fd;
+	bool net_ready;
+	ev_io net_end_w; /* pasta's tether ended while it waited */
+};
+
+/* A supervisor started by a CLI has that CLI's START to serve first: the
+ * network kind comes after its jail is ready, or this long after the
+ * start, whichever is first (a supervisor started at login). */
+#define STANDBY_NET_FIRST_DELAY 1.0
+
+static struct {
+	struct standby slot[_STANDBY_MAX];
+	ev_timer first_net_w;
 	bool enabled;
-} standby = { .pidfd = -1, .sock = -1 };
+	int root_fd;
+	char *root_path;
+} standbys = {
+	.slot = {
+		[STANDBY_PLAIN] = {.kind = STANDBY_PLAIN, .pidfd = -1, .sock = -1, .dir_fd = -1},
+		[STANDBY_NET] = {.kind = STANDBY_NET, .pidfd = -1, .sock = -1, .dir_fd = -1},
+	},
+	.root_fd = -1,
+};
 
 static void
-standby_forget(struct ev_loop *loop)
+standby_forget(struct ev_loop *loop, struct standby *s)
 {
-	ev_child_stop(loop, &standby.child_w);
-	standby.sock = safe_close(standby.sock);
-	standby.pidfd = safe_close(standby.pidfd);
-	standby.pid = 0;
+	ev_child_stop(loop, &s->child_w);
+	ev_io_stop(loop, &s->ns_w);
+	ev_io_stop(loop, &s->net_end_w);
+	/* Its pasta, unless a jail took it, goes with it (its tether
+	 * watches the standby, which we kill or which took a start). */
+	net_done(loop, &s->net);
+	s->net_ready = false;
+	s->dir_fd = safe_close(s->dir_fd);
+	s->sock = safe_close(s->sock);
+	s->pidfd = safe_close(s->pidfd);
+	s->pid = 0;
 }
 
-/* A standby that died (it should not): no new one until a jail started
- * or ended, so a jailer that cannot run never loops here. */
+/* A standby that cannot serve (its namespaces or its pasta failed): it
+ * goes, and no new one comes until a jail started or ended, so one that
+ * cannot work never loops here. */
+static void
+standby_drop(struct ev_loop *loop, struct standby *s, const char *why)
+{
+	log_warn("the standby jailer %d (%s) is dropped: %s", (int) s->pid,
+	         standby_args[s->kind], why);
+	/* Our unreaped child: the PID is its own. */
+	(void) kill(s->pid, SIGKILL);
+	standby_forget(loop, s);
+}
+
+/* A standby that died (it should not): as a dropped one. */
 static void
 standby_child_cb(struct ev_loop *loop, ev_child *w, int revents)
 {
+	struct standby *s = container_of(w, struct standby, child_w);
+
 	(void) revents;
-	log_warn("the standby jailer %d ended with status %d", (int) standby.pid, w->rstatus);
-	standby_forget(loop);
+	log_warn("the standby jailer %d ended with status %d", (int) s->pid, w->rstatus);
+	standby_forget(loop, s);
+}
+
+static void
+standby_net_failed(struct ev_loop *loop, struct jail_net *n, const char *why)
+{
+	standby_drop(loop, container_of(n, struct standby, net), why);
+}
+
+static void
+standby_net_end_cb(struct ev_loop *loop, ev_io *w, int revents)
+{
+	(void) revents;
+	standby_drop(loop, container_of(w, struct standby, net_end_w),
+	             "its pasta ended while it waited");
+}
+
+static void
+standby_net_ready(struct ev_loop *loop, struct jail_net *n)
+{
+	struct standby *s = container_of(n, struct standby, net);
+
+	s->net_ready = true;
+	ev_io_init(&s->net_end_w, standby_net_end_cb, net_ahead_pidfd(n), EV_READ);
+	ev_io_start(loop, &s->net_end_w);
+	log_debug("the standby jailer %d has pasta ready", (int) s->pid);
+}
+
+static void
+standby_net_progress(struct jail_net *n, const char *text)
+{
+	(void) n;
+	(void) text;
+}
+
+static void
+standby_net_vpn_lost(struct ev_loop *loop, struct jail_net *n)
+{
+	(void) loop;
+	(void) n; /* a standby's network has no VPN */
+}
+
+static const struct jail_net_ops standby_net_ops = {
+	.failed = standby_net_failed,
+	.vpn_lost = standby_net_vpn_lost,
+	.progress = standby_net_progress,
+	.ready = standby_net_ready,
+};
+
+/* The network kind's namespaces: pasta joins them. */
+static void
+standby_ns_cb(struct ev_loop *loop, ev_io *w, int revents)
+{
+	struct standby *s = container_of(w, struct standby, ns_w);
+	_cleanup_free_ char *dir_path = NULL;
+	int ns_fds[2] = {-1, -1}, r;
+
+	(void) revents;
+	r = jailer_standby_receive_ns(s->sock, ns_fds);
+	if (r == -EAGAIN || r == -EINTR)
+		return;
+	ev_io_stop(loop, w);
+	if (r <= 0) {
+		standby_drop(loop, s, r == 0 ? "it closed its socket" : strerror(-r));
+		return;
+	}
+	dir_path = path_join(standbys.root_path, STANDBY_NET_DIR);
+	/* A fresh folder: what an earlier standby left goes. */
+	r = dir_path == NULL ? -ENOMEM : state_rm_rf(standbys.root_fd, STANDBY_NET_DIR);
+	if (r >= 0)
+		r = state_dir_create(standbys.root_fd, STANDBY_NET_DIR, &s->dir_fd, NULL);
+	if (r >= 0)
+		r = net_ahead_start(loop, &s->net, &standby_net_ops, s->dir_fd, dir_path, s->pidfd,
+		                    ns_fds);
+	safe_close(ns_fds[0]);
+	safe_close(ns_fds[1]);
+	if (r < 0)
+		standby_drop(loop, s, strerror(-r));
 }
 
 static void
 standby_refill_cb(struct ev_loop *loop, ev_idle *w, int revents)
 {
+	struct standby *s = container_of(w, struct standby, refill_w);
 	static char room[JAILER_STANDBY_ROOM];
-	char *argv[] = { "jailer", JAILER_STANDBY_ARG, room, NULL }, *envp[] = { NULL };
+	char *argv[] = { "jailer", (char *) standby_args[s->kind], room, NULL }, *envp[] = { NULL };
 	int pair[2];
 	pid_t pid;
 
 	(void) revents;
 	ev_idle_stop(loop, w);
-	if (standby.pid > 0)
+	if (s->pid > 0)
 		return;
 	memset(room, ' ', sizeof(room) - 1);
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pair) < 0) {
@@ -68,83 +207,140 @@ standby_refill_cb(struct ev_loop *loop, ev_idle *w, int revents)
 		log_warn_errno(pid, "unable to start a standby jailer, ignoring");
 		return;
 	}
-	standby.pid = pid;
-	standby.sock = pair[0];
+	s->pid = pid;
+	s->sock = pair[0];
 	/* In the callback that forked it: it cannot have been reaped, so the
 	 * PID is still its own. Without a pidfd it can still take starts,
-	 * only no keeper can watch it before it has one (jailer_standby_peek()). */
-	standby.pidfd = (int) syscall(SYS_pidfd_open, pid, 0);
-	ev_child_init(&standby.child_w, standby_child_cb, pid, 0);
-	ev_child_start(loop, &standby.child_w);
+	 * only no keeper can watch it before it has one (jailer_standby_peek()),
+	 * and no pasta joins it (its tether needs one). */
+	s->pidfd = (int) syscall(SYS_pidfd_open, pid, 0);
+	ev_child_init(&s->child_w, standby_child_cb, pid, 0);
+	ev_child_start(loop, &s->child_w);
+	net_init(&s->net, &standby_net_ops);
+	if (s->kind == STANDBY_NET) {
+		if (s->pidfd < 0 || fcntl(s->sock, F_SETFL, O_NONBLOCK) < 0) {
+			standby_drop(loop, s, "no pidfd of it");
+			return;
+		}
+		ev_io_init(&s->ns_w, standby_ns_cb, s->sock, EV_READ);
+		ev_io_start(loop, &s->ns_w);
+	}
 }
 
-/* The first one at once, not at idle: a CLI that started us has its START
- * waiting already, and the standby loads while we handle it. */
-void
-jailer_standby_enable(struct ev_loop *loop)
+static void
+first_net_cb(struct ev_loop *loop, ev_timer *w, int revents)
 {
-	standby.enabled = true;
-	ev_idle_init(&standby.refill_w, standby_refill_cb);
-	standby_refill_cb(loop, &standby.refill_w, 0);
+	(void) w;
+	(void) revents;
+	jailer_standby_refill(loop);
+}
+
+/* The plain one at once, not at idle: a CLI that started us has its START
+ * waiting already, and the standby loads while we handle it. The network
+ * kind later: pasta's start-up takes ~100 ms of CPU, and not from that
+ * START's. */
+void
+jailer_standby_enable(struct ev_loop *loop, int root_fd, const char *root_path)
+{
+	standbys.enabled = true;
+	standbys.root_fd = root_fd;
+	standbys.root_path = strdup(root_path);
+	for (size_t k = 0; k < _STANDBY_MAX; k++) {
+		net_init(&standbys.slot[k].net, &standby_net_ops);
+		ev_idle_init(&standbys.slot[k].refill_w, standby_refill_cb);
+	}
+	if (standbys.root_path == NULL)
+		standbys.slot[STANDBY_NET].pid = -1; /* never: it would have no folder */
+	standby_refill_cb(loop, &standbys.slot[STANDBY_PLAIN].refill_w, 0);
+	ev_timer_init(&standbys.first_net_w, first_net_cb, STANDBY_NET_FIRST_DELAY, 0.);
+	ev_timer_start(loop, &standbys.first_net_w);
 }
 
 void
 jailer_standby_refill(struct ev_loop *loop)
 {
-	if (standby.enabled && standby.pid == 0)
-		ev_idle_start(loop, &standby.refill_w);
+	ev_timer_stop(loop, &standbys.first_net_w);
+	for (size_t k = 0; k < _STANDBY_MAX; k++)
+		if (standbys.enabled && standbys.slot[k].pid == 0)
+			ev_idle_start(loop, &standbys.slot[k].refill_w);
+}
+
+/* The standby a jail of network NET takes: the network kind, ready, for
+ * a jail it fits; else the plain one. NULL: none waits. */
+static struct standby *
+standby_for(const struct jail_net *net)
+{
+	struct standby *s = &standbys.slot[STANDBY_NET];
+
+	if (s->pid > 0 && s->net_ready && net != NULL && net_ahead_fits(net))
+		return s;
+	s = &standbys.slot[STANDBY_PLAIN];
+	return s->pid > 0 ? s : NULL;
 }
 
 int
-jailer_standby_peek(pid_t *ret_pid, int *ret_pidfd)
+jailer_standby_peek(const struct jail_net *net, pid_t *ret_pid, int *ret_pidfd)
 {
+	struct standby *s = standby_for(net);
 	int fd;
 
-	if (standby.pid == 0 || standby.pidfd < 0)
+	if (s == NULL || s->pidfd < 0)
 		return -ENOENT;
-	fd = fcntl(standby.pidfd, F_DUPFD_CLOEXEC, 3);
+	fd = fcntl(s->pidfd, F_DUPFD_CLOEXEC, 3);
 	if (fd < 0)
 		return -errno;
-	*ret_pid = standby.pid;
+	*ret_pid = s->pid;
 	*ret_pidfd = fd;
 	return 0;
 }
 
-/* Hands the start to the standby; -errno when it cannot take it. */
+/* Hands the start to the standby for NET (its pasta too, for the network
+ * kind); -errno when none can take it. */
 static int
-standby_take(struct ev_loop *loop, char **argv, char **envp, const int *fds, size_t n_fds,
-	     pid_t *ret)
+standby_take(struct ev_loop *loop, struct jail_net *net, char **argv, char **envp,
+             const int *fds, size_t n_fds, pid_t *ret)
 {
+	struct standby *s = standby_for(net);
 	int r;
 
-	if (standby.pid == 0)
+	if (s == NULL)
 		return -ENOENT;
-	r = jailer_standby_send(standby.sock, argv, envp, fds, n_fds);
-	if (r == -E2BIG)
+	if (s->kind == STANDBY_NET) {
+		/* Before the message: once the standby has the start, its
+		 * jail must find its network. */
+		ev_io_stop(loop, &s->net_end_w);
+		r = net_ahead_claim(&s->net, net);
+		if (r < 0) {
+			standby_drop(loop, s, strerror(-r));
+			return r;
+		}
+	}
+	r = jailer_standby_send(s->sock, argv, envp, fds, n_fds);
+	if (r == -E2BIG && s->kind == STANDBY_PLAIN)
 		return r; /* too big for one message, never sent: it waits on */
 	if (r < 0) {
-		/* Gone, or broken: a standby that got nothing must not linger. */
-		(void) kill(standby.pid, SIGKILL);
-		log_debug("the standby jailer %d could not take the start: %s", (int) standby.pid,
-			  strerror(-r));
-		/* libev reaps every child, watched or not; a new one comes at idle. */
-		standby_forget(loop);
+		/* Gone, or broken: a standby that got nothing must not linger,
+		 * nor its pasta (its tether watches it); the jail starts its
+		 * own. */
+		if (s->kind == STANDBY_NET)
+			net_ahead_unclaim(net);
+		standby_drop(loop, s, strerror(-r));
 		return r;
 	}
-	*ret = standby.pid;
-	standby_forget(loop);
+	*ret = s->pid;
+	standby_forget(loop, s);
 	return 0;
 }
 
 int
-jailer_start(struct ev_loop *loop, const char *state_path, char **envp, const int *keep,
-             size_t n_keep, int go_fd, pid_t *ret)
+jailer_start(struct ev_loop *loop, struct jail_net *net, const char *state_path, char **envp,
+             const int *keep, size_t n_keep, int go_fd, pid_t *ret)
 {
 	struct jailer_cmd cmd;
 	pid_t pid;
 
 	jailer_cmd_init(&cmd, state_path, keep, n_keep, go_fd);
-	if (standby_take(loop, cmd.argv, envp, cmd.fds, cmd.n_fds, ret) == 0)
+	if (standby_take(loop, net, cmd.argv, envp, cmd.fds, cmd.n_fds, ret) == 0)
 		return 0;
 	pid = jailer_spawn(cmd.argv, envp, cmd.fds, cmd.n_fds);
 	if (pid < 0)

@@ -14,6 +14,7 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <sys/stat.h>
 
 #include "state/jail-state.h"
 #include "state/log.h"
@@ -247,10 +248,13 @@ net_helper_ready(struct ev_loop *loop, struct jail_net *n, const struct net_help
 	while (*h != NULL && *h != helper)
 		h++;
 	assert(*h != NULL); /* only a helper of this mode was started */
-	if (h[1] != NULL)
+	if (h[1] != NULL) {
 		start_helper(loop, n, h[1]);
-	else
-		send_go(n);
+		return;
+	}
+	if (n->ops->ready != NULL)
+		n->ops->ready(loop, n);
+	send_go(n);
 }
 
 void
@@ -267,7 +271,83 @@ net_namespaces_ready(struct ev_loop *loop, struct jail_net *n, pid_t ns_pid, pid
 		return;
 	}
 	start_step(STEP_NAMESPACES);
+	if (n->pasta_claimed) {
+		struct stat st;
+
+		/* The standby that made them took the start: its pasta is
+		 * there already. Anything else would be a jail without it. */
+		if (fstat(n->ns_fds[1], &st) < 0 || st.st_dev != n->claimed_net_dev ||
+		    st.st_ino != n->claimed_net_ino) {
+			net_fail(loop, n, "the jail is not in the network namespace its pasta serves");
+			return;
+		}
+		start_step(STEP_PASTA_READY);
+		net_helper_ready(loop, n, &net_pasta);
+		return;
+	}
 	start_helper(loop, n, helpers_of(n)[0]);
+}
+
+/* --- pasta ahead of a start ------------------------------------------------------ */
+
+int
+net_ahead_start(struct ev_loop *loop, struct jail_net *n, const struct jail_net_ops *ops,
+                int dir_fd, const char *dir_path, int jailer_pidfd, int ns_fds[2])
+{
+	net_init(n, ops);
+	n->mode = NETWORK_PASTA;
+	n->ahead = true;
+	n->dir_fd = dir_fd;
+	n->ns_fds[0] = TAKE_FD(ns_fds[0]);
+	n->ns_fds[1] = TAKE_FD(ns_fds[1]);
+	n->state_path = strdup(dir_path);
+	if (n->state_path == NULL)
+		return -ENOMEM;
+	n->jailer_pidfd = fcntl(jailer_pidfd, F_DUPFD_CLOEXEC, 3);
+	if (n->jailer_pidfd < 0)
+		return -errno;
+	return net_pasta.start(loop, n);
+}
+
+bool
+net_ahead_fits(const struct jail_net *n)
+{
+	return n->mode == NETWORK_PASTA && n->n_forward == 0 && n->pasta_pidfd < 0 &&
+	       !n->pasta_claimed;
+}
+
+int
+net_ahead_claim(struct jail_net *ahead, struct jail_net *n)
+{
+	struct stat st;
+
+	if (!net_ahead_fits(n) || ahead->pasta_pidfd < 0 || ahead->pasta_status_fd >= 0)
+		return -EINVAL; /* not ready, or not a jail that fits */
+	if (fstat(ahead->ns_fds[1], &st) < 0)
+		return -errno;
+	if (renameat(ahead->dir_fd, STATE_PASTA_PID, n->dir_fd, STATE_PASTA_PID) < 0)
+		return -errno;
+	n->pasta_pidfd = TAKE_FD(ahead->pasta_pidfd);
+	n->pasta_claimed = true;
+	n->claimed_net_dev = st.st_dev;
+	n->claimed_net_ino = st.st_ino;
+	return 0;
+}
+
+void
+net_ahead_unclaim(struct jail_net *n)
+{
+	if (!n->pasta_claimed)
+		return;
+	n->pasta_claimed = false;
+	n->pasta_pidfd = safe_close(n->pasta_pidfd);
+	(void) unlinkat(n->dir_fd, STATE_PASTA_PID, 0);
+}
+
+int
+net_ahead_pidfd(const struct jail_net *ahead)
+{
+	return ahead->pasta_status_fd < 0 ? ahead->pasta_pidfd : -1;
 }
 
 /* --- the VPN helpers' launcher, readiness and end ------------------------------ */

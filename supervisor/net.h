@@ -39,6 +39,9 @@ struct jail_net_ops {
 	void (*vpn_lost)(struct ev_loop *loop, struct jail_net *n);
 	/* What the start waits for now (TEXT), for the CLIs that wait. */
 	void (*progress)(struct jail_net *n, const char *text);
+	/* The network is final (NULL for a jail's: the go byte says it).
+	 * A standby's pasta started ahead (net_ahead_start()) is ready. */
+	void (*ready)(struct ev_loop *loop, struct jail_net *n);
 };
 
 struct jail_net {
@@ -50,6 +53,13 @@ struct jail_net {
 	int go_fd;	   /* write end of the jailer's go pipe, -1 once sent */
 	int ns_fds[2];	   /* the jail's user and network namespaces */
 	int jailer_pidfd;  /* the jailer's, for the helpers' tethers (helper.h) */
+	/* Started ahead, for no jail yet: no start steps (start-steps.h). */
+	bool ahead;
+	/* A jail's whose pasta was started ahead (net_ahead_claim()): the
+	 * network namespace it serves, which the jail must be in. */
+	bool pasta_claimed;
+	dev_t claimed_net_dev;
+	ino_t claimed_net_ino;
 
 	/* pasta's (supervisor/pasta.c). */
 	uint16_t *forward; /* TCP ports of the host's loopback the jail may reach */
@@ -98,6 +108,38 @@ void net_jailer_recorded(struct jail_net *n, int jailer_pidfd);
  * (helper_tether()), then sends the go byte. Failures go to ops->failed. */
 void net_namespaces_ready(struct ev_loop *loop, struct jail_net *n, pid_t ns_pid,
 			  pid_t jailer_pid);
+
+/* pasta started ahead of a start, in the namespaces a standby jailer made
+ * (supervisor/jailer-spawn.c): N becomes a network of mode pasta with no
+ * forward ports, for no jail yet; pasta's pid file and log go to the
+ * directory DIR_FD (at DIR_PATH; not ours to close), its tether watches
+ * JAILER_PIDFD (borrowed), NS_FDS (user, net) are taken over. OPS->ready
+ * says when pasta is ready, OPS->failed when it could not start. 0 or
+ * -errno. */
+int net_ahead_start(struct ev_loop *loop, struct jail_net *n, const struct jail_net_ops *ops,
+                    int dir_fd, const char *dir_path, int jailer_pidfd, int ns_fds[2]);
+
+/* Whether the jail of N (after net_prepare()) may take a network started
+ * ahead: pasta with no forward ports is exactly what net_ahead_start()
+ * runs. A jail of any other mode never enters namespaces pasta was
+ * attached to. */
+bool net_ahead_fits(const struct jail_net *n);
+
+/* The pasta of AHEAD, ready, becomes N's: its pid file moves into N's
+ * state directory and its tether's pidfd into N; the go byte is sent once
+ * the jail reports namespaces, which must be the ones this pasta serves
+ * (net_namespaces_ready()). AHEAD is left for net_done(). 0 or -errno
+ * (nothing moved then). */
+int net_ahead_claim(struct jail_net *ahead, struct jail_net *n);
+
+/* Undoes net_ahead_claim() when the standby could not take the start
+ * after all: N starts its own pasta then (the claimed one ends with that
+ * standby, which is killed). */
+void net_ahead_unclaim(struct jail_net *n);
+
+/* The fd that becomes readable when AHEAD's pasta (its tether) ends, or
+ * -1. */
+int net_ahead_pidfd(const struct jail_net *ahead);
 
 /* Re-watches the VPN (openvpn or wireguard-go, by the pid file it left)
  * of a vpn jail found by a new supervisor: true when it is gone already

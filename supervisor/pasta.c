@@ -126,7 +126,8 @@ start_pasta(struct ev_loop *loop, struct jail_net *n)
 	n->pasta_status_fd = status[0];
 	ev_io_init(&n->pasta_w, pasta_cb, n->pasta_status_fd, EV_READ);
 	ev_io_start(loop, &n->pasta_w);
-	start_step(STEP_PASTA_SPAWNED);
+	if (!n->ahead)
+		start_step(STEP_PASTA_SPAWNED);
 	return 0;
 }
 
@@ -181,7 +182,8 @@ pasta_cb(struct ev_loop *loop, ev_io *w, int revents)
 		net_fail(loop, n, "unable to record pasta's PID: %s", strerror(-r));
 		return;
 	}
-	start_step(STEP_PASTA_READY);
+	if (!n->ahead)
+		start_step(STEP_PASTA_READY);
 	net_helper_ready(loop, n, &net_pasta);
 }
 
