@@ -81,15 +81,17 @@ ours() {
 }
 
 # new_processes: what ours lists that it did not at the first app_start
-# ($BEFORE), but for the supervisor, its standby jailer, its spare
+# ($BEFORE), but for the supervisor (by its pid file: a tether's command
+# line is the supervisor's too), its standby jailer, its spare
 # xdg-dbus-proxy (by its pid file) and its net standby (jailer, tether and
 # pasta, once that pasta is ready: supervisor-helpers), which outlive a
 # jail.
 new_processes() {
-	local spare=none standby_net _
+	local sup spare=none standby_net _
+	sup=$(daemon_pid 2>/dev/null) || sup=none
 	read -r spare _ <"$XDG_RUNTIME_DIR/jailsup/dbus-proxy-spare/dbus-proxy.pid" 2>/dev/null || :
 	standby_net=$(standby_net_pids 2>/dev/null | paste -sd '|') || :
-	comm -13 "$BEFORE" <(ours) | grep -vE '^[0-9]+  (jailsup daemon|jailer --standby)$' |
+	comm -13 "$BEFORE" <(ours) | grep -vE "^($sup  jailsup daemon|[0-9]+  jailer --standby)$" |
 		grep -vE "^$spare  xdg-dbus-proxy " | grep -vE "^(${standby_net:-none})  " || :
 }
 

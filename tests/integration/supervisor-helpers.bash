@@ -48,6 +48,9 @@
 #                             its net standby is ready: a jail that took the
 #                             last one is followed by a new one, whose tether
 #                             and pasta run a while before pasta is ready
+#   PASTA_COMMS               pasta's command names, for pgrep -x: pasta
+#                             re-executes itself as its CPU's build, whose
+#                             name is passt's (passt.avx2)
 #   pgrep_but_standby_net ARG…  `pgrep -u USER ARG…` (-a for "PID ARGS"
 #                             lines) less the net standby's processes; fails
 #                             when nothing is left, as pgrep does
@@ -147,6 +150,8 @@ plant_state_dir() {
 	state_dir "$1" >>"$BATS_TEST_TMPDIR/.planted"
 }
 
+PASTA_COMMS='pasta|pasta\.avx2|passt|passt\.avx2'
+
 standby_pid() {
 	local pids
 	pids=$(pgrep -u "$(id -u)" -P "$(daemon_pid)" -fx "jailer --standby") || return 1
@@ -187,7 +192,7 @@ standby_net_pasta() {
 	local pid start
 	read -r pid start <"$(standby_net_dir)/pasta.pid" 2>/dev/null || return 1
 	[[ $pid =~ ^[0-9]+$ ]] && alive "$pid" && [ "$(proc_start "$pid")" = "$start" ] || return 1
-	[[ $(cat "/proc/$pid/comm" 2>/dev/null) =~ ^pasta(\.avx2)?$ ]] || return 1
+	[[ $(cat "/proc/$pid/comm" 2>/dev/null) =~ ^($PASTA_COMMS)$ ]] || return 1
 	echo "$pid"
 }
 

@@ -72,8 +72,8 @@ assert_vpn_refused() {
 	# The supervisor's net standby has a pasta of its own, started ahead
 	# for no jail (it may still be starting): any other is the start's.
 	wait_standby_net
-	! pgrep_but_standby_net -x 'pasta|pasta\.avx2' >/dev/null ||
-		fail "pasta runs for a refused jail: $(pgrep_but_standby_net -a -x 'pasta|pasta\.avx2')"
+	! pgrep_but_standby_net -x "$PASTA_COMMS" >/dev/null ||
+		fail "pasta runs for a refused jail: $(pgrep_but_standby_net -a -x "$PASTA_COMMS")"
 }
 
 PROBE='
@@ -170,7 +170,7 @@ helper_pid() {
 # and tether are no start's (while a new one is made, they are not known
 # yet: the wait goes on until it is ready).
 _start_helpers_gone() {
-	! pgrep_but_standby_net -a -x 'openvpn|wireguard-go|pasta|pasta\.avx2|jailsup-tether'
+	! pgrep_but_standby_net -a -x "openvpn|wireguard-go|$PASTA_COMMS|jailsup-tether"
 }
 
 assert_start_left_nothing() {
