@@ -141,6 +141,35 @@ in_jail() {
 	wait_for _not_alive "$pasta"
 }
 
+@test "pasta started ahead: a jail that took the net standby reaches the outside, not the host's loopback" {
+	need_fixture
+	host_listener tcp 127.0.0.1
+	net_profile p1 "network = pasta"
+	net_profile p2 "network = pasta"
+	# The first start comes with the supervisor, before its net standby:
+	# the second surely finds one ready, and takes it.
+	keep_running p1
+	wait_for --timeout 20 standby_net_pids
+	local standby pasta
+	standby=$(standby_net_jailer)
+	pasta=$(standby_net_pasta)
+	keep_running p2
+	[ "$(state_get p2 jailer-pid)" = "$standby" ] ||
+		fail "p2's jailer is $(state_get p2 jailer-pid), not the net standby $standby"
+	[ "$(helper_pid p2 pasta)" = "$pasta" ] || fail "p2's pasta is $(helper_pid p2 pasta), not the standby's $pasta"
+	run probe p2 http 198.18.42.2 8089
+	assert_status 0
+	[ "$output" = vpn-ok ] || fail "got: $output"
+	run probe p2 tcp 127.0.0.1 "$LISTEN"
+	assert_status 1
+	run in_jail p2 cat /etc/resolv.conf
+	[ "$(grep '^nameserver' <<<"$output")" = "nameserver 169.254.1.1" ] ||
+		fail "resolv.conf: $output"
+	run jailsup kill p2
+	assert_status 0
+	wait_for _not_alive "$pasta"
+}
+
 @test "vpn: through the tunnel only, the pushed DNS server only, no resolver side channel" {
 	need_fixture
 	vpn_profile v

@@ -170,12 +170,20 @@ crash_profile() {
 # build, whose VICTIM (supervisor or jailer) dies at STEP; then the
 # invariants, the next run, and the end. Returns 0, or 3 when the start
 # never reached STEP (the supervisor lived on). ENV: extra variables of the
-# start (a bus address).
+# start (a bus address). With CRASH_AHEAD set, the fault build's
+# supervisor is started first and the start comes once its net standby
+# is ready: a pasta jail's start takes it (pasta started ahead).
 crash_round() {
-	local victim=$1 step=$2 name=$3 sup jailer rc
+	local victim=$1 step=$2 name=$3 sup jailer rc ahead=
 	shift 3
 	_stop_supervisor
 	rm -f "$(jail_home "$name")/init-ran"
+	if [ -n "${CRASH_AHEAD:-}" ]; then
+		env "$@" JAILSUP_CRASH_AT="$step" "$FAULT/bin/jailsup" daemon ||
+			fail "$step: the fault build's supervisor did not start" || return
+		wait_for --timeout 20 standby_net_pids || fail "$step: no net standby" || return
+		ahead=$(standby_net_jailer)
+	fi
 	env "$@" JAILSUP_CRASH_AT="$step" "$FAULT/bin/jailsup" run "$name" -- true \
 		>"$BATS_TEST_TMPDIR/round.out" 2>&1 && rc=0 || rc=$?
 	sup=$(daemon_pid) || fail "$step: no supervisor ever ran" || return
@@ -187,6 +195,8 @@ crash_round() {
 			return 3
 		fi
 		[ "$rc" -ne 0 ] || fail "$step: the run succeeded although its supervisor died" || return
+		[ -z "$ahead" ] || [ "$(state_get "$name" jailer-pid)" = "$ahead" ] ||
+			fail "$step: the start did not take the net standby $ahead" || return
 	else
 		# The jailer died: its supervisor lives on, and the start failed.
 		_alive "$sup" || fail "$step: the supervisor died with the jailer" || return
@@ -245,6 +255,8 @@ crash_all() {
 # Steps where pasta, openvpn, wireguard-go, the proxy or the keeper run or are handed
 # over: played with each (the rest with no helper at all).
 PASTA_STEPS='jailer-recorded namespaces pasta-spawned pasta-ready go-sent'
+# pasta started ahead (the net standby's): spawned before the start came.
+PASTA_AHEAD_STEPS='jailer-recorded namespaces pasta-ready go-sent'
 VPN_STEPS='pasta-ready openvpn-spawned tunnel-up go-sent'
 WG_STEPS='pasta-ready wireguard-spawned wireguard-up go-sent'
 PROXY_STEPS='proxy-spawned proxy-ready handover jailer-spawned jailer-recorded go-sent'
@@ -260,6 +272,12 @@ CRYPT_STEPS='keeper-forked home-mounted handover jailer-spawned jailer-recorded 
 	crash_profile pas "network = pasta" "[rights]" "deny = dbus"
 	sed -i '/^network = none$/d' "$XDG_CONFIG_HOME/jailsup/profiles/pas.ini"
 	crash_all supervisor pas "$PASTA_STEPS"
+}
+
+@test "supervisor killed at the steps of pasta started ahead (a pasta jail takes the net standby)" {
+	crash_profile pah "network = pasta" "[rights]" "deny = dbus"
+	sed -i '/^network = none$/d' "$XDG_CONFIG_HOME/jailsup/profiles/pah.ini"
+	CRASH_AHEAD=1 crash_all supervisor pah "$PASTA_AHEAD_STEPS"
 }
 
 @test "supervisor killed at the steps of the D-Bus proxy (a real dbus-daemon)" {
