@@ -300,6 +300,9 @@ _lines_of() {
 	wait_for_file "$XDG_RUNTIME_DIR/jailsup/control"
 	wait_for_file "$XDG_RUNTIME_DIR/jailsup/daemon.pid"
 	pid=$(daemon_pid)
+	# Idle once its network standby's pasta is ready (made a second
+	# after the start, ready about a tenth of a second later).
+	wait_for_file "$XDG_RUNTIME_DIR/jailsup/standby-net/pasta.pid"
 	wait_for _daemon_waits "$trace" "$pid"
 	n1=$(_lines_of "$trace" "$pid")
 	sleep 3 # the measurement itself: nothing happens for 3 s
