@@ -281,7 +281,9 @@ _lines_of() {
 	wait_for_file "$XDG_RUNTIME_DIR/jailsup/control"
 	wait_for_file "$XDG_RUNTIME_DIR/jailsup/daemon.pid"
 	pid=$(daemon_pid)
-	# At idle it makes its net standby: pasta's start-up is not idle.
+	# Idle once its network standby's pasta is ready (made a second
+	# after the start, ready about a tenth of a second later): its pid
+	# file names a live pasta, below a tether, beside its jailer.
 	wait_standby_net --timeout 30
 	wait_for _daemon_waits "$trace" "$pid"
 	n1=$(_lines_of "$trace" "$pid")
