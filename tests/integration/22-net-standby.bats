@@ -178,6 +178,24 @@ assert_pasta_net() {
 	[ "$(state_get n jailer-pid)" != "$JAILER" ] || fail "a network = none jail took the net standby's jailer"
 	[ "$(standby_net_pids | paste -sd ' ')" = "$JAILER $TETHER $PASTA" ] ||
 		fail "the net standby changed: $(standby_net_pids | paste -sd ' ')"
+	# Four at once: the plain standby serves one, the others find none
+	# waiting but the net one, and must still not take it.
+	local i pids=()
+	for i in 1 2 3 4; do
+		env_profile "n$i"
+		jailsup run "n$i" -- sh -c 'readlink /proc/self/ns/net; cat /proc/net/dev' \
+			>"$BATS_TEST_TMPDIR/n$i.out" 2>&1 3>&- &
+		pids+=($!)
+	done
+	for i in 1 2 3 4; do
+		wait "${pids[$((i - 1))]}" || fail "n$i failed: $(cat "$BATS_TEST_TMPDIR/n$i.out")"
+		[ "$(head -n 1 "$BATS_TEST_TMPDIR/n$i.out")" != "$NETNS" ] ||
+			fail "n$i (network = none) is in the net standby's namespace"
+		[ "$(sed 1d "$BATS_TEST_TMPDIR/n$i.out" | grep -c ':')" -eq 1 ] ||
+			fail "n$i (network = none) has more than lo: $(cat "$BATS_TEST_TMPDIR/n$i.out")"
+	done
+	[ "$(standby_net_pids | paste -sd ' ')" = "$JAILER $TETHER $PASTA" ] ||
+		fail "the net standby changed: $(standby_net_pids | paste -sd ' ')"
 	# pasta with forward ports: a pasta of its own, which reaches the
 	# forwarded port; the standby's pasta serves no jail meanwhile.
 	keep_running f
