@@ -1,7 +1,7 @@
 #!/usr/bin/env bats
 # SPDX-License-Identifier: LGPL-2.1-or-later
 #
-# The net standby (docs/architecture.md, "standby"): beside its standby
+# The net standby (docs/architecture.md §5, "pasta ahead"): beside its standby
 # jailer the supervisor keeps a `jailer --standby-net` whose user and
 # network namespaces pasta serves before any start asks for them. A start
 # of `network = pasta` with no forward ports takes it once its pasta is
@@ -100,9 +100,9 @@ assert_pasta_net() {
 	ready_standby
 	# The jailer and the tether are the supervisor's children, pasta the
 	# tether's.
-	[ "$(_ppid "$JAILER")" = "$(daemon_pid)" ] || fail "the net standby's parent is $(_ppid "$JAILER")"
-	[ "$(_ppid "$TETHER")" = "$(daemon_pid)" ] || fail "the tether's parent is $(_ppid "$TETHER")"
-	[ "$(_ppid "$PASTA")" = "$TETHER" ] || fail "pasta's parent is $(_ppid "$PASTA")"
+	[ "$(parent_of "$JAILER")" = "$(daemon_pid)" ] || fail "the net standby's parent is $(parent_of "$JAILER")"
+	[ "$(parent_of "$TETHER")" = "$(daemon_pid)" ] || fail "the tether's parent is $(parent_of "$TETHER")"
+	[ "$(parent_of "$PASTA")" = "$TETHER" ] || fail "pasta's parent is $(parent_of "$PASTA")"
 	[ -z "$(pgrep -P "$JAILER")" ] || fail "the net standby has a child: $(pgrep -a -P "$JAILER")"
 	# Namespaces of its own, not ours.
 	[ "$NETNS" != "$(readlink /proc/self/ns/net)" ] || fail "the net standby holds our network namespace"

@@ -256,16 +256,6 @@ in_jail() {
 	wait_for _not_alive "$pasta"
 }
 
-# The parent of PID: for a helper, its tether.
-_parent_of() {
-	local stat
-	stat=$(cat "/proc/$1/stat") || return 1
-	stat=${stat##*) }
-	local -a fields
-	read -r -a fields <<<"$stat"
-	echo "${fields[1]}"
-}
-
 @test "vpn: a tether killed with -9: openvpn goes with it (degraded), pasta ends with the jail" {
 	need_fixture
 	vpn_profile v
@@ -273,7 +263,7 @@ _parent_of() {
 	local openvpn pasta tether
 	openvpn=$(helper_pid v openvpn) || fail "no openvpn.pid"
 	pasta=$(helper_pid v pasta) || fail "no pasta.pid"
-	tether=$(_parent_of "$openvpn") || fail "openvpn has no parent"
+	tether=$(parent_of "$openvpn") || fail "openvpn has no parent"
 	_comm_is "$tether" jailsup-tether || fail "openvpn's parent is $(cat "/proc/$tether/comm")"
 	kill -KILL "$tether"
 	wait_for _not_alive "$openvpn"
@@ -281,7 +271,7 @@ _parent_of() {
 	# pasta daemonises below its tether, so the tether's death signal is not
 	# its own: it serves on, and the end of the jail still ends it (the
 	# supervisor signals pasta.pid, checked by start time).
-	tether=$(_parent_of "$pasta") || fail "pasta has no parent"
+	tether=$(parent_of "$pasta") || fail "pasta has no parent"
 	_comm_is "$tether" jailsup-tether || fail "pasta's parent is $(cat "/proc/$tether/comm")"
 	kill -KILL "$tether"
 	wait_for _not_alive "$tether"

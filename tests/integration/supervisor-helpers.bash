@@ -12,6 +12,7 @@
 #   daemon_pid                the supervisor's PID (from daemon.pid)
 #   daemon_alive              the supervisor of daemon.pid still runs
 #   proc_start PID            the start time of PID (/proc/PID/stat field 22)
+#   parent_of PID             its parent's PID (field 4): a helper's tether
 #   proxy_pid NAME            the PID in the jail NAME's dbus-proxy.pid
 #   fake_helper COMM          starts a copy of sleep named COMM (its comm is
 #                             COMM, as a real helper's); $BG_PID is its PID
@@ -29,13 +30,14 @@
 #                             of, as readlink shows it ("net:[INODE]");
 #                             standby_ns_fd PID KIND: that fd's /proc path
 #
-# The net standby (docs/architecture.md, "standby"): beside its standby
+# The net standby (docs/architecture.md §5, "pasta ahead"): beside its standby
 # jailer, the supervisor keeps a `jailer --standby-net` whose namespaces
 # pasta serves ahead of a `network = pasta` start, pasta below a tether of
 # its own. A test that counts the user's processes leaves out exactly
 # these three, never by name alone (a jail's own pasta and tether look
 # the same):
 #
+#   standby_net_dir           its folder, $XDG_RUNTIME_DIR/jailsup/standby-net
 #   standby_net_jailer        the supervisor's one child whose command line
 #                             is exactly `jailer --standby-net`
 #   standby_net_pasta         the PID that standby-net/pasta.pid names, when
@@ -196,8 +198,7 @@ standby_net_pasta() {
 	echo "$pid"
 }
 
-# _ppid PID: the parent of PID (/proc/PID/stat field 4).
-_ppid() {
+parent_of() {
 	local stat
 	stat=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
 	stat=${stat##*) }
@@ -210,8 +211,8 @@ standby_net_pids() {
 	local jailer pasta tether
 	jailer=$(standby_net_jailer) || return 1
 	pasta=$(standby_net_pasta) || return 1
-	tether=$(_ppid "$pasta") || return 1
-	_comm_is "$tether" jailsup-tether && [ "$(_ppid "$tether")" = "$(daemon_pid 2>/dev/null)" ] || return 1
+	tether=$(parent_of "$pasta") || return 1
+	_comm_is "$tether" jailsup-tether && [ "$(parent_of "$tether")" = "$(daemon_pid 2>/dev/null)" ] || return 1
 	printf '%s\n' "$jailer" "$tether" "$pasta"
 }
 
