@@ -311,8 +311,11 @@ standby_take(struct ev_loop *loop, struct jail_net *net, char **argv, char **env
 		ev_io_stop(loop, &s->net_end_w);
 		r = net_ahead_claim(&s->net, net);
 		if (r < 0) {
-			standby_drop(loop, s, strerror(-r));
-			return r;
+			standby_drop(loop, s, r == -ESRCH ? "its pasta ended" : strerror(-r));
+			/* The plain one then, and the jail's own pasta. */
+			s = standby_for(NULL);
+			if (s == NULL)
+				return -ENOENT;
 		}
 	}
 	r = jailer_standby_send(s->sock, argv, envp, fds, n_fds);

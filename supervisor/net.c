@@ -12,6 +12,7 @@
 
 #include <assert.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <sys/stat.h>
@@ -257,6 +258,19 @@ net_helper_ready(struct ev_loop *loop, struct jail_net *n, const struct net_help
 	send_go(n);
 }
 
+/* Whether the pasta of N (started ahead) and its tether still live, by
+ * pasta's pid file (start time included) and the tether's pidfd: its end
+ * may not have reached our loop yet. */
+static bool
+pasta_alive(const struct jail_net *n)
+{
+	struct pollfd tether = {.fd = n->pasta_pidfd, .events = POLLIN};
+	struct proc_id id;
+
+	return n->pasta_pidfd >= 0 && poll(&tether, 1, 0) == 0 &&
+	       proc_id_read_at(n->dir_fd, STATE_PASTA_PID, &id) >= 0 && proc_id_alive(&id) > 0;
+}
+
 void
 net_namespaces_ready(struct ev_loop *loop, struct jail_net *n, pid_t ns_pid, pid_t jailer_pid)
 {
@@ -281,9 +295,16 @@ net_namespaces_ready(struct ev_loop *loop, struct jail_net *n, pid_t ns_pid, pid
 			net_fail(loop, n, "the jail is not in the network namespace its pasta serves");
 			return;
 		}
-		start_step(STEP_PASTA_READY);
-		net_helper_ready(loop, n, &net_pasta);
-		return;
+		if (pasta_alive(n)) {
+			start_step(STEP_PASTA_READY);
+			net_helper_ready(loop, n, &net_pasta);
+			return;
+		}
+		/* It ended since the claim: its link went with it, and a
+		 * pasta of the jail's own configures the namespace afresh. */
+		log_warn("%s: the pasta started ahead for this jail ended, starting another",
+		         n->state_path);
+		net_ahead_unclaim(n);
 	}
 	start_helper(loop, n, helpers_of(n)[0]);
 }
@@ -323,6 +344,10 @@ net_ahead_claim(struct jail_net *ahead, struct jail_net *n)
 
 	if (!net_ahead_fits(n) || ahead->pasta_pidfd < 0 || ahead->pasta_status_fd >= 0)
 		return -EINVAL; /* not ready, or not a jail that fits */
+	/* pasta may have died since our loop last looked: its tether's end
+	 * (and so the standby's drop) would come after this start. */
+	if (!pasta_alive(ahead))
+		return -ESRCH;
 	if (fstat(ahead->ns_fds[1], &st) < 0)
 		return -errno;
 	if (renameat(ahead->dir_fd, STATE_PASTA_PID, n->dir_fd, STATE_PASTA_PID) < 0)

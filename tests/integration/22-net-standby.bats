@@ -227,7 +227,11 @@ assert_pasta_net() {
 	ready_standby
 	local jailer=$JAILER tether=$TETHER net=$NETNS
 	kill -KILL "$PASTA"
-	# A start right after: whatever it takes, it gets a working network.
+	# A start right after pasta is gone, before the supervisor may have
+	# seen its tether end: whatever it takes, it gets a working network.
+	# (A pasta still dying as the start claims it looks alive; that is
+	# the same as a pasta that dies once the jail runs.)
+	wait_for _not_alive "$PASTA"
 	keep_running p1
 	assert_pasta_net p1
 	run jailsup run p1 -- readlink /proc/self/ns/net
