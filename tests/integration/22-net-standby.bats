@@ -25,19 +25,6 @@ load vpn-helpers
 # Its pasta is up within this (two shared cores, a sanitizer build).
 READY=20
 
-# net_profile NAME [LINE…]: /usr/bin/env (`jailsup run NAME -- CMD` runs
-# CMD) with LINEs in [jail] and after; no network line: the default
-# rights' network, pasta.
-net_profile() {
-	local name=$1
-	shift
-	{
-		echo "[jail]"
-		echo "exec = /usr/bin/env"
-		printf '%s\n' "$@"
-	} | write_profile "$name"
-}
-
 # ready_standby: waits for the supervisor's net standby to be ready and
 # sets JAILER, TETHER, PASTA (its PIDs), NETNS and USERNS (the namespaces the
 # jailer made ahead and holds), NETNS_FD and USERNS_FD (their /proc paths).

@@ -29,18 +29,6 @@ need_fixture() {
 		fail "no VPN fixture: run the tests as root through tests/run-tests (60-network.fixture)"
 }
 
-# net_profile NAME NETWORK-LINE [LINE…]: /usr/bin/env (so `jailsup run
-# NAME -- CMD` runs CMD) with that network.
-net_profile() {
-	local name=$1
-	shift
-	{
-		echo "[jail]"
-		echo "exec = /usr/bin/env"
-		printf '%s\n' "$@"
-	} | write_profile "$name"
-}
-
 # vpn_profile NAME [REMOTE-LINE] [EXTRA-LINE…]: a VPN jail whose .ovpn
 # (beside the profile) reaches the fixture's server.
 vpn_profile() {

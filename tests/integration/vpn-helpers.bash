@@ -186,3 +186,15 @@ assert_start_left_nothing() {
 	[ -z "$listed" ] || [ "$listed" = failed ] || fail "jailsup list shows '$name' $listed: $output"
 	! compgen -G "$dir/*.pid" >/dev/null || fail "pid files are left: $(ls "$dir")"
 }
+
+# net_profile NAME NETWORK-LINE [LINE…]: /usr/bin/env (so `jailsup run
+# NAME -- CMD` runs CMD) with that network.
+net_profile() {
+	local name=$1
+	shift
+	{
+		echo "[jail]"
+		echo "exec = /usr/bin/env"
+		printf '%s\n' "$@"
+	} | write_profile "$name"
+}
