@@ -187,8 +187,9 @@ assert_start_left_nothing() {
 	! compgen -G "$dir/*.pid" >/dev/null || fail "pid files are left: $(ls "$dir")"
 }
 
-# net_profile NAME NETWORK-LINE [LINE…]: /usr/bin/env (so `jailsup run
-# NAME -- CMD` runs CMD) with that network.
+# net_profile NAME [LINE…]: /usr/bin/env (so `jailsup run NAME -- CMD`
+# runs CMD) with LINEs in [jail] and after; with no network line, the
+# default rights' network: pasta.
 net_profile() {
 	local name=$1
 	shift
