@@ -70,9 +70,10 @@ standby_forget(struct ev_loop *loop, struct standby *s)
 	ev_child_stop(loop, &s->child_w);
 	ev_io_stop(loop, &s->ns_w);
 	ev_io_stop(loop, &s->net_end_w);
-	/* Its pasta, unless a jail took it, goes with it (its tether
-	 * watches the standby, which we kill or which took a start). */
-	net_done(loop, &s->net);
+	/* Its pasta, unless a jail took it, goes with it: its tether
+	 * watches the standby, which we kill or which took a start, and a
+	 * pasta whose tether was killed is ended by its pid file. */
+	net_ahead_end(loop, &s->net);
 	s->net_ready = false;
 	s->dir_fd = safe_close(s->dir_fd);
 	s->sock = safe_close(s->sock);

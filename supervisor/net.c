@@ -359,6 +359,23 @@ net_ahead_claim(struct jail_net *ahead, struct jail_net *n)
 	return 0;
 }
 
+/* Ends the pasta that DIR_FD's pasta.pid names, verified by start time
+ * and name, and removes the file: its daemon outlives a tether killed -9,
+ * and only its pid file still reaches it. */
+static void
+end_pasta_of_pid_file(int dir_fd)
+{
+	for (size_t i = 0; i < JAIL_HELPERS_N; i++) {
+		struct proc_id id;
+
+		if (streq(jail_helpers[i].pid_file, STATE_PASTA_PID) &&
+		    proc_id_read_at(dir_fd, STATE_PASTA_PID, &id) >= 0 &&
+		    proc_id_is(&id, jail_helpers[i].comm) > 0)
+			(void) proc_id_kill(&id, jail_helpers[i].sig);
+	}
+	(void) unlinkat(dir_fd, STATE_PASTA_PID, 0);
+}
+
 void
 net_ahead_unclaim(struct jail_net *n)
 {
@@ -366,7 +383,16 @@ net_ahead_unclaim(struct jail_net *n)
 		return;
 	n->pasta_claimed = false;
 	n->pasta_pidfd = safe_close(n->pasta_pidfd);
-	(void) unlinkat(n->dir_fd, STATE_PASTA_PID, 0);
+	end_pasta_of_pid_file(n->dir_fd);
+}
+
+void
+net_ahead_end(struct ev_loop *loop, struct jail_net *ahead)
+{
+	/* Claimed, its pid file is in the jail's state directory now. */
+	if (ahead->ahead && ahead->dir_fd >= 0)
+		end_pasta_of_pid_file(ahead->dir_fd);
+	net_done(loop, ahead);
 }
 
 int

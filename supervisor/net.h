@@ -137,6 +137,10 @@ int net_ahead_claim(struct jail_net *ahead, struct jail_net *n);
  * standby, which is killed). */
 void net_ahead_unclaim(struct jail_net *n);
 
+/* The end of a standby's network that no jail took: its pasta (by its pid
+ * file, verified) and its tether end, then net_done(). */
+void net_ahead_end(struct ev_loop *loop, struct jail_net *ahead);
+
 /* The fd that becomes readable when AHEAD's pasta (its tether) ends, or
  * -1. */
 int net_ahead_pidfd(const struct jail_net *ahead);
