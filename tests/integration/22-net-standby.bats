@@ -263,3 +263,26 @@ assert_pasta_net() {
 	wait_for _not_alive "$TETHER"
 	wait_for _not_alive "$PASTA"
 }
+
+@test "the pasta a jail took from the net standby keeps its log where the jail's state is, not in a file the next standby deletes" {
+	local log ino jailer
+	net_profile p
+	jailsup daemon
+	ready_standby
+	jailer=$JAILER
+	# The file pasta writes its messages to while it waits (its stdout
+	# and stderr: net_child_stdio()).
+	log=$(standby_net_dir)/log
+	[ -f "$log" ] || fail "the net standby's pasta has no log: $(ls -la "$(standby_net_dir)")"
+	ino=$(stat -c %i "$log")
+	keep_running p
+	[ "$(state_get p jailer-pid)" = "$jailer" ] || fail "the jail did not take the net standby $jailer"
+	# The next net standby makes its folder afresh.
+	wait_for --timeout "$READY" _other_standby "$jailer"
+	ready_standby
+	# pasta serves the jail for the jail's life, and what it says then
+	# must be readable somewhere: in the jail's state directory, as the
+	# log of a pasta the jail started itself.
+	[ -n "$(find "$(state_dir p)" -xdev -inum "$ino" 2>/dev/null)" ] ||
+		fail "the jail's pasta logs to a file that is no longer in any folder (inode $ino; standby-net: $(ls -i "$(standby_net_dir)" | paste -sd ' '))"
+}
