@@ -286,3 +286,15 @@ assert_pasta_net() {
 	[ -n "$(find "$(state_dir p)" -xdev -inum "$ino" 2>/dev/null)" ] ||
 		fail "the jail's pasta logs to a file that is no longer in any folder (inode $ino; standby-net: $(ls -i "$(standby_net_dir)" | paste -sd ' '))"
 }
+
+@test "kill -9 of the net standby's tether: its pasta does not outlive it" {
+	jailsup daemon
+	ready_standby
+	local jailer=$JAILER pasta=$PASTA
+	# What the OOM killer may do: the standby is dropped (its pasta ended,
+	# for all the supervisor can tell), and nothing serves that pasta.
+	kill -KILL "$TETHER"
+	wait_for _not_alive "$jailer"
+	wait_for _not_alive "$pasta" ||
+		fail "the dropped standby's pasta $pasta runs on with no tether (parent $(parent_of "$pasta"))"
+}
