@@ -284,7 +284,7 @@ assert_pasta_net() {
 	# must be readable somewhere: in the jail's state directory, as the
 	# log of a pasta the jail started itself.
 	[ -n "$(find "$(state_dir p)" -xdev -inum "$ino" 2>/dev/null)" ] ||
-		fail "the jail's pasta logs to a file that is no longer in any folder (inode $ino; standby-net: $(ls -i "$(standby_net_dir)" | paste -sd ' '))"
+		fail "the jail's pasta logs to a file that is no longer in any folder (inode $ino; standby-net: $(find "$(standby_net_dir)" -printf "%i %f\n" | paste -sd " "))"
 }
 
 @test "kill -9 of the net standby's tether: its pasta does not outlive it" {

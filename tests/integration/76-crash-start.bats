@@ -174,7 +174,7 @@ crash_profile() {
 # supervisor is started first and the start comes once its net standby
 # is ready: a pasta jail's start takes it (pasta started ahead).
 crash_round() {
-	local victim=$1 step=$2 name=$3 sup jailer rc ahead= ahead_pasta= moved
+	local victim=$1 step=$2 name=$3 sup jailer rc moved ahead='' ahead_pasta=''
 	shift 3
 	_stop_supervisor
 	rm -f "$(jail_home "$name")/init-ran"
