@@ -300,3 +300,42 @@ assert_pasta_net() {
 	wait_for _not_alive "$pasta" ||
 		fail "the dropped standby's pasta $pasta runs on with no tether (parent $(parent_of "$pasta"))"
 }
+
+# _fds PID: what the process PID holds open, one target a line, sorted,
+# the targets' changing parts (pipe:[N], socket:[N], PIDs) left out: fd
+# numbers are reused in another order as standbys come and go.
+_fds() {
+	local fd
+	for fd in /proc/"$1"/fd/*; do
+		readlink "$fd" | sed 's/\[[0-9]*\]//; s/[0-9]\+/N/g'
+	done | sort
+}
+
+@test "the supervisor's fds are the same after net standbys were taken, dropped and refilled" {
+	local before after jailer i
+	net_profile p "[rights]" "deny = dbus"
+	jailsup daemon
+	ready_standby
+	before=$(_fds "$(daemon_pid)")
+	for i in 1 2 3; do
+		# Taken by a start, and refilled once that jail is ready.
+		jailer=$JAILER
+		run jailsup run p -- true
+		assert_status 0
+		wait_status p stopped
+		wait_for --timeout "$READY" _other_standby "$jailer"
+		ready_standby
+		# Dropped (its pasta died), and refilled after the next start.
+		jailer=$JAILER
+		kill -KILL "$PASTA"
+		wait_for _not_alive "$jailer"
+		run jailsup run p -- true
+		assert_status 0
+		wait_status p stopped
+		wait_for --timeout "$READY" _other_standby "$jailer"
+		ready_standby
+	done
+	after=$(_fds "$(daemon_pid)")
+	[ "$before" = "$after" ] ||
+		fail "the supervisor's fds changed: $(diff <(echo "$before") <(echo "$after") | paste -sd ' ')"
+}
