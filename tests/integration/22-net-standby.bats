@@ -339,3 +339,29 @@ _fds() {
 	[ "$before" = "$after" ] ||
 		fail "the supervisor's fds changed: $(diff <(echo "$before") <(echo "$after") | paste -sd ' ')"
 }
+
+# _no_net_helpers: no pasta and no tether of the user runs (no jail runs:
+# any would be the net standby's).
+_no_net_helpers() {
+	! pgrep -u "$(id -u)" -x "$PASTA_COMMS|jailsup-tether" >/dev/null
+}
+
+@test "kill -9 of the net standby's jailer as soon as it runs (its pasta starting or not): nothing of it is left" {
+	local i jailer
+	env_profile n "[rights]" "deny = dbus"
+	jailsup daemon
+	for i in 1 2 3 4; do
+		# As soon as it exists: before its namespaces' message, while
+		# pasta starts, or once it is ready, as the round falls.
+		wait_for --timeout "$READY" standby_net_jailer
+		jailer=$(standby_net_jailer)
+		kill -KILL "$jailer"
+		wait_for _not_alive "$jailer"
+		wait_for _no_net_helpers ||
+			fail "round $i: left running: $(pgrep -u "$(id -u)" -a -x "$PASTA_COMMS|jailsup-tether")"
+		daemon_alive || fail "round $i: the supervisor died"
+		# A start and an end refill it.
+		run jailsup run n -- true
+		assert_status 0
+	done
+}
