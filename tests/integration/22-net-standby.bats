@@ -250,3 +250,105 @@ assert_pasta_net() {
 	wait_for _not_alive "$TETHER"
 	wait_for _not_alive "$PASTA"
 }
+
+@test "the pasta a jail took from the net standby keeps its log where the jail's state is, not in a file the next standby deletes" {
+	local log mark jailer
+	net_profile p
+	jailsup daemon
+	ready_standby
+	jailer=$JAILER
+	# The file pasta writes its messages to while it waits (its stdout
+	# and stderr, opened O_APPEND: net_child_stdio()), marked by a line of
+	# ours: pasta --quiet may write nothing of its own.
+	log=$(standby_net_dir)/log
+	[ -f "$log" ] || fail "the net standby's pasta has no log: $(ls -la "$(standby_net_dir)")"
+	mark="jailsup-test-mark-$$-$RANDOM"
+	echo "$mark" >>"$log"
+	keep_running p
+	[ "$(state_get p jailer-pid)" = "$jailer" ] || fail "the jail did not take the net standby $jailer"
+	# The next net standby makes its folder afresh.
+	wait_for --timeout "$READY" _other_standby "$jailer"
+	ready_standby
+	# pasta serves the jail for the jail's life, and what it says then
+	# must be readable somewhere: in the jail's state directory, as the
+	# log of a pasta the jail started itself.
+	grep -rqsF -- "$mark" "$(state_dir p)" ||
+		fail "the log of the jail's pasta is in no folder any more (not in $(state_dir p): $(find "$(state_dir p)" -maxdepth 1 -printf "%f " ))"
+}
+
+@test "kill -9 of the net standby's tether: its pasta does not outlive it" {
+	jailsup daemon
+	ready_standby
+	local jailer=$JAILER pasta=$PASTA
+	# What the OOM killer may do: the standby is dropped (its pasta ended,
+	# for all the supervisor can tell), and nothing serves that pasta.
+	kill -KILL "$TETHER"
+	wait_for _not_alive "$jailer"
+	wait_for _not_alive "$pasta" ||
+		fail "the dropped standby's pasta $pasta runs on with no tether (parent $(parent_of "$pasta"))"
+}
+
+# _fds PID: what the process PID holds open, one target a line, sorted,
+# the targets' changing parts (pipe:[N], socket:[N], PIDs) left out: fd
+# numbers are reused in another order as standbys come and go.
+_fds() {
+	local fd
+	for fd in /proc/"$1"/fd/*; do
+		readlink "$fd" | sed 's/\[[0-9]*\]//; s/[0-9]\+/N/g'
+	done | sort
+}
+
+@test "the supervisor's fds are the same after net standbys were taken, dropped and refilled" {
+	local before after jailer i
+	net_profile p "[rights]" "deny = dbus"
+	jailsup daemon
+	ready_standby
+	before=$(_fds "$(daemon_pid)")
+	for i in 1 2 3; do
+		# Taken by a start, and refilled once that jail is ready.
+		jailer=$JAILER
+		run jailsup run p -- true
+		assert_status 0
+		wait_status p stopped
+		wait_for --timeout "$READY" _other_standby "$jailer"
+		ready_standby
+		# Dropped (its pasta died), and refilled after the next start.
+		jailer=$JAILER
+		kill -KILL "$PASTA"
+		wait_for _not_alive "$jailer"
+		run jailsup run p -- true
+		assert_status 0
+		wait_status p stopped
+		wait_for --timeout "$READY" _other_standby "$jailer"
+		ready_standby
+	done
+	after=$(_fds "$(daemon_pid)")
+	[ "$before" = "$after" ] ||
+		fail "the supervisor's fds changed: $(diff <(echo "$before") <(echo "$after") | paste -sd ' ')"
+}
+
+# _no_net_helpers: no pasta and no tether of the user runs (no jail runs:
+# any would be the net standby's).
+_no_net_helpers() {
+	! pgrep -u "$(id -u)" -x "$PASTA_COMMS|jailsup-tether" >/dev/null
+}
+
+@test "kill -9 of the net standby's jailer as soon as it runs (its pasta starting or not): nothing of it is left" {
+	local i jailer
+	env_profile n "[rights]" "deny = dbus"
+	jailsup daemon
+	for i in 1 2 3 4; do
+		# As soon as it exists: before its namespaces' message, while
+		# pasta starts, or once it is ready, as the round falls.
+		wait_for --timeout "$READY" standby_net_jailer
+		jailer=$(standby_net_jailer)
+		kill -KILL "$jailer"
+		wait_for _not_alive "$jailer"
+		wait_for _no_net_helpers ||
+			fail "round $i: left running: $(pgrep -u "$(id -u)" -a -x "$PASTA_COMMS|jailsup-tether")"
+		daemon_alive || fail "round $i: the supervisor died"
+		# A start and an end refill it.
+		run jailsup run n -- true
+		assert_status 0
+	done
+}

@@ -174,7 +174,7 @@ crash_profile() {
 # supervisor is started first and the start comes once its net standby
 # is ready: a pasta jail's start takes it (pasta started ahead).
 crash_round() {
-	local victim=$1 step=$2 name=$3 sup jailer rc ahead=
+	local victim=$1 step=$2 name=$3 sup jailer rc moved ahead='' ahead_pasta=''
 	shift 3
 	_stop_supervisor
 	rm -f "$(jail_home "$name")/init-ran"
@@ -183,6 +183,7 @@ crash_round() {
 			fail "$step: the fault build's supervisor did not start" || return
 		wait_for --timeout 20 standby_net_pids || fail "$step: no net standby" || return
 		ahead=$(standby_net_jailer)
+		ahead_pasta=$(standby_net_pasta)
 	fi
 	env "$@" JAILSUP_CRASH_AT="$step" "$FAULT/bin/jailsup" run "$name" -- true \
 		>"$BATS_TEST_TMPDIR/round.out" 2>&1 && rc=0 || rc=$?
@@ -195,12 +196,20 @@ crash_round() {
 			return 3
 		fi
 		[ "$rc" -ne 0 ] || fail "$step: the run succeeded although its supervisor died" || return
+		# Taken: the state names it, or (killed before it was recorded)
+		# the claim moved its pasta.pid into the state directory.
+		moved=
+		read -r moved _ <"$(state_dir "$name")/pasta.pid" 2>/dev/null || :
 		[ -z "$ahead" ] || [ "$(state_get "$name" jailer-pid)" = "$ahead" ] ||
+			[ "$moved" = "$ahead_pasta" ] ||
 			fail "$step: the start did not take the net standby $ahead" || return
 	else
 		# The jailer died: its supervisor lives on, and the start failed.
 		_alive "$sup" || fail "$step: the supervisor died with the jailer" || return
 		[ "$rc" -ne 0 ] || fail "$step: the run succeeded although its jailer died" || return
+		# The jailer that died is the net standby the start took.
+		[ -z "$ahead" ] || wait_for _not_alive "$ahead" ||
+			fail "$step: the start did not take the net standby $ahead" || return
 		wait_for --timeout 20 _clean "$name" || fail "$step: not clean after the jailer died" || return
 		wait_for _list_agrees "$name" || return
 		_no_temps "$name" || fail "$step" || return
@@ -256,7 +265,9 @@ crash_all() {
 # over: played with each (the rest with no helper at all).
 PASTA_STEPS='jailer-recorded namespaces pasta-spawned pasta-ready go-sent'
 # pasta started ahead (the net standby's): spawned before the start came.
-PASTA_AHEAD_STEPS='jailer-recorded namespaces pasta-ready go-sent'
+# From jailer-spawned on: the claim moved pasta.pid into the jail's state
+# directory and the standby has the start.
+PASTA_AHEAD_STEPS='jailer-spawned jailer-recorded namespaces pasta-ready go-sent'
 VPN_STEPS='pasta-ready openvpn-spawned tunnel-up go-sent'
 WG_STEPS='pasta-ready wireguard-spawned wireguard-up go-sent'
 PROXY_STEPS='proxy-spawned proxy-ready handover jailer-spawned jailer-recorded go-sent'
@@ -331,6 +342,12 @@ CRYPT_STEPS='keeper-forked home-mounted handover jailer-spawned jailer-recorded 
 	env_profile pas "network = pasta" "[rights]" "deny = dbus"
 	sed -i '/^network = none$/d' "$XDG_CONFIG_HOME/jailsup/profiles/pas.ini"
 	crash_all jailer pas "$(_steps jailer)"
+}
+
+@test "jailer killed at every step of a start that took the net standby (its pasta started ahead)" {
+	env_profile pah "network = pasta" "[rights]" "deny = dbus"
+	sed -i '/^network = none$/d' "$XDG_CONFIG_HOME/jailsup/profiles/pah.ini"
+	CRASH_AHEAD=1 crash_all jailer pah "$(_steps jailer)"
 }
 
 @test "every step of the supervisor and the jailer was killed in some round above" {
