@@ -251,31 +251,6 @@ assert_pasta_net() {
 	wait_for _not_alive "$PASTA"
 }
 
-@test "the pasta a jail took from the net standby keeps its log where the jail's state is, not in a file the next standby deletes" {
-	local log mark jailer
-	net_profile p
-	jailsup daemon
-	ready_standby
-	jailer=$JAILER
-	# The file pasta writes its messages to while it waits (its stdout
-	# and stderr, opened O_APPEND: net_child_stdio()), marked by a line of
-	# ours: pasta --quiet may write nothing of its own.
-	log=$(standby_net_dir)/log
-	[ -f "$log" ] || fail "the net standby's pasta has no log: $(ls -la "$(standby_net_dir)")"
-	mark="jailsup-test-mark-$$-$RANDOM"
-	echo "$mark" >>"$log"
-	keep_running p
-	[ "$(state_get p jailer-pid)" = "$jailer" ] || fail "the jail did not take the net standby $jailer"
-	# The next net standby makes its folder afresh.
-	wait_for --timeout "$READY" _other_standby "$jailer"
-	ready_standby
-	# pasta serves the jail for the jail's life, and what it says then
-	# must be readable somewhere: in the jail's state directory, as the
-	# log of a pasta the jail started itself.
-	grep -rqsF -- "$mark" "$(state_dir p)" ||
-		fail "the log of the jail's pasta is in no folder any more (not in $(state_dir p): $(find "$(state_dir p)" -maxdepth 1 -printf "%f " ))"
-}
-
 @test "kill -9 of the net standby's tether: its pasta does not outlive it" {
 	jailsup daemon
 	ready_standby
