@@ -6,6 +6,9 @@
  */
 #include <fcntl.h>
 #include <signal.h>
+#include <limits.h>
+#include <stdalign.h>
+#include <sys/inotify.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -50,9 +53,15 @@ struct standby {
  * start, whichever is first (a supervisor started at login). */
 #define STANDBY_NET_FIRST_DELAY 1.0
 
+/* What pasta reads once, as it starts, and a standby's pasta could hold
+ * stale when it changes: the resolver it forwards the jail's DNS to. */
+#define RESOLV_CONF	"/etc/resolv.conf"
+#define RESOLV_CONF_DIR "/etc"
+
 static struct {
 	struct standby slot[_STANDBY_MAX];
 	ev_timer first_net_w;
+	ev_io resolv_w; /* inotify of RESOLV_CONF and its folders */
 	bool enabled;
 	int root_fd;
 	char *root_path;
@@ -236,6 +245,87 @@ first_net_cb(struct ev_loop *loop, ev_timer *w, int revents)
 	jailer_standby_refill(loop);
 }
 
+/* The host's resolver changed (a network switched, say): a standby's
+ * pasta forwards to the old one, so it makes way for one that reads the
+ * new file. Watched: the file (through a symlink, its target, which a
+ * network manager may rewrite in place), and, for a new file renamed
+ * over either, that name in /etc and in the target's folder; the watches
+ * are made again after each change, as the file may be a new one. */
+static struct {
+	int file_wd, dir_wd, target_dir_wd;
+	char target_name[NAME_MAX + 1];
+} resolv = {.file_wd = -1, .dir_wd = -1, .target_dir_wd = -1};
+
+static void resolv_watch(struct ev_loop *loop);
+
+static bool
+resolv_event_counts(const struct inotify_event *e)
+{
+	if (e->wd == resolv.file_wd)
+		return true;
+	if (e->len == 0)
+		return false;
+	return (e->wd == resolv.dir_wd && streq(e->name, "resolv.conf")) ||
+	       (e->wd == resolv.target_dir_wd && streq(e->name, resolv.target_name));
+}
+
+static void
+resolv_changed_cb(struct ev_loop *loop, ev_io *w, int revents)
+{
+	alignas(struct inotify_event) char buf[4096];
+	struct standby *s = &standbys.slot[STANDBY_NET];
+	bool changed = false;
+	ssize_t n;
+
+	(void) revents;
+	while ((n = read(w->fd, buf, sizeof(buf))) > 0)
+		for (char *p = buf; p < buf + n;) {
+			const struct inotify_event *e = (const struct inotify_event *) p;
+
+			changed = changed || resolv_event_counts(e);
+			p += sizeof(*e) + e->len;
+		}
+	if (!changed)
+		return;
+	if (s->pid > 0)
+		standby_drop(loop, s, "the host's " RESOLV_CONF " changed");
+	resolv_watch(loop);
+	jailer_standby_refill(loop);
+}
+
+static void
+resolv_watch(struct ev_loop *loop)
+{
+	const uint32_t file_mask = IN_CLOSE_WRITE | IN_DELETE_SELF | IN_MOVE_SELF;
+	const uint32_t dir_mask = IN_CREATE | IN_MOVED_TO | IN_DELETE | IN_MOVED_FROM | IN_ONLYDIR;
+	_cleanup_free_ char *target = NULL;
+	int fd;
+
+	if (ev_is_active(&standbys.resolv_w)) {
+		ev_io_stop(loop, &standbys.resolv_w);
+		safe_close(standbys.resolv_w.fd);
+	}
+	resolv.file_wd = resolv.dir_wd = resolv.target_dir_wd = -1;
+	fd = inotify_init1(IN_CLOEXEC | IN_NONBLOCK);
+	if (fd < 0)
+		return;
+	resolv.file_wd = inotify_add_watch(fd, RESOLV_CONF, file_mask);
+	resolv.dir_wd = inotify_add_watch(fd, RESOLV_CONF_DIR, dir_mask);
+	target = realpath(RESOLV_CONF, NULL);
+	if (target != NULL) {
+		char *slash = strrchr(target, '/');
+
+		if (slash != NULL && slash != target && !streq(target, RESOLV_CONF) &&
+		    strlen(slash + 1) < sizeof(resolv.target_name)) {
+			strcpy(resolv.target_name, slash + 1);
+			*slash = '\0';
+			resolv.target_dir_wd = inotify_add_watch(fd, target, dir_mask);
+		}
+	}
+	ev_io_init(&standbys.resolv_w, resolv_changed_cb, fd, EV_READ);
+	ev_io_start(loop, &standbys.resolv_w);
+}
+
 /* The plain one at once, not at idle: a CLI that started us has its START
  * waiting already, and the standby loads while we handle it. The network
  * kind later: pasta's start-up takes ~100 ms of CPU, and not from that
@@ -255,6 +345,7 @@ jailer_standby_enable(struct ev_loop *loop, int root_fd, const char *root_path)
 	standby_refill_cb(loop, &standbys.slot[STANDBY_PLAIN].refill_w, 0);
 	ev_timer_init(&standbys.first_net_w, first_net_cb, STANDBY_NET_FIRST_DELAY, 0.);
 	ev_timer_start(loop, &standbys.first_net_w);
+	resolv_watch(loop);
 }
 
 void

@@ -327,3 +327,25 @@ _no_net_helpers() {
 		assert_status 0
 	done
 }
+
+@test "a change of the host's resolv.conf replaces the net standby: its pasta read the old resolver" {
+	local conf=$BATS_TEST_TMPDIR/resolv.conf pasta jailer
+	# The supervisor's own /etc/resolv.conf: a file of ours bound over it
+	# in a user and mount namespace of its own (the host's stays as it is).
+	cp /etc/resolv.conf "$conf"
+	bg unshare -Urm sh -c "mount --bind '$conf' /etc/resolv.conf && exec jailsup daemon --foreground"
+	ready_standby
+	pasta=$PASTA jailer=$JAILER
+	# A network manager rewrites it in place when the network changes.
+	echo "nameserver 192.0.2.53" >"$conf"
+	wait_for _not_alive "$jailer"
+	wait_for _not_alive "$pasta"
+	wait_for --timeout "$READY" _other_standby "$jailer"
+	ready_standby
+	[ "$PASTA" != "$pasta" ] || fail "the net standby's pasta is still the one that read the old file"
+	# Rewritten again: the watch follows the file.
+	pasta=$PASTA jailer=$JAILER
+	echo "nameserver 192.0.2.54" >"$conf"
+	wait_for _not_alive "$jailer"
+	wait_for --timeout "$READY" _other_standby "$jailer"
+}
