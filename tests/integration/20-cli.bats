@@ -485,6 +485,9 @@ _other_jail() {
 	run jailsup run t -- true
 	assert_status 0
 	wait_status t stopped
+	# The supervisor's network standby, ready (its pasta.pid there) in
+	# both snapshots: a start takes it, and its successor comes after.
+	wait_standby_net
 	before=$(_xdg_tree)
 
 	mkdir "$work"
@@ -522,6 +525,7 @@ _other_jail() {
 	wait_for_gone "$XDG_CONFIG_HOME/jailsup/profiles/$name.ini"
 	# The trees are renamed aside at once and removed by a child process.
 	wait_for _no_gone
+	wait_standby_net
 	after=$(_xdg_tree)
 	[ "$before" = "$after" ] || fail "left behind:"$'\n'"$(diff <(echo "$before") <(echo "$after"))"
 }
